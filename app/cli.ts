@@ -1,0 +1,195 @@
+/**
+ * `send-hub`: the command line. `start` runs the hub; the other commands open the same database and
+ * exit. Feature modules add their own subcommands (import, case, audit, keys …).
+ */
+import { Command } from 'commander';
+import { applyMigrations, migrationStatus } from '../store/migrate.ts';
+import { type Config, ConfigError, loadConfig } from './config/index.ts';
+import { createHub, type Hub } from './container.ts';
+import { loadDemoSchool } from './demo/demo-school.ts';
+import { createLogger } from './logger.ts';
+import { defaultModules } from './modules.ts';
+import { healthReport, VERSION } from './server.ts';
+import { startHub } from './start.ts';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.problems.join('\n')}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function openHub(config: Config): Promise<Hub> {
+  const log = createLogger(config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL);
+  await applyMigrations(config.databaseUrl);
+  const hub = await createHub(config, log, { modules: defaultModules() });
+  return hub;
+}
+
+const closeHub = async (hub: Hub) => {
+  await hub.dbh.close();
+};
+
+export function buildProgram(): Command {
+  const program = new Command('send-hub')
+    .version(VERSION)
+    .description('SEND and safeguarding coordination hub');
+
+  program
+    .command('start')
+    .description('run the hub: HTTP server, scheduler, delivery, chat channels')
+    .action(async () => {
+      const config = configOrExit();
+      const log = createLogger(config.env.LOG_LEVEL);
+      try {
+        await startHub(config, log, { installSignalHandlers: true });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        const line =
+          e.code === 'EADDRINUSE'
+            ? `send-hub: port ${config.env.PORT} is in use (another send-hub?): set PORT to a free port`
+            : `send-hub: could not start: ${e.message}`;
+        process.stderr.write(`${line}\n`);
+        process.exit(1);
+      }
+    });
+
+  program
+    .command('demo')
+    .description('load the fictional demo school into an empty database')
+    .option('--force', 'load even when the database already has organisations')
+    .action(async (opts: { force?: boolean }) => {
+      const hub = await openHub(configOrExit());
+      try {
+        if ((await hub.orgs.count()) > 0 && !opts.force) {
+          console.log('The database already has an organisation; use --force to add the demo school anyway.');
+          return;
+        }
+        const { orgId } = await loadDemoSchool(hub.dbh.db, hub.clock.now());
+        console.log(`Demo school loaded (organisation ${orgId}).`);
+      } finally {
+        await closeHub(hub);
+      }
+    });
+
+  program
+    .command('due')
+    .description('list reminders (and deadlines) due soon')
+    .option('--within <span>', 'how far ahead, e.g. 14d or 48h', '14d')
+    .option('--owner <email>', 'only this member of staff')
+    .action(async (opts: { within: string; owner?: string }) => {
+      const m = /^(\d+)([dh])$/.exec(opts.within);
+      if (!m) {
+        console.error(`--within "${opts.within}": expected a number of days or hours, like 14d or 48h`);
+        process.exitCode = 2;
+        return;
+      }
+      const ms = Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000);
+      const hub = await openHub(configOrExit());
+      try {
+        const owner = opts.owner ? await hub.staff.byEmail(opts.owner) : undefined;
+        if (opts.owner && !owner) {
+          console.error(`--owner: no member of staff has the email ${opts.owner}`);
+          process.exitCode = 2;
+          return;
+        }
+        const rows = await hub.reminders.upcoming(
+          undefined,
+          new Date(hub.clock.now().getTime() + ms),
+          owner?.id,
+        );
+        const fmt = new Intl.DateTimeFormat('en-GB', {
+          timeZone: hub.config.env.TIME_ZONE,
+          dateStyle: 'medium',
+          timeStyle: 'short',
+        });
+        // The deadline engine (app/deadlines) lists statutory deadlines first, overdue included.
+        const deadlines = hub.services.get('deadlines') as
+          | import('./deadlines/service.ts').DeadlineService
+          | undefined;
+        const days = Math.ceil(ms / 86_400_000);
+        const dl = deadlines ? await deadlines.dueList(days, owner ? { ownerId: owner.id } : {}) : [];
+        for (const d of dl)
+          console.log(
+            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${d.ownerName ?? '-'}  [${d.id}]`,
+          );
+        if (rows.length === 0 && dl.length === 0) console.log(`Nothing due within ${opts.within}.`);
+        for (const r of rows)
+          console.log(
+            `${fmt.format(r.dueAt)}  ${r.kind.padEnd(18)}  ${r.subjectType}:${r.subjectId}  to ${r.recipientId}`,
+          );
+      } finally {
+        await closeHub(hub);
+      }
+    });
+
+  program
+    .command('tick')
+    .description(
+      'run one planner tick (due reminders go to the outbox for the running hub to deliver), then exit',
+    )
+    .action(async () => {
+      const hub = await openHub(configOrExit());
+      try {
+        const report = await hub.scheduler.tick();
+        console.log(JSON.stringify(report.planners));
+      } finally {
+        await closeHub(hub);
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('check configuration, database, migrations and channel credentials')
+    .action(async () => {
+      let config: Config;
+      try {
+        config = loadConfig();
+        console.log('ok   configuration');
+      } catch (err) {
+        console.log(
+          `FAIL configuration\n${err instanceof ConfigError ? err.problems.join('\n') : String(err)}`,
+        );
+        process.exitCode = 1;
+        return;
+      }
+      const hub = await openHub(config).catch((err: unknown) => {
+        console.log(
+          `FAIL database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        process.exitCode = 1;
+        return undefined;
+      });
+      if (!hub) return;
+      try {
+        const status = await migrationStatus(
+          (sql) =>
+            hub.dbh.db.$queryRawUnsafe(sql) as Promise<
+              { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]
+            >,
+          hub.dbh.provider,
+        );
+        const migOk = status.pending.length === 0 && status.failed.length === 0;
+        console.log(
+          `${migOk ? 'ok  ' : 'FAIL'} migrations: ${status.applied} applied, ${status.pending.length} pending, ${status.failed.length} failed`,
+        );
+        const health = await healthReport(hub);
+        console.log(`${health.status === 'ok' ? 'ok  ' : 'WARN'} health: ${JSON.stringify(health)}`);
+        if (!migOk || health.status === 'down') process.exitCode = 1;
+      } finally {
+        await closeHub(hub);
+      }
+    });
+
+  for (const m of defaultModules()) {
+    m.cli?.(program, () => openHub(configOrExit()), closeHub);
+  }
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

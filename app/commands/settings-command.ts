@@ -1,0 +1,56 @@
+/** `settings` in chat: who the hub thinks you are, how it reaches you, and your organisation's quiet hours. */
+import type { Command } from '../../core/commands/command-registry.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { Hub } from '../container.ts';
+
+const platformNames: Record<string, string> = {
+  TEAMS: 'Microsoft Teams',
+  SLACK: 'Slack',
+  CONSOLE: 'the console',
+};
+
+export function settingsCommand(hub: Hub): Command {
+  return {
+    name: 'settings',
+    usage: 'settings',
+    summary: 'your linked identity, how the hub reaches you, and quiet hours',
+    async run({ actor }) {
+      const [identities, org] = await Promise.all([
+        hub.staff.identities(actor.staffId),
+        hub.orgs.byId(actor.orgId),
+      ]);
+      const linked = identities.map((i) => platformNames[i.platform] ?? i.platform);
+      const enabled = hub.channels.map((c) => c.platform);
+      const route = enabled.find((p) => p === 'CONSOLE' || identities.some((i) => i.platform === p));
+      return {
+        kind: 'message',
+        message: message({
+          kind: 'text',
+          audience: 'private',
+          title: `Settings for ${actor.displayName}`,
+          facts: [
+            {
+              label: 'Roles',
+              value: actor.roles.map((r) => r.replaceAll('_', ' ').toLowerCase()).join(', ') || 'staff',
+            },
+            { label: 'Linked on', value: linked.length ? linked.join(', ') : 'nothing yet' },
+            {
+              label: 'Messages reach you through',
+              value: route ? (platformNames[route] ?? route) : 'no channel: ask your admin',
+            },
+            ...(org
+              ? [
+                  { label: 'Organisation', value: org.name },
+                  {
+                    label: 'Quiet hours (no nudges)',
+                    value: `${org.quietFrom}–${org.quietUntil} ${org.timeZone}, and weekends`,
+                  },
+                ]
+              : []),
+          ],
+          text: 'Safeguarding escalations are never held back by quiet hours. Ask an admin to change roles or quiet hours.',
+        }),
+      };
+    },
+  };
+}

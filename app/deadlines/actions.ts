@@ -1,0 +1,162 @@
+/**
+ * Buttons on deadline nudges (subject type 'deadline'): done (with the date met), snooze (until a date),
+ * reassign (to a colleague), pause (a regulation's exception reason). Access is decided by
+ * core/access/policy.ts; every change is audited in the same transaction (store/deadline-repository.ts).
+ */
+import { canActOnCase, require } from '../../core/access/policy.ts';
+import { addDays, isIsoDate } from '../../core/calendar/iso-date.ts';
+import { DEADLINE_REMINDER_KINDS, formatDate } from '../../core/deadlines/nudges.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { ActionResult, InboundAction } from '../../core/ports.ts';
+import type { Who } from '../../store/case-repository.ts';
+import type { DeadlineWithCase } from '../../store/deadline-repository.ts';
+import type { Hub } from '../container.ts';
+import type { DeadlineService } from './service.ts';
+
+const who = (a: InboundAction): Who => ({ actorId: a.actor.staffId, actorKind: 'staff', channel: a.via });
+
+const reply = (title: string, text = '') => ({
+  reply: message({ kind: 'text', audience: 'private', title, text }),
+});
+
+export function deadlineActionHandlers(hub: Hub, svc: DeadlineService) {
+  async function load(a: InboundAction): Promise<DeadlineWithCase | ActionResult> {
+    const d = await svc.deadlines.byId(a.subject.id);
+    if (!d) return reply('That deadline no longer exists.');
+    const allowed =
+      canActOnCase(a.actor, {
+        orgId: d.case.orgId,
+        ownerId: d.ownerId ?? d.case.ownerId,
+        ownerLineManagerId: d.owner?.lineManagerId ?? d.case.owner?.lineManagerId ?? null,
+      }) ||
+      canActOnCase(a.actor, {
+        orgId: d.case.orgId,
+        ownerId: d.case.ownerId,
+        ownerLineManagerId: d.case.owner?.lineManagerId ?? null,
+      });
+    require(allowed, 'act on this deadline');
+    if (d.status !== 'OPEN' && d.status !== 'PAUSED')
+      return { resolved: { text: `Already ${d.status.toLowerCase()}.` } };
+    return d;
+  }
+  const isDeadline = (x: DeadlineWithCase | ActionResult): x is DeadlineWithCase => 'ruleId' in x;
+
+  /** Withdraw pending nudges of this deadline and close the reminder the button came from. */
+  async function settle(a: InboundAction, deadlineId: string) {
+    await hub.reminders.reconcile([{ type: 'deadline', id: deadlineId }], [], DEADLINE_REMINDER_KINDS);
+    if (a.args.reminderId) await hub.reminders.answer(a.args.reminderId, 'done');
+    svc.touch();
+  }
+
+  const done = async (a: InboundAction): Promise<ActionResult> => {
+    const d = await load(a);
+    if (!isDeadline(d)) return d;
+    const today = svc.today();
+    const metOn = a.args.metOn ?? today;
+    if (!isIsoDate(metOn) || metOn > today)
+      throw new ValidationError(`date met "${metOn}": expected a date on or before today (YYYY-MM-DD)`);
+    if (!(await svc.deadlines.markMet(d, metOn, who(a)))) return { resolved: { text: 'Already answered.' } };
+    await settle(a, d.id);
+    const late = metOn > d.dueOn ? ` (late: due ${formatDate(d.dueOn)})` : '';
+    return { resolved: { text: `Met on ${formatDate(metOn)}${late}: recorded by ${a.actor.displayName}` } };
+  };
+
+  const snooze = async (a: InboundAction): Promise<ActionResult> => {
+    const d = await load(a);
+    if (!isDeadline(d)) return d;
+    const today = svc.today();
+    const days = Math.max(1, Math.min(30, Number(a.args.days ?? '2') || 2));
+    const until = a.args.until && isIsoDate(a.args.until) ? a.args.until : addDays(today, days);
+    if (until <= today) throw new ValidationError('snooze: the date must be after today');
+    if (!(await svc.deadlines.snooze(d, until, who(a)))) return { resolved: { text: 'Already answered.' } };
+    if (a.args.reminderId) await hub.reminders.answer(a.args.reminderId, 'done');
+    svc.touch();
+    const warn =
+      until > d.dueOn ? ' The deadline itself does not move; the line manager is told if it passes.' : '';
+    return { resolved: { text: `Snoozed by ${a.actor.displayName} until ${formatDate(until)}.${warn}` } };
+  };
+
+  const reassign = async (a: InboundAction): Promise<ActionResult> => {
+    const d = await load(a);
+    if (!isDeadline(d)) return d;
+    const to = a.args.to;
+    if (!to) {
+      const colleagues = (await hub.staff.all(d.case.orgId))
+        .filter((s) => s.active && s.id !== (d.ownerId ?? d.case.ownerId))
+        .slice(0, 8);
+      return {
+        reply: message({
+          kind: 'text',
+          audience: 'private',
+          title: 'Reassign to whom?',
+          text: `Choose a colleague, or type: deadline reassign ${d.id} <email>`,
+          subject: { type: 'deadline', id: d.id },
+          actions: colleagues.map((s) => ({
+            verb: 'reassign' as const,
+            label: s.displayName,
+            style: 'default' as const,
+            args: { to: s.id },
+          })),
+        }),
+      };
+    }
+    const target = to.includes('@') ? await hub.staff.byEmail(to, d.case.orgId) : await hub.staff.byId(to);
+    if (!target || !target.active || target.orgId !== d.case.orgId)
+      throw new ValidationError(`reassign: no active colleague "${to}" in this organisation`);
+    if (!(await svc.deadlines.reassign(d, target.id, who(a))))
+      return { resolved: { text: 'Already answered.' } };
+    await settle(a, d.id);
+    return { resolved: { text: `Reassigned to ${target.displayName} by ${a.actor.displayName}` } };
+  };
+
+  const pause = async (a: InboundAction): Promise<ActionResult> => {
+    const d = await load(a);
+    if (!isDeadline(d)) return d;
+    const rule = svc.ruleFor(d.case.kind, d.case.rulePack, d.ruleId);
+    const reasons = rule?.exceptions ?? [];
+    if (reasons.length === 0)
+      return reply(
+        'This timeframe has no statutory exception.',
+        'The law lists no reason to pause it: record why it is late instead (CoP 9.42: complete as soon as possible).',
+      );
+    const reason = reasons.find((r) => r.code === a.args.reason);
+    if (!reason) {
+      return {
+        reply: message({
+          kind: 'text',
+          audience: 'private',
+          title:
+            'Which exception applies? (it must be true and evidenced; the family must be told, CoP 9.43)',
+          text: [
+            ...reasons.map((r) => `${r.code}: ${r.label} [${r.source}]`),
+            `Type: deadline pause ${d.id} <code> [from YYYY-MM-DD] [to YYYY-MM-DD]`,
+          ].join('\n'),
+          subject: { type: 'deadline', id: d.id },
+          actions: reasons.map((r) => ({
+            verb: 'pause' as const,
+            label: r.label.slice(0, 60),
+            style: 'default' as const,
+            args: { reason: r.code },
+          })),
+        }),
+      };
+    }
+    const today = svc.today();
+    const fromDate = a.args.from ?? today;
+    const toDate = a.args.to ?? null;
+    if (!isIsoDate(fromDate) || (toDate !== null && (!isIsoDate(toDate) || toDate < fromDate)))
+      throw new ValidationError('pause: from and to must be dates YYYY-MM-DD, to on or after from');
+    const evidenceEnc = a.args.evidence ? svc.cases.encryptEvidence(a.args.evidence, d.case.id) : null;
+    if (!(await svc.deadlines.pause(d, { reason: reason.code, fromDate, toDate, evidenceEnc }, who(a))))
+      return { resolved: { text: 'Already answered.' } };
+    await settle(a, d.id);
+    return {
+      resolved: {
+        text: `Paused by ${a.actor.displayName}: ${reason.label} (${reason.source}). Statutory date stays ${formatDate(d.dueOn)}.`,
+      },
+    };
+  };
+
+  return { done, snooze, reassign, pause };
+}

@@ -1,0 +1,150 @@
+/** Chat commands of the deadline engine: `due`, `digest`, `deadline <verb> <id> …`. */
+import type { Command } from '../../core/commands/command-registry.ts';
+import { officerDigest, summarise, teamDigest } from '../../core/deadlines/digest.ts';
+import { formatDate } from '../../core/deadlines/nudges.ts';
+import { type ActionVerb, message } from '../../core/messages/outgoing-message.ts';
+import type { Hub } from '../container.ts';
+import type { DeadlineService } from './service.ts';
+
+export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
+  const due: Command = {
+    name: 'due',
+    usage: 'due [days]',
+    summary: 'your deadlines (and reminders) in the next 14 days, or the number of days you give',
+    async run({ actor, args }) {
+      const days = Math.min(366, Math.max(1, Number.parseInt(args, 10) || 14));
+      const rows = await svc.dueList(days, { orgId: actor.orgId, ownerId: actor.staffId });
+      const reminders = await hub.reminders.upcoming(
+        actor.orgId,
+        new Date(hub.clock.now().getTime() + days * 86_400_000),
+        actor.staffId,
+      );
+      const fmt = new Intl.DateTimeFormat('en-GB', {
+        timeZone: hub.config.env.TIME_ZONE,
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      });
+      const overdue = rows.filter((r) => r.overdue);
+      const soon = rows.filter((r) => !r.overdue);
+      const line = (r: (typeof rows)[number]) =>
+        `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''} [${r.id}]`;
+      return {
+        kind: 'message',
+        message: message({
+          kind: 'text',
+          audience: 'private',
+          title:
+            rows.length || reminders.length
+              ? `Due for you in the next ${days} days`
+              : `Nothing due for you in the next ${days} days.`,
+          sections: [
+            ...(overdue.length
+              ? [{ heading: `Overdue deadlines (${overdue.length})`, lines: overdue.map(line) }]
+              : []),
+            ...(soon.length ? [{ heading: `Deadlines (${soon.length})`, lines: soon.map(line) }] : []),
+            ...(reminders.length
+              ? [
+                  {
+                    heading: 'Reminders',
+                    lines: reminders.map((r) => `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`),
+                  },
+                ]
+              : []),
+          ],
+        }),
+      };
+    },
+  };
+
+  const digest: Command = {
+    name: 'digest',
+    usage: 'digest',
+    summary: 'your caseload digest now (and your team view if you manage officers)',
+    async run({ actor }) {
+      const today = svc.today();
+      const rows = await svc.dueList(3650, { orgId: actor.orgId });
+      const items = rows
+        .filter((r) => r.ownerId)
+        .map((r) => ({
+          deadlineId: r.id,
+          caseRef: r.caseRef,
+          ruleId: r.ruleName,
+          ruleName: r.ruleName,
+          dueOn: r.dueOn,
+          status: r.status as 'OPEN' | 'PAUSED',
+          window: false,
+          ownerId: r.ownerId!,
+          studentLabel: r.student,
+          atRisk20Weeks: false,
+        }));
+      const summaries = summarise(items, today);
+      const staff = await hub.staff.all(actor.orgId);
+      const reports = staff.filter((s) => s.lineManagerId === actor.staffId);
+      const mine = summaries.get(actor.staffId) ?? {
+        ownerId: actor.staffId,
+        overdue: [],
+        dueSoon: [],
+        paused: [],
+        open: 0,
+      };
+      const own = officerDigest(mine, today);
+      if (reports.length === 0) return { kind: 'message', message: own };
+      const team = teamDigest(
+        reports.map((r) => ({
+          ownerId: r.id,
+          name: r.displayName,
+          summary: summaries.get(r.id) ?? { ownerId: r.id, overdue: [], dueSoon: [], paused: [], open: 0 },
+        })),
+        [],
+        today,
+        svc.env.DEADLINE_OVERLOAD,
+      );
+      return {
+        kind: 'message',
+        message: message({
+          ...own,
+          sections: [...own.sections, ...team.sections.map((s) => ({ ...s, heading: `Team: ${s.heading}` }))],
+        }),
+      };
+    },
+  };
+
+  const deadline: Command = {
+    name: 'deadline',
+    usage: 'deadline done|snooze|reassign|pause <id> [date|days|email|reason] [from] [to]',
+    summary:
+      'act on a deadline by its id (as the buttons do): done 2027-01-04, snooze 3, reassign a@b, pause reg10-4-c',
+    async run({ actor, via, args }) {
+      const [verb = '', id = '', a1, a2, a3] = args.trim().split(/\s+/);
+      const map: Record<string, Record<string, string | undefined>> = {
+        done: { metOn: a1 },
+        snooze: /^\d{4}-/.test(a1 ?? '') ? { until: a1 } : { days: a1 },
+        reassign: { to: a1 },
+        pause: { reason: a1, from: a2, to: a3 },
+      };
+      if (!map[verb] || !id)
+        return {
+          kind: 'message',
+          message: message({ kind: 'text', audience: 'private', title: `Usage: ${deadline.usage}` }),
+        };
+      const argsOut = Object.fromEntries(
+        Object.entries(map[verb]!).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>;
+      const r = await hub.actions.dispatch({
+        actor,
+        via,
+        verb: verb as ActionVerb,
+        subject: { type: 'deadline', id },
+        args: argsOut,
+      });
+      return {
+        kind: 'message',
+        message:
+          r.reply ??
+          message({ kind: 'text', audience: 'private', title: 'Recorded.', text: r.resolved?.text ?? '' }),
+      };
+    },
+  };
+
+  return [due, digest, deadline];
+}

@@ -1,0 +1,41 @@
+/**
+ * The deadline engine as a feature module: statutory deadlines for open cases, nudges to owners,
+ * escalation to line managers, weekly digests; chat commands `due`, `digest`, `deadline`; CLI
+ * `case …`, `rules`, `holidays refresh`. Exposes `hub.services.get('deadlines')` (DeadlineService:
+ * openCase for safeguarding referrals, recordEvent, dueList, timeline).
+ */
+import type { FeatureModule } from '../module.ts';
+import { deadlineActionHandlers } from './actions.ts';
+import { deadlinesCli } from './cli.ts';
+import { deadlineCommands } from './commands.ts';
+import { DeadlineService } from './service.ts';
+
+export function deadlinesModule(): FeatureModule {
+  let svc: DeadlineService | undefined;
+  return {
+    name: 'deadlines',
+    async setup(hub) {
+      svc = new DeadlineService(hub);
+      await svc.reloadHolidays();
+      hub.holidays = svc.holidays;
+      hub.services.set('deadlines', svc);
+      const h = deadlineActionHandlers(hub, svc);
+      hub.actions.on('done', 'deadline', h.done);
+      hub.actions.on('snooze', 'deadline', h.snooze);
+      hub.actions.on('reassign', 'deadline', h.reassign);
+      hub.actions.on('pause', 'deadline', h.pause);
+      for (const c of deadlineCommands(hub, svc)) hub.commands.register(c);
+    },
+    planners() {
+      return [{ name: 'deadlines', run: async (now) => ({ ...(await svc!.tick(now)) }) }];
+    },
+    cli: deadlinesCli,
+    async health() {
+      if (!svc) return { ok: false, reason: 'not set up' };
+      const span = svc.holidays.span();
+      const year = Number(svc.today().slice(0, 4));
+      // Working-day counts need next year's holidays too: warn before the list runs out.
+      return { ok: Number(span.to) > year, bankHolidaysTo: Number(span.to) };
+    },
+  };
+}

@@ -1,0 +1,550 @@
+/**
+ * The deadline service: wires the pure engine (core/deadlines) to the stores, the reminder machinery and
+ * the audit trail. One instance per hub, exposed to other modules as `hub.services.get('deadlines')`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { addDays, type IsoDate, isIsoDate } from '../../core/calendar/iso-date.ts';
+import { type SchoolCalendar, type SchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
+import { localDate, zonedInstant } from '../../core/calendar/zoned-time.ts';
+import type { CalendarContext } from '../../core/deadlines/arithmetic.ts';
+import { type DigestItem, officerDigest, summarise, teamDigest } from '../../core/deadlines/digest.ts';
+import {
+  type ComputedDeadline,
+  type DeadlineCreate,
+  type DeadlineStatus,
+  diffDeadlines,
+  evaluateCase,
+  lateness,
+  ruleIdOfKey,
+} from '../../core/deadlines/engine.ts';
+import { emptyLocalRules, type LocalRulesFile, parseLocalRules } from '../../core/deadlines/local-rules.ts';
+import {
+  DEADLINE_REMINDER_KINDS,
+  formatDate,
+  type NudgeItem,
+  planDeadlineNudges,
+} from '../../core/deadlines/nudges.ts';
+import { RuleBook } from '../../core/deadlines/registry.ts';
+import { type CaseKind, caseKinds, type Rule } from '../../core/deadlines/types.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { ReminderSpec } from '../../core/reminders/reminder.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
+import { BankHolidayRepository } from '../../store/bank-holiday-repository.ts';
+import { CaseRepository, type PlanningCase, type Who } from '../../store/case-repository.ts';
+import { DeadlineRepository } from '../../store/deadline-repository.ts';
+import { ConfigError } from '../config/index.ts';
+import type { Hub } from '../container.ts';
+import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
+
+/** How far ahead deadline nudges become Reminder rows. */
+export const NUDGE_HORIZON_DAYS = 3;
+
+export const DIGEST_KINDS = ['deadline_digest', 'deadline_team_digest'];
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+/** What issue 7 (safeguarding) and others call to start statutory clocks. */
+export interface OpenCaseInput {
+  orgId: string;
+  studentId: string;
+  kind: CaseKind;
+  /** Date of the case's start event (e.g. the strategy discussion for CHILD_PROTECTION). */
+  startDate: IsoDate;
+  ownerId: string | null;
+  /** Other key dates already known, e.g. [{ kind: 'referral_received', occurredOn: '2026-12-10' }]. */
+  events?: { kind: string; occurredOn: IsoDate }[];
+  reference?: string;
+  /** Who opens it (audit); default: the system. */
+  actorId?: string | null;
+  via?: Who['channel'];
+}
+
+export function loadLocalRules(file: string | undefined): LocalRulesFile {
+  if (!file) return emptyLocalRules;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `config error: DEADLINE_RULES_FILE "${file}": cannot read (${(err as Error).message})`,
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([
+      `config error: DEADLINE_RULES_FILE "${file}": not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${(err as Error).message})`,
+    ]);
+  }
+  const r = parseLocalRules(data, path.basename(file));
+  if (!r.ok) throw new ConfigError(r.problems.map((p) => `config error: DEADLINE_RULES_FILE ${p}`));
+  return r.value;
+}
+
+type PlannedDigestItem = DigestItem & { escalateToId: string | null; orgId: string };
+
+export interface TickReport {
+  cases: number;
+  deadlines: number;
+  created: number;
+  updated: number;
+  nudges: number;
+  remindersCreated: number;
+  remindersUpdated: number;
+  remindersCancelled: number;
+  digests: number;
+  readMs: number;
+  computeMs: number;
+  writeMs: number;
+  reconcileMs: number;
+}
+
+export class DeadlineService {
+  readonly cases: CaseRepository;
+  readonly deadlines: DeadlineRepository;
+  readonly bankHolidays: BankHolidayRepository;
+  readonly book: RuleBook;
+  readonly holidays = new BankHolidayCalendar();
+  readonly env: DeadlinesEnv;
+  private readonly leadTimes: string[];
+  private dirty = true;
+  private lastRun = 0;
+  private holidaysLoadedOn = '';
+
+  constructor(private readonly hub: Hub) {
+    this.env = readDeadlinesEnv(hub.config.raw);
+    this.book = new RuleBook(undefined, loadLocalRules(this.env.DEADLINE_RULES_FILE));
+    this.cases = new CaseRepository(hub.dbh.db, hub.audit, hub.cipher);
+    this.deadlines = new DeadlineRepository(hub.dbh.db, hub.audit);
+    this.bankHolidays = new BankHolidayRepository(hub.dbh.db);
+    this.leadTimes = this.env.DEADLINE_LEAD_TIMES.split(',').map((s) => s.trim());
+  }
+
+  get zone(): string {
+    return this.hub.config.env.TIME_ZONE;
+  }
+
+  today(): IsoDate {
+    return localDate(this.hub.clock.now(), this.zone);
+  }
+
+  /** Something changed through the hub: the next tick recomputes whatever the interval. */
+  touch(): void {
+    this.dirty = true;
+  }
+
+  async reloadHolidays(): Promise<void> {
+    try {
+      this.holidays.load(await this.bankHolidays.forDivision(DIVISION));
+    } catch (err) {
+      this.hub.log.warn(
+        { err: (err as Error).message },
+        'bank holidays table unreadable; using the bundled list',
+      );
+    }
+    this.holidaysLoadedOn = this.today();
+  }
+
+  /** Refresh the BankHoliday table from a gov.uk-format document (already parsed). */
+  async refreshHolidays(events: { division: string; date: string; title: string }[]): Promise<number> {
+    const n = await this.bankHolidays.replaceYears(events);
+    await this.reloadHolidays();
+    this.touch();
+    return n;
+  }
+
+  private calendarsFor(terms: { orgId: string; kind: string; startDate: string; endDate: string }[]) {
+    const byOrg = new Map<string, SchoolCalendar>();
+    for (const t of terms) {
+      const cal = byOrg.get(t.orgId) ?? { terms: [], closures: [] };
+      (t.kind === 'TERM' ? cal.terms : cal.closures).push({ start: t.startDate, end: t.endDate });
+      byOrg.set(t.orgId, cal);
+    }
+    const cache = new Map<string, SchoolDays>();
+    return (orgId: string): CalendarContext => {
+      let sd = cache.get(orgId);
+      if (!sd) {
+        sd = schoolDays(byOrg.get(orgId), this.holidays);
+        cache.set(orgId, sd);
+      }
+      return { holidays: this.holidays, schoolDays: sd };
+    };
+  }
+
+  ruleFor(kind: string, pack: string, key: string): Rule | undefined {
+    return this.book.rule(kind as CaseKind, pack, ruleIdOfKey(key));
+  }
+
+  /** Open a case and compute its deadlines at once (the caller sees them; nudges follow on the next tick). */
+  async openCase(input: OpenCaseInput): Promise<{
+    caseId: string;
+    reference: string;
+    deadlines: { ruleId: string; dueOn: string; status: string }[];
+  }> {
+    if (!caseKinds.includes(input.kind))
+      throw new ValidationError(`kind "${input.kind}": expected one of ${caseKinds.join(', ')}`, 'kind');
+    if (!isIsoDate(input.startDate))
+      throw new ValidationError(`startDate "${input.startDate}": expected YYYY-MM-DD`, 'startDate');
+    for (const e of input.events ?? [])
+      if (!isIsoDate(e.occurredOn) || !/^[a-z][a-z0-9_]*$/.test(e.kind))
+        throw new ValidationError(`event ${e.kind}=${e.occurredOn}: expected kind=YYYY-MM-DD`, 'events');
+    const pack = this.book.packFor(input.kind, input.startDate);
+    const { id, reference } = await this.cases.open(
+      {
+        orgId: input.orgId,
+        studentId: input.studentId,
+        kind: input.kind,
+        rulePack: pack.id,
+        startDate: input.startDate,
+        startEvent: this.book.startEvent(input.kind, pack.id),
+        ownerId: input.ownerId,
+        ...(input.reference ? { reference: input.reference } : {}),
+        events: input.events ?? [],
+      },
+      {
+        actorId: input.actorId ?? null,
+        actorKind: input.actorId ? 'staff' : input.via === 'CLI' ? 'admin-cli' : 'system',
+        channel: input.via ?? 'SYSTEM',
+      },
+    );
+    await this.recompute(id);
+    this.touch();
+    const c = await this.cases.byId(id);
+    return {
+      caseId: id,
+      reference,
+      deadlines: (c?.deadlines ?? [])
+        .map((d) => ({ ruleId: d.ruleId, dueOn: d.dueOn, status: d.status }))
+        .sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1)),
+    };
+  }
+
+  async recordEvent(caseId: string, kind: string, occurredOn: IsoDate, who: Who): Promise<void> {
+    if (!isIsoDate(occurredOn))
+      throw new ValidationError(`date "${occurredOn}": expected YYYY-MM-DD`, 'date');
+    if (!/^[a-z][a-z0-9_]*$/.test(kind))
+      throw new ValidationError(`event "${kind}": expected a name like draft_served`, 'kind');
+    await this.cases.addEvent(caseId, kind, occurredOn, who);
+    await this.recompute(caseId);
+    this.touch();
+  }
+
+  /** Recompute one case's deadlines now. */
+  async recompute(caseId: string): Promise<void> {
+    const c = await this.cases.byId(caseId);
+    if (!c) return;
+    if (this.holidaysLoadedOn === '') await this.reloadHolidays();
+    const ctxFor = this.calendarsFor(await this.cases.termDates([c.orgId]));
+    const computed = evaluateCase(
+      { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
+      this.book,
+      ctxFor(c.orgId),
+    );
+    const { creates, updates } = diffDeadlines(computed, c.deadlines);
+    await this.deadlines.apply(
+      creates.map((x) => ({ ...x, caseId: c.id, ownerId: null })),
+      updates,
+    );
+  }
+
+  /** The planner: every open case's deadlines, then the nudges, escalations and digests they call for. */
+  async tick(now: Date, force = false): Promise<TickReport | { skipped: number }> {
+    const interval = this.env.DEADLINE_PLAN_INTERVAL_SECONDS * 1000;
+    if (!force && !this.dirty && now.getTime() - this.lastRun < interval) return { skipped: 1 };
+    this.dirty = false;
+    this.lastRun = now.getTime();
+    const today = localDate(now, this.zone);
+    if (this.holidaysLoadedOn !== today) await this.reloadHolidays();
+    const report: TickReport = {
+      cases: 0,
+      deadlines: 0,
+      created: 0,
+      updated: 0,
+      nudges: 0,
+      remindersCreated: 0,
+      remindersUpdated: 0,
+      remindersCancelled: 0,
+      digests: 0,
+      readMs: 0,
+      computeMs: 0,
+      writeMs: 0,
+      reconcileMs: 0,
+    };
+    const nudgeItems: NudgeItem[] = [];
+    const digestItems: PlannedDigestItem[] = [];
+    const staffNames = new Map<string, string>();
+    let after: string | undefined;
+    for (;;) {
+      let t0 = performance.now();
+      const page = await this.cases.openForPlanning(after, 5000);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.id;
+      const orgIds = [...new Set(page.map((c) => c.orgId))];
+      const [terms, staff] = await Promise.all([this.cases.termDates(orgIds), this.cases.staffOf(orgIds)]);
+      report.readMs += performance.now() - t0;
+      t0 = performance.now();
+      const ctxFor = this.calendarsFor(terms);
+      const lineManager = new Map(staff.map((s) => [s.id, s.lineManagerId]));
+      for (const s of staff) staffNames.set(s.id, s.displayName);
+      // Where an owner has no line manager, escalate to the organisation's head (or an admin).
+      const fallback = new Map<string, string>();
+      for (const s of staff)
+        if (s.roles.includes('HEAD') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
+      for (const s of staff)
+        if (s.roles.includes('ADMIN') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
+      const perCase: { c: PlanningCase; computed: ComputedDeadline[]; creates: DeadlineCreate[] }[] = [];
+      const allCreates: {
+        caseId: string;
+        ruleId: string;
+        dueOn: string;
+        status: string;
+        metOn: string | null;
+        ownerId: null;
+      }[] = [];
+      const allUpdates: { id: string; data: Record<string, unknown> }[] = [];
+      for (const c of page) {
+        const computed = evaluateCase(
+          { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
+          this.book,
+          ctxFor(c.orgId),
+        );
+        const { creates, updates } = diffDeadlines(computed, c.deadlines);
+        for (const x of creates) allCreates.push({ ...x, caseId: c.id, ownerId: null });
+        allUpdates.push(...updates);
+        perCase.push({ c, computed, creates });
+      }
+      report.computeMs += performance.now() - t0;
+      t0 = performance.now();
+      const created = await this.deadlines.apply(allCreates, allUpdates);
+      report.writeMs += performance.now() - t0;
+      t0 = performance.now();
+      report.created += created.length;
+      report.updated += allUpdates.length;
+      const createdId = new Map(created.map((x) => [`${x.caseId}|${x.ruleId}`, x.id]));
+      const updatedStatus = new Map(
+        allUpdates.map((u) => [u.id, u.data.status as DeadlineStatus | undefined]),
+      );
+      for (const { c, computed } of perCase) {
+        report.cases++;
+        const stored = new Map(c.deadlines.map((d) => [d.ruleId, d]));
+        const label = studentLabel(c.student);
+        const caseRef = c.reference ?? c.id.slice(0, 8);
+        const hasDraft = c.events.some((e) => e.kind === 'draft_served');
+        for (const d of computed) {
+          const s = stored.get(d.key);
+          const id = s?.id ?? createdId.get(`${c.id}|${d.key}`);
+          if (!id) continue;
+          const status: DeadlineStatus =
+            (s && updatedStatus.get(s.id)) ?? (s ? s.status : d.metOn ? 'MET' : 'OPEN');
+          report.deadlines++;
+          const ownerId = s?.ownerId ?? c.ownerId;
+          const escalateToId = ownerId
+            ? (lineManager.get(ownerId) ?? fallback.get(c.orgId) ?? null)
+            : (fallback.get(c.orgId) ?? null);
+          nudgeItems.push({
+            deadlineId: id,
+            orgId: c.orgId,
+            caseRef,
+            rule: d.rule,
+            dueOn: d.dueOn,
+            safeTargetOn: d.safeTargetOn,
+            lowConfidence: d.lowConfidence,
+            status,
+            snoozedUntil: s?.snoozedUntil ?? null,
+            ownerId,
+            ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
+            escalateToId: escalateToId === ownerId ? null : escalateToId,
+            studentLabel: label,
+          });
+          if (ownerId && (status === 'OPEN' || status === 'PAUSED'))
+            digestItems.push({
+              deadlineId: id,
+              caseRef,
+              ruleId: d.rule.id,
+              ruleName: d.rule.name,
+              dueOn: d.dueOn,
+              status,
+              window: d.rule.window ?? false,
+              ownerId,
+              studentLabel: label,
+              atRisk20Weeks:
+                d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= addDays(today, 28),
+              escalateToId: lineManager.get(ownerId) ?? null,
+              orgId: c.orgId,
+            });
+        }
+      }
+      if (page.length < 5000) break;
+    }
+    let t1 = performance.now();
+    const specs = planDeadlineNudges(nudgeItems, today, {
+      leadTimes: this.leadTimes,
+      holidays: this.holidays,
+      zone: this.zone,
+      sendAt: this.env.DEADLINE_NUDGE_TIME,
+      // Nudges are planned a few days ahead only: the planner runs every few minutes, and fewer pending
+      // rows keep each tick cheap at LA scale.
+      horizonDays: NUDGE_HORIZON_DAYS,
+      lookbackDays: 7,
+    });
+    report.nudges = specs.length;
+    const subjects = new Set<string>([
+      ...specs.map((s) => s.subject.id),
+      ...(await this.deadlines.pendingReminderSubjects(DEADLINE_REMINDER_KINDS)),
+    ]);
+    report.computeMs += performance.now() - t1;
+    t1 = performance.now();
+    await this.reconcileChunked([...subjects], specs, DEADLINE_REMINDER_KINDS, 'deadline', report);
+    const digests = this.planDigests(digestItems, today, staffNames);
+    report.digests = digests.length;
+    if (digests.length) {
+      const r = await this.hub.reminders.reconcile(
+        digests.map((d) => d.subject),
+        digests,
+        DIGEST_KINDS,
+      );
+      report.remindersCreated += r.created;
+      report.remindersUpdated += r.updated;
+    }
+    report.reconcileMs = performance.now() - t1;
+    for (const k of ['readMs', 'computeMs', 'writeMs', 'reconcileMs'] as const)
+      report[k] = Math.round(report[k]);
+    return report;
+  }
+
+  private async reconcileChunked(
+    ids: string[],
+    specs: ReminderSpec[],
+    kinds: string[],
+    type: string,
+    report: TickReport,
+  ) {
+    const bySubject = new Map<string, ReminderSpec[]>();
+    for (const s of specs) bySubject.set(s.subject.id, [...(bySubject.get(s.subject.id) ?? []), s]);
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      report.remindersCreated += await this.deadlines.createMissingReminders(
+        chunk.flatMap((id) => bySubject.get(id) ?? []),
+      );
+      const r = await this.hub.reminders.reconcile(
+        chunk.map((id) => ({ type, id })),
+        chunk.flatMap((id) => bySubject.get(id) ?? []),
+        kinds,
+      );
+      report.remindersCreated += r.created;
+      report.remindersUpdated += r.updated;
+      report.remindersCancelled += r.cancelled;
+    }
+  }
+
+  /** On the digest day: one digest per named officer, one team view per line manager. */
+  planDigests(items: PlannedDigestItem[], today: IsoDate, names: Map<string, string>): ReminderSpec[] {
+    const dow = new Date(`${today}T00:00:00Z`).getUTCDay();
+    if (WEEKDAYS[dow] !== this.env.DEADLINE_DIGEST_DAY) return [];
+    const dueAt = zonedInstant(today, this.env.DEADLINE_NUDGE_TIME, this.zone);
+    const summaries = summarise(items, today);
+    const orgOf = new Map<string, string>();
+    for (const i of items) orgOf.set(i.ownerId, i.orgId);
+    const specs: ReminderSpec[] = [];
+    for (const s of summaries.values()) {
+      const orgId = orgOf.get(s.ownerId) ?? '';
+      specs.push({
+        dedupeKey: `deadline-digest:${s.ownerId}:${today}`,
+        orgId,
+        kind: 'deadline_digest',
+        subject: { type: 'deadline_digest', id: s.ownerId },
+        recipientId: s.ownerId,
+        dueAt,
+        priority: 9,
+        respectQuietHours: true,
+        message: officerDigest(s, today),
+      });
+    }
+    const teams = new Map<string, string[]>();
+    for (const i of items)
+      if (i.escalateToId)
+        teams.set(i.escalateToId, [...new Set([...(teams.get(i.escalateToId) ?? []), i.ownerId])]);
+    for (const [managerId, officers] of teams) {
+      const members = officers
+        .map((o) => ({ ownerId: o, name: names.get(o) ?? o, summary: summaries.get(o)! }))
+        .filter((m) => m.summary);
+      const atRisk = items.filter((i) => officers.includes(i.ownerId) && i.atRisk20Weeks);
+      specs.push({
+        dedupeKey: `deadline-team-digest:${managerId}:${today}`,
+        orgId: orgOf.get(officers[0]!) ?? '',
+        kind: 'deadline_team_digest',
+        subject: { type: 'deadline_team_digest', id: managerId },
+        recipientId: managerId,
+        dueAt,
+        priority: 9,
+        respectQuietHours: true,
+        message: teamDigest(members, atRisk, today, this.env.DEADLINE_OVERLOAD),
+      });
+    }
+    return specs;
+  }
+
+  /** Deadlines due by `until` (and overdue), with the rule and the child's initials. */
+  async dueList(untilDays: number, opts: { orgId?: string; ownerId?: string } = {}) {
+    const today = this.today();
+    const rows = await this.deadlines.dueBy(addDays(today, untilDays), opts);
+    return rows.map((d) => {
+      const rule = this.ruleFor(d.case.kind, d.case.rulePack, d.ruleId);
+      return {
+        id: d.id,
+        dueOn: d.dueOn,
+        status: d.status,
+        overdue: d.dueOn < today && d.status === 'OPEN' && !rule?.window,
+        ruleName: rule?.name ?? d.ruleId,
+        caseRef: d.case.reference ?? d.case.id,
+        caseId: d.case.id,
+        student: studentLabel(d.case.student),
+        ownerId: d.ownerId ?? d.case.ownerId,
+        ownerName: d.owner?.displayName ?? null,
+      };
+    });
+  }
+
+  /** The case timeline: key dates, and each deadline met (on time or late), paused, open or overdue. */
+  async timeline(caseId: string): Promise<string[] | null> {
+    const c = await this.cases.byId(caseId);
+    if (!c) return null;
+    const today = this.today();
+    const lines = [
+      `Case ${c.reference ?? c.id} · ${c.kind} · ${studentLabel(c.student)} · pack ${c.rulePack} · ${c.status}`,
+      'Key dates:',
+      ...[...c.eventRows]
+        .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : 1))
+        .map((e) => `  ${formatDate(e.occurredOn)}  ${e.kind}`),
+      'Deadlines:',
+    ];
+    const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
+    for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
+      const rule = this.ruleFor(c.kind, c.rulePack, d.ruleId);
+      const name = rule?.name ?? d.ruleId;
+      let state: string;
+      if (d.status === 'MET') {
+        const l = lateness(d.dueOn, d.metOn, today);
+        state = l.late
+          ? `MET LATE on ${formatDate(d.metOn!)} (${l.days} days late)`
+          : `met on ${formatDate(d.metOn!)}`;
+      } else if (d.status === 'PAUSED') {
+        const e = exceptions.get(d.ruleId);
+        const reason = rule?.exceptions?.find((x) => x.code === d.pausedReason);
+        const excepted = e?.toDate
+          ? ` · excepted date ${formatDate(addDays(d.dueOn, Math.round((Date.parse(e.toDate) - Date.parse(e.fromDate)) / 86_400_000) + 1))}`
+          : '';
+        state = `PAUSED by exception: ${reason?.label ?? d.pausedReason} (${reason?.source ?? ''}) from ${e ? formatDate(e.fromDate) : '?'}${e?.toDate ? ` to ${formatDate(e.toDate)}` : ''}${excepted}`;
+      } else if (d.status === 'CANCELLED') state = 'no longer applies';
+      else if (d.dueOn < today && !rule?.window)
+        state = `OVERDUE by ${lateness(d.dueOn, null, today).days} days`;
+      else state = 'open';
+      lines.push(`  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}: ${state}  [${d.id}]`);
+      if (rule) lines.push(`      source: ${rule.source}`);
+    }
+    return lines;
+  }
+}

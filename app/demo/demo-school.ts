@@ -1,0 +1,189 @@
+/**
+ * A fictional demo school, loaded by `send-hub demo` and by `npm start` on an empty database: staff in
+ * every role, a few students (invented names), cases and meetings placed relative to now so that a
+ * reminder falls due within the first minute.
+ */
+import type { Db } from '../../store/db.ts';
+
+export const DEMO_ORG_NAME = 'Elmfield Primary (demo)';
+
+const staff = [
+  { key: 'head', displayName: 'Daniel Hughes', email: 'head@elmfield.example', roles: ['HEAD', 'ADMIN'] },
+  { key: 'dsl', displayName: 'Tom Reed', email: 'dsl@elmfield.example', roles: ['DSL'] },
+  { key: 'deputy', displayName: 'Grace Okafor', email: 'deputy.dsl@elmfield.example', roles: ['DEPUTY_DSL'] },
+  {
+    key: 'sendco',
+    displayName: 'Priya Shah',
+    email: 'sendco@elmfield.example',
+    roles: ['SENDCO', 'DEPUTY_DSL'],
+  },
+  { key: 'teacher', displayName: 'Ellie Marsh', email: 'e.marsh@elmfield.example', roles: ['STAFF'] },
+  {
+    key: 'behaviour',
+    displayName: 'Marcus Bell',
+    email: 'behaviour@elmfield.example',
+    roles: ['BEHAVIOUR_LEAD'],
+  },
+  { key: 'dt', displayName: 'Hannah Cole', email: 'dt@elmfield.example', roles: ['DESIGNATED_TEACHER'] },
+] as const;
+
+const students = [
+  {
+    key: 'ab',
+    upn: 'A123456789012',
+    givenName: 'Amelia',
+    familyName: 'Brook',
+    yearGroup: '7',
+    senStatus: 'E',
+    ehcp: true,
+    childInCare: false,
+  },
+  {
+    key: 'jt',
+    upn: 'B123456789012',
+    givenName: 'Jayden',
+    familyName: 'Thorne',
+    yearGroup: '5',
+    senStatus: 'K',
+    ehcp: false,
+    childInCare: true,
+  },
+  {
+    key: 'lw',
+    upn: 'C123456789012',
+    givenName: 'Layla',
+    familyName: 'Winters',
+    yearGroup: '3',
+    senStatus: 'K',
+    ehcp: false,
+    childInCare: false,
+  },
+  {
+    key: 'ok',
+    upn: 'D123456789012',
+    givenName: 'Oscar',
+    familyName: 'Kendrick',
+    yearGroup: '6',
+    senStatus: 'E',
+    ehcp: true,
+    childInCare: false,
+  },
+  {
+    key: 'rm',
+    upn: 'E123456789012',
+    givenName: 'Ruby',
+    familyName: 'Marlowe',
+    yearGroup: '4',
+    senStatus: 'NONE',
+    ehcp: false,
+    childInCare: false,
+  },
+] as const;
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string }> {
+  const org = await db.organisation.create({
+    data: { name: DEMO_ORG_NAME, kind: 'SCHOOL', urn: 'DEMO-000001' },
+  });
+  const ids = new Map<string, string>();
+  for (const s of staff) {
+    const row = await db.staff.create({
+      data: {
+        orgId: org.id,
+        displayName: s.displayName,
+        email: s.email,
+        roles: { create: s.roles.map((role) => ({ role })) },
+      },
+    });
+    ids.set(s.key, row.id);
+  }
+  const head = ids.get('head')!;
+  await db.staff.updateMany({ where: { orgId: org.id, id: { not: head } }, data: { lineManagerId: head } });
+  const studentIds = new Map<string, string>();
+  for (const s of students) {
+    const { key, ...data } = s;
+    const row = await db.student.create({
+      data: { ...data, orgId: org.id, keyWorkerId: ids.get(key === 'jt' ? 'dt' : 'sendco') ?? null },
+    });
+    studentIds.set(key, row.id);
+  }
+  // The DSL rota: DSL, then deputies, then the head (KCSIE 2025 para 103: a DSL or deputy always available).
+  await db.rotaEntry.createMany({
+    data: [
+      { orgId: org.id, staffId: ids.get('dsl')!, level: 'DSL', rank: 0 },
+      { orgId: org.id, staffId: ids.get('deputy')!, level: 'DEPUTY_DSL', rank: 0 },
+      { orgId: org.id, staffId: ids.get('sendco')!, level: 'DEPUTY_DSL', rank: 1 },
+      { orgId: org.id, staffId: head, level: 'HEAD', rank: 0 },
+    ],
+  });
+  const daysAgo = (n: number) => isoDate(new Date(now.getTime() - n * 86_400_000));
+  await db.case.create({
+    data: {
+      orgId: org.id,
+      studentId: studentIds.get('ok')!,
+      kind: 'EHC_NEEDS_ASSESSMENT',
+      rulePack: 'england-send-2014',
+      startDate: daysAgo(38),
+      ownerId: ids.get('sendco')!,
+      events: { create: [{ kind: 'request_received', occurredOn: daysAgo(38) }] },
+    },
+  });
+  await db.case.create({
+    data: {
+      orgId: org.id,
+      studentId: studentIds.get('ab')!,
+      kind: 'ANNUAL_REVIEW',
+      rulePack: 'england-send-2014',
+      startDate: daysAgo(330),
+      ownerId: ids.get('sendco')!,
+      events: { create: [{ kind: 'plan_issued', occurredOn: daysAgo(330) }] },
+    },
+  });
+  await db.case.create({
+    data: {
+      orgId: org.id,
+      studentId: studentIds.get('jt')!,
+      kind: 'PEP',
+      rulePack: 'england-send-2014',
+      startDate: daysAgo(60),
+      ownerId: ids.get('dt')!,
+      events: { create: [{ kind: 'pep_review', occurredOn: daysAgo(60) }] },
+    },
+  });
+  // A TAC meeting 1 hour and 40 seconds from now: its "1 hour before" reminder falls due within a minute.
+  const meeting = async (
+    kind: 'TAC' | 'CIN' | 'EHCP_ANNUAL_REVIEW',
+    studentKey: string,
+    startsAt: Date,
+    attendees: string[],
+  ) =>
+    db.meeting.create({
+      data: {
+        orgId: org.id,
+        source: 'manual',
+        externalId: `demo-${kind}-${studentKey}`,
+        kind,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 3_600_000),
+        studentId: studentIds.get(studentKey)!,
+        organiserEmail: 'sendco@elmfield.example',
+        noteTakerId: ids.get('sendco')!,
+        joinUrl: 'https://teams.microsoft.com/l/meetup-join/demo',
+        attendees: {
+          create: attendees.map((k) => ({
+            email: staff.find((s) => s.key === k)!.email,
+            staffId: ids.get(k)!,
+          })),
+        },
+      },
+    });
+  await meeting('TAC', 'lw', new Date(now.getTime() + 3_640_000), ['sendco', 'teacher']);
+  await meeting('CIN', 'jt', new Date(now.getTime() + 3 * 86_400_000), ['dsl', 'dt']);
+  await meeting('EHCP_ANNUAL_REVIEW', 'ab', new Date(now.getTime() + 16 * 86_400_000), [
+    'sendco',
+    'teacher',
+    'head',
+  ]);
+  return { orgId: org.id };
+}

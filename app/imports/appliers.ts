@@ -1,0 +1,284 @@
+/**
+ * How each export kind's parsed rows are written: resolve students and staff, hash rows for idempotency,
+ * encrypt incident text, and say which incidents are safeguarding ones (for the 'incident.imported' event).
+ */
+import { createHash } from 'node:crypto';
+import type { AttendanceRow } from '../../integrations/arbor/attendance-connector.ts';
+import type { BehaviourRow } from '../../integrations/arbor/behaviour-connector.ts';
+import type { StaffRow } from '../../integrations/arbor/staff-connector.ts';
+import type { StudentRow } from '../../integrations/arbor/students-connector.ts';
+import type { ExportKind } from '../../integrations/connector.ts';
+import type { CpomsRow, StudentKey } from '../../integrations/cpoms/cpoms-connector.ts';
+import type { Rejection } from '../../integrations/exports/parse-export.ts';
+import { AttendanceImportRepository } from '../../store/attendance-import-repository.ts';
+import { IncidentImportRepository, type IncidentUpsert } from '../../store/incident-import-repository.ts';
+import { StaffImportRepository } from '../../store/staff-import-repository.ts';
+import {
+  nameKey,
+  type Outcome,
+  StudentImportRepository,
+  type StudentIndex,
+} from '../../store/student-import-repository.ts';
+import type { Hub } from '../container.ts';
+
+export interface BatchResult {
+  outcomes: Outcome[];
+  rejections: Rejection[];
+  /** Safeguarding incidents written in this batch (emitted after commit). */
+  incidents: { incidentId: string; studentId: string; categories: string[]; isNew: boolean }[];
+}
+
+export interface Applier {
+  apply(batch: { line: number; row: unknown }[]): Promise<BatchResult>;
+  /** After the last batch (line managers). */
+  finish?(): Promise<void>;
+}
+
+export const hashOf = (v: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify(v, (_k, x) => (x instanceof Date ? x.toISOString() : x)))
+    .digest('hex');
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "Safeguarding > Neglect" matches the configured term "Neglect" or "Safeguarding" (case-insensitive, word start). */
+export function safeguardingMatcher(terms: string): (categories: string[]) => boolean {
+  const res = terms
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => new RegExp(`(^|[^a-z])${escapeRe(t)}`, 'i'));
+  return (cats) => cats.some((c) => res.some((re) => re.test(c)));
+}
+
+function resolveStudent(
+  idx: StudentIndex,
+  key: StudentKey | { upn: string | null; externalId: string | null },
+): string | Rejection['reason'] {
+  if (key.upn) {
+    const id = idx.byUpn.get(key.upn);
+    if (id) return id;
+  }
+  const mis = 'misId' in key ? key.misId : key.externalId;
+  if (mis) {
+    const id = idx.byExternalId.get(mis);
+    if (id) return id;
+  }
+  if ('name' in key && key.name && key.yearGroup) {
+    const n = key.name.includes(',') ? key.name.split(',').reverse().join(' ') : key.name;
+    const id = idx.byNameYear.get(nameKey(n, key.yearGroup));
+    if (id) return id;
+    if (id === null) return 'NO:two students share this name and year group: add the UPN';
+  }
+  if (key.upn || mis) return 'NO:no student with this UPN or MIS id (import students first)';
+  return 'NO:no UPN or MIS id, and the name with year group matches no single student';
+}
+
+interface Ctx {
+  hub: Hub;
+  orgId: string;
+  students: StudentIndex;
+  staff: Map<string, string>;
+  isSafeguarding: (cats: string[]) => boolean;
+}
+
+function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
+  const repo = new IncidentImportRepository(ctx.hub.dbh.db);
+  const cipher = ctx.hub.cipher;
+  return {
+    async apply(batch) {
+      const rejections: Rejection[] = [];
+      const upserts: { line: number; u: IncidentUpsert; cats: string[] }[] = [];
+      const seen = new Map<string, number>();
+      for (const { line, row } of batch) {
+        const isCpoms = source === 'cpoms';
+        const r = row as CpomsRow & BehaviourRow;
+        const studentId = resolveStudent(ctx.students, r.student);
+        if (studentId.startsWith('NO:')) {
+          rejections.push({ line, field: 'student', reason: studentId.slice(3) });
+          continue;
+        }
+        const text = r.text ?? null;
+        const actions = isCpoms ? (r as CpomsRow).actions : null;
+        const externalId = isCpoms
+          ? ((r as CpomsRow).incidentId ??
+            `h:${hashOf([studentId, r.occurredAt, r.categories, text]).slice(0, 32)}`)
+          : (r as BehaviourRow).externalId;
+        const dup = seen.get(externalId);
+        if (dup !== undefined) {
+          rejections.push({ line, field: 'incidentId', reason: `duplicate of the incident on line ${dup}` });
+          continue;
+        }
+        seen.set(externalId, line);
+        upserts.push({
+          line,
+          cats: r.categories,
+          u: {
+            externalId,
+            studentId,
+            occurredAt: r.occurredAt,
+            categories: r.categories.join('|'),
+            encrypt: () => ({
+              textEnc: text ? cipher.encrypt(text, 'Incident.textEnc') : null,
+              actionsEnc: actions ? cipher.encrypt(actions, 'Incident.actionsEnc') : null,
+            }),
+            reportedBy: r.reportedBy,
+            assignedTo: isCpoms ? (r as CpomsRow).assignedTo : null,
+            status: r.status,
+            linkedUpns:
+              isCpoms && (r as CpomsRow).linkedUpns.length ? (r as CpomsRow).linkedUpns.join('|') : null,
+            points: isCpoms ? null : (r as BehaviourRow).points,
+            sourceHash: hashOf({ ...r, text: undefined, textHash: text ? hashOf(text) : null, studentId }),
+          },
+        });
+      }
+      const res = upserts.length
+        ? await repo.upsert(
+            ctx.orgId,
+            source,
+            upserts.map((x) => x.u),
+          )
+        : [];
+      const incidents: BatchResult['incidents'] = [];
+      res.forEach((o, i) => {
+        const u = upserts[i];
+        if (!u || o.outcome === 'unchanged' || !ctx.isSafeguarding(u.cats)) return;
+        incidents.push({
+          incidentId: o.id,
+          studentId: u.u.studentId,
+          categories: u.cats,
+          isNew: o.outcome === 'created',
+        });
+      });
+      return {
+        outcomes: res.map((r) => r.outcome),
+        rejections,
+        incidents: source === 'cpoms' ? incidents : [],
+      };
+    },
+  };
+}
+
+function studentsApplier(ctx: Ctx): Applier {
+  const repo = new StudentImportRepository(ctx.hub.dbh.db);
+  return {
+    async apply(batch) {
+      const rejections: Rejection[] = [];
+      const rows: Parameters<StudentImportRepository['upsert']>[1] = [];
+      const seen = new Map<string, number>();
+      for (const { line, row } of batch) {
+        const r = row as StudentRow;
+        const key = r.externalId ?? r.upn ?? '';
+        const dup = seen.get(key);
+        if (dup !== undefined) {
+          rejections.push({ line, field: 'externalId', reason: `duplicate of the student on line ${dup}` });
+          continue;
+        }
+        seen.set(key, line);
+        let keyWorkerId: string | null = null;
+        if (r.keyWorker) {
+          keyWorkerId = ctx.staff.get(r.keyWorker.toLowerCase()) ?? ctx.staff.get(r.keyWorker) ?? null;
+          if (!keyWorkerId) {
+            rejections.push({
+              line,
+              field: 'keyWorker',
+              reason: 'no member of staff with this email or id (import staff first)',
+            });
+            continue;
+          }
+        }
+        const { keyWorker: _k, ...rest } = r;
+        rows.push({ ...rest, keyWorkerId, sourceHash: hashOf({ ...rest, keyWorkerId }) });
+      }
+      const res = rows.length ? await repo.upsert(ctx.orgId, rows) : [];
+      return { outcomes: res.map((r) => r.outcome), rejections, incidents: [] };
+    },
+  };
+}
+
+function attendanceApplier(ctx: Ctx): Applier {
+  const repo = new AttendanceImportRepository(ctx.hub.dbh.db);
+  return {
+    async apply(batch) {
+      const rejections: Rejection[] = [];
+      const rows: Parameters<AttendanceImportRepository['upsert']>[1] = [];
+      for (const { line, row } of batch) {
+        const r = row as AttendanceRow;
+        const studentId = resolveStudent(ctx.students, r.student);
+        if (studentId.startsWith('NO:')) {
+          rejections.push({ line, field: 'student', reason: studentId.slice(3) });
+          continue;
+        }
+        const { student: _s, ...rest } = r;
+        rows.push({ ...rest, studentId, sourceHash: hashOf(rest) });
+      }
+      const res = rows.length ? await repo.upsert(ctx.orgId, rows) : [];
+      return { outcomes: res.map((r) => r.outcome), rejections, incidents: [] };
+    },
+  };
+}
+
+function staffApplier(ctx: Ctx): Applier {
+  const repo = new StaffImportRepository(ctx.hub.dbh.db);
+  const managers: { staffId: string; manager: string | null; line: number }[] = [];
+  return {
+    async apply(batch) {
+      const rows = batch.map((b) => b.row as StaffRow);
+      const res = await repo.upsert(
+        ctx.orgId,
+        rows.map(({ lineManager: _m, ...r }) => r),
+      );
+      for (const [i, r] of res.entries()) {
+        const row = rows[i] as StaffRow;
+        managers.push({ staffId: r.id, manager: row.lineManager, line: batch[i]?.line ?? 0 });
+        if (r.rolesBefore.join() !== r.rolesAfter.join())
+          await ctx.hub.audit.record({
+            orgId: ctx.orgId,
+            actorKind: 'import',
+            action: 'staff.roles.imported',
+            subjectType: 'staff',
+            subjectId: r.id,
+            channel: 'SYSTEM',
+            details: { before: r.rolesBefore, after: r.rolesAfter },
+          });
+      }
+      return { outcomes: res.map((r) => r.outcome), rejections: [], incidents: [] };
+    },
+    async finish() {
+      const lookup = await repo.lookup(ctx.orgId);
+      await repo.linkLineManagers(
+        managers.map((m) => ({
+          staffId: m.staffId,
+          managerId: m.manager ? (lookup.get(m.manager) ?? null) : null,
+        })),
+      );
+    },
+  };
+}
+
+export async function applierFor(
+  kind: ExportKind,
+  hub: Hub,
+  orgId: string,
+  safeguardingTerms: string,
+): Promise<Applier> {
+  const ctx: Ctx = {
+    hub,
+    orgId,
+    students: await new StudentImportRepository(hub.dbh.db).index(orgId),
+    staff: await new StaffImportRepository(hub.dbh.db).lookup(orgId),
+    isSafeguarding: safeguardingMatcher(safeguardingTerms),
+  };
+  switch (kind) {
+    case 'cpoms':
+      return incidentApplier(ctx, 'cpoms');
+    case 'arbor-behaviour':
+      return incidentApplier(ctx, 'arbor');
+    case 'arbor-students':
+      return studentsApplier(ctx);
+    case 'arbor-attendance':
+      return attendanceApplier(ctx);
+    case 'arbor-staff':
+      return staffApplier(ctx);
+  }
+}

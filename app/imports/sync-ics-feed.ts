@@ -1,0 +1,177 @@
+/**
+ * Sync one ICS feed into an organisation: timed events (and all-day events that are not term dates) become
+ * meetings, classified and linked to a student only by UPN (a name is just a suggestion for a coordinator);
+ * all-day term, INSET and closure events go to the TermDate table for school-day counts. Idempotent: a re-sync
+ * of the same feed writes nothing. Emits 'meetings.changed' when meetings were created, moved or cancelled.
+ */
+import { createHash } from 'node:crypto';
+import { addDays, daysBetween, fromUtcDate } from '../../core/calendar/iso-date.ts';
+import { FileRefusedError } from '../../integrations/exports/errors.ts';
+import { classifyTermEvent } from '../../integrations/ics/classify-term-event.ts';
+import { type IcsOccurrence, type IcsRejection, readIcsFeed } from '../../integrations/ics/read-ics-feed.ts';
+import {
+  classifyMeeting,
+  matchStudent,
+  parsePatternConfig,
+} from '../../integrations/meeting-classifier/classify-meeting.ts';
+import {
+  CalendarSyncRepository,
+  type MeetingUpsert,
+  type TermDateUpsert,
+} from '../../store/calendar-sync-repository.ts';
+import { importsConfig } from '../config/imports.ts';
+import type { Hub } from '../container.ts';
+
+export interface IcsSyncResult {
+  source: string;
+  occurrences: number;
+  meetings: { created: number; updated: number; unchanged: number; cancelled: number };
+  termDates: { created: number; updated: number; unchanged: number; removed: number };
+  meetingIds: string[];
+  /** Events left out for a bad value (feed, event UID or position, field, what was expected). */
+  rejected: IcsRejection[];
+}
+
+/** Bounded download: calendars are small; refuse anything larger than this. */
+const MAX_ICS_BYTES = 20 * 1024 * 1024;
+
+export async function fetchText(url: string, what: string, maxBytes = MAX_ICS_BYTES): Promise<string> {
+  const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(30_000) });
+  if (!res.ok || !res.body) throw new FileRefusedError(what, `HTTP ${res.status} from ${new URL(url).host}`);
+  // Read with a cap instead of trusting Content-Length: a feed that never ends must not fill memory.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new FileRefusedError(what, `larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+
+/** Turn occurrences into meeting upserts (shared with the Graph sync's shape). */
+export function meetingUpsertsFrom(
+  hub: Hub,
+  occurrences: IcsOccurrence[],
+  students: Awaited<ReturnType<CalendarSyncRepository['studentsForMatching']>>,
+): MeetingUpsert[] {
+  const patterns = parsePatternConfig(importsConfig(hub.config.raw).MEETING_KIND_PATTERNS);
+  return occurrences.map((o) => {
+    const kind = classifyMeeting({ title: o.summary, categories: o.categories }, patterns);
+    const match = matchStudent(o.summary, students);
+    const plain = {
+      summary: o.summary,
+      kind,
+      start: o.start.toISOString(),
+      end: o.end.toISOString(),
+      joinUrl: o.joinUrl,
+      organiser: o.organiserEmail,
+      cancelled: o.cancelled,
+      attendees: o.attendees,
+      match,
+    };
+    return {
+      externalId: o.externalId,
+      kind,
+      titleEnc: o.summary ? hub.cipher.encrypt(o.summary, 'Meeting.titleEnc') : null,
+      startsAt: o.start,
+      endsAt: o.end,
+      joinUrl: o.joinUrl,
+      organiserEmail: o.organiserEmail,
+      cancelled: o.cancelled,
+      studentId: match?.by === 'upn' ? match.studentId : null,
+      suggestedStudentId: match?.by === 'name' ? match.suggestedStudentId : null,
+      attendees: o.attendees,
+      sourceHash: sha(plain),
+    };
+  });
+}
+
+/**
+ * @example await syncIcsFeed(hub, { orgId, source: 'school-calendar', text: icsText })
+ * @example await syncIcsFeed(hub, { orgId, source: 'term-dates', url: 'https://school.example/term.ics' })
+ */
+export async function syncIcsFeed(
+  hub: Hub,
+  input: { orgId: string; source: string; text?: string; url?: string; from?: Date; to?: Date },
+): Promise<IcsSyncResult> {
+  const cfg = importsConfig(hub.config.raw);
+  const now = hub.clock.now();
+  const from = input.from ?? new Date(now.getTime() - cfg.CALENDAR_SYNC_DAYS_BACK * 86_400_000);
+  const to = input.to ?? new Date(now.getTime() + cfg.CALENDAR_SYNC_DAYS_AHEAD * 86_400_000);
+  const name = `ics:${input.source}`;
+  let text = input.text;
+  if (text === undefined) {
+    if (!input.url) throw new FileRefusedError(name, 'neither text nor url given');
+    text = await fetchText(input.url, name);
+  }
+  const rejected: IcsRejection[] = [];
+  const occurrences = readIcsFeed(text, name, { from, to }, rejected);
+  // A rejected event is not "gone from the feed": while any event is rejected, nothing is cancelled or
+  // removed for being absent (it may be that event), only created or updated.
+  const sweep = rejected.length === 0;
+
+  const terms: TermDateUpsert[] = [];
+  const meetingOccurrences: IcsOccurrence[] = [];
+  for (const o of occurrences) {
+    const termKind =
+      o.allDay && o.startDate && o.lastDate && !o.cancelled
+        ? classifyTermEvent(o.summary, daysBetween(o.startDate, o.lastDate) + 1)
+        : null;
+    if (termKind && o.startDate && o.lastDate)
+      terms.push({
+        kind: termKind,
+        startDate: o.startDate,
+        endDate: o.lastDate,
+        label: o.summary.slice(0, 120) || null,
+      });
+    else if (!(o.allDay && o.cancelled && classifyTermEvent(o.summary, 2))) meetingOccurrences.push(o);
+  }
+
+  const repo = new CalendarSyncRepository(hub.dbh.db);
+  const students = await repo.studentsForMatching(input.orgId);
+  const upserts = meetingUpsertsFrom(hub, meetingOccurrences, students);
+  const m = await repo.upsertMeetings(input.orgId, name, upserts, sweep ? { from, to } : null);
+  const uniqueTerms = [...new Map(terms.map((t) => [`${t.kind}|${t.startDate}|${t.endDate}`, t])).values()];
+  const t = await repo.upsertTermDates(
+    input.orgId,
+    name,
+    uniqueTerms,
+    sweep ? { from: fromUtcDate(from), to: addDays(fromUtcDate(to), 0) } : null,
+  );
+  hub.log.info(
+    {
+      orgId: input.orgId,
+      source: name,
+      occurrences: occurrences.length,
+      rejected: rejected.length,
+      ...m,
+      changedIds: undefined,
+      termDates: t,
+    },
+    'ics feed synced',
+  );
+  if (m.changedIds.length > 0 || t.created + t.updated + t.removed > 0) {
+    await hub.audit.record({
+      orgId: input.orgId,
+      actorKind: 'system',
+      action: 'calendar.synced',
+      subjectType: 'calendar',
+      subjectId: name,
+      channel: 'SYSTEM',
+      details: { created: m.created, updated: m.updated, cancelled: m.cancelled, termDates: t },
+    });
+  }
+  if (m.changedIds.length > 0)
+    await hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds });
+  return {
+    source: name,
+    occurrences: occurrences.length,
+    meetings: { created: m.created, updated: m.updated, unchanged: m.unchanged, cancelled: m.cancelled },
+    termDates: t,
+    meetingIds: m.changedIds,
+    rejected,
+  };
+}

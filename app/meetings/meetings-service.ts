@@ -1,0 +1,561 @@
+/**
+ * Meetings (issue 8): reminders before a meeting, notes gathered in chat after it. Wires the pure planners
+ * (core/reminders/plan-meeting-reminders.ts, core/tac-notes/) to the stores and the hub's registries.
+ */
+import { canEditTacNote, canViewTacNote, require as requireAccess } from '../../core/access/policy.ts';
+import { localDate } from '../../core/calendar/zoned-time.ts';
+import type { Command } from '../../core/commands/command-registry.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { FormHandler } from '../../core/forms/form-registry.ts';
+import type { FormOutcome, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { ActionResult, Actor, InboundAction, Platform } from '../../core/ports.ts';
+import {
+  MEETING_REMINDER_KINDS,
+  type MeetingForReminders,
+  meetingKindLabels,
+  noteTakerOf,
+  parseLeadTime,
+  planMeetingReminders,
+  planNotesPrompts,
+  planReportNudges,
+  whenLabel,
+} from '../../core/reminders/plan-meeting-reminders.ts';
+import type { ReminderSpec } from '../../core/reminders/reminder.ts';
+import { hasRole } from '../../core/staff/roles.ts';
+import {
+  changedSections,
+  contentToValues,
+  parseTacSubmission,
+  TAC_FORM_ID,
+  type TacNoteContent,
+  tacFormSpec,
+} from '../../core/tac-notes/tac-form.ts';
+import {
+  actionNudgeSpecs,
+  nextMeetingReminderAt,
+  nextMeetingSpecs,
+  type TacNoteView,
+  tacSummaryMessage,
+} from '../../core/tac-notes/tac-summary.ts';
+import type { MeetingFacts, StoredNote } from '../../store/tac-note-repository.ts';
+import { TacNoteRepository } from '../../store/tac-note-repository.ts';
+import type { MeetingsConfig } from '../config/meetings.ts';
+import type { Hub } from '../container.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class MeetingsService {
+  readonly notes: TacNoteRepository;
+  private readonly leadTimes;
+
+  constructor(
+    private readonly hub: Hub,
+    readonly cfg: MeetingsConfig,
+  ) {
+    this.notes = new TacNoteRepository(hub.dbh.db, hub.cipher, hub.audit, hub.clock);
+    this.leadTimes = hub.config.env.MEETING_LEAD_TIMES.split(',').map(parseLeadTime);
+  }
+
+  /** Rule names from the deadline engine (issue 3) when it runs: reminders say "Decision to assess", not "E1". */
+  private readonly ruleName = (kind: string, pack: string, ruleId: string): string | undefined => {
+    const deadlines = this.hub.services.get('deadlines') as
+      | { ruleFor?(kind: string, pack: string, key: string): { name?: string } | undefined }
+      | undefined;
+    try {
+      return deadlines?.ruleFor?.(kind, pack, ruleId)?.name;
+    } catch {
+      return undefined;
+    }
+  };
+
+  private get zone(): string {
+    return this.hub.config.env.TIME_ZONE;
+  }
+
+  /** Every reminder the meetings should have now (before: reminders and report nudges; after: notes prompts). */
+  specsFor(ms: MeetingForReminders[], now: Date): ReminderSpec[] {
+    const opts = { leadTimes: this.leadTimes, zone: this.zone, holidays: this.hub.holidays };
+    return [
+      ...planMeetingReminders(ms, now, opts),
+      ...planReportNudges(ms, now, { ...opts, authorLeadWorkingDays: this.cfg.reportLeadWorkingDays }),
+      ...planNotesPrompts(ms, now, {
+        ...opts,
+        notesKinds: this.cfg.notesKinds,
+        overdueWorkingDays: this.cfg.notesNudgeWorkingDays,
+      }),
+    ];
+  }
+
+  private async reconcileMeetings(ms: MeetingForReminders[]) {
+    const now = this.hub.clock.now();
+    const specs = this.specsFor(ms, now);
+    const r = await this.hub.reminders.reconcile(
+      ms.map((m) => ({ type: 'meeting', id: m.id })),
+      specs,
+      MEETING_REMINDER_KINDS,
+    );
+    // A next meeting agreed in the notes that is now in the calendar is reminded from the calendar only.
+    const pendingNext = await this.notes.pendingNextMeetingReminders();
+    const replaced: string[] = [];
+    for (const m of ms) {
+      if (pendingNext.length === 0) break;
+      if (m.cancelled || !m.studentId || m.startsAt <= now) continue;
+      const due = nextMeetingReminderAt(localDate(m.startsAt, this.zone), this.zone, this.hub.holidays);
+      for (const p of pendingNext)
+        if (p.studentId === m.studentId && p.dueAt.getTime() === due.getTime()) replaced.push(p.id);
+    }
+    const replacedByCalendar = await this.notes.cancelPendingReminders(replaced);
+    return { meetings: ms.length, ...r, replacedByCalendar };
+  }
+
+  /** The planner's sweep: meetings from 30 days ago (notes still owed) to the planning horizon. */
+  async planWindow(now: Date) {
+    const from = new Date(now.getTime() - 30 * 86_400_000);
+    const to = new Date(now.getTime() + this.hub.config.env.PLANNING_HORIZON_DAYS * 86_400_000);
+    return this.reconcileMeetings(await this.notes.planningMeetings({ from, to }, this.zone, this.ruleName));
+  }
+
+  /** Re-plan some meetings at once (a calendar sync moved or cancelled them; notes were submitted). */
+  async replan(meetingIds: string[]) {
+    if (meetingIds.length === 0) return { meetings: 0, created: 0, updated: 0, cancelled: 0, unchanged: 0 };
+    const withdrawn = await this.notes.withdrawUndelivered(meetingIds, MEETING_REMINDER_KINDS);
+    const ms = await this.notes.planningMeetings({ ids: meetingIds }, this.zone, this.ruleName);
+    if (withdrawn > 0)
+      await this.hub.audit.record({
+        orgId: ms[0]?.orgId ?? null,
+        actorKind: 'system',
+        action: 'meeting.reminders_withdrawn',
+        subjectType: 'meeting',
+        subjectId: meetingIds.length === 1 ? meetingIds[0]! : 'several',
+        channel: 'SYSTEM',
+        details: { meetingIds, undeliveredWithdrawn: withdrawn },
+      });
+    // A meeting deleted from the store altogether: withdraw whatever is still pending for it.
+    const gone = meetingIds.filter((id) => !ms.some((m) => m.id === id));
+    if (gone.length)
+      await this.hub.reminders.reconcile(
+        gone.map((id) => ({ type: 'meeting', id })),
+        [],
+        MEETING_REMINDER_KINDS,
+      );
+    return this.reconcileMeetings(ms);
+  }
+
+  // ---- notes: who may write them -------------------------------------------------------------
+
+  private effectiveNoteTaker(m: MeetingFacts): string | null {
+    return m.noteTakerId ?? m.organiserStaffId ?? m.attendeeStaffIds[0] ?? null;
+  }
+
+  private mayWrite(actor: Actor, m: MeetingFacts, note: StoredNote | null): boolean {
+    if (actor.orgId !== m.orgId) return false;
+    if (note) return canEditTacNote(actor, note);
+    return this.effectiveNoteTaker(m) === actor.staffId || hasRole(actor.roles, 'SENDCO');
+  }
+
+  private async meetingFor(actor: Actor, context: Record<string, string>): Promise<MeetingFacts> {
+    const id =
+      context.meetingId ?? (context.subjectType === 'meeting' ? context.subjectId : undefined) ?? undefined;
+    const meetingId = id ?? (await this.latestNeedingNotes(actor))?.id;
+    if (!meetingId) throw new ValidationError('You have no meeting waiting for notes.');
+    const m = await this.notes.meeting(meetingId);
+    if (!m || m.orgId !== actor.orgId) throw new ValidationError('That meeting was not found.');
+    if (!m.studentId)
+      throw new ValidationError(
+        `This meeting is not linked to a student yet: a coordinator can confirm it with \`link ${m.id} confirm\`, then type \`tac\` again.`,
+      );
+    return m;
+  }
+
+  /** The actor's most recent ended meeting that needs notes from them. */
+  async latestNeedingNotes(actor: Actor): Promise<MeetingForReminders | undefined> {
+    const ms = await this.notes.endedWithoutNotes(
+      actor.orgId,
+      this.cfg.notesKinds,
+      this.hub.clock.now(),
+      this.zone,
+    );
+    return ms.find((m) => noteTakerOf(m) === actor.staffId);
+  }
+
+  private formTitle(m: MeetingFacts): string {
+    return `${meetingKindLabels[m.kind] ?? 'Meeting'} notes: ${m.studentLabel ?? ''}, ${whenLabel(m.startsAt, this.zone)}`;
+  }
+
+  async openForm(actor: Actor, context: Record<string, string>): Promise<FormSpec> {
+    const m = await this.meetingFor(actor, context);
+    const note = await this.notes.forMeeting(m.id);
+    requireAccess(this.mayWrite(actor, m, note), 'write the notes for this meeting');
+    const prefill = note?.content ? contentToValues(note.content) : (note?.draft ?? {});
+    const staff = (await this.hub.staff.all(m.orgId))
+      .filter((s) => s.active)
+      .map((s) => ({ email: s.email, displayName: s.displayName }));
+    await this.hub.audit.record({
+      orgId: m.orgId,
+      actorId: actor.staffId,
+      actorKind: 'staff',
+      action: 'tac.form_opened',
+      subjectType: 'meeting',
+      subjectId: m.id,
+      studentId: m.studentId,
+      details: { noteId: note?.id ?? null, status: note?.status ?? 'NEW' },
+    });
+    return tacFormSpec({
+      meetingId: m.id,
+      ...(note ? { noteId: note.id } : {}),
+      title: note?.status === 'SUBMITTED' ? `${this.formTitle(m)} (amend)` : this.formTitle(m),
+      prefill,
+      staff,
+    });
+  }
+
+  private async resolveOwners(
+    orgId: string,
+    content: TacNoteContent,
+    values: Record<string, string>,
+  ): Promise<
+    | {
+        ok: true;
+        actions: { what: string; ownerId: string | null; ownerName: string | null; dueOn: string }[];
+      }
+    | { ok: false; errors: Record<string, string> }
+  > {
+    const errors: Record<string, string> = {};
+    const out = [];
+    // Rows as typed (the content keeps only non-empty rows, in order).
+    const rows: number[] = [];
+    for (let n = 0; n < 50; n++) {
+      if (!(`actions.${n}.what` in values) && n > 10) break;
+      if (
+        [
+          values[`actions.${n}.what`],
+          values[`actions.${n}.owner`],
+          values[`actions.${n}.ownerOther`],
+          values[`actions.${n}.due`],
+        ].some((v) => v?.trim())
+      )
+        rows.push(n);
+    }
+    for (let i = 0; i < content.actions.length; i++) {
+      const a = content.actions[i]!;
+      const owner = a.owner.trim();
+      let staff = await this.hub.staff.byId(owner);
+      if (staff && staff.orgId !== orgId) staff = null;
+      if (!staff && EMAIL.test(owner)) staff = await this.hub.staff.byEmail(owner, orgId);
+      if (!staff && EMAIL.test(owner)) {
+        errors[`actions.${rows[i] ?? i}.owner`] =
+          'no colleague in the hub has that email: put people outside the hub in "owner outside the hub"';
+        continue;
+      }
+      if (staff) a.owner = staff.email;
+      out.push({ what: a.what, ownerId: staff?.id ?? null, ownerName: staff ? null : owner, dueOn: a.due });
+    }
+    return Object.keys(errors).length ? { ok: false, errors } : { ok: true, actions: out };
+  }
+
+  async submitForm(actor: Actor, s: FormSubmission, via: Platform): Promise<FormOutcome> {
+    let m: MeetingFacts;
+    try {
+      m = await this.meetingFor(actor, s.context);
+    } catch (err) {
+      return { ok: false, errors: { form: (err as Error).message } };
+    }
+    const note = await this.notes.forMeeting(m.id);
+    if (!this.mayWrite(actor, m, note)) {
+      await this.hub.audit.record({
+        orgId: m.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: 'access.denied',
+        subjectType: 'meeting',
+        subjectId: m.id,
+        channel: via,
+        details: { form: TAC_FORM_ID },
+      });
+      return {
+        ok: false,
+        errors: { form: 'Sorry, only the note-taker (or the SENDCo) can write these notes.' },
+      };
+    }
+    const ids = {
+      meetingId: m.id,
+      orgId: m.orgId,
+      studentId: m.studentId!,
+      noteTakerId: note?.noteTakerId ?? actor.staffId,
+    };
+    if (s.intent === 'draft') {
+      if (note?.status === 'SUBMITTED')
+        return {
+          ok: false,
+          errors: { form: 'These notes are already submitted: submit your amendment instead.' },
+        };
+      const id = await this.notes.saveDraft(ids, s.values, {
+        orgId: m.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: 'tac.draft_saved',
+        studentId: m.studentId,
+        channel: via,
+        details: { meetingId: m.id },
+      });
+      this.hub.log.info({ noteId: id, meetingId: m.id }, 'tac draft saved');
+      return { ok: true, reply: 'Draft saved. Type `tac` (or press the button again) to finish it.' };
+    }
+    const parsed = parseTacSubmission(s.values);
+    if (!parsed.ok) return parsed;
+    const owners = await this.resolveOwners(m.orgId, parsed.content, s.values);
+    if (!owners.ok) return owners;
+    const res = await this.notes.submit(
+      ids,
+      parsed.content,
+      owners.actions,
+      {
+        staffId: actor.staffId,
+        changed: (before) =>
+          before
+            ? `amended: ${changedSections(before, parsed.content).join(', ') || 'no change'}`
+            : 'submitted',
+      },
+      {
+        orgId: m.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: 'tac.submitted',
+        studentId: m.studentId,
+        channel: via,
+      },
+    );
+    const after = await this.followUp(res.noteId, m, res.removedActionIds);
+    this.hub.log.info(
+      { noteId: res.noteId, meetingId: m.id, version: res.version, actions: owners.actions.length },
+      res.amended ? 'tac notes amended' : 'tac notes submitted',
+    );
+    await this.hub.events.emit('tac.submitted', { orgId: m.orgId, noteId: res.noteId, meetingId: m.id });
+    return {
+      ok: true,
+      reply: `${res.amended ? `Notes amended (version ${res.version})` : 'Notes submitted'}. ${after.nudged} action${after.nudged === 1 ? '' : 's'} sent to owners in the hub; summary sent privately to ${after.summaries} colleague${after.summaries === 1 ? '' : 's'}. Note id ${res.noteId} (export: send-hub tac export ${res.noteId}).`,
+    };
+  }
+
+  async view(
+    noteId: string,
+  ): Promise<{ view: TacNoteView; note: StoredNote; meeting: MeetingFacts | null } | null> {
+    const note = await this.notes.byId(noteId);
+    if (!note?.content) return null;
+    const meeting = note.meetingId ? await this.notes.meeting(note.meetingId) : null;
+    const view: TacNoteView = {
+      id: note.id,
+      orgId: note.orgId,
+      meetingId: note.meetingId,
+      meetingKindLabel: meetingKindLabels[meeting?.kind ?? 'TAC'] ?? 'Meeting',
+      meetingOn: meeting
+        ? localDate(meeting.startsAt, this.zone)
+        : localDate(note.submittedAt ?? this.hub.clock.now(), this.zone),
+      studentLabel: meeting?.studentLabel ?? 'the student',
+      noteTakerName: note.noteTakerName,
+      version: note.version,
+      content: note.content,
+      actions: note.actions,
+    };
+    return { view, note, meeting };
+  }
+
+  /** Access facts for canViewTacNote. */
+  accessFacts(note: StoredNote, meeting: MeetingFacts | null) {
+    return {
+      orgId: note.orgId,
+      noteTakerId: note.noteTakerId,
+      attendeeStaffIds: meeting?.attendeeStaffIds ?? [],
+      keyWorkerId: meeting?.keyWorkerId ?? null,
+    };
+  }
+
+  /** After submit/amend: nudges for actions, the next meeting reminder, summaries, and no more notes prompts. */
+  private async followUp(noteId: string, m: MeetingFacts, removedActionIds: string[]) {
+    const v = await this.view(noteId);
+    if (!v) return { nudged: 0, summaries: 0 };
+    const now = this.hub.clock.now();
+    const opts = { now, zone: this.zone, holidays: this.hub.holidays };
+    const nudges = actionNudgeSpecs(v.view, v.view.actions, opts);
+    await this.hub.reminders.reconcile(
+      [...v.view.actions.map((a) => a.id), ...removedActionIds].map((id) => ({ type: 'tac_action', id })),
+      nudges,
+      ['action_nudge'],
+    );
+    const staffIds = [...new Set([...m.attendeeStaffIds, v.note.noteTakerId])];
+    await this.hub.reminders.reconcile(
+      [{ type: 'tac_note', id: noteId }],
+      nextMeetingSpecs(v.view, staffIds, opts),
+      ['meeting_reminder'],
+    );
+    const summary = message(tacSummaryMessage(v.view));
+    let summaries = 0;
+    for (const staffId of staffIds) {
+      const queued = await this.hub.outbox.enqueue({
+        idempotencyKey: `tac-summary:${noteId}:v${v.view.version}:${staffId}`,
+        orgId: m.orgId,
+        to: { staffId },
+        message: summary,
+        priority: 4,
+      });
+      if (queued) summaries++;
+    }
+    await this.hub.audit.record({
+      orgId: m.orgId,
+      actorKind: 'system',
+      action: 'tac.distributed',
+      subjectType: 'tac_note',
+      subjectId: noteId,
+      studentId: m.studentId,
+      channel: 'SYSTEM',
+      details: { version: v.view.version, summaryRecipients: staffIds, actionNudges: nudges.length },
+    });
+    await this.replan([m.id]);
+    return { nudged: new Set(nudges.map((n) => n.subject.id)).size, summaries };
+  }
+
+  // ---- buttons -------------------------------------------------------------------------------
+
+  async onOpenNotesForm(action: InboundAction): Promise<ActionResult> {
+    const form = await this.openForm(action.actor, {
+      ...action.args,
+      subjectType: action.subject.type,
+      subjectId: action.subject.id,
+    });
+    return { form };
+  }
+
+  /** "reassign" on a meeting: hand the notes to a colleague (args.to = their email or staff id). */
+  async onReassign(action: InboundAction): Promise<ActionResult> {
+    const m = await this.notes.meeting(action.subject.id);
+    if (!m || m.orgId !== action.actor.orgId) throw new ValidationError('That meeting was not found.');
+    const note = await this.notes.forMeeting(m.id);
+    requireAccess(this.mayWrite(action.actor, m, note), 'reassign the notes for this meeting');
+    const to = (action.args.to ?? '').trim();
+    const target = EMAIL.test(to) ? await this.hub.staff.byEmail(to, m.orgId) : await this.hub.staff.byId(to);
+    if (!target || target.orgId !== m.orgId || !target.active)
+      throw new ValidationError(`Say who should take the notes: \`tac notetaker ${m.id} <their email>\`.`);
+    await this.notes.setNoteTaker(m.id, target.id, {
+      orgId: m.orgId,
+      actorId: action.actor.staffId,
+      actorKind: 'staff',
+      action: 'meeting.note_taker_reassigned',
+      subjectType: 'meeting',
+      subjectId: m.id,
+      studentId: m.studentId,
+      channel: action.via,
+      details: { from: this.effectiveNoteTaker(m), to: target.id },
+    });
+    if (action.args.reminderId) await this.hub.reminders.answer(action.args.reminderId, 'done');
+    await this.replan([m.id]);
+    return { resolved: { text: `Notes reassigned to ${target.displayName} by ${action.actor.displayName}` } };
+  }
+
+  /** "done" on an action nudge: the action is complete; its other pending nudges are withdrawn. */
+  async onActionDone(action: InboundAction): Promise<ActionResult> {
+    const a = await this.notes.action(action.subject.id);
+    if (!a || a.orgId !== action.actor.orgId) throw new ValidationError('That action was not found.');
+    const note = await this.notes.byId(a.noteId);
+    requireAccess(
+      a.ownerId === action.actor.staffId || (!!note && canEditTacNote(action.actor, note)),
+      'complete this action',
+    );
+    const today = localDate(this.hub.clock.now(), this.zone);
+    const done = await this.notes.completeAction(a.id, today, {
+      orgId: a.orgId,
+      actorId: action.actor.staffId,
+      actorKind: 'staff',
+      action: 'tac.action_done',
+      subjectType: 'tac_action',
+      subjectId: a.id,
+      studentId: note?.studentId ?? null,
+      channel: action.via,
+      details: { noteId: a.noteId },
+    });
+    if (action.args.reminderId) await this.hub.reminders.answer(action.args.reminderId, 'done');
+    await this.hub.reminders.reconcile([{ type: 'tac_action', id: a.id }], [], ['action_nudge']);
+    return {
+      resolved: { text: done ? `Done: marked by ${action.actor.displayName} on ${today}` : 'Already done.' },
+    };
+  }
+
+  // ---- the `tac` command ---------------------------------------------------------------------
+
+  command(): Command {
+    return {
+      name: 'tac',
+      usage: 'tac [actions | show <note id> | history <note id> | notetaker <meeting id> <email>]',
+      summary: 'write the notes for your last TAC meeting; your open actions; read or amend notes',
+      run: async ({ actor, args, via }) => {
+        const [sub = '', ...rest] = args.trim().split(/\s+/);
+        const reply = (title: string, extra: Parameters<typeof message>[0] | object = {}) => ({
+          kind: 'message' as const,
+          message: message({ kind: 'text', audience: 'private', title, ...extra }),
+        });
+        try {
+          if (sub === 'actions') {
+            const rows = await this.notes.openActionsOf(actor.staffId);
+            return reply(rows.length ? 'Your open TAC actions' : 'You have no open TAC actions.', {
+              sections: rows.length
+                ? [{ heading: 'Open', lines: rows.map((r) => `${r.what} (due ${r.dueOn})`) }]
+                : [],
+            });
+          }
+          if (sub === 'show' || sub === 'history') {
+            const v = await this.view(rest[0] ?? '');
+            if (!v) return reply('No submitted notes with that id.');
+            const allowed = canViewTacNote(actor, this.accessFacts(v.note, v.meeting));
+            await this.hub.audit.record({
+              orgId: v.note.orgId,
+              actorId: actor.staffId,
+              actorKind: 'staff',
+              action: allowed ? (sub === 'show' ? 'tac.viewed' : 'tac.history_viewed') : 'access.denied',
+              subjectType: 'tac_note',
+              subjectId: v.note.id,
+              studentId: v.note.studentId,
+              channel: via,
+            });
+            requireAccess(allowed, 'read these notes');
+            if (sub === 'show') return { kind: 'message', message: message(tacSummaryMessage(v.view)) };
+            const names = new Map((await this.hub.staff.all(actor.orgId)).map((s) => [s.id, s.displayName]));
+            const revs = await this.notes.revisions(v.note.id);
+            return reply(`History of notes ${v.note.id}`, {
+              sections: [
+                {
+                  heading: 'Versions',
+                  lines: revs.map(
+                    (r) =>
+                      `v${r.version} ${r.changedAt.toISOString()} by ${names.get(r.changedById) ?? r.changedById}: ${r.summary ?? ''}`,
+                  ),
+                },
+              ],
+            });
+          }
+          if (sub === 'notetaker') {
+            const res = await this.onReassign({
+              actor,
+              via,
+              verb: 'reassign',
+              subject: { type: 'meeting', id: rest[0] ?? '' },
+              args: { to: rest[1] ?? '' },
+            });
+            return reply(res.resolved?.text ?? 'Done.');
+          }
+          const form = await this.openForm(actor, sub ? { meetingId: sub } : {});
+          return { kind: 'form', form };
+        } catch (err) {
+          if (err instanceof Error && 'code' in err) return reply(err.message);
+          throw err;
+        }
+      },
+    };
+  }
+
+  formHandler(): FormHandler {
+    return {
+      open: (actor, context) => this.openForm(actor, context),
+      submit: (actor, submission, via) => this.submitForm(actor, submission, via),
+    };
+  }
+}

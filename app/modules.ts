@@ -1,0 +1,27 @@
+/**
+ * The feature modules the hub runs, in order. Each lives in its own folder and plugs in through
+ * app/module.ts; adding a feature is adding a line here.
+ */
+
+import { slackModule } from '../bots/slack/slack-module.ts';
+import { teamsModule } from '../bots/teams/module.ts';
+import { dataProtectionModule } from './data-protection/data-protection-module.ts';
+import { deadlinesModule } from './deadlines/module.ts';
+import { importsModule } from './imports/imports-module.ts';
+import { meetingsModule } from './meetings/meetings-module.ts';
+import { metricsModule } from './metrics/metrics-module.ts';
+import type { FeatureModule } from './module.ts';
+import { safeguardingModule } from './safeguarding/module.ts';
+
+export function defaultModules(): FeatureModule[] {
+  return [
+    deadlinesModule(),
+    importsModule(),
+    dataProtectionModule(),
+    meetingsModule(),
+    safeguardingModule(),
+    teamsModule(),
+    slackModule(),
+    metricsModule(),
+  ];
+}

@@ -1,0 +1,118 @@
+/**
+ * The safeguarding feature module (issue 7): concern intake (form + command), the DSL actions, the
+ * escalation ladder, the CPOMS incident backstop, early-intervention alerts, the rota, the CLI.
+ */
+import type { Command as CliProgram } from 'commander';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { InboundAction } from '../../core/ports.ts';
+import { AlertRepository } from '../../store/alert-repository.ts';
+import { ConcernRepository } from '../../store/concern-repository.ts';
+import { RotaRepository } from '../../store/rota-repository.ts';
+import { safeguardingConfig } from '../config/safeguarding.ts';
+import type { Hub } from '../container.ts';
+import type { FeatureModule } from '../module.ts';
+import { alertsPlanner, loadAlertRules } from './alerts-planner.ts';
+import { concernFormHandler, concernFormSpec } from './concern-form.ts';
+import { ConcernService } from './concern-service.ts';
+import { IncidentConcerns } from './incident-concerns.ts';
+import { loadRotaFile } from './load-rota.ts';
+import { rotaCommand } from './rota-command.ts';
+import { registerSafeguardingCli } from './safeguarding-cli.ts';
+
+export interface Safeguarding {
+  service: ConcernService;
+  incidents: IncidentConcerns;
+  alerts: AlertRepository;
+}
+
+/** The module's internals, for the CLI and tests. */
+export function safeguardingOf(hub: Hub): Safeguarding {
+  const s = hub.services.get('safeguarding') as Safeguarding | undefined;
+  if (!s) throw new Error('the safeguarding module is not loaded');
+  return s;
+}
+
+export function safeguardingModule(): FeatureModule {
+  return {
+    name: 'safeguarding',
+    setup(hub) {
+      const settings = safeguardingConfig(hub.config);
+      const db = hub.dbh.db;
+      const service = new ConcernService(hub, new ConcernRepository(db), new RotaRepository(db), settings);
+      const incidents = new IncidentConcerns(service);
+      const alerts = new AlertRepository(db);
+      hub.services.set('safeguarding', { service, incidents, alerts } satisfies Safeguarding);
+      // For digests (issue 9 and others): unacknowledged concerns stay red until someone acknowledges.
+      hub.services.set('concerns', {
+        unacknowledgedCount: async (orgId: string) => (await service.concerns.unacknowledged(orgId)).length,
+        unacknowledged: (orgId: string) => service.unacknowledged(orgId),
+      });
+
+      hub.forms.register(
+        'concern',
+        concernFormHandler(service, hub.config.env.TIME_ZONE, () => hub.clock.now()),
+      );
+      hub.commands.register({
+        name: 'concern',
+        usage: 'concern',
+        summary: 'report a safeguarding concern to the DSL (private; stored encrypted)',
+        async run({ actor }) {
+          service.assertCanRaise(actor);
+          return { kind: 'form', form: concernFormSpec() };
+        },
+      });
+      hub.commands.register(rotaCommand(hub, service));
+
+      const id = (a: InboundAction) => a.subject.id;
+      hub.actions.on('acknowledge', 'concern', (a) => service.acknowledge(a.actor, id(a), a.via, false));
+      hub.actions.on('take_ownership', 'concern', (a) => service.acknowledge(a.actor, id(a), a.via, true));
+      hub.actions.on('escalate', 'concern', (a) => service.escalate(a.actor, id(a), a.via));
+      hub.actions.on('open_record', 'concern', (a) => service.openRecord(a.actor, id(a), a.via));
+      hub.actions.on('record_outcome', 'concern', (a) =>
+        service.recordOutcome(a.actor, id(a), a.args.outcome, a.via),
+      );
+      hub.actions.on('open_concern_form', '*', async (a) => {
+        service.assertCanRaise(a.actor);
+        return {
+          reply: message({
+            kind: 'text',
+            audience: 'private',
+            title: 'Type `concern` to report a safeguarding concern.',
+          }),
+        };
+      });
+
+      hub.events.on('incident.imported', async (e) => {
+        const r = await incidents.fromIncident(e.incidentId, hub.clock.now());
+        if (r === 'raised')
+          hub.log.info({ incidentId: e.incidentId }, 'concern raised from imported incident');
+      });
+    },
+    planners(hub) {
+      const { service, incidents, alerts } = safeguardingOf(hub);
+      const rules = loadAlertRules(service.settings.SAFEGUARDING_ALERT_RULES_FILE);
+      return [
+        { name: 'safeguarding-incident-sweep', run: (now) => incidents.sweep(now) },
+        { name: 'safeguarding-escalations', run: (now) => service.tick(now) },
+        alertsPlanner(hub, alerts, rules),
+      ];
+    },
+    async start(hub) {
+      const { service } = safeguardingOf(hub);
+      const file = service.settings.SAFEGUARDING_ROTA_FILE;
+      if (file) {
+        const r = await loadRotaFile(hub, service, file, 'SYSTEM');
+        hub.log.info({ entries: r.entries }, 'safeguarding rota loaded from file');
+      }
+    },
+    async health(hub) {
+      const { service } = safeguardingOf(hub);
+      const counts = await service.concerns.countByStatus();
+      const overdue = (await service.concerns.dueForEscalation(hub.clock.now(), 1000)).length;
+      return { ok: true, unacknowledged: counts.RAISED ?? 0, stepsDue: overdue };
+    },
+    cli(program: CliProgram, open, close) {
+      registerSafeguardingCli(program, open, close);
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * `send-hub concern chronology <id>` (a DSL's export: Markdown or JSON) and `send-hub rota show|load`.
+ * The chronology lists every audited step (who, what, when, which channel); the record text is added
+ * only with --include-text, and every export is itself audited.
+ */
+import fs from 'node:fs';
+import type { Command as CliProgram } from 'commander';
+import { concernRef } from '../../core/escalations/concern-messages.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import type { Hub } from '../container.ts';
+import { ACTIONS_CONTEXT, TEXT_CONTEXT } from './concern-service.ts';
+import { loadRotaFile } from './load-rota.ts';
+import { safeguardingOf } from './module.ts';
+import { describeRota } from './rota-command.ts';
+
+export async function chronologyExport(
+  hub: Hub,
+  id: string,
+  opts: { format: 'md' | 'json'; includeText: boolean },
+): Promise<string> {
+  const { service } = safeguardingOf(hub);
+  const c = await service.concerns.byId(id);
+  if (!c) throw new Error(`concern ${id} was not found`);
+  const student = await service.concerns.student(c.studentId);
+  const events = await service.chronology(id);
+  const secret = opts.includeText ? await service.concerns.secretFields(id) : null;
+  const text = secret ? hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : undefined;
+  const actions = secret?.actionsTakenEnc
+    ? hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
+    : undefined;
+  await hub.audit.record({
+    orgId: c.orgId,
+    actorKind: 'admin-cli',
+    action: 'concern.chronology_exported',
+    subjectType: 'concern',
+    subjectId: id,
+    studentId: c.studentId,
+    channel: 'CLI',
+    details: { format: opts.format, includeText: opts.includeText },
+  });
+  const header = {
+    ref: concernRef(id),
+    id,
+    pupil: student
+      ? opts.includeText
+        ? `${student.givenName} ${student.familyName} ${studentLabel(student)}`
+        : studentLabel(student)
+      : null,
+    category: c.category,
+    immediateRisk: c.immediateRisk,
+    occurredAt: c.occurredAt.toISOString(),
+    raisedAt: c.raisedAt.toISOString(),
+    status: c.status,
+    outcome: c.outcome,
+    outcomeAt: c.outcomeAt?.toISOString() ?? null,
+  };
+  if (opts.format === 'json') {
+    return `${JSON.stringify({ ...header, ...(opts.includeText ? { text, actionsTaken: actions ?? '' } : {}), chronology: events }, null, 2)}\n`;
+  }
+  const lines = [
+    `# Safeguarding concern ${header.ref}: chronology`,
+    '',
+    `- Pupil: ${header.pupil ?? '?'}`,
+    `- Category: ${header.category}`,
+    `- Immediate risk: ${header.immediateRisk ? 'yes' : 'no'}`,
+    `- Happened: ${header.occurredAt}`,
+    `- Raised: ${header.raisedAt}`,
+    `- Status: ${header.status}${header.outcome ? ` (outcome: ${header.outcome} at ${header.outcomeAt})` : ''}`,
+    '',
+    ...(opts.includeText
+      ? [
+          '## What was seen or heard',
+          '',
+          text ?? '',
+          '',
+          '## Actions already taken',
+          '',
+          actions || 'none recorded',
+          '',
+        ]
+      : []),
+    '## Chronology (audit trail)',
+    '',
+    '| When (UTC) | What | Who | Channel | Details |',
+    '|---|---|---|---|---|',
+    ...events.map(
+      (e) =>
+        `| ${e.at} | ${e.what} | ${e.who ?? 'system'} | ${e.channel ?? ''} | ${e.details ? JSON.stringify(e.details).replaceAll('|', '\\|') : ''} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function registerSafeguardingCli(
+  program: CliProgram,
+  open: () => Promise<Hub>,
+  close: (hub: Hub) => Promise<void>,
+): void {
+  const concern = program.command('concern').description('safeguarding concerns');
+  concern
+    .command('chronology <id>')
+    .description("export a concern's chronology for the DSL (Markdown or JSON)")
+    .option('--format <format>', 'md or json', 'md')
+    .option('--include-text', 'include the concern text and the pupil name (the DSL record)', false)
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (id: string, o: { format: string; includeText: boolean; out?: string }) => {
+      const hub = await open();
+      try {
+        const out = await chronologyExport(hub, id, {
+          format: o.format === 'json' ? 'json' : 'md',
+          includeText: o.includeText,
+        });
+        if (o.out) fs.writeFileSync(o.out, out, { mode: 0o600 });
+        else process.stdout.write(out);
+      } catch (err) {
+        process.stderr.write(`send-hub concern chronology: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await close(hub);
+      }
+    });
+
+  const rota = program.command('rota').description('the safeguarding (DSL) rota');
+  rota
+    .command('show')
+    .description('who is on the escalation ladder now, per organisation')
+    .action(async () => {
+      const hub = await open();
+      try {
+        const { service } = safeguardingOf(hub);
+        for (const org of await hub.orgs.all()) {
+          const d = await describeRota(hub, service, org.id);
+          process.stdout.write(`${org.name}: ${d.title}\n`);
+          for (const s of d.sections)
+            process.stdout.write(`  ${s.heading}:\n${s.lines.map((l) => `    ${l}`).join('\n')}\n`);
+        }
+      } finally {
+        await close(hub);
+      }
+    });
+  rota
+    .command('load <file>')
+    .description("replace an organisation's rota from a YAML or JSON file")
+    .action(async (file: string) => {
+      const hub = await open();
+      try {
+        const r = await loadRotaFile(hub, safeguardingOf(hub).service, file, 'CLI');
+        process.stdout.write(`Loaded ${r.entries} rota entries.\n`);
+      } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await close(hub);
+      }
+    });
+}

@@ -1,0 +1,144 @@
+/**
+ * `send-hub start` (`npm start`): migrate, wire, load the demo school on an empty database, serve HTTP,
+ * run the scheduler and the delivery loop, and the console channel. SIGTERM/SIGINT stop it gracefully:
+ * no new claims, in-flight deliveries finish, then the database closes.
+ */
+import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { ConsoleChannel } from '../bots/console/console-channel.ts';
+import type { ChannelPort, Clock } from '../core/ports.ts';
+import { coordinateReplicas } from '../scheduler/replicas.ts';
+import { applyMigrations } from '../store/migrate.ts';
+import type { Config } from './config/index.ts';
+import { createHub, defaultJournal, type Hub } from './container.ts';
+import { loadDemoSchool } from './demo/demo-school.ts';
+import { type Logger, nameScrubber } from './logger.ts';
+import type { FeatureModule } from './module.ts';
+import { defaultModules } from './modules.ts';
+import { createApp, listen, type RunningServer } from './server.ts';
+
+export interface StartOptions {
+  clock?: Clock;
+  stdin?: Readable;
+  stdout?: Writable;
+  modules?: FeatureModule[];
+  extraChannels?: ChannelPort[];
+  /** Do not start node-cron / the delivery timer (tests drive ticks). */
+  manualTicks?: boolean;
+  installSignalHandlers?: boolean;
+}
+
+export interface RunningHub {
+  hub: Hub;
+  server: RunningServer;
+  console: ConsoleChannel | undefined;
+  stop(): Promise<void>;
+}
+
+export function consoleEnabled(config: Config): boolean {
+  return config.env.CONSOLE_CHANNEL === 'on' || (config.env.CONSOLE_CHANNEL === 'auto' && !config.production);
+}
+
+/** Keep the log scrubber aware of every student name in the database. */
+export async function registerStudentNames(hub: Hub): Promise<void> {
+  const rows = await hub.dbh.db.student.findMany({ select: { givenName: true, familyName: true } });
+  nameScrubber.add(rows.flatMap((r) => [r.givenName, r.familyName]));
+}
+
+export async function startHub(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningHub> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const applied = await applyMigrations(config.databaseUrl);
+  if (applied.length) log.info({ applied }, 'database migrated');
+  const out = options.stdout ?? process.stdout;
+  const consoleChannel = consoleEnabled(config) ? new ConsoleChannel(out, defaultJournal(config)) : undefined;
+  const hub = await createHub(config, log, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    channels: [...(options.extraChannels ?? []), ...(consoleChannel ? [consoleChannel] : [])],
+    modules: options.modules ?? defaultModules(),
+  });
+  // One process per SQLite file; one scheduler among PostgreSQL replicas (docs/scaling.md).
+  const replicas = await coordinateReplicas(hub).catch(async (err) => {
+    await hub.dbh.close();
+    throw err;
+  });
+  if (hub.keyGeneratedAt) {
+    out.write(
+      `Generated an encryption key for this data folder at ${hub.keyGeneratedAt}. Keep it safe: without it, notes and concerns cannot be read.\n`,
+    );
+  }
+  const wantDemo = config.env.DEMO === 'on' || (config.env.DEMO === 'auto' && !config.production);
+  if (wantDemo && (await hub.orgs.count()) === 0) {
+    await loadDemoSchool(hub.dbh.db, hub.clock.now());
+    out.write(
+      'Loaded the demo school (fictional staff and students). A reminder will appear here within a minute.\n',
+    );
+  }
+  await registerStudentNames(hub);
+  for (const m of hub.modules) await m.start?.(hub);
+  const server = await listen(createApp(hub), config.env.PORT, config.env.HOST);
+  if (!options.manualTicks) {
+    hub.scheduler.start(config.env.TICK_CRON, config.env.TIME_ZONE);
+    hub.deliverer.start(config.env.DELIVERY_INTERVAL_MS);
+    void hub.scheduler.tick();
+  }
+  if (consoleChannel) {
+    const admin = async () => {
+      const org = (await hub.orgs.all())[0];
+      if (!org) return null;
+      const admins = await hub.staff.withRole(org.id, 'ADMIN');
+      return admins[0] ? hub.staff.actorForStaff(admins[0].id) : null;
+    };
+    consoleChannel.attach({
+      action: (a) => hub.actions.dispatch(a),
+      command: (text, actor) => hub.commands.run(text, actor, 'CONSOLE'),
+      form: (actor, submission) => hub.forms.submit(actor, submission, 'CONSOLE'),
+      actorForStaff: (id) => hub.staff.actorForStaff(id),
+      actorForEmail: async (email) => {
+        const s = await hub.staff.byEmail(email);
+        return s ? hub.staff.actorForStaff(s.id) : null;
+      },
+      defaultActor: admin,
+    });
+    consoleChannel.listen(options.stdin ?? process.stdin);
+  }
+  const channelsHint = hub.channels.map((c) => c.platform.toLowerCase()).join(', ');
+  out.write(
+    `SEND Hub listening on http://localhost:${server.port} (channels: ${channelsHint || 'none'}). ` +
+      (hub.channels.some((c) => c.platform !== 'CONSOLE')
+        ? 'Type `help` for commands.\n'
+        : 'To connect Teams set MicrosoftAppId/MicrosoftAppPassword; for Slack set SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET (see README). Type `help` for commands.\n'),
+  );
+  log.info(
+    { port: server.port, channels: hub.channels.map((c) => c.platform), provider: hub.dbh.provider },
+    'send-hub started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info({}, 'shutting down: finishing in-flight deliveries');
+      consoleChannel?.close();
+      await hub.scheduler.stop();
+      await hub.deliverer.stop();
+      for (const m of [...hub.modules].reverse()) await m.stop?.(hub);
+      await server.close();
+      await replicas.release();
+      await hub.dbh.close();
+      log.info({}, 'stopped');
+    })();
+    return stopping;
+  };
+  if (options.installSignalHandlers) {
+    const onSignal = (signal: string) => {
+      log.info({ signal }, 'signal received');
+      const timer = setTimeout(() => process.exit(1), config.env.SHUTDOWN_GRACE_MS).unref();
+      void stop().then(() => {
+        clearTimeout(timer);
+        process.exit(0);
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { hub, server, console: consoleChannel, stop };
+}

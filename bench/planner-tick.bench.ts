@@ -1,0 +1,70 @@
+/**
+ * The foundation's first figure: time of one planner tick (the meeting-reminder planner, reconcile, and
+ * due reminders → outbox) on the demo school and on a generated school of 2,000 students with 10,000
+ * meetings over a school year, as a ratio against reading the same rows alone (the planner's own query).
+ * A ratio near 1 means planning costs little beyond the read; a large ratio means per-row writes dominate.
+ */
+
+import type { Hub } from '../app/container.ts';
+import { loadDemoSchool } from '../app/demo/demo-school.ts';
+import type { Figure } from './figure.ts';
+import { benchHub, freshDb, medianMs, scaled, timed } from './support/bench-hub.ts';
+import { FixedClock } from './support/fixed-clock.ts';
+import { generateSchool } from './support/generate-school.ts';
+
+export const description =
+  'Planner tick on the demo school and a generated school (2,000 students, 10,000 meetings), vs reading the rows alone';
+
+async function measure(hub: Hub, now: Date): Promise<{ cold: number; steady: number; read: number }> {
+  const horizon = new Date(now.getTime() + hub.config.env.PLANNING_HORIZON_DAYS * 86_400_000);
+  const from = new Date(now.getTime() - 86_400_000);
+  const cold = (await timed(() => hub.scheduler.tick())).ms;
+  const steady = await medianMs(3, () => hub.scheduler.tick());
+  const read = await medianMs(3, () => hub.meetings.forReminders(from, horizon));
+  return { cold, steady, read };
+}
+
+function figures(prefix: string, m: { cold: number; steady: number; read: number }): Figure[] {
+  return [
+    {
+      name: `${prefix}.steady_tick.ratio_vs_read`,
+      value: m.steady / m.read,
+      unit: 'ratio',
+      baseline: `reading the planner's meetings alone (${m.read.toFixed(1)} ms)`,
+      goal: '<= 10',
+      pass: m.steady / m.read <= 10,
+    },
+    {
+      name: `${prefix}.first_tick.ratio_vs_read`,
+      value: m.cold / m.read,
+      unit: 'ratio',
+      baseline: 'same read; the first tick creates every reminder row',
+    },
+    { name: `${prefix}.steady_tick.ms`, value: m.steady, unit: 'ms' },
+  ];
+}
+
+export async function run(): Promise<Figure[]> {
+  const now = new Date('2026-11-24T07:00:00Z');
+  const clock = new FixedClock(now);
+  const out: Figure[] = [];
+
+  const demoDb = await freshDb('sqlite');
+  const demo = await benchHub(demoDb.url, { clock });
+  await loadDemoSchool(demo.dbh.db, now);
+  out.push(...figures('planner_tick.demo_school', await measure(demo, now)));
+  await demo.dbh.close();
+  await demoDb.drop();
+
+  const students = scaled(2000, 50);
+  const meetings = scaled(10_000, 100);
+  const genDb = await freshDb('sqlite');
+  const gen = await benchHub(genDb.url, { clock });
+  await generateSchool(gen.dbh.db, now, { students, meetings });
+  const m = await measure(gen, now);
+  out.push(...figures('planner_tick.generated_school', m));
+  out.push({ name: 'planner_tick.generated_school.meetings', value: meetings, unit: 'count' });
+  await gen.dbh.close();
+  await genDb.drop();
+  return out;
+}

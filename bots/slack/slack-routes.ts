@@ -1,0 +1,107 @@
+/**
+ * POST /slack/events: one URL for the Events API, slash commands and interactivity. The raw body is
+ * read with a size limit, its Slack signature checked before anything is parsed (a bad, stale or
+ * missing signature is a 401 with no side effect), then the request is handed to Bolt and answered at ack.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Hub } from '../../app/container.ts';
+import type { EventDedupe } from './event-dedupe.ts';
+import type { HubReceiver } from './hub-receiver.ts';
+import { verifySlackSignature } from './verify-signature.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Parse the verified body: JSON (Events API) or form-encoded (slash command; interactivity `payload`). */
+export function parseSlackBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> | null {
+  const text = raw.toString('utf8');
+  try {
+    if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
+      const form = Object.fromEntries(new URLSearchParams(text));
+      if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+      return form;
+    }
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface SlackRouteDeps {
+  hub: Hub;
+  signingSecret: string;
+  receiver: HubReceiver;
+  dedupe: EventDedupe;
+  /** Called with each request's background work (tests await it; shutdown drains it). */
+  track(work: Promise<void>): void;
+}
+
+export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
+  const { hub, signingSecret, receiver, dedupe } = deps;
+  router.post(
+    SLACK_EVENTS_PATH,
+    express.raw({ type: () => true, limit: hub.config.env.MAX_BODY_BYTES }),
+    async (req: Request, res: Response) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = verifySlackSignature(signingSecret, req.headers, raw, hub.clock.now().getTime());
+      if (!check.ok) {
+        hub.log.warn({ reason: check.reason, ip: req.ip }, 'slack: request refused (signature)');
+        res.status(401).json({ error: 'invalid signature' });
+        return;
+      }
+      const body = parseSlackBody(raw, req.headers['content-type']);
+      if (!body) {
+        res.status(400).json({ error: 'unreadable body' });
+        return;
+      }
+      if (body.type === 'url_verification' && typeof body.challenge === 'string') {
+        res.status(200).json({ challenge: body.challenge });
+        return;
+      }
+      if (body.ssl_check) {
+        res.status(200).end();
+        return;
+      }
+      // Bolt answers 500 to an event_callback whose `event` is not an object (and Slack would retry it):
+      // it is malformed, so refuse it with 400 before anything runs.
+      if (
+        body.type === 'event_callback' &&
+        (typeof body.event !== 'object' || body.event === null || Array.isArray(body.event))
+      ) {
+        hub.log.warn({ eventId: body.event_id }, 'slack: event_callback without an event object refused');
+        res.status(400).json({ error: 'event_callback without an event object' });
+        return;
+      }
+      const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
+      const retryReason = req.headers['x-slack-retry-reason'];
+      const eventId =
+        body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : undefined;
+      if (eventId && !dedupe.claim(eventId)) {
+        hub.log.info({ eventId, retryNum }, 'slack: duplicate delivery acknowledged, not processed again');
+        res.status(200).set('X-Slack-No-Retry', '1').end();
+        return;
+      }
+      const { response, work } = receiver.dispatch(
+        body,
+        {
+          ...(Number.isFinite(retryNum) ? { num: retryNum } : {}),
+          ...(typeof retryReason === 'string' ? { reason: retryReason } : {}),
+        },
+        (err) =>
+          hub.log.error(
+            { err: err instanceof Error ? err.message : String(err), eventId },
+            'slack: processing failed',
+          ),
+      );
+      deps.track(work);
+      const answer = await response;
+      if (answer.status >= 500 && eventId) dedupe.release(eventId);
+      if (answer.body === undefined) res.status(answer.status).end();
+      else if (typeof answer.body === 'string')
+        res.status(answer.status).type('text/plain').send(answer.body);
+      else res.status(answer.status).json(answer.body);
+    },
+  );
+}

@@ -1,0 +1,76 @@
+/**
+ * Who may see and do what (least privilege by role), decided in the core so that every channel (console,
+ * Teams, Slack, CLI) enforces the same rules. Adapters never decide access. Sources: KCSIE 2025 Part 2
+ * and Annex C (the DSL holds safeguarding records; deputies and the head act in their absence);
+ * domain.md §3 (TAC records shared with the team around the child on a need-to-know basis).
+ */
+import { ForbiddenError } from '../errors.ts';
+import type { Actor } from '../ports.ts';
+import { hasRole, SAFEGUARDING_ROLES } from '../staff/roles.ts';
+
+const sameOrg = (actor: Actor, orgId: string) => actor.orgId === orgId;
+
+/** Full concern record (text, chronology): DSL, deputies, head of the same organisation. */
+export function canViewConcern(actor: Actor, concern: { orgId: string }): boolean {
+  return sameOrg(actor, concern.orgId) && hasRole(actor.roles, ...SAFEGUARDING_ROLES);
+}
+
+/** The raiser sees only the status of the concern they raised (not the DSL's record). */
+export function canViewConcernStatus(
+  actor: Actor,
+  concern: { orgId: string; raisedById: string | null },
+): boolean {
+  return (
+    canViewConcern(actor, concern) || (sameOrg(actor, concern.orgId) && concern.raisedById === actor.staffId)
+  );
+}
+
+/** Acknowledge, take ownership, escalate, record an outcome: safeguarding leads only. */
+export const canActOnConcern = canViewConcern;
+
+/** Any member of staff may raise a concern (KCSIE 2025 para 70: all staff report to the DSL). */
+export const canRaiseConcern = (actor: Actor, orgId: string): boolean => sameOrg(actor, orgId);
+
+/** TAC notes: the attendees, the note-taker, the student's key worker, and the SENDCo. */
+export function canViewTacNote(
+  actor: Actor,
+  note: { orgId: string; noteTakerId: string; attendeeStaffIds: string[]; keyWorkerId: string | null },
+): boolean {
+  if (!sameOrg(actor, note.orgId)) return false;
+  return (
+    note.noteTakerId === actor.staffId ||
+    note.attendeeStaffIds.includes(actor.staffId) ||
+    note.keyWorkerId === actor.staffId ||
+    hasRole(actor.roles, 'SENDCO')
+  );
+}
+
+/** Only the note-taker (or the SENDCo) amends notes; every amendment keeps history. */
+export function canEditTacNote(actor: Actor, note: { orgId: string; noteTakerId: string }): boolean {
+  return sameOrg(actor, note.orgId) && (note.noteTakerId === actor.staffId || hasRole(actor.roles, 'SENDCO'));
+}
+
+/** A case: its named officer, their line manager, the SENDCo, an admin. */
+export function canViewCase(
+  actor: Actor,
+  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
+): boolean {
+  if (!sameOrg(actor, c.orgId)) return false;
+  return (
+    c.ownerId === actor.staffId ||
+    c.ownerLineManagerId === actor.staffId ||
+    hasRole(actor.roles, 'SENDCO', 'ADMIN')
+  );
+}
+
+/** Act on a deadline (done, snooze, reassign, pause): as for viewing its case. */
+export const canActOnCase = canViewCase;
+
+/** Admin tasks: rota, imports, settings, keys. */
+export const canAdminister = (actor: Actor, orgId: string): boolean =>
+  sameOrg(actor, orgId) && hasRole(actor.roles, 'ADMIN', 'HEAD');
+
+/** Throw a polite ForbiddenError unless `allowed` (the ActionRegistry audits and answers it). */
+export function require(allowed: boolean, what: string): void {
+  if (!allowed) throw new ForbiddenError(`Sorry, your role does not allow you to ${what}.`);
+}

@@ -1,0 +1,100 @@
+/**
+ * Suspensions and permanent exclusions (domain.md §1F): School Discipline (Pupil Exclusions and Reviews)
+ * (England) Regulations 2012 and DfE "Suspension and permanent exclusion" guidance (Sept 2023).
+ * Counted in school days of the pupil's school (its term dates and INSET days).
+ */
+import type { RulePack } from '../types.ts';
+
+const REGS = 'School Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012';
+const DFE = 'DfE Suspension and permanent exclusion guidance (Sept 2023)';
+
+export const exclusions2023: RulePack = {
+  id: 'england-exclusions@2023',
+  title: `${REGS}; ${DFE}`,
+  effectiveFrom: '2023-09-01',
+  caseKinds: ['SUSPENSION', 'PERMANENT_EXCLUSION'],
+  startEvents: { SUSPENSION: 'suspension_notified', PERMANENT_EXCLUSION: 'exclusion_notified' },
+  rules: [
+    {
+      id: 'X5',
+      name: 'Education from the 6th school day (LA for a permanent exclusion)',
+      caseKinds: ['PERMANENT_EXCLUSION'],
+      anchor: { events: ['first_day_of_exclusion'], pick: 'first' },
+      offset: { unit: 'SD', n: 6, inclusiveOfStart: true },
+      metBy: ['provision_arranged'],
+      status: 'statutory',
+      source: `Education and Inspections Act 2006 s.100-101; ${DFE}`,
+    },
+    {
+      id: 'X5s',
+      name: 'Education from the 6th school day (school, for a suspension)',
+      caseKinds: ['SUSPENSION'],
+      anchor: { events: ['first_day_of_suspension'], pick: 'first' },
+      offset: { unit: 'SD', n: 6, inclusiveOfStart: true },
+      metBy: ['provision_arranged'],
+      status: 'statutory',
+      source: `Education and Inspections Act 2006 s.100; ${DFE}`,
+    },
+    {
+      id: 'X6',
+      name: 'Governing board considers reinstatement (15 school days)',
+      caseKinds: ['PERMANENT_EXCLUSION'],
+      anchor: { events: ['exclusion_notified'], pick: 'first' },
+      offset: { unit: 'SD', n: 15 },
+      metBy: ['board_meeting_held'],
+      status: 'statutory',
+      source: `${REGS} reg 6 (maintained), reg 24 (academies); ${DFE}`,
+    },
+    {
+      id: 'X6s',
+      name: 'Governing board considers reinstatement (over 15 days in a term, or exam missed)',
+      caseKinds: ['SUSPENSION'],
+      anchor: { events: ['board_review_required'], pick: 'latest' },
+      offset: { unit: 'SD', n: 15 },
+      metBy: ['board_meeting_held'],
+      status: 'statutory',
+      source: `${REGS} reg 6, reg 24; ${DFE}`,
+    },
+    {
+      id: 'X7',
+      name: 'Board considers representations (5-15 days in a term: 50 school days)',
+      caseKinds: ['SUSPENSION'],
+      anchor: { events: ['representations_received'], pick: 'latest' },
+      offset: { unit: 'SD', n: 50 },
+      metBy: ['board_meeting_held'],
+      status: 'statutory',
+      source: `${REGS} reg 6(4); ${DFE}`,
+    },
+    {
+      id: 'X9',
+      name: 'Independent review panel meets (15 school days of the application)',
+      caseKinds: ['PERMANENT_EXCLUSION'],
+      anchor: { events: ['irp_application_received'], pick: 'latest' },
+      offset: { unit: 'SD', n: 15 },
+      metBy: ['irp_held'],
+      status: 'statutory',
+      source: `${REGS} Sch. 1 para 6; ${DFE}`,
+    },
+    {
+      id: 'X9b',
+      name: 'Board reconsiders after the review panel (10 school days; verify)',
+      caseKinds: ['PERMANENT_EXCLUSION'],
+      anchor: { events: ['irp_decision'], pick: 'latest' },
+      offset: { unit: 'SD', n: 10 },
+      metBy: ['board_reconsidered'],
+      status: 'guidance',
+      source: `${DFE} (IRP recommendations; domain.md §1F X9 "verify")`,
+    },
+    {
+      id: 'X10',
+      name: 'Reintegration meeting on return (good practice)',
+      caseKinds: ['SUSPENSION', 'PERMANENT_EXCLUSION'],
+      anchor: { events: ['return_date'], pick: 'latest' },
+      offset: { unit: 'SD', n: 0 },
+      metBy: ['reintegration_meeting_held'],
+      leadTimes: ['3wd', '0d'],
+      status: 'guidance',
+      source: `${DFE} (reintegration: not statutory since 2012, expected practice)`,
+    },
+  ],
+};

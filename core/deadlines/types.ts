@@ -1,0 +1,85 @@
+/**
+ * Statutory timeframes as data (issue 3). A rule says when a deadline starts (anchor events on a case),
+ * how far away it is (offset and unit), what meets it (events), who is nudged and when, which exceptions
+ * the law allows, and where the rule comes from. Rules are grouped in dated, versioned packs; a case is
+ * evaluated against the pack recorded on it (plans under old and new regimes coexist).
+ */
+import type { IsoDate } from '../calendar/iso-date.ts';
+
+export const caseKinds = [
+  'EHC_NEEDS_ASSESSMENT',
+  'ANNUAL_REVIEW',
+  'PHASE_TRANSFER',
+  'PEP',
+  'SUSPENSION',
+  'PERMANENT_EXCLUSION',
+  'CHILD_PROTECTION',
+  'CHILD_IN_NEED',
+  'EARLY_HELP',
+  'TRIBUNAL_ORDER',
+  'LOCAL',
+] as const;
+export type CaseKind = (typeof caseKinds)[number];
+
+/**
+ * - CD calendar days, CW calendar weeks (7n days), WD working days, SD school days (domain.md §1 legend);
+ *   `inclusiveOfStart`: the anchor is day 1 ("15 days beginning with the day the draft was served").
+ * - M months; `within`: "within 12 months of X" ends the day before the anniversary (§1C R1, §1I item 7).
+ * - DATE a fixed day of a month, in the anchor's year (+ yearOffset): phase transfers (§1D).
+ * - TERM the end of the next school term (PEP reviewed each term, §1E C2).
+ */
+export type Offset =
+  | { unit: 'CD' | 'CW' | 'WD' | 'SD'; n: number; inclusiveOfStart?: boolean }
+  | { unit: 'M'; n: number; within?: boolean }
+  | { unit: 'DATE'; month: number; day: number; yearOffset?: number }
+  | { unit: 'TERM' };
+
+/** A reason the law allows a timeframe to be set aside, chosen by a person (never applied by the engine). */
+export interface ExceptionReason {
+  code: string;
+  label: string;
+  source: string;
+}
+
+export type RuleStatus = 'statutory' | 'guidance' | 'local';
+
+export interface Rule {
+  /** Stable id within its pack, e.g. "E7" (domain.md row numbers). */
+  id: string;
+  name: string;
+  caseKinds: CaseKind[];
+  /**
+   * Anchor events (CaseEvent.kind). `first` / `latest`: one deadline from the first / latest such event;
+   * `each`: one deadline per event (each advice request, each review meeting).
+   */
+  anchor: { events: string[]; pick: 'first' | 'latest' | 'each'; skip?: number };
+  offset: Offset;
+  /** Events that meet the deadline when recorded on or after its anchor. Otherwise: the "done" button. */
+  metBy?: string[];
+  /** Lead times before the due date, e.g. ["10wd", "3wd", "0d"]; default from config. */
+  leadTimes?: string[];
+  /** Escalate to the owner's line manager when overdue (default: statutory rules only). */
+  escalate?: boolean;
+  /** A window for someone else (representations): one nudge when it closes, never "overdue". */
+  window?: boolean;
+  /** Nudges may go out at night or at weekends (default false: quiet hours apply). */
+  ignoreQuietHours?: boolean;
+  status: RuleStatus;
+  /** Legal source: regulation / Code of Practice paragraph / statutory guidance, with a URL. */
+  source: string;
+  exceptions?: ExceptionReason[];
+}
+
+export interface RulePack {
+  /** e.g. "england-send-2014@cop-2015" */
+  id: string;
+  title: string;
+  /** First day a case may be evaluated under this pack (start date on or after). */
+  effectiveFrom: IsoDate;
+  /** Cases starting on or after this date use a later pack (undefined: still in force). */
+  effectiveTo?: IsoDate;
+  caseKinds: CaseKind[];
+  /** Event that opens a case of each kind (its date is Case.startDate). */
+  startEvents: Partial<Record<CaseKind, string>>;
+  rules: Rule[];
+}

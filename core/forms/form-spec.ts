@@ -1,0 +1,52 @@
+/**
+ * A channel-neutral form: the TAC notes form and the concern intake form are defined once here and
+ * rendered as an Adaptive Card (Teams), a modal (Slack) or a guided prompt (console). Submitted values
+ * come back as strings keyed by field id and are validated by the form's zod schema in the core.
+ */
+export type FormFieldKind =
+  | 'text'
+  | 'multiline'
+  | 'date'
+  | 'datetime'
+  | 'select'
+  | 'boolean'
+  | 'staff'
+  | 'student';
+
+export interface FormField {
+  id: string;
+  label: string;
+  kind: FormFieldKind;
+  required: boolean;
+  hint?: string;
+  /** For `select`. */
+  options?: { value: string; label: string }[];
+  /** Repeatable group rows (actions: what / owner / due), flattened as `${id}.${n}.${sub}`. */
+  maxLength?: number;
+  initial?: string;
+}
+
+export interface FormSpec {
+  /** 'tac_notes' | 'concern' */
+  formId: string;
+  title: string;
+  submitLabel: string;
+  /** Opaque context the submission carries back (e.g. meeting id). */
+  context: Record<string, string>;
+  fields: FormField[];
+  /** Draft saving allowed (long forms). */
+  allowDraft: boolean;
+}
+
+export interface FormSubmission {
+  formId: string;
+  context: Record<string, string>;
+  values: Record<string, string>;
+  /** 'submit' | 'draft' */
+  intent: 'submit' | 'draft';
+}
+
+/** Field-level errors to show inside the form (Slack modal `response_action: errors`, card re-render). */
+export type FieldErrors = Record<string, string>;
+
+export type FormOutcome = { ok: true; reply: string } | { ok: false; errors: FieldErrors };

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * A channel-neutral message. The core builds these; each channel adapter (console, Teams, Slack)
+ * renders them (text, Adaptive Card, Block Kit). Nothing platform-specific belongs here.
+ *
+ * Minimisation (domain.md §3C): `audience: 'channel'` messages are posted where several people
+ * read them and must carry initials and year group at most; builders of such messages take no
+ * names. `audience: 'private'` messages go 1:1 to one member of staff.
+ */
+export const messageKinds = [
+  'meeting_reminder',
+  'report_due',
+  'notes_prompt',
+  'deadline_nudge',
+  'deadline_escalation',
+  'action_nudge',
+  'concern_escalation',
+  'concern_handled',
+  'concern_receipt',
+  'concern_channel_notice',
+  'alert',
+  'digest',
+  'tac_summary',
+  'welcome',
+  'admin_notice',
+  'text',
+] as const;
+export type MessageKind = (typeof messageKinds)[number];
+
+/** What a button does. Adapters carry `verb` + `subject` + `args` back as an InboundAction. */
+export const actionVerbs = [
+  'done',
+  'snooze',
+  'reassign',
+  'pause',
+  'acknowledge',
+  'take_ownership',
+  'escalate',
+  'open_record',
+  'record_outcome',
+  'open_notes_form',
+  'open_concern_form',
+] as const;
+export type ActionVerb = (typeof actionVerbs)[number];
+
+export const subjectSchema = z.object({ type: z.string().min(1), id: z.string().min(1) });
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const messageActionSchema = z.object({
+  verb: z.enum(actionVerbs),
+  label: z.string(),
+  style: z.enum(['primary', 'danger', 'default']).default('default'),
+  /** Extra arguments the action carries (for example a snooze date). Strings only: they travel through chat payloads. */
+  args: z.record(z.string(), z.string()).default({}),
+});
+export type MessageAction = z.infer<typeof messageActionSchema>;
+
+export const outgoingMessageSchema = z.object({
+  kind: z.enum(messageKinds),
+  audience: z.enum(['private', 'channel']),
+  /** One line. For channel messages: no names. */
+  title: z.string().max(200),
+  /** Body, plain text with *bold* and line breaks only; adapters translate. */
+  text: z.string().default(''),
+  facts: z.array(z.object({ label: z.string(), value: z.string() })).default([]),
+  /** Optional sections (digest lines, note summaries); each rendered as its own block. */
+  sections: z.array(z.object({ heading: z.string(), lines: z.array(z.string()) })).default([]),
+  actions: z.array(messageActionSchema).default([]),
+  urgent: z.boolean().default(false),
+  subject: subjectSchema.optional(),
+  /** A URL that opens more (a meeting link); never a link that embeds personal data. */
+  link: z.object({ label: z.string(), url: z.string().url() }).optional(),
+});
+export type OutgoingMessage = z.infer<typeof outgoingMessageSchema>;
+export type OutgoingMessageInput = z.input<typeof outgoingMessageSchema>;
+
+/** Build a message with defaults filled and shape checked. */
+export function message(input: OutgoingMessageInput): OutgoingMessage {
+  return outgoingMessageSchema.parse(input);
+}
+
+/** After an action, a message is replaced in place by this state (so it cannot be acted on twice). */
+export interface ResolvedState {
+  /** "Acknowledged by J. Smith at 10:42" */
+  text: string;
+}

@@ -1,0 +1,19 @@
+/** Staff roles (domain glossary). A member of staff may hold several (a SENDCo is often a deputy DSL). */
+export const roles = [
+  'STAFF',
+  'COORDINATOR',
+  'SENDCO',
+  'DSL',
+  'DEPUTY_DSL',
+  'HEAD',
+  'ADMIN',
+  'DESIGNATED_TEACHER',
+  'BEHAVIOUR_LEAD',
+] as const;
+export type Role = (typeof roles)[number];
+
+export const hasRole = (held: readonly Role[], ...wanted: Role[]): boolean =>
+  wanted.some((r) => held.includes(r));
+
+/** Safeguarding leads see concerns (KCSIE 2025 Part 2; Annex C: the DSL and deputies). */
+export const SAFEGUARDING_ROLES: readonly Role[] = ['DSL', 'DEPUTY_DSL', 'HEAD'];

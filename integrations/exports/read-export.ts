@@ -1,0 +1,314 @@
+/**
+ * Streams the records of a CSV or XLSX export, mapped to a connector's canonical fields, without loading the
+ * file into memory: bytes -> sniff (refuse binaries) -> decode (UTF-8 with/without BOM, UTF-16LE, Windows-1252)
+ * -> line ends normalised -> csv-parse (quoted commas and newlines) or exceljs's streaming reader -> header
+ * mapping. Structural damage (a quote left open at the end, a cut-short last row, a broken zip) throws
+ * FileRefusedError; the importer runs this once as a dry pass before writing anything.
+ */
+import fs from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import type { ExportConnector } from '../connector.ts';
+import { FileRefusedError } from './errors.ts';
+import { resolveHeaders } from './header-map.ts';
+import { SNIFF_BYTES, type Sniffed, sniffBytes } from './sniff.ts';
+import { checkXlsxZip } from './zip-bounds.ts';
+
+export type ExportSource = { name: string; path: string } | { name: string; bytes: Uint8Array };
+
+export interface ReadOptions {
+  /** Admin header map for this kind: header text -> canonical field. */
+  headerMap?: Record<string, string>;
+  maxRows?: number;
+  xlsxMaxBytes?: number;
+  /** Other connectors, to say "this looks like a … export" when the header does not fit. */
+  alternatives?: ExportConnector[];
+  /** Told once, after the header row: unknown columns (ignored) and the format. */
+  onHeader?: (info: { unknown: string[]; sniffed: Sniffed }) => void;
+}
+
+export interface ExportRecord {
+  /** 1-based line (CSV) or row number (XLSX) where the record starts. */
+  line: number;
+  record: Record<string, string>;
+}
+
+interface Cells {
+  line: number;
+  cells: string[];
+}
+
+async function head(source: ExportSource): Promise<Uint8Array> {
+  if ('bytes' in source) return source.bytes.subarray(0, SNIFF_BYTES);
+  const fh = await fs.promises.open(source.path, 'r');
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+const byteStream = (source: ExportSource): Readable =>
+  'bytes' in source
+    ? Readable.from([Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength)])
+    : fs.createReadStream(source.path, { highWaterMark: 256 * 1024 });
+
+/** CRLF and lone CR -> LF, so csv-parse counts lines right and cells keep plain newlines. */
+class NormaliseLineEnds extends Transform {
+  private pendingCr = false;
+  lastChar = '';
+  constructor() {
+    super({ decodeStrings: false, encoding: 'utf8' });
+  }
+  override _transform(chunk: string, _enc: string, cb: (e?: Error | null, d?: string) => void): void {
+    let s = (this.pendingCr ? '\r' : '') + String(chunk);
+    this.pendingCr = s.endsWith('\r');
+    if (this.pendingCr) s = s.slice(0, -1);
+    const out = s.replace(/\r\n?/g, '\n');
+    if (out) this.lastChar = out[out.length - 1] ?? '';
+    cb(null, out);
+  }
+  override _flush(cb: (e?: Error | null, d?: string) => void): void {
+    if (this.pendingCr) this.lastChar = '\n';
+    cb(null, this.pendingCr ? '\n' : '');
+  }
+}
+
+/** The delimiter of the header line: comma, semicolon (European Excel) or tab, outside quotes. */
+function detectDelimiter(firstLine: string): string {
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of firstLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
+  }
+  const [best, n] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? [',', 0];
+  return n > 0 ? best : ',';
+}
+
+async function* csvCells(
+  source: ExportSource,
+  encoding: 'utf8' | 'utf16le' | 'win1252',
+  sample: Uint8Array,
+): AsyncGenerator<Cells> {
+  const codec = encoding === 'win1252' ? 'win1252' : encoding;
+  const firstLine =
+    iconv
+      .decode(Buffer.from(sample), codec)
+      .replace(/^\uFEFF/, '')
+      .split(/\r\n|\n|\r/)[0] ?? '';
+  const normaliser = new NormaliseLineEnds();
+  const parser = parse({
+    delimiter: detectDelimiter(firstLine),
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    trim: true,
+    info: true,
+    // A single field over 1 MB is not an export row (guards memory against a file with no line ends).
+    max_record_size: 1_048_576,
+  });
+  const input = byteStream(source);
+  const decoder = iconv.decodeStream(codec, { stripBOM: true });
+  input.on('error', (e) => parser.destroy(e));
+  decoder.on('error', (e) => parser.destroy(e));
+  input.pipe(decoder).pipe(normaliser).pipe(parser);
+  let held: (Cells & { width: number }) | null = null;
+  let headerWidth = 0;
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const inner = r.record.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0);
+      const cells: Cells & { width: number } = {
+        line: r.info.lines - inner,
+        cells: r.record,
+        width: r.record.length,
+      };
+      if (headerWidth === 0) headerWidth = r.record.length;
+      if (held) yield held;
+      held = cells;
+    }
+  } catch (err) {
+    const e = err as { code?: string; lines?: number; message: string };
+    if (e.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new FileRefusedError(
+        source.name,
+        'truncated: a quoted field is still open at the end of the file',
+        { cause: err },
+      );
+    if (e.code?.startsWith('CSV_'))
+      throw new FileRefusedError(source.name, `malformed CSV near line ${e.lines ?? '?'} (${e.code})`, {
+        cause: err,
+      });
+    throw new FileRefusedError(source.name, `could not be read: ${e.message}`, { cause: err });
+  }
+  if (held) {
+    // A last row cut short with no line end after it: the file was truncated in transit.
+    if (held.width < headerWidth && normaliser.lastChar !== '\n' && headerWidth > 1)
+      throw new FileRefusedError(source.name, `truncated: the last row (line ${held.line}) is cut short`);
+    yield held;
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** exceljs cell value -> text; date cells as ISO wall-clock (exceljs gives the wall clock in UTC fields). */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return '';
+    const date = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
+    const hasTime = v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds();
+    return hasTime
+      ? `${date}T${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`
+      : date;
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return o.richText.map((t: { text?: string }) => t.text ?? '').join('');
+    if ('result' in o) return cellText(o.result);
+    if (typeof o.text === 'string') return o.text;
+    if ('error' in o) return '';
+  }
+  return String(v);
+}
+
+async function* xlsxCells(source: ExportSource, maxBytes: number): AsyncGenerator<Cells> {
+  if ('bytes' in source) {
+    const b = source.bytes;
+    await checkXlsxZip(b.length, async (o, l) => b.subarray(o, o + l), source.name, {
+      maxUncompressedBytes: maxBytes,
+    });
+  } else {
+    const fh = await fs.promises.open(source.path, 'r');
+    try {
+      const { size } = await fh.stat();
+      await checkXlsxZip(
+        size,
+        async (o, l) => {
+          const buf = Buffer.alloc(l);
+          await fh.read(buf, 0, l, o);
+          return buf;
+        },
+        source.name,
+        { maxUncompressedBytes: maxBytes },
+      );
+    } finally {
+      await fh.close();
+    }
+  }
+  const input = byteStream(source);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
+  // A damaged zip the checks above miss can leave exceljs waiting for bytes that never come: no progress
+  // for XLSX_IDLE_MS refuses the file instead of hanging the import.
+  const stalled = () => {
+    input.destroy();
+    return new FileRefusedError(
+      source.name,
+      `damaged XLSX (the reader made no progress for ${XLSX_IDLE_MS / 1000} s)`,
+    );
+  };
+  try {
+    const sheets = (reader as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const first = await nextWithin(sheets, XLSX_IDLE_MS, stalled);
+    if (!first.done) {
+      // The first worksheet is the export; others are notes or pivots.
+      const rows = (first.value as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+      for (
+        let r = await nextWithin(rows, XLSX_IDLE_MS, stalled);
+        !r.done;
+        r = await nextWithin(rows, XLSX_IDLE_MS, stalled)
+      ) {
+        const row = r.value;
+        const values = (row.values as unknown[]).slice(1).map(cellText);
+        const cells = values.map((s) => s.replace(/\r\n?/g, '\n').trim());
+        if (cells.every((c) => c === '')) continue;
+        yield { line: row.number, cells };
+      }
+    }
+  } catch (err) {
+    if (err instanceof FileRefusedError) throw err;
+    throw new FileRefusedError(source.name, `damaged XLSX: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** No progress from the XLSX reader for this long refuses the file (a damaged zip can stall it). */
+const XLSX_IDLE_MS = 4_000;
+
+async function nextWithin<T>(
+  it: AsyncIterator<T>,
+  ms: number,
+  onStall: () => Error,
+): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const stall = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onStall()), ms);
+  });
+  try {
+    return await Promise.race([it.next(), stall]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Records of `source` mapped to `connector`'s fields.
+ * @example for await (const r of readExport({ name: 'x.csv', path }, cpomsConnector)) console.log(r.line)
+ */
+export async function* readExport(
+  source: ExportSource,
+  connector: ExportConnector,
+  opts: ReadOptions = {},
+): AsyncGenerator<ExportRecord> {
+  const sample = await head(source);
+  const sniffed = sniffBytes(sample, source.name);
+  const cells =
+    sniffed.format === 'xlsx'
+      ? xlsxCells(source, opts.xlsxMaxBytes ?? 512 * 1048576)
+      : csvCells(source, sniffed.encoding, sample);
+  let columns: (string | null)[] | null = null;
+  let rows = 0;
+  const maxRows = opts.maxRows ?? 2_000_000;
+  for await (const c of cells) {
+    if (!columns) {
+      const res = resolveHeaders(c.cells, connector, opts.headerMap);
+      if (res.missing.length > 0) {
+        const looksLike = (opts.alternatives ?? []).find(
+          (alt) => alt.kind !== connector.kind && resolveHeaders(c.cells, alt).missing.length === 0,
+        );
+        const found = c.cells.filter(Boolean).slice(0, 12).join(', ').slice(0, 300);
+        throw new FileRefusedError(
+          source.name,
+          `not a ${connector.label} export: missing column(s) ${res.missing.join(', ')}` +
+            (looksLike ? `; it looks like an export of kind ${looksLike.kind}` : '') +
+            ` (found: ${found}). Map headers in IMPORT_HEADER_MAP_FILE if they are named differently.`,
+        );
+      }
+      columns = res.columns;
+      opts.onHeader?.({ unknown: res.unknown, sniffed });
+      continue;
+    }
+    if (++rows > maxRows)
+      throw new FileRefusedError(source.name, `more than ${maxRows} rows (IMPORT_MAX_ROWS)`);
+    const record: Record<string, string> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const f = columns[i];
+      if (f) record[f] = (c.cells[i] ?? '').trim();
+    }
+    yield { line: c.line, record };
+  }
+  if (!columns) throw new FileRefusedError(source.name, 'no header row (the file has no data)');
+}

@@ -1,0 +1,347 @@
+/**
+ * The delivery loop: claims due outbox messages, sends each through the channel that reaches its
+ * recipient, records every attempt, retries transient failures with backoff, and never sends a message
+ * twice (the idempotency key, the lease, and `reconcile` for a send that a crash left in doubt).
+ */
+import { defaultLimitKeys } from '../core/delivery/platform-rate-limits.ts';
+import type {
+  ChannelPort,
+  Clock,
+  DeliveryResult,
+  DeliveryTarget,
+  Platform,
+  RateLimitKey,
+} from '../core/ports.ts';
+import type { ClaimedMessage, OutboxRepository } from '../store/outbox-repository.ts';
+import type { StaffRepository } from '../store/staff-repository.ts';
+import { type BackoffPolicy, defaultBackoff, nextDelayMs } from './backoff.ts';
+import type { ChannelRouter } from './channel-router.ts';
+
+export interface DeliveryLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ConversationLookup {
+  conversation(
+    id: string,
+  ): Promise<{ platform: Platform; conversationId: string; tenantId: string; reference: unknown } | null>;
+}
+
+/** The shared limiter (store/rate-limit-repository.ts): tokens per platform key, across replicas. */
+export interface RateLimiter {
+  /** Reserve a slot at most `maxWaitMs` away (ok, wait `waitMs` then send), or none (retry in `waitMs`). */
+  take(keys: RateLimitKey[], maxWaitMs: number): Promise<{ ok: boolean; waitMs: number }>;
+  block(keys: RateLimitKey[], until: Date): Promise<void>;
+}
+
+export interface DelivererOptions {
+  workerId: string;
+  /**
+   * Sends in flight at once per loop (default 10). Most of a send's time is spent waiting for its
+   * rate-limit slot (no connection held), so this is well above the pool size.
+   */
+  parallel?: number;
+  /** Concurrent delivery loops in `start` (default 2). */
+  loops?: number;
+  /** Consulted before every send to Teams/Slack; without it only 429s slow delivery down. */
+  rateLimiter?: RateLimiter;
+  /**
+   * A limiter wait up to this long is spent holding the claim (the platform's pace); a longer one gives
+   * the message back with nextAttemptAt = the wait, so other people's messages go first.
+   */
+  maxInlineWaitMs?: number;
+  /** Real timers by default; tests pass one that moves a FakeClock. */
+  sleep?: (ms: number) => Promise<void>;
+  batchSize?: number;
+  leaseMs?: number;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+  /** Called once when a message's recipient has no reachable channel (tell the admin). */
+  onUnreachable?: (message: ClaimedMessage) => Promise<void>;
+  /** Called after each attempt (metrics). */
+  onAttempt?: (
+    outcome: DeliveryResult['outcome'] | 'unreachable' | 'rate_limited',
+    message: ClaimedMessage,
+    platform?: Platform,
+  ) => void;
+}
+
+export interface DrainReport {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+export class Deliverer {
+  private readonly gates = new Map<Platform, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+  private readonly maxInlineWaitMs: number;
+  private readonly parallel: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly staff: StaffRepository,
+    private readonly router: ChannelRouter,
+    private readonly conversations: ConversationLookup,
+    private readonly clock: Clock,
+    private readonly log: DeliveryLogger,
+    private readonly options: DelivererOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 20;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.backoff = options.backoff ?? defaultBackoff;
+    this.random = options.random ?? Math.random;
+    // Never wait so long that the claim's lease runs out (another replica would take the message).
+    this.maxInlineWaitMs = Math.min(options.maxInlineWaitMs ?? 1_500, this.leaseMs / 4);
+    this.parallel = Math.max(1, options.parallel ?? 10);
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** The rate-limit keys this send counts against (the adapter's own, else the published defaults). */
+  private limitKeys(channel: ChannelPort, target: DeliveryTarget): RateLimitKey[] {
+    if (!this.options.rateLimiter) return [];
+    return channel.limitKey?.(target) ?? defaultLimitKeys(channel.platform, target);
+  }
+
+  /**
+   * Reserve a send slot on every key (waiting inline for it when it is near); returns the remaining wait
+   * when no slot is near (0 = go now).
+   */
+  private async acquire(keys: RateLimitKey[]): Promise<number> {
+    const limiter = this.options.rateLimiter;
+    if (!limiter || keys.length === 0) return 0;
+    const r = await limiter.take(keys, this.stopping ? 0 : this.maxInlineWaitMs);
+    if (!r.ok) return r.waitMs;
+    if (r.waitMs > 0) await this.sleep(r.waitMs);
+    return 0;
+  }
+
+  private readonly attemptListeners: NonNullable<DelivererOptions['onAttempt']>[] = [];
+
+  /** Metrics hear every attempt outcome (sent, throttled, failed, not_found, unreachable, rate_limited). */
+  onAttemptOutcome(listener: NonNullable<DelivererOptions['onAttempt']>): void {
+    this.attemptListeners.push(listener);
+  }
+
+  private emit(...args: Parameters<NonNullable<DelivererOptions['onAttempt']>>): void {
+    this.options.onAttempt?.(...args);
+    for (const l of this.attemptListeners) l(...args);
+  }
+
+  /** Claim one batch and deliver it. Messages for different people go out concurrently; one person's in order. */
+  async drainOnce(): Promise<DrainReport> {
+    const report: DrainReport = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+    if (this.stopping) return report;
+    const batch = await this.outbox.claim(this.options.workerId, this.batchSize, this.leaseMs);
+    report.claimed = batch.length;
+    // At most `parallel` sends at once per loop, so that the loops together stay within the pool.
+    const queue = [...batch];
+    const worker = async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        const state = await this.deliverOne(m);
+        if (state === 'SENT') report.sent++;
+        else if (state === 'FAILED') report.failed++;
+        else report.retrying++;
+      }
+    };
+    const work = Promise.all(Array.from({ length: Math.min(this.parallel, batch.length) }, worker));
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+    return report;
+  }
+
+  /** Drain until nothing is due (tests, CLI). */
+  async drainAll(maxRounds = 1000): Promise<DrainReport> {
+    const total: DrainReport = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+    for (let i = 0; i < maxRounds; i++) {
+      const r = await this.drainOnce();
+      total.claimed += r.claimed;
+      total.sent += r.sent;
+      total.retrying += r.retrying;
+      total.failed += r.failed;
+      if (r.claimed === 0) break;
+    }
+    return total;
+  }
+
+  /**
+   * Run the delivery loop. Two loops by default: while one batch waits for its rate-limit slots, the
+   * other claims the next, so the platform's pace is kept without a gap between batches. Claims are
+   * exclusive and only the first open message of a person is claimable, so order is kept.
+   */
+  start(intervalMs: number, loops = this.options.loops ?? 2): void {
+    const loop = async (slot: number) => {
+      if (this.stopping) return;
+      try {
+        const r = await this.drainOnce();
+        // Keep going at once while there is work; otherwise wait for the next interval.
+        this.timers[slot] = setTimeout(() => loop(slot), r.claimed > 0 ? 0 : intervalMs);
+      } catch (err) {
+        this.log.error({ err }, 'delivery loop failed; retrying');
+        this.timers[slot] = setTimeout(() => loop(slot), intervalMs);
+      }
+    };
+    for (let i = 0; i < loops; i++) this.timers[i] = setTimeout(() => loop(i), i * 10);
+  }
+
+  /** Stop claiming and wait for in-flight deliveries to finish (graceful shutdown). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async resolve(m: ClaimedMessage): Promise<{ channel: ChannelPort; target: DeliveryTarget } | null> {
+    if (m.conversationId) {
+      const conv = await this.conversations.conversation(m.conversationId);
+      const channel = conv ? this.router.channel(conv.platform) : undefined;
+      if (!conv || !channel) return null;
+      const target: DeliveryTarget = {
+        kind: 'conversation',
+        conversationId: conv.conversationId,
+        tenantId: conv.tenantId,
+        reference: conv.reference,
+      };
+      return channel.canReach(target) ? { channel, target } : null;
+    }
+    if (!m.recipientId) return null;
+    const person = await this.staff.byId(m.recipientId);
+    if (!person?.active) return null;
+    return this.router.forPerson(person, await this.staff.identities(person.id));
+  }
+
+  /** Another worker took this message while we waited (our lease ran out): leave it to them. */
+  private lostClaim(m: ClaimedMessage): 'RETRYING' {
+    this.log.warn(
+      { messageId: m.id, worker: this.options.workerId },
+      'claim lost before sending; not sending',
+    );
+    return 'RETRYING';
+  }
+
+  private async deliverOne(m: ClaimedMessage): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
+    const worker = m.claimToken;
+    const now = this.clock.now().getTime();
+    const route = await this.resolve(m);
+    if (!route) {
+      this.emit('unreachable', m);
+      if (m.attempts === 0) await this.options.onUnreachable?.(m);
+      const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
+      if (attemptNo === null) return this.lostClaim(m);
+      const giveUp = attemptNo >= m.maxAttempts;
+      const delay = nextDelayMs(attemptNo, this.backoff, this.random);
+      await this.outbox.finishAttempt(m.id, worker, attemptNo, 'NOT_FOUND', {
+        state: giveUp ? 'FAILED' : 'RETRYING',
+        nextAttemptAt: new Date(now + delay),
+        error: 'no enabled channel can reach the recipient',
+      });
+      this.log.warn({ messageId: m.id, recipientId: m.recipientId, attemptNo }, 'recipient unreachable');
+      return giveUp ? 'FAILED' : 'RETRYING';
+    }
+    const { channel, target } = route;
+    const gate = this.gates.get(channel.platform) ?? 0;
+    if (gate > now) {
+      await this.outbox.release(m.id, worker, new Date(gate), `${channel.platform} throttled`);
+      return 'RETRYING';
+    }
+    const limits = this.limitKeys(channel, target);
+    const waitMs = await this.acquire(limits);
+    if (waitMs > 0) {
+      // Backpressure: the platform's limit is reached for this thread or tenant; try again when it opens.
+      await this.outbox.release(m.id, worker, new Date(this.clock.now().getTime() + waitMs), 'rate limited');
+      this.emit('rate_limited', m, channel.platform);
+      return 'RETRYING';
+    }
+    if (m.inDoubt && channel.reconcile) {
+      const seen = await channel.reconcile(m.idempotencyKey, target);
+      if (seen === 'delivered') {
+        const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
+        if (attemptNo === null) return this.lostClaim(m);
+        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
+          state: 'SENT',
+          error: 'reconciled after restart',
+        });
+        this.log.info({ messageId: m.id }, 'in-doubt message found delivered; not sending again');
+        return 'SENT';
+      }
+    }
+    // Renews the claim: the platform call below starts with a full lease ahead of it.
+    const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
+    if (attemptNo === null) return this.lostClaim(m);
+    let result: DeliveryResult;
+    try {
+      result = await channel.send(target, m.message, { idempotencyKey: m.idempotencyKey });
+    } catch (err) {
+      result = {
+        outcome: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+        transient: true,
+      };
+    }
+    this.emit(result.outcome, m, channel.platform);
+    switch (result.outcome) {
+      case 'sent':
+        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
+          state: 'SENT',
+          ...(result.platformRef ? { platformRef: result.platformRef } : {}),
+        });
+        this.log.info(
+          { messageId: m.id, platform: channel.platform, attemptNo, kind: m.message.kind },
+          'delivered',
+        );
+        return 'SENT';
+      case 'throttled': {
+        const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
+        // Retry-After closes the shared buckets of this thread/tenant for every replica; a channel with
+        // no limit keys closes this process's gate for the whole platform instead.
+        if (limits.length > 0)
+          await this.options.rateLimiter?.block(limits, new Date(now + (result.retryAfterMs ?? delay)));
+        else this.gates.set(channel.platform, now + (result.retryAfterMs ?? delay));
+        // A 429 is the platform asking us to wait, not a failure of this message: it does not use up tries.
+        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+          state: 'RETRYING',
+          nextAttemptAt: new Date(now + delay),
+          ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+          error: 'throttled',
+        });
+        this.log.warn(
+          { messageId: m.id, platform: channel.platform, retryAfterMs: result.retryAfterMs },
+          'throttled',
+        );
+        return 'RETRYING';
+      }
+      case 'not_found':
+        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'NOT_FOUND', {
+          state: 'FAILED',
+          error: result.error,
+        });
+        this.log.warn({ messageId: m.id, platform: channel.platform }, 'recipient not found on platform');
+        return 'FAILED';
+      case 'failed': {
+        const giveUp = !result.transient || attemptNo >= m.maxAttempts;
+        const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
+        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
+          state: giveUp ? 'FAILED' : 'RETRYING',
+          nextAttemptAt: new Date(now + delay),
+          error: result.error.slice(0, 500),
+        });
+        this.log.warn({ messageId: m.id, platform: channel.platform, attemptNo, giveUp }, 'delivery failed');
+        return giveUp ? 'FAILED' : 'RETRYING';
+      }
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * Cases (a statutory or local process about one student), their key dates (events) and exceptions.
+ * Reads for the deadline planner are batched (habit: no per-case queries in loops).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../core/staff/roles.ts';
+import type { AuditRepository } from './audit-repository.ts';
+import type { FieldCipher } from './crypto/field-cipher.ts';
+import type { Db } from './db.ts';
+
+export interface CaseEventRow {
+  id: string;
+  kind: string;
+  occurredOn: string;
+  recordedById: string | null;
+  createdAt: Date;
+}
+
+export interface CaseExceptionRow {
+  id: string;
+  ruleId: string | null;
+  reason: string;
+  fromDate: string;
+  toDate: string | null;
+  recordedById: string;
+  createdAt: Date;
+}
+
+export interface DeadlineRow {
+  id: string;
+  caseId: string;
+  ruleId: string;
+  dueOn: string;
+  ownerId: string | null;
+  status: 'OPEN' | 'MET' | 'PAUSED' | 'CANCELLED';
+  metOn: string | null;
+  snoozedUntil: string | null;
+  pausedReason: string | null;
+}
+
+export interface PlanningCase {
+  id: string;
+  orgId: string;
+  kind: string;
+  rulePack: string;
+  startDate: string;
+  ownerId: string | null;
+  reference: string | null;
+  student: { givenName: string; familyName: string; yearGroup: string | null };
+  events: { id: string; kind: string; occurredOn: string }[];
+  deadlines: DeadlineRow[];
+}
+
+export interface CaseDetail extends PlanningCase {
+  status: string;
+  studentId: string;
+  exceptions: CaseExceptionRow[];
+  eventRows: CaseEventRow[];
+}
+
+export interface OpenCaseInput {
+  orgId: string;
+  studentId: string;
+  kind: string;
+  rulePack: string;
+  startDate: string;
+  startEvent: string;
+  ownerId: string | null;
+  reference?: string;
+  events?: { kind: string; occurredOn: string }[];
+}
+
+export interface Who {
+  actorId: string | null;
+  actorKind: 'staff' | 'system' | 'admin-cli';
+  channel: 'CONSOLE' | 'TEAMS' | 'SLACK' | 'CLI' | 'SYSTEM';
+}
+
+export const deadlineSelect = {
+  id: true,
+  caseId: true,
+  ruleId: true,
+  dueOn: true,
+  ownerId: true,
+  status: true,
+  metOn: true,
+  snoozedUntil: true,
+  pausedReason: true,
+} as const;
+
+const planningSelect = {
+  id: true,
+  orgId: true,
+  kind: true,
+  rulePack: true,
+  startDate: true,
+  ownerId: true,
+  reference: true,
+  student: { select: { givenName: true, familyName: true, yearGroup: true } },
+  events: { select: { id: true, kind: true, occurredOn: true } },
+  deadlines: { select: deadlineSelect },
+} as const;
+
+export class CaseRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditRepository,
+    private readonly cipher: FieldCipher,
+  ) {}
+
+  /** Open a case with its start event (and any earlier key dates), audited in the same transaction. */
+  async open(input: OpenCaseInput, who: Who): Promise<{ id: string; reference: string }> {
+    return this.db.$transaction(async (tx) => {
+      const id = randomUUID();
+      const reference = input.reference ?? `C-${id.slice(0, 8).toUpperCase()}`;
+      await tx.case.create({
+        data: {
+          id,
+          orgId: input.orgId,
+          studentId: input.studentId,
+          kind: input.kind as never,
+          rulePack: input.rulePack,
+          startDate: input.startDate,
+          ownerId: input.ownerId,
+          reference,
+        },
+      });
+      const events = [{ kind: input.startEvent, occurredOn: input.startDate }, ...(input.events ?? [])];
+      await tx.caseEvent.createMany({
+        data: events.map((e) => ({
+          caseId: id,
+          kind: e.kind,
+          occurredOn: e.occurredOn,
+          recordedById: who.actorId,
+        })),
+      });
+      await this.audit.recordIn(tx, {
+        orgId: input.orgId,
+        actorId: who.actorId,
+        actorKind: who.actorKind,
+        action: 'case.opened',
+        subjectType: 'case',
+        subjectId: id,
+        studentId: input.studentId,
+        channel: who.channel,
+        details: {
+          kind: input.kind,
+          rulePack: input.rulePack,
+          startDate: input.startDate,
+          events: events.length,
+        },
+      });
+      return { id, reference };
+    });
+  }
+
+  async addEvent(caseId: string, kind: string, occurredOn: string, who: Who): Promise<string> {
+    return this.db.$transaction(async (tx) => {
+      const c = await tx.case.findUniqueOrThrow({
+        where: { id: caseId },
+        select: { orgId: true, studentId: true },
+      });
+      const e = await tx.caseEvent.create({
+        data: { caseId, kind, occurredOn, recordedById: who.actorId },
+        select: { id: true },
+      });
+      await this.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: who.actorId,
+        actorKind: who.actorKind,
+        action: 'case.event_recorded',
+        subjectType: 'case',
+        subjectId: caseId,
+        studentId: c.studentId,
+        channel: who.channel,
+        details: { kind, occurredOn },
+      });
+      return e.id;
+    });
+  }
+
+  async close(caseId: string, who: Who): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const c = await tx.case.update({
+        where: { id: caseId },
+        data: { status: 'CLOSED' },
+        select: { orgId: true, studentId: true },
+      });
+      await tx.deadline.updateMany({
+        where: { caseId, status: { in: ['OPEN', 'PAUSED'] } },
+        data: { status: 'CANCELLED' },
+      });
+      await this.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: who.actorId,
+        actorKind: who.actorKind,
+        action: 'case.closed',
+        subjectType: 'case',
+        subjectId: caseId,
+        studentId: c.studentId,
+        channel: who.channel,
+      });
+    });
+  }
+
+  /** A page of open cases with everything the planner needs, in id order (cursor = last id). */
+  async openForPlanning(after: string | undefined, take: number): Promise<PlanningCase[]> {
+    return (await this.db.case.findMany({
+      where: { status: 'OPEN', ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
+      take,
+      select: planningSelect,
+    })) as PlanningCase[];
+  }
+
+  async byId(id: string): Promise<CaseDetail | null> {
+    const c = await this.db.case.findUnique({
+      where: { id },
+      select: {
+        ...planningSelect,
+        status: true,
+        studentId: true,
+        events: { select: { id: true, kind: true, occurredOn: true, recordedById: true, createdAt: true } },
+        exceptions: {
+          select: {
+            id: true,
+            ruleId: true,
+            reason: true,
+            fromDate: true,
+            toDate: true,
+            recordedById: true,
+            createdAt: true,
+          },
+        },
+      },
+    });
+    if (!c) return null;
+    return { ...(c as unknown as CaseDetail), eventRows: c.events as CaseEventRow[] };
+  }
+
+  async byReference(orgId: string | undefined, reference: string): Promise<{ id: string } | null> {
+    return this.db.case.findFirst({
+      where: { reference, ...(orgId ? { orgId } : {}) },
+      select: { id: true },
+    });
+  }
+
+  /** Term dates of several organisations at once (TERM ranges; INSET and CLOSURE days). */
+  async termDates(
+    orgIds: string[],
+  ): Promise<{ orgId: string; kind: string; startDate: string; endDate: string }[]> {
+    if (orgIds.length === 0) return [];
+    return this.db.termDate.findMany({
+      where: { orgId: { in: orgIds } },
+      select: { orgId: true, kind: true, startDate: true, endDate: true },
+    });
+  }
+
+  /** Active staff of several organisations with their line managers and roles (escalation targets). */
+  async staffOf(
+    orgIds: string[],
+  ): Promise<
+    { id: string; orgId: string; displayName: string; lineManagerId: string | null; roles: Role[] }[]
+  > {
+    if (orgIds.length === 0) return [];
+    const rows = await this.db.staff.findMany({
+      where: { orgId: { in: orgIds }, active: true },
+      select: {
+        id: true,
+        orgId: true,
+        displayName: true,
+        lineManagerId: true,
+        roles: { select: { role: true } },
+      },
+    });
+    return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role as Role) }));
+  }
+
+  /** Find a student by id, UPN or external id within an organisation. */
+  async findStudent(orgId: string, ref: string): Promise<{ id: string } | null> {
+    return this.db.student.findFirst({
+      where: { orgId, OR: [{ id: ref }, { upn: ref }, { externalId: ref }] },
+      select: { id: true },
+    });
+  }
+
+  encryptEvidence(evidence: string, caseId: string): string {
+    return this.cipher.encrypt(evidence, `case-exception:${caseId}`);
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * Concerns: the safeguarding record's state machine (RAISED → ACKNOWLEDGED/OWNED → CLOSED) and the
+ * escalation cursor. Every state change is a conditional update (`updateMany … where status/level`),
+ * so two workers, or a restarted hub, cannot both take the same step. Callers pass the transaction in
+ * which they also write the audit event and enqueue the messages (one commit for all three).
+ */
+import type { ConcernDto, ConcernStatus } from '../core/escalations/concern.ts';
+import type { Db, Tx } from './db.ts';
+
+const concernSelect = {
+  id: true,
+  orgId: true,
+  studentId: true,
+  raisedById: true,
+  source: true,
+  externalId: true,
+  category: true,
+  immediateRisk: true,
+  occurredAt: true,
+  raisedAt: true,
+  status: true,
+  escalationLevel: true,
+  nextEscalationAt: true,
+  acknowledgedById: true,
+  acknowledgedAt: true,
+  ownerId: true,
+  outcome: true,
+  outcomeAt: true,
+} as const;
+
+export interface NewConcern {
+  orgId: string;
+  studentId: string;
+  raisedById: string | null;
+  source: string;
+  externalId: string | null;
+  category: string;
+  immediateRisk: boolean;
+  textEnc: string;
+  actionsTakenEnc: string | null;
+  occurredAt: Date;
+  raisedAt: Date;
+}
+
+export interface StudentRef {
+  id: string;
+  orgId: string;
+  givenName: string;
+  familyName: string;
+  yearGroup: string | null;
+  upn: string | null;
+  senStatus: string;
+  keyWorkerId: string | null;
+}
+
+const studentSelect = {
+  id: true,
+  orgId: true,
+  givenName: true,
+  familyName: true,
+  yearGroup: true,
+  upn: true,
+  senStatus: true,
+  keyWorkerId: true,
+} as const;
+
+export interface SafeguardingIncident {
+  id: string;
+  orgId: string;
+  studentId: string;
+  source: string;
+  externalId: string;
+  occurredAt: Date;
+  categories: string[];
+}
+
+export class ConcernRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Run `fn` in one transaction (state change + audit + outbox commit together). */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(fn, { timeout: 30_000, maxWait: 30_000 });
+  }
+
+  async createIn(tx: Tx, c: NewConcern): Promise<ConcernDto> {
+    const row = await tx.concern.create({ data: { ...c, escalationLevel: 0 }, select: concernSelect });
+    return row as ConcernDto;
+  }
+
+  async byId(id: string, tx: Tx = this.db): Promise<ConcernDto | null> {
+    const row = await tx.concern.findUnique({ where: { id }, select: concernSelect });
+    return row as ConcernDto | null;
+  }
+
+  async byExternal(orgId: string, source: string, externalId: string): Promise<ConcernDto | null> {
+    const row = await this.db.concern.findUnique({
+      where: { orgId_source_externalId: { orgId, source, externalId } },
+      select: concernSelect,
+    });
+    return row as ConcernDto | null;
+  }
+
+  /** Encrypted fields for the DSL's record view. */
+  async secretFields(
+    id: string,
+  ): Promise<{ textEnc: string; actionsTakenEnc: string | null; outcomeNoteEnc: string | null } | null> {
+    return this.db.concern.findUnique({
+      where: { id },
+      select: { textEnc: true, actionsTakenEnc: true, outcomeNoteEnc: true },
+    });
+  }
+
+  /** Unacknowledged concerns whose next step is due. */
+  async dueForEscalation(now: Date, limit = 500): Promise<ConcernDto[]> {
+    const rows = await this.db.concern.findMany({
+      where: { status: 'RAISED', nextEscalationAt: { lte: now } },
+      orderBy: [{ immediateRisk: 'desc' }, { nextEscalationAt: 'asc' }],
+      take: limit,
+      select: concernSelect,
+    });
+    return rows as ConcernDto[];
+  }
+
+  /** Move the escalation cursor from `fromLevel` to `toLevel`; false if someone else moved it (or it was acknowledged). */
+  async advanceIn(tx: Tx, id: string, fromLevel: number, toLevel: number, nextAt: Date): Promise<boolean> {
+    const r = await tx.concern.updateMany({
+      where: { id, status: 'RAISED', escalationLevel: fromLevel },
+      data: { escalationLevel: toLevel, nextEscalationAt: nextAt },
+    });
+    return r.count === 1;
+  }
+
+  /** Bring the next step forward to `at` (the Escalate button). */
+  async escalateNowIn(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const r = await tx.concern.updateMany({
+      where: { id, status: 'RAISED' },
+      data: { nextEscalationAt: at },
+    });
+    return r.count === 1;
+  }
+
+  /** RAISED → ACKNOWLEDGED (or OWNED with `own`). False when already acknowledged by someone. */
+  async acknowledgeIn(tx: Tx, id: string, staffId: string, at: Date, own: boolean): Promise<boolean> {
+    const r = await tx.concern.updateMany({
+      where: { id, status: 'RAISED' },
+      data: {
+        status: own ? 'OWNED' : 'ACKNOWLEDGED',
+        acknowledgedById: staffId,
+        acknowledgedAt: at,
+        nextEscalationAt: null,
+        ...(own ? { ownerId: staffId } : {}),
+      },
+    });
+    return r.count === 1;
+  }
+
+  /** ACKNOWLEDGED/OWNED → OWNED by `staffId`. */
+  async takeOwnershipIn(tx: Tx, id: string, staffId: string): Promise<boolean> {
+    const r = await tx.concern.updateMany({
+      where: { id, status: { in: ['ACKNOWLEDGED', 'OWNED'] } },
+      data: { status: 'OWNED', ownerId: staffId },
+    });
+    return r.count === 1;
+  }
+
+  async recordOutcomeIn(tx: Tx, id: string, outcome: string, at: Date, ownerId: string): Promise<boolean> {
+    const current = await tx.concern.findUnique({ where: { id }, select: { status: true, ownerId: true } });
+    if (!current || current.status === 'CLOSED') return false;
+    const r = await tx.concern.updateMany({
+      where: { id, status: current.status as ConcernStatus },
+      data: {
+        status: 'CLOSED',
+        outcome,
+        outcomeAt: at,
+        nextEscalationAt: null,
+        ownerId: current.ownerId ?? ownerId,
+      },
+    });
+    return r.count === 1;
+  }
+
+  /**
+   * Once acknowledged, step messages not yet handed to a channel are cancelled (nobody needs an alarm for
+   * a handled concern). Returns how many.
+   */
+  async cancelPendingStepsIn(tx: Tx, id: string): Promise<number> {
+    const r = await tx.outboxMessage.updateMany({
+      where: {
+        idempotencyKey: { startsWith: `concern:${id}:step:` },
+        state: { in: ['PENDING', 'RETRYING'] },
+      },
+      data: { state: 'CANCELLED' },
+    });
+    return r.count;
+  }
+
+  /** Everyone a step message reached or is reaching (outbox keys `concern:<id>:step:<n>:<staff>`, not cancelled). */
+  async notifiedStaff(id: string, tx: Tx = this.db): Promise<string[]> {
+    const rows = await tx.outboxMessage.findMany({
+      where: { idempotencyKey: { startsWith: `concern:${id}:step:` }, state: { not: 'CANCELLED' } },
+      select: { recipientId: true },
+    });
+    return [...new Set(rows.map((r) => r.recipientId).filter((r): r is string => r !== null))];
+  }
+
+  async unacknowledged(orgId: string): Promise<ConcernDto[]> {
+    const rows = await this.db.concern.findMany({
+      where: { orgId, status: 'RAISED' },
+      orderBy: { raisedAt: 'asc' },
+      select: concernSelect,
+    });
+    return rows as ConcernDto[];
+  }
+
+  async student(id: string): Promise<StudentRef | null> {
+    return this.db.student.findUnique({ where: { id }, select: studentSelect });
+  }
+
+  /** A pupil by id, UPN, external id or full name ("Given Family") within the organisation. */
+  async findStudents(orgId: string, query: string): Promise<StudentRef[]> {
+    const q = query.trim();
+    const exact = await this.db.student.findMany({
+      where: { orgId, OR: [{ id: q }, { upn: q.toUpperCase() }, { externalId: q }] },
+      select: studentSelect,
+      take: 5,
+    });
+    if (exact.length > 0) return exact;
+    const parts = q.split(/\s+/);
+    if (parts.length < 2) {
+      return this.db.student.findMany({
+        where: { orgId, OR: [{ givenName: q }, { familyName: q }] },
+        select: studentSelect,
+        take: 5,
+      });
+    }
+    const given = parts.slice(0, -1).join(' ');
+    const family = parts[parts.length - 1] ?? '';
+    const all = await this.db.student.findMany({
+      where: { orgId, familyName: family },
+      select: studentSelect,
+      take: 50,
+    });
+    return all.filter((s) => s.givenName.toLowerCase() === given.toLowerCase()).slice(0, 5);
+  }
+
+  /** Imported incidents since `since` that have no concern yet (the durable backstop for the event). */
+  async incidentsWithoutConcern(since: Date, limit = 500): Promise<SafeguardingIncident[]> {
+    const rows = await this.db.incident.findMany({
+      where: { occurredAt: { gte: since } },
+      orderBy: { occurredAt: 'asc' },
+      take: limit * 4,
+      select: {
+        id: true,
+        orgId: true,
+        studentId: true,
+        source: true,
+        externalId: true,
+        occurredAt: true,
+        categories: true,
+      },
+    });
+    if (rows.length === 0) return [];
+    const have = await this.db.concern.findMany({
+      where: { source: 'incident', externalId: { in: rows.map((r) => r.id) } },
+      select: { externalId: true },
+    });
+    const done = new Set(have.map((h) => h.externalId));
+    return rows
+      .filter((r) => !done.has(r.id))
+      .slice(0, limit)
+      .map((r) => ({
+        ...r,
+        categories: r.categories
+          .split('|')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      }));
+  }
+
+  async incident(id: string): Promise<SafeguardingIncident | null> {
+    const r = await this.db.incident.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        orgId: true,
+        studentId: true,
+        source: true,
+        externalId: true,
+        occurredAt: true,
+        categories: true,
+      },
+    });
+    return r
+      ? {
+          ...r,
+          categories: r.categories
+            .split('|')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        }
+      : null;
+  }
+
+  async countByStatus(orgId?: string): Promise<Record<string, number>> {
+    const rows = await this.db.concern.groupBy({
+      by: ['status'],
+      where: orgId ? { orgId } : {},
+      _count: { _all: true },
+    });
+    return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Deadlines computed by the engine, and what people do to them (met, snoozed, reassigned, paused by a
+ * recorded exception). Every change by a person is audited in the same transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ReminderSpec } from '../core/reminders/reminder.ts';
+import type { AuditRepository } from './audit-repository.ts';
+import { type DeadlineRow, deadlineSelect, type Who } from './case-repository.ts';
+import type { Db } from './db.ts';
+
+export interface DeadlineWithCase extends DeadlineRow {
+  case: {
+    id: string;
+    orgId: string;
+    kind: string;
+    rulePack: string;
+    reference: string | null;
+    studentId: string;
+    ownerId: string | null;
+    owner: { lineManagerId: string | null } | null;
+    student: { givenName: string; familyName: string; yearGroup: string | null };
+  };
+  owner: { id: string; displayName: string; lineManagerId: string | null } | null;
+}
+
+const withCase = {
+  ...deadlineSelect,
+  case: {
+    select: {
+      id: true,
+      orgId: true,
+      kind: true,
+      rulePack: true,
+      reference: true,
+      studentId: true,
+      ownerId: true,
+      owner: { select: { lineManagerId: true } },
+      student: { select: { givenName: true, familyName: true, yearGroup: true } },
+    },
+  },
+  owner: { select: { id: true, displayName: true, lineManagerId: true } },
+} as const;
+
+export class DeadlineRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /**
+   * Write the engine's changes in batches: new deadlines with createMany (ids chosen here, so nudges can
+   * be planned in the same tick), updates grouped by identical data.
+   */
+  async apply(
+    creates: {
+      caseId: string;
+      ruleId: string;
+      dueOn: string;
+      status: string;
+      metOn: string | null;
+      ownerId: string | null;
+    }[],
+    updates: { id: string; data: Record<string, unknown> }[],
+  ): Promise<{ id: string; caseId: string; ruleId: string }[]> {
+    const rows = creates.map((c) => ({ ...c, id: randomUUID(), status: c.status as never }));
+    for (let i = 0; i < rows.length; i += 2000)
+      await this.db.deadline.createMany({ data: rows.slice(i, i + 2000) });
+    const groups = new Map<string, string[]>();
+    for (const u of updates) {
+      const k = JSON.stringify(u.data);
+      groups.set(k, [...(groups.get(k) ?? []), u.id]);
+    }
+    for (const [k, ids] of groups)
+      for (let i = 0; i < ids.length; i += 2000)
+        await this.db.deadline.updateMany({
+          where: { id: { in: ids.slice(i, i + 2000) } },
+          data: JSON.parse(k),
+        });
+    return rows.map((r) => ({ id: r.id, caseId: r.caseId, ruleId: r.ruleId }));
+  }
+
+  /**
+   * Insert, in batches, the nudge reminders that do not exist yet (the first tick at LA scale creates tens
+   * of thousands). Same row shape and payload as ReminderRepository.reconcile, which then finds them
+   * unchanged; reconcile stays the one place that moves, updates and withdraws reminders.
+   */
+  async createMissingReminders(specs: ReminderSpec[]): Promise<number> {
+    if (specs.length === 0) return 0;
+    const existing = new Set(
+      (
+        await this.db.reminder.findMany({
+          where: { dedupeKey: { in: specs.map((s) => s.dedupeKey) } },
+          select: { dedupeKey: true },
+        })
+      ).map((r) => r.dedupeKey),
+    );
+    const rows = specs
+      .filter((s) => !existing.has(s.dedupeKey))
+      .map((s) => ({
+        id: randomUUID(),
+        orgId: s.orgId,
+        kind: s.kind,
+        subjectType: s.subject.type,
+        subjectId: s.subject.id,
+        recipientId: s.recipientId,
+        dueAt: s.dueAt,
+        dedupeKey: s.dedupeKey,
+        payload: {
+          message: s.message,
+          priority: s.priority ?? 5,
+          quiet: s.respectQuietHours ?? false,
+        } as never,
+      }));
+    for (let i = 0; i < rows.length; i += 1000)
+      await this.db.reminder.createMany({ data: rows.slice(i, i + 1000) });
+    return rows.length;
+  }
+
+  /** Deadlines that still have PENDING reminders of these kinds (so withdrawn nudges get cancelled). */
+  async pendingReminderSubjects(kinds: string[]): Promise<string[]> {
+    const rows = await this.db.reminder.findMany({
+      where: { status: 'PENDING', subjectType: 'deadline', kind: { in: kinds } },
+      select: { subjectId: true },
+      distinct: ['subjectId'],
+    });
+    return rows.map((r) => r.subjectId);
+  }
+
+  async byId(id: string): Promise<DeadlineWithCase | null> {
+    return (await this.db.deadline.findUnique({
+      where: { id },
+      select: withCase,
+    })) as DeadlineWithCase | null;
+  }
+
+  /** Open or paused deadlines due by `until` (and overdue ones), optionally for one owner or org. */
+  async dueBy(until: string, opts: { orgId?: string; ownerId?: string } = {}): Promise<DeadlineWithCase[]> {
+    return (await this.db.deadline.findMany({
+      where: {
+        status: { in: ['OPEN', 'PAUSED'] },
+        dueOn: { lte: until },
+        case: { status: 'OPEN', ...(opts.orgId ? { orgId: opts.orgId } : {}) },
+        ...(opts.ownerId
+          ? { OR: [{ ownerId: opts.ownerId }, { ownerId: null, case: { ownerId: opts.ownerId } }] }
+          : {}),
+      },
+      orderBy: { dueOn: 'asc' },
+      select: withCase,
+    })) as DeadlineWithCase[];
+  }
+
+  private async change(
+    d: DeadlineWithCase,
+    data: Record<string, unknown>,
+    action: string,
+    who: Who,
+    details: Record<string, unknown>,
+    extra?: (tx: Parameters<Parameters<Db['$transaction']>[0]>[0]) => Promise<void>,
+  ): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const res = await tx.deadline.updateMany({
+        where: { id: d.id, status: { in: ['OPEN', 'PAUSED'] } },
+        data: data as never,
+      });
+      if (res.count !== 1) return false;
+      await extra?.(tx);
+      await this.audit.recordIn(tx, {
+        orgId: d.case.orgId,
+        actorId: who.actorId,
+        actorKind: who.actorKind,
+        action,
+        subjectType: 'deadline',
+        subjectId: d.id,
+        studentId: d.case.studentId,
+        channel: who.channel,
+        details: { caseId: d.case.id, ruleId: d.ruleId, dueOn: d.dueOn, ...details },
+      });
+      return true;
+    });
+  }
+
+  markMet(d: DeadlineWithCase, metOn: string, who: Who): Promise<boolean> {
+    return this.change(d, { status: 'MET', metOn }, 'deadline.met', who, { metOn, late: metOn > d.dueOn });
+  }
+
+  snooze(d: DeadlineWithCase, until: string, who: Who): Promise<boolean> {
+    return this.change(d, { snoozedUntil: until }, 'deadline.snoozed', who, { until });
+  }
+
+  reassign(d: DeadlineWithCase, toStaffId: string, who: Who): Promise<boolean> {
+    return this.change(d, { ownerId: toStaffId, snoozedUntil: null }, 'deadline.reassigned', who, {
+      from: d.ownerId ?? d.case.ownerId,
+      to: toStaffId,
+    });
+  }
+
+  /** Record an exception on the case (reason code, dates, encrypted evidence) and pause the deadline. */
+  pause(
+    d: DeadlineWithCase,
+    e: { reason: string; fromDate: string; toDate: string | null; evidenceEnc: string | null },
+    who: Who,
+  ): Promise<boolean> {
+    return this.change(
+      d,
+      { status: 'PAUSED', pausedReason: e.reason },
+      'deadline.paused',
+      who,
+      {
+        reason: e.reason,
+        fromDate: e.fromDate,
+        toDate: e.toDate,
+        evidence: e.evidenceEnc ? 'recorded' : 'none',
+      },
+      async (tx) => {
+        await tx.caseException.create({
+          data: {
+            caseId: d.case.id,
+            ruleId: d.ruleId,
+            reason: e.reason,
+            evidence: e.evidenceEnc,
+            fromDate: e.fromDate,
+            toDate: e.toDate,
+            recordedById: who.actorId ?? 'system',
+          },
+        });
+      },
+    );
+  }
+
+  /** Lift a pause (the exception no longer applies): back to OPEN, audited. */
+  resume(d: DeadlineWithCase, who: Who): Promise<boolean> {
+    return this.change(d, { status: 'OPEN', pausedReason: null }, 'deadline.resumed', who, {});
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Incidents from CPOMS-style and MIS behaviour exports, keyed by (org, source, externalId). Text arrives
+ * already encrypted (Incident.textEnc); an unchanged sourceHash means nothing is written.
+ */
+import type { Db } from './db.ts';
+import type { Outcome } from './student-import-repository.ts';
+
+export interface IncidentUpsert {
+  externalId: string;
+  studentId: string;
+  occurredAt: Date;
+  categories: string;
+  /** Called only for rows that will be written (encryption is not free on a million rows). */
+  encrypt: () => { textEnc: string | null; actionsEnc: string | null };
+  reportedBy: string | null;
+  assignedTo: string | null;
+  status: string | null;
+  linkedUpns: string | null;
+  points: number | null;
+  sourceHash: string;
+}
+
+export class IncidentImportRepository {
+  constructor(private readonly db: Db) {}
+
+  async upsert(
+    orgId: string,
+    source: string,
+    rows: IncidentUpsert[],
+  ): Promise<{ outcome: Outcome; id: string }[]> {
+    return this.db.$transaction(async (tx) => {
+      const existing = await tx.incident.findMany({
+        where: { orgId, source, externalId: { in: rows.map((r) => r.externalId) } },
+        select: { id: true, externalId: true, sourceHash: true },
+      });
+      const byExt = new Map(existing.map((e) => [e.externalId, e]));
+      const toCreate: {
+        i: number;
+        data: ReturnType<typeof toData> & { orgId: string; source: string; externalId: string };
+      }[] = [];
+      const out: { outcome: Outcome; id: string }[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i] as IncidentUpsert;
+        const hit = byExt.get(r.externalId);
+        if (hit && hit.sourceHash === r.sourceHash) out[i] = { outcome: 'unchanged', id: hit.id };
+        else if (hit) {
+          await tx.incident.update({ where: { id: hit.id }, data: toData(r) });
+          out[i] = { outcome: 'updated', id: hit.id };
+        } else toCreate.push({ i, data: { ...toData(r), orgId, source, externalId: r.externalId } });
+      }
+      if (toCreate.length > 0) {
+        const created = await tx.incident.createManyAndReturn({
+          data: toCreate.map((c) => c.data),
+          select: { id: true, externalId: true },
+        });
+        const ids = new Map(created.map((c) => [c.externalId, c.id]));
+        for (const c of toCreate) out[c.i] = { outcome: 'created', id: ids.get(c.data.externalId) as string };
+      }
+      return out;
+    });
+  }
+}
+
+function toData(r: IncidentUpsert) {
+  const { textEnc, actionsEnc } = r.encrypt();
+  return {
+    studentId: r.studentId,
+    occurredAt: r.occurredAt,
+    categories: r.categories,
+    textEnc,
+    actionsEnc,
+    reportedBy: r.reportedBy,
+    assignedTo: r.assignedTo,
+    status: r.status,
+    linkedUpns: r.linkedUpns,
+    points: r.points,
+    sourceHash: r.sourceHash,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Named leases with an expiry (Lease rows), portable across SQLite and PostgreSQL: acquire is a
+ * compare-and-set (`updateMany` where the lease is free, expired, or already ours), so at most one owner
+ * holds a name at a time. Used for the planner tick (one replica runs each tick) and for the SQLite
+ * single-process guard. A holder that dies simply stops renewing; its lease expires and is taken over.
+ */
+import type { Clock } from '../core/ports.ts';
+import type { Db } from './db.ts';
+
+export interface LeaseHolder {
+  owner: string;
+  until: Date;
+}
+
+export class LeaseRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Take or renew `name` for `ttlMs`. True when `owner` now holds it. */
+  async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + ttlMs);
+    const won = await this.db.lease.updateMany({
+      where: { name, OR: [{ owner }, { until: { lt: now } }] },
+      data: { owner, until },
+    });
+    if (won.count === 1) return true;
+    try {
+      await this.db.lease.create({ data: { name, owner, until } });
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') return false; // someone else holds it
+      throw err;
+    }
+  }
+
+  /** Take `name` from a holder known to be dead (same host, process gone). */
+  async takeOver(name: string, from: string, owner: string, ttlMs: number): Promise<boolean> {
+    const until = new Date(this.clock.now().getTime() + ttlMs);
+    const won = await this.db.lease.updateMany({ where: { name, owner: from }, data: { owner, until } });
+    return won.count === 1;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    await this.db.lease.deleteMany({ where: { name, owner } });
+  }
+
+  async holder(name: string): Promise<LeaseHolder | null> {
+    const row = await this.db.lease.findUnique({ where: { name }, select: { owner: true, until: true } });
+    return row;
+  }
+}

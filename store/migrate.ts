@@ -1,0 +1,186 @@
+/**
+ * Applies the committed migrations at start-up through Prisma's own schema engine in its WebAssembly
+ * build (no native engine can be downloaded here; see docs/prisma.md). Idempotent: a database that is
+ * up to date gets no change. A SQLite database file (and its folder) is created when missing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { migrationsList, noFilter, openEngine } from '../scripts/schema-engine.mjs';
+import { type Provider, providerOf } from './db.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const migrationsDir = (provider: Provider) => path.join(projectRoot, 'prisma', provider, 'migrations');
+export const schemaFile = (provider: Provider) => path.join(projectRoot, 'prisma', provider, 'schema.prisma');
+
+export function sqliteFilePath(url: string): string {
+  const file = url.replace(/^file:/, '').split('?')[0] ?? '';
+  return path.resolve(file);
+}
+
+interface Disposable {
+  dispose(): Promise<void>;
+}
+interface AdapterFactory {
+  connect(): Promise<Disposable>;
+  connectToShadowDb(): Promise<Disposable>;
+}
+
+/**
+ * A driver-adapter factory that remembers the connections the engine opens: `engine.free()` does not
+ * close them, and an open SQLite connection would hold the file's lock against the app's own client.
+ */
+function adapterFactory(url: string): { factory: unknown; disposeAll(): Promise<void> } {
+  let inner: AdapterFactory;
+  if (providerOf(url) === 'sqlite') {
+    const file = sqliteFilePath(url);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    inner = new PrismaBetterSqlite3({ url: `file:${file}` }) as unknown as AdapterFactory;
+  } else {
+    inner = new PrismaPg({ connectionString: url }) as unknown as AdapterFactory;
+  }
+  const opened: Disposable[] = [];
+  const track = async (p: Promise<Disposable>) => {
+    const a = await p;
+    opened.push(a);
+    return a;
+  };
+  const factory = new Proxy(inner as object, {
+    get(target, key, receiver) {
+      if (key === 'connect') return () => track(inner.connect());
+      if (key === 'connectToShadowDb') return () => track(inner.connectToShadowDb());
+      const v = Reflect.get(target, key, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return {
+    factory,
+    async disposeAll() {
+      for (const a of opened.splice(0)) await a.dispose().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * True when every committed migration is recorded as finished. A plain driver query, so that a CLI command
+ * run beside a live hub does not load the engine (nor wait on the hub's SQLite lock) when nothing is pending.
+ */
+async function upToDate(url: string, provider: Provider): Promise<boolean> {
+  const names = fs
+    .readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  const sql =
+    'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+  let done: string[] = [];
+  try {
+    if (provider === 'sqlite') {
+      const file = sqliteFilePath(url);
+      if (!fs.existsSync(file)) return false;
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(file, { readonly: true, timeout: 5000 });
+      try {
+        done = (db.prepare(sql).all() as { migration_name: string }[]).map((r) => r.migration_name);
+      } finally {
+        db.close();
+      }
+    } else {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        done = (await client.query<{ migration_name: string }>(sql)).rows.map((r) => r.migration_name);
+      } finally {
+        await client.end();
+      }
+    }
+  } catch {
+    return false;
+  }
+  const finished = new Set(done);
+  return names.every((n) => finished.has(n));
+}
+
+export async function applyMigrations(url: string): Promise<string[]> {
+  const provider = providerOf(url);
+  if (await upToDate(url, provider)) return [];
+  const main = adapterFactory(url);
+  const engine = await openEngine(main.factory, undefined);
+  try {
+    const result = await engine.applyMigrations({
+      migrationsList: migrationsList(migrationsDir(provider)),
+      filters: noFilter,
+    });
+    return result.appliedMigrationNames;
+  } finally {
+    engine.free();
+    await main.disposeAll();
+  }
+}
+
+export interface MigrationStatus {
+  applied: number;
+  pending: string[];
+  failed: string[];
+}
+
+/** For `send-hub doctor`: compares the migrations table with the committed folder. */
+export async function migrationStatus(
+  query: (
+    sql: string,
+  ) => Promise<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]>,
+  provider: Provider,
+): Promise<MigrationStatus> {
+  const names = fs
+    .readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  let rows: { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[] = [];
+  try {
+    rows = await query('SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations');
+  } catch {
+    rows = [];
+  }
+  const done = new Set(rows.filter((r) => r.finished_at != null).map((r) => r.migration_name));
+  return {
+    applied: done.size,
+    pending: names.filter((n) => !done.has(n)),
+    failed: rows
+      .filter((r) => r.finished_at == null && r.rolled_back_at == null)
+      .map((r) => r.migration_name),
+  };
+}
+
+/** Drift check: committed migrations against the schema (exit code 0 = no difference). */
+export async function migrationDrift(
+  url: string,
+  shadowUrl?: string,
+): Promise<{ exitCode: number; script: string }> {
+  const provider = providerOf(url);
+  const schema = schemaFile(provider);
+  const main = adapterFactory(url);
+  // PostgreSQL replays the migrations on a shadow database that is WIPED first: never the main one.
+  if (provider === 'postgres' && !shadowUrl)
+    throw new Error('a drift check on PostgreSQL needs a disposable shadow database URL');
+  const shadow = shadowUrl ? adapterFactory(shadowUrl) : undefined;
+  const engine = await openEngine(main.factory, [[schema, fs.readFileSync(schema, 'utf8')]], {
+    shadow: shadow?.factory,
+  });
+  try {
+    const d = await engine.diff({
+      from: { tag: 'migrations', ...migrationsList(migrationsDir(provider)) },
+      to: { tag: 'schemaDatamodel', files: [{ path: schema, content: fs.readFileSync(schema, 'utf8') }] },
+      script: true,
+      exitCode: true,
+      filters: noFilter,
+    });
+    return { exitCode: d.exitCode, script: d.stdout };
+  } finally {
+    engine.free();
+    await main.disposeAll();
+    await shadow?.disposeAll();
+  }
+}

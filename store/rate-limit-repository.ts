@@ -1,0 +1,191 @@
+/**
+ * Token buckets shared by every replica (RateBucket rows), so that N hub processes together stay under
+ * a platform's limit. Each rule of a key is one bucket row ("<key>|<windowMs>"). A take is atomic across
+ * all the buckets of a send: one transaction, each row updated with a compare-and-set on (updatedAt,
+ * tokens), retried on conflict, so two replicas can never both spend the same token. On PostgreSQL the
+ * rows are locked first (FOR UPDATE, in key order) so concurrent replicas queue instead of conflicting.
+ */
+import { bucketFor } from '../core/delivery/platform-rate-limits.ts';
+import type { Clock, RateLimitKey } from '../core/ports.ts';
+import type { Db, Provider, Tx } from './db.ts';
+
+/**
+ * ok: a slot is reserved for this send `waitMs` from now (0 = at once); the caller waits, then sends.
+ * not ok: no slot within `maxWaitMs`; nothing was spent; try again in `waitMs`.
+ */
+export type TakeResult = { ok: true; waitMs: number } | { ok: false; waitMs: number };
+
+class BucketConflict extends Error {}
+
+interface BucketSpec {
+  id: string;
+  capacity: number;
+  perMs: number;
+}
+
+export class RateLimitRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    /** PostgreSQL locks the bucket rows first (replicas queue instead of failing their compare-and-set). */
+    private readonly provider: Provider = 'sqlite',
+  ) {}
+
+  /**
+   * Waits this process already knows about (bucket id → epoch ms). Other replicas only ever spend
+   * tokens, so a known wait is a lower bound: skipping the database until then loses nothing and keeps
+   * the hot tenant row free for sends that can go.
+   */
+  private readonly knownWait = new Map<string, number>();
+
+  /**
+   * Reserve the next send slot in every bucket of `keys` (tokens may go below zero: the slot is in the
+   * future), provided it is at most `maxWaitMs` away; otherwise spend nothing. Reserving instead of
+   * "try, sleep, try again" means one database round per send and no herd of waiters on the hot tenant
+   * row, and the sends of all replicas line up at exactly the platform's pace.
+   */
+  async take(keys: RateLimitKey[], maxWaitMs = 0): Promise<TakeResult> {
+    if (keys.length === 0) return { ok: true, waitMs: 0 };
+    const specs = keys
+      .flatMap((k) => k.rules.map((r) => ({ id: `${k.key}|${r.windowMs}`, ...bucketFor(r) })))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const nowMs = this.clock.now().getTime();
+    let known = 0;
+    for (const sp of specs) known = Math.max(known, (this.knownWait.get(sp.id) ?? 0) - nowMs);
+    if (known > 0) return { ok: false, waitMs: known };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (this.provider === 'postgres') return await this.takePostgres(specs, maxWaitMs);
+        return await this.db.$transaction((tx) => this.takeIn(tx, specs, maxWaitMs));
+      } catch (err) {
+        const conflict = err instanceof BucketConflict || isRetryable(err);
+        if (!conflict || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  /** Bucket rows known to exist (PostgreSQL), so the insert runs once per key per process. */
+  private readonly ensured = new Set<string>();
+
+  /**
+   * PostgreSQL: one statement per take. Every replica's sends funnel through the tenant row, so its lock
+   * is held for a single UPDATE only: refill, reserve the next slot (tokens may go below zero), and
+   * return each bucket's new level; a reservation further away than `maxWaitMs` is handed back.
+   */
+  private async takePostgres(specs: BucketSpec[], maxWaitMs: number): Promise<TakeResult> {
+    const now = this.clock.now();
+    const nowMs = now.getTime();
+    const missing = specs.filter((sp) => !this.ensured.has(sp.id));
+    if (missing.length > 0) {
+      await this.db.$executeRawUnsafe(
+        `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt")
+         VALUES ${missing.map((_, i) => `($${i * 2 + 1}, $${i * 2 + 2}::double precision, $${missing.length * 2 + 1}::timestamp)`).join(', ')}
+         ON CONFLICT ("key") DO NOTHING`,
+        ...missing.flatMap((sp) => [sp.id, sp.capacity]),
+        now.toISOString(),
+      );
+      for (const sp of missing) this.ensured.add(sp.id);
+    }
+    const n = specs.length;
+    const values = specs.map(
+      (_, i) => `($${i * 3 + 1}, $${i * 3 + 2}::double precision, $${i * 3 + 3}::double precision)`,
+    );
+    const rows = await this.db.$queryRawUnsafe<
+      { key: string; after: number; perMs: number; blockedMs: number }[]
+    >(
+      `UPDATE "RateBucket" AS b
+       SET "tokens" = LEAST(i.cap, b."tokens" + GREATEST(0, EXTRACT(EPOCH FROM ($${n * 3 + 1}::timestamp - b."updatedAt")) * 1000) * i.per_ms) - 1,
+           "updatedAt" = GREATEST(b."updatedAt", $${n * 3 + 1}::timestamp)
+       FROM (VALUES ${values.join(', ')}) AS i("key", cap, per_ms)
+       WHERE b."key" = i."key"
+       RETURNING b."key", b."tokens" AS "after", i.per_ms AS "perMs",
+                 (COALESCE(EXTRACT(EPOCH FROM b."blockedUntil") * 1000, 0))::double precision AS "blockedMs"`,
+      ...specs.flatMap((sp) => [sp.id, sp.capacity, sp.perMs]),
+      now.toISOString(),
+    );
+    if (rows.length !== n) {
+      // A bucket row vanished (cleared by an admin): recreate and take again.
+      for (const sp of specs) this.ensured.delete(sp.id);
+      throw new BucketConflict('missing bucket');
+    }
+    let waitMs = 0;
+    for (const r of rows) {
+      let wait = Number(r.after) < 0 ? Math.ceil(-Number(r.after) / Number(r.perMs)) : 0;
+      if (Number(r.blockedMs) > nowMs) wait = Math.max(wait, Number(r.blockedMs) - nowMs);
+      if (wait > maxWaitMs) this.knownWait.set(r.key, nowMs + wait - maxWaitMs);
+      waitMs = Math.max(waitMs, wait);
+    }
+    if (waitMs <= maxWaitMs) return { ok: true, waitMs };
+    await this.db.$executeRawUnsafe(
+      `UPDATE "RateBucket" SET "tokens" = "tokens" + 1 WHERE "key" IN (${specs.map((_, i) => `$${i + 1}`).join(', ')})`,
+      ...specs.map((sp) => sp.id),
+    );
+    return { ok: false, waitMs: waitMs - maxWaitMs };
+  }
+
+  /**
+   * SQLite (one process): read the buckets, reserve, and write each back with a compare-and-set on
+   * (updatedAt, tokens) inside one transaction.
+   */
+  private async takeIn(tx: Tx, specs: BucketSpec[], maxWaitMs: number): Promise<TakeResult> {
+    const now = this.clock.now();
+    const nowMs = now.getTime();
+    const found = await tx.rateBucket.findMany({ where: { key: { in: specs.map((sp) => sp.id) } } });
+    const rows = new Map(found.map((r) => [r.key, r]));
+    const next: { spec: BucketSpec; row: (typeof found)[number] | undefined; tokens: number }[] = [];
+    let waitMs = 0;
+    for (const sp of specs) {
+      const row = rows.get(sp.id);
+      const elapsed = row ? Math.max(0, nowMs - row.updatedAt.getTime()) : 0;
+      const tokens = row ? Math.min(sp.capacity, row.tokens + elapsed * sp.perMs) : sp.capacity;
+      let wait = 0;
+      if (row?.blockedUntil && row.blockedUntil.getTime() > nowMs) wait = row.blockedUntil.getTime() - nowMs;
+      // Below one token the slot is in the future: when the bucket refills to one.
+      if (tokens < 1) wait = Math.max(wait, Math.ceil((1 - tokens) / sp.perMs));
+      // No slot within maxWaitMs: none can be reserved here before (wait - maxWaitMs) has passed.
+      if (wait > maxWaitMs) this.knownWait.set(sp.id, nowMs + wait - maxWaitMs);
+      waitMs = Math.max(waitMs, wait);
+      next.push({ spec: sp, row, tokens });
+    }
+    if (waitMs > maxWaitMs) return { ok: false, waitMs: waitMs - maxWaitMs };
+    for (const n of next) {
+      if (!n.row) {
+        await tx.rateBucket.create({ data: { key: n.spec.id, tokens: n.tokens - 1, updatedAt: now } });
+        continue;
+      }
+      const won = await tx.rateBucket.updateMany({
+        where: { key: n.spec.id, tokens: n.row.tokens, updatedAt: n.row.updatedAt },
+        data: { tokens: n.tokens - 1, updatedAt: n.row.updatedAt > now ? n.row.updatedAt : now },
+      });
+      if (won.count !== 1) throw new BucketConflict(n.spec.id);
+    }
+    return { ok: true, waitMs };
+  }
+
+  /** A 429 with Retry-After: close every bucket of `keys` until `until`, for all replicas. */
+  async block(keys: RateLimitKey[], until: Date): Promise<void> {
+    const now = this.clock.now();
+    for (const k of keys) {
+      for (const rule of k.rules) {
+        const id = `${k.key}|${rule.windowMs}`;
+        this.knownWait.set(id, until.getTime());
+        await this.db.rateBucket.upsert({
+          where: { key: id },
+          create: { key: id, tokens: 0, updatedAt: now, blockedUntil: until },
+          update: { blockedUntil: until },
+        });
+      }
+    }
+  }
+}
+
+/** Two replicas created the same bucket at once, or PostgreSQL broke a lock cycle: take again. */
+function isRetryable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: string }).code;
+  return (
+    code === 'P2002' ||
+    code === 'P2034' ||
+    /deadlock|could not serialize/i.test(String((err as Error).message))
+  );
+}

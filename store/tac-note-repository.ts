@@ -1,0 +1,580 @@
+/**
+ * TAC notes (TacNote, TacNoteRevision, TacAction) and the meeting facts the meeting planner needs.
+ * Note content and action text are encrypted with the field cipher (domain.md §3C rule 3: encryption at
+ * rest); every write is audited in the same transaction as the change it describes.
+ */
+
+import { localDate } from '../core/calendar/zoned-time.ts';
+import type { AuditEventInput, Clock } from '../core/ports.ts';
+import type { MeetingForReminders } from '../core/reminders/plan-meeting-reminders.ts';
+import { studentLabel } from '../core/students/student-label.ts';
+import type { TacNoteContent } from '../core/tac-notes/tac-form.ts';
+import type { AuditRepository } from './audit-repository.ts';
+import type { FieldCipher } from './crypto/field-cipher.ts';
+import type { Db } from './db.ts';
+
+const NOTE_CTX = 'TacNote.contentEnc';
+const REVISION_CTX = 'TacNoteRevision.contentEnc';
+const ACTION_CTX = 'TacAction.whatEnc';
+
+export interface MeetingFacts {
+  id: string;
+  orgId: string;
+  kind: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: string;
+  studentId: string | null;
+  studentLabel: string | null;
+  keyWorkerId: string | null;
+  attendeeStaffIds: string[];
+  organiserStaffId: string | null;
+  noteTakerId: string | null;
+}
+
+export interface StoredAction {
+  id: string;
+  what: string;
+  ownerId: string | null;
+  ownerName: string | null;
+  ownerLabel: string;
+  dueOn: string;
+  status: string;
+}
+
+export interface StoredNote {
+  id: string;
+  orgId: string;
+  meetingId: string | null;
+  studentId: string;
+  noteTakerId: string;
+  noteTakerName: string;
+  status: 'DRAFT' | 'SUBMITTED';
+  version: number;
+  submittedAt: Date | null;
+  /** SUBMITTED: the content; DRAFT: `{ draft: values }`. */
+  content: TacNoteContent | null;
+  draft: Record<string, string> | null;
+  actions: StoredAction[];
+}
+
+export interface ResolvedActionInput {
+  what: string;
+  ownerId: string | null;
+  ownerName: string | null;
+  dueOn: string;
+}
+
+const meetingSelect = {
+  id: true,
+  orgId: true,
+  kind: true,
+  startsAt: true,
+  endsAt: true,
+  status: true,
+  joinUrl: true,
+  organiserEmail: true,
+  noteTakerId: true,
+  studentId: true,
+  student: { select: { givenName: true, familyName: true, yearGroup: true, keyWorkerId: true } },
+  attendees: { select: { staffId: true } },
+  tacNotes: { select: { status: true } },
+} as const;
+
+export class TacNoteRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: FieldCipher,
+    private readonly audit: AuditRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Staff ids by lower-case email, per organisation (organisers are matched by email). */
+  private async organiserIds(
+    rows: { orgId: string; organiserEmail: string | null }[],
+  ): Promise<Map<string, string>> {
+    const emails = [
+      ...new Set(rows.map((r) => r.organiserEmail?.toLowerCase()).filter((e): e is string => !!e)),
+    ];
+    if (emails.length === 0) return new Map();
+    const staff = await this.db.staff.findMany({
+      where: { email: { in: emails }, active: true },
+      select: { id: true, orgId: true, email: true },
+    });
+    return new Map(staff.map((s) => [`${s.orgId}:${s.email.toLowerCase()}`, s.id]));
+  }
+
+  /**
+   * Meetings as the planner needs them, with the minimised context each reminder carries: open actions
+   * from the student's last submitted TAC (owner and due date only: reminders are stored unencrypted)
+   * and the open deadlines of the student's cases falling on or before the meeting day.
+   */
+  async planningMeetings(
+    where: { from: Date; to: Date } | { ids: string[] },
+    zone: string,
+    /** The deadline engine's name for a rule (e.g. "Decision to assess"), when it is running. */
+    ruleName: (caseKind: string, rulePack: string, ruleId: string) => string | undefined = () => undefined,
+  ): Promise<MeetingForReminders[]> {
+    const rows = await this.db.meeting.findMany({
+      where: 'ids' in where ? { id: { in: where.ids } } : { startsAt: { gte: where.from, lte: where.to } },
+      select: meetingSelect,
+      orderBy: { startsAt: 'asc' },
+    });
+    const organisers = await this.organiserIds(rows);
+    const studentIds = [...new Set(rows.map((r) => r.studentId).filter((s): s is string => !!s))];
+    const [notes, deadlines] = studentIds.length
+      ? await Promise.all([
+          this.db.tacNote.findMany({
+            where: { studentId: { in: studentIds }, status: 'SUBMITTED' },
+            orderBy: { submittedAt: 'desc' },
+            select: {
+              studentId: true,
+              meetingId: true,
+              submittedAt: true,
+              actions: {
+                where: { status: 'OPEN' },
+                select: { ownerId: true, dueOn: true },
+                orderBy: { dueOn: 'asc' },
+              },
+            },
+          }),
+          this.db.deadline.findMany({
+            where: { status: 'OPEN', case: { studentId: { in: studentIds }, status: 'OPEN' } },
+            select: {
+              ruleId: true,
+              dueOn: true,
+              case: { select: { studentId: true, kind: true, rulePack: true } },
+            },
+            orderBy: { dueOn: 'asc' },
+          }),
+        ])
+      : [[], []];
+    const ownerIds = [
+      ...new Set(notes.flatMap((n) => n.actions.map((a) => a.ownerId)).filter((o): o is string => !!o)),
+    ];
+    const owners = new Map(
+      (
+        await this.db.staff.findMany({
+          where: { id: { in: ownerIds } },
+          select: { id: true, displayName: true },
+        })
+      ).map((s) => [s.id, s.displayName]),
+    );
+    return rows.map((m) => {
+      const context: string[] = [];
+      if (m.studentId) {
+        const last = notes.find((n) => n.studentId === m.studentId && n.meetingId !== m.id);
+        if (last && last.actions.length > 0) {
+          const on = last.submittedAt ? localDate(last.submittedAt, zone) : '';
+          context.push(`Open actions from the last TAC (${on}): ${last.actions.length}`);
+          for (const a of last.actions)
+            context.push(
+              `Action for ${a.ownerId ? (owners.get(a.ownerId) ?? 'a colleague') : 'someone outside the hub'}: due ${a.dueOn}`,
+            );
+        }
+        const day = localDate(m.startsAt, zone);
+        for (const d of deadlines.filter((d) => d.case.studentId === m.studentId && d.dueOn <= day))
+          context.push(
+            `Case deadline (${d.case.kind.replaceAll('_', ' ').toLowerCase()}): ${ruleName(d.case.kind, d.case.rulePack, d.ruleId) ?? d.ruleId.replaceAll('_', ' ')}, due ${d.dueOn}`,
+          );
+      }
+      return {
+        id: m.id,
+        orgId: m.orgId,
+        kind: m.kind,
+        startsAt: m.startsAt,
+        endsAt: m.endsAt,
+        joinUrl: m.joinUrl,
+        studentLabel: m.student ? studentLabel(m.student) : null,
+        studentId: m.studentId,
+        attendeeStaffIds: [...new Set(m.attendees.map((a) => a.staffId).filter((s): s is string => !!s))],
+        cancelled: m.status === 'CANCELLED',
+        organiserStaffId: m.organiserEmail
+          ? (organisers.get(`${m.orgId}:${m.organiserEmail.toLowerCase()}`) ?? null)
+          : null,
+        noteTakerId: m.noteTakerId,
+        notesSubmitted: m.tacNotes.some((n) => n.status === 'SUBMITTED'),
+        context,
+      };
+    });
+  }
+
+  async meeting(id: string): Promise<MeetingFacts | null> {
+    const m = await this.db.meeting.findUnique({ where: { id }, select: meetingSelect });
+    if (!m) return null;
+    const organisers = await this.organiserIds([m]);
+    return {
+      id: m.id,
+      orgId: m.orgId,
+      kind: m.kind,
+      startsAt: m.startsAt,
+      endsAt: m.endsAt,
+      status: m.status,
+      studentId: m.studentId,
+      studentLabel: m.student ? studentLabel(m.student) : null,
+      keyWorkerId: m.student?.keyWorkerId ?? null,
+      attendeeStaffIds: [...new Set(m.attendees.map((a) => a.staffId).filter((s): s is string => !!s))],
+      organiserStaffId: m.organiserEmail
+        ? (organisers.get(`${m.orgId}:${m.organiserEmail.toLowerCase()}`) ?? null)
+        : null,
+      noteTakerId: m.noteTakerId,
+    };
+  }
+
+  /** Ended, not cancelled meetings of the given kinds in the last `days`, without submitted notes, newest first. */
+  async endedWithoutNotes(
+    orgId: string,
+    kinds: string[],
+    now: Date,
+    zone: string,
+    days = 30,
+  ): Promise<MeetingForReminders[]> {
+    const rows = await this.db.meeting.findMany({
+      where: {
+        orgId,
+        status: 'SCHEDULED',
+        kind: { in: kinds as never[] },
+        endsAt: { lte: now, gte: new Date(now.getTime() - days * 86_400_000) },
+        tacNotes: { none: { status: 'SUBMITTED' } },
+      },
+      select: { id: true },
+      orderBy: { endsAt: 'desc' },
+    });
+    const all = await this.planningMeetings({ ids: rows.map((r) => r.id) }, zone);
+    return rows.map((r) => all.find((m) => m.id === r.id)).filter((m): m is MeetingForReminders => !!m);
+  }
+
+  async setNoteTaker(meetingId: string, staffId: string, audit: AuditEventInput): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await tx.meeting.update({ where: { id: meetingId }, data: { noteTakerId: staffId } });
+      // A draft started by the previous note-taker passes to the new one.
+      await tx.tacNote.updateMany({ where: { meetingId, status: 'DRAFT' }, data: { noteTakerId: staffId } });
+      await this.audit.recordIn(tx, audit);
+    });
+  }
+
+  private async staffNames(ids: string[]): Promise<Map<string, string>> {
+    const rows = await this.db.staff.findMany({
+      where: { id: { in: [...new Set(ids)] } },
+      select: { id: true, displayName: true },
+    });
+    return new Map(rows.map((r) => [r.id, r.displayName]));
+  }
+
+  private async toStored(row: {
+    id: string;
+    orgId: string;
+    meetingId: string | null;
+    studentId: string;
+    noteTakerId: string;
+    status: 'DRAFT' | 'SUBMITTED';
+    version: number;
+    submittedAt: Date | null;
+    contentEnc: string;
+    actions: {
+      id: string;
+      whatEnc: string;
+      ownerId: string | null;
+      ownerName: string | null;
+      dueOn: string;
+      status: string;
+    }[];
+  }): Promise<StoredNote> {
+    const names = await this.staffNames([row.noteTakerId, ...row.actions.map((a) => a.ownerId ?? '')]);
+    const decoded = this.cipher.decryptJson<{ content?: TacNoteContent; draft?: Record<string, string> }>(
+      row.contentEnc,
+      NOTE_CTX,
+    );
+    return {
+      id: row.id,
+      orgId: row.orgId,
+      meetingId: row.meetingId,
+      studentId: row.studentId,
+      noteTakerId: row.noteTakerId,
+      noteTakerName: names.get(row.noteTakerId) ?? 'unknown',
+      status: row.status,
+      version: row.version,
+      submittedAt: row.submittedAt,
+      content: decoded.content ?? null,
+      draft: decoded.draft ?? null,
+      actions: row.actions.map((a) => ({
+        id: a.id,
+        what: this.cipher.decrypt(a.whatEnc, ACTION_CTX),
+        ownerId: a.ownerId,
+        ownerName: a.ownerName,
+        ownerLabel: a.ownerId ? (names.get(a.ownerId) ?? 'a colleague') : (a.ownerName ?? 'unassigned'),
+        dueOn: a.dueOn,
+        status: a.status,
+      })),
+    };
+  }
+
+  private readonly noteSelect = {
+    id: true,
+    orgId: true,
+    meetingId: true,
+    studentId: true,
+    noteTakerId: true,
+    status: true,
+    version: true,
+    submittedAt: true,
+    contentEnc: true,
+    actions: {
+      select: { id: true, whatEnc: true, ownerId: true, ownerName: true, dueOn: true, status: true },
+      orderBy: { id: 'asc' as const },
+    },
+  } as const;
+
+  async byId(id: string): Promise<StoredNote | null> {
+    const row = await this.db.tacNote.findUnique({ where: { id }, select: this.noteSelect });
+    return row ? this.toStored(row) : null;
+  }
+
+  async forMeeting(meetingId: string): Promise<StoredNote | null> {
+    const row = await this.db.tacNote.findFirst({
+      where: { meetingId },
+      orderBy: { createdAt: 'desc' },
+      select: this.noteSelect,
+    });
+    return row ? this.toStored(row) : null;
+  }
+
+  async saveDraft(
+    m: { meetingId: string; orgId: string; studentId: string; noteTakerId: string },
+    values: Record<string, string>,
+    audit: Omit<AuditEventInput, 'subjectId' | 'subjectType'>,
+  ): Promise<string> {
+    return this.db.$transaction(async (tx) => {
+      const existing = await tx.tacNote.findFirst({
+        where: { meetingId: m.meetingId },
+        select: { id: true, status: true },
+      });
+      if (existing && existing.status !== 'DRAFT') return existing.id;
+      const contentEnc = this.cipher.encryptJson({ draft: values }, NOTE_CTX);
+      const id = existing
+        ? (await tx.tacNote.update({ where: { id: existing.id }, data: { contentEnc } })).id
+        : (
+            await tx.tacNote.create({
+              data: {
+                orgId: m.orgId,
+                meetingId: m.meetingId,
+                studentId: m.studentId,
+                noteTakerId: m.noteTakerId,
+                contentEnc,
+              },
+            })
+          ).id;
+      await this.audit.recordIn(tx, { ...audit, subjectType: 'tac_note', subjectId: id });
+      return id;
+    });
+  }
+
+  /**
+   * Submit (first time) or amend (later) a note. Every version is kept as a TacNoteRevision: who changed
+   * it, when, and which sections changed. Actions are matched by position: amended rows keep their id
+   * (and their nudges), removed open rows are deleted.
+   */
+  async submit(
+    m: { meetingId: string; orgId: string; studentId: string; noteTakerId: string },
+    content: TacNoteContent,
+    actions: ResolvedActionInput[],
+    by: { staffId: string; changed: (before: TacNoteContent | null) => string },
+    audit: Omit<AuditEventInput, 'subjectId' | 'subjectType' | 'details'>,
+  ): Promise<{ noteId: string; version: number; amended: boolean; removedActionIds: string[] }> {
+    const now = this.clock.now();
+    return this.db.$transaction(async (tx) => {
+      const existing = await tx.tacNote.findFirst({
+        where: { meetingId: m.meetingId },
+        select: {
+          id: true,
+          status: true,
+          version: true,
+          contentEnc: true,
+          actions: { select: { id: true }, orderBy: { id: 'asc' } },
+        },
+      });
+      const before =
+        existing?.status === 'SUBMITTED'
+          ? (this.cipher.decryptJson<{ content?: TacNoteContent }>(existing.contentEnc, NOTE_CTX).content ??
+            null)
+          : null;
+      const amended = !!before;
+      const version = amended ? existing!.version + 1 : 1;
+      const contentEnc = this.cipher.encryptJson({ content }, NOTE_CTX);
+      const noteId = existing
+        ? (
+            await tx.tacNote.update({
+              where: { id: existing.id },
+              data: {
+                contentEnc,
+                status: 'SUBMITTED',
+                version,
+                ...(amended ? {} : { submittedAt: now }),
+              },
+            })
+          ).id
+        : (
+            await tx.tacNote.create({
+              data: {
+                orgId: m.orgId,
+                meetingId: m.meetingId,
+                studentId: m.studentId,
+                noteTakerId: m.noteTakerId,
+                contentEnc,
+                status: 'SUBMITTED',
+                submittedAt: now,
+              },
+            })
+          ).id;
+      const summary = by.changed(before);
+      await tx.tacNoteRevision.create({
+        data: {
+          noteId,
+          version,
+          contentEnc: this.cipher.encryptJson({ content }, REVISION_CTX),
+          changedById: by.staffId,
+          changedAt: now,
+          summary,
+        },
+      });
+      const old = existing?.actions ?? [];
+      for (let i = 0; i < actions.length; i++) {
+        const a = actions[i]!;
+        const data = {
+          whatEnc: this.cipher.encrypt(a.what, ACTION_CTX),
+          ownerId: a.ownerId,
+          ownerName: a.ownerName,
+          dueOn: a.dueOn,
+        };
+        if (old[i]) await tx.tacAction.update({ where: { id: old[i]!.id }, data });
+        else await tx.tacAction.create({ data: { ...data, noteId } });
+      }
+      const removed = old.slice(actions.length).map((a) => a.id);
+      if (removed.length) await tx.tacAction.deleteMany({ where: { id: { in: removed } } });
+      await this.audit.recordIn(tx, {
+        ...audit,
+        action: amended ? 'tac.amended' : 'tac.submitted',
+        subjectType: 'tac_note',
+        subjectId: noteId,
+        details: { version, actions: actions.length, sections: summary },
+      });
+      return { noteId, version, amended, removedActionIds: removed };
+    });
+  }
+
+  async revisions(
+    noteId: string,
+  ): Promise<{ version: number; changedById: string; changedAt: Date; summary: string | null }[]> {
+    return this.db.tacNoteRevision.findMany({
+      where: { noteId },
+      orderBy: { version: 'asc' },
+      select: { version: true, changedById: true, changedAt: true, summary: true },
+    });
+  }
+
+  async action(
+    id: string,
+  ): Promise<{ id: string; noteId: string; orgId: string; ownerId: string | null; status: string } | null> {
+    const a = await this.db.tacAction.findUnique({
+      where: { id },
+      select: { id: true, noteId: true, ownerId: true, status: true, note: { select: { orgId: true } } },
+    });
+    return a
+      ? { id: a.id, noteId: a.noteId, ownerId: a.ownerId, status: a.status, orgId: a.note.orgId }
+      : null;
+  }
+
+  async completeAction(id: string, doneOn: string, audit: AuditEventInput): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.tacAction.updateMany({
+        where: { id, status: 'OPEN' },
+        data: { status: 'DONE', doneOn },
+      });
+      if (r.count === 1) await this.audit.recordIn(tx, audit);
+      return r.count === 1;
+    });
+  }
+
+  /** Open actions owned by a member of staff, with their note's meeting facts (for `tac actions`). */
+  async openActionsOf(
+    staffId: string,
+  ): Promise<{ id: string; what: string; dueOn: string; noteId: string }[]> {
+    const rows = await this.db.tacAction.findMany({
+      where: { ownerId: staffId, status: 'OPEN' },
+      select: { id: true, whatEnc: true, dueOn: true, noteId: true },
+      orderBy: { dueOn: 'asc' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      what: this.cipher.decrypt(r.whatEnc, ACTION_CTX),
+      dueOn: r.dueOn,
+      noteId: r.noteId,
+    }));
+  }
+
+  /**
+   * Reminders of changed meetings already handed to the outbox but not yet sent (a retry, a throttled
+   * channel): their messages are cancelled and the reminders marked CANCELLED, so a cancelled meeting is
+   * not announced late and a moved one is re-planned with its new time (reconcile revives them).
+   */
+  async withdrawUndelivered(meetingIds: string[], kinds: string[]): Promise<number> {
+    if (meetingIds.length === 0) return 0;
+    const planned = await this.db.reminder.findMany({
+      where: {
+        subjectType: 'meeting',
+        subjectId: { in: meetingIds },
+        kind: { in: kinds },
+        status: 'PLANNED',
+      },
+      select: { id: true },
+    });
+    let withdrawn = 0;
+    for (const r of planned) {
+      withdrawn += await this.db.$transaction(async (tx) => {
+        const c = await tx.outboxMessage.updateMany({
+          where: { reminderId: r.id, state: { in: ['PENDING', 'RETRYING'] } },
+          data: { state: 'CANCELLED' },
+        });
+        if (c.count === 0) return 0;
+        await tx.reminder.update({ where: { id: r.id }, data: { status: 'CANCELLED' } });
+        return 1;
+      });
+    }
+    return withdrawn;
+  }
+
+  /** Pending "next meeting" reminders from submitted notes, with their note's student (two queries). */
+  async pendingNextMeetingReminders(): Promise<{ id: string; studentId: string; dueAt: Date }[]> {
+    const rows = await this.db.reminder.findMany({
+      where: { status: 'PENDING', kind: 'meeting_reminder', subjectType: 'tac_note' },
+      select: { id: true, subjectId: true, dueAt: true },
+    });
+    if (rows.length === 0) return [];
+    const notes = await this.db.tacNote.findMany({
+      where: { id: { in: [...new Set(rows.map((r) => r.subjectId))] } },
+      select: { id: true, studentId: true },
+    });
+    const student = new Map(notes.map((n) => [n.id, n.studentId]));
+    return rows.flatMap((r) => {
+      const studentId = student.get(r.subjectId);
+      return studentId ? [{ id: r.id, studentId, dueAt: r.dueAt }] : [];
+    });
+  }
+
+  async cancelPendingReminders(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = await this.db.reminder.updateMany({
+      where: { id: { in: ids }, status: 'PENDING' },
+      data: { status: 'CANCELLED' },
+    });
+    return r.count;
+  }
+
+  async studentName(studentId: string): Promise<string> {
+    const s = await this.db.student.findUnique({
+      where: { id: studentId },
+      select: { givenName: true, familyName: true },
+    });
+    return s ? `${s.givenName} ${s.familyName}` : 'unknown';
+  }
+}

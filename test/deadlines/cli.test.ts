@@ -1,0 +1,100 @@
+/**
+ * The CLI an administrator uses (real process, real database): load the demo school, refresh bank
+ * holidays from a gov.uk-format file, open an EHCNA case, record a key date, read the timeline, list
+ * what is due. Bad input names the file, row and field.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from '../support/db.ts';
+
+const run = promisify(execFile);
+
+describe('send-hub case / holidays / due (sqlite)', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let drop: () => Promise<void>;
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, ['bin/send-hub.mjs', ...args], { env, timeout: 60_000 });
+      return { code: 0, out: r.stdout, err: r.stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, out: x.stdout, err: x.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-cli-'));
+    const db = await freshDatabaseUrl('sqlite');
+    drop = db.drop;
+    env = {
+      PATH: process.env.PATH,
+      DATABASE_URL: db.url,
+      DATA_DIR: dir,
+      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+      LOG_LEVEL: 'silent',
+      SEND_HUB_ENV: 'test',
+    };
+  });
+  afterAll(async () => {
+    await drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refreshes bank holidays, keeping good rows and naming bad ones', async () => {
+    const file = path.join(dir, 'bank-holidays.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        'england-and-wales': {
+          division: 'england-and-wales',
+          events: [
+            { title: 'New Year’s Day', date: '2029-01-01', notes: '', bunting: true },
+            { title: 'Broken', date: '2029-02-30', notes: '', bunting: true },
+          ],
+        },
+      }),
+    );
+    const r = await cli('holidays', 'refresh', '--file', file);
+    expect(r.out).toMatch(/Loaded 1 bank holidays/);
+    expect(r.err).toMatch(/bank-holidays\.json: england-and-wales event 2: field "date"/);
+  }, 60_000);
+
+  it('opens a case, records a key date, shows the timeline and what is due', async () => {
+    expect((await cli('demo')).out).toMatch(/Demo school loaded/);
+    const opened = await cli(
+      'case',
+      'open',
+      '--student',
+      'A123456789012',
+      '--kind',
+      'EHC_NEEDS_ASSESSMENT',
+      '--start',
+      '2026-11-23',
+      '--owner',
+      'head@elmfield.example',
+      '--reference',
+      'EHC-42',
+    );
+    expect(opened.code).toBe(0);
+    expect(opened.out).toMatch(/Case EHC-42 opened/);
+    expect(opened.out).toMatch(/Mon 12 Apr 2027 {2}Final EHC plan issued \(20 weeks\)/);
+    expect(opened.out).toMatch(/A\.B\. \(Y7\)/);
+    expect(opened.out).not.toMatch(/Amelia|Brook/);
+    expect((await cli('case', 'event', 'EHC-42', 'assessment_decision', '2026-12-20')).code).toBe(0);
+    const tl = await cli('case', 'timeline', 'EHC-42');
+    expect(tl.out).toMatch(/Decision whether to assess: met on Sun 20 Dec 2026/);
+    expect(tl.out).toMatch(/source: SEND Regulations 2014 \(SI 2014\/1530\) reg 13\(2\)/);
+    const due = await cli('due', '--within', '3650d', '--owner', 'head@elmfield.example');
+    expect(due.out).toMatch(
+      /2027-04-12 {2}(OPEN|OVERDUE) +Final EHC plan issued \(20 weeks\) {2}A\.B\. \(Y7\) {2}case EHC-42/,
+    );
+    const wrong = await cli('case', 'open', '--student', 'nobody', '--kind', 'PEP', '--start', '2026-11-23');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/--student: no student "nobody"/);
+  }, 120_000);
+});

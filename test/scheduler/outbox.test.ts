@@ -1,0 +1,208 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
+import { ChannelRouter } from '../../scheduler/channel-router.ts';
+import { Deliverer } from '../../scheduler/deliver.ts';
+import { FieldCipher, parseKeyRing } from '../../store/crypto/field-cipher.ts';
+import { OrgRepository } from '../../store/org-repository.ts';
+import { OutboxRepository } from '../../store/outbox-repository.ts';
+import { StaffRepository } from '../../store/staff-repository.ts';
+import { FakeClock } from '../support/clock.ts';
+import { createTestDb, providers, type TestDb } from '../support/db.ts';
+
+/** A channel that records sends and answers with scripted results. */
+class ScriptedChannel implements ChannelPort {
+  readonly platform = 'CONSOLE' as const;
+  sent: { key: string; to: string; title: string }[] = [];
+  script: DeliveryResult[] = [];
+  canReach(): boolean {
+    return true;
+  }
+  async send(
+    target: DeliveryTarget,
+    m: OutgoingMessage,
+    meta: { idempotencyKey: string },
+  ): Promise<DeliveryResult> {
+    const r = this.script.shift() ?? { outcome: 'sent' };
+    if (r.outcome === 'sent')
+      this.sent.push({
+        key: meta.idempotencyKey,
+        to: target.kind === 'person' ? target.staffId : '',
+        title: m.title,
+      });
+    return r;
+  }
+  async reconcile(key: string) {
+    return this.sent.some((s) => s.key === key) ? ('delivered' as const) : ('not_delivered' as const);
+  }
+}
+
+const silent = { info() {}, warn() {}, error() {} };
+const cipher = new FieldCipher(parseKeyRing('t:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='));
+
+describe.each(providers)('outbox on %s', (provider) => {
+  let t: TestDb;
+  let clock: FakeClock;
+  let outbox: OutboxRepository;
+  let channel: ScriptedChannel;
+  let staffId: string;
+  let orgId: string;
+  const deliverer = (worker = 'w1') =>
+    new Deliverer(
+      outbox,
+      new StaffRepository(t.db),
+      new ChannelRouter([channel]),
+      new OrgRepository(t.db),
+      clock,
+      silent,
+      {
+        workerId: worker,
+        random: () => 0.5,
+        leaseMs: 60_000,
+      },
+    );
+
+  beforeEach(async () => {
+    t = await createTestDb(provider);
+    clock = new FakeClock('2026-11-24T10:00:00Z');
+    outbox = new OutboxRepository(t.db, cipher, clock, provider);
+    channel = new ScriptedChannel();
+    const org = await t.db.organisation.create({ data: { name: 'Test school' } });
+    orgId = org.id;
+    staffId = (
+      await t.db.staff.create({ data: { orgId, displayName: 'Sam Officer', email: 'sam@school.example' } })
+    ).id;
+  });
+  afterEach(async () => {
+    await t.destroy();
+  });
+
+  const msg = (title: string) => message({ kind: 'text', audience: 'private', title });
+
+  it('enqueues a key once: the second enqueue writes nothing', async () => {
+    expect(await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('one') })).toBe(
+      true,
+    );
+    expect(
+      await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('one again') }),
+    ).toBe(false);
+    expect(await t.db.outboxMessage.count()).toBe(1);
+  });
+
+  it('stores the payload encrypted', async () => {
+    await outbox.enqueue({
+      idempotencyKey: 'k1',
+      orgId,
+      to: { staffId },
+      message: msg('Concern about Amelia Brook'),
+    });
+    const row = await t.db.outboxMessage.findFirstOrThrow();
+    expect(row.payloadEnc).not.toContain('Amelia');
+    expect(row.payloadEnc.startsWith('v1:t:')).toBe(true);
+  });
+
+  it('delivers each message once, in order per person, even with two workers racing', async () => {
+    for (let i = 1; i <= 5; i++)
+      await outbox.enqueue({ idempotencyKey: `k${i}`, orgId, to: { staffId }, message: msg(`m${i}`) });
+    const a = deliverer('a');
+    const b = deliverer('b');
+    for (let round = 0; round < 10; round++) await Promise.all([a.drainOnce(), b.drainOnce()]);
+    expect(channel.sent.map((s) => s.title)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(await t.db.outboxMessage.count({ where: { state: 'SENT' } })).toBe(5);
+  });
+
+  it('a message held for quiet hours does not hold back a later one that is due now', async () => {
+    await outbox.enqueue({
+      idempotencyKey: 'held',
+      orgId,
+      to: { staffId },
+      message: msg('digest, after quiet hours'),
+      notBefore: new Date('2026-11-25T07:30:00Z'),
+    });
+    await outbox.enqueue({
+      idempotencyKey: 'now',
+      orgId,
+      to: { staffId },
+      message: msg('meeting in 1 hour'),
+    });
+    await deliverer().drainAll();
+    expect(channel.sent.map((s) => s.title)).toEqual(['meeting in 1 hour']);
+    clock.set('2026-11-25T07:30:00Z');
+    await deliverer().drainAll();
+    expect(channel.sent.map((s) => s.title)).toEqual(['meeting in 1 hour', 'digest, after quiet hours']);
+  });
+
+  it('retries a transient failure with backoff and records every attempt', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    channel.script = [{ outcome: 'failed', error: 'HTTP 502', transient: true }];
+    const d = deliverer();
+    expect((await d.drainOnce()).retrying).toBe(1);
+    // Not due again until the backoff has passed.
+    expect((await d.drainOnce()).claimed).toBe(0);
+    clock.advance(10_000);
+    expect((await d.drainOnce()).sent).toBe(1);
+    const row = await t.db.outboxMessage.findFirstOrThrow({
+      select: { id: true, state: true, attempts: true },
+    });
+    expect(row).toMatchObject({ state: 'SENT', attempts: 2 });
+    const attempts = await outbox.attemptsOf(row.id);
+    expect(attempts.map((a) => a.outcome)).toEqual(['FAILED', 'SENT']);
+  });
+
+  it('honours Retry-After on 429 and keeps the message', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    channel.script = [{ outcome: 'throttled', retryAfterMs: 30_000 }];
+    const d = deliverer();
+    await d.drainOnce();
+    clock.advance(29_000);
+    expect((await d.drainOnce()).sent).toBe(0);
+    clock.advance(2_000);
+    expect((await d.drainOnce()).sent).toBe(1);
+    expect(channel.sent).toHaveLength(1);
+  });
+
+  it('gives up after maxAttempts and marks the message FAILED', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    await t.db.outboxMessage.updateMany({ data: { maxAttempts: 2 } });
+    channel.script = [
+      { outcome: 'failed', error: 'x', transient: true },
+      { outcome: 'failed', error: 'x', transient: true },
+    ];
+    const d = deliverer();
+    await d.drainOnce();
+    clock.advance(3_600_000);
+    await d.drainOnce();
+    expect((await t.db.outboxMessage.findFirstOrThrow()).state).toBe('FAILED');
+  });
+
+  it('after a crash mid-delivery, a new worker reconciles instead of sending twice', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    // Worker "dead" claims, records its attempt, the platform accepts… and the process dies before recording it.
+    const [claimed] = await outbox.claim('dead', 10, 60_000);
+    await outbox.beginAttempt(claimed!.id, claimed!.claimToken);
+    await channel.send({ kind: 'person', staffId, displayName: 'x' }, claimed!.message, {
+      idempotencyKey: 'k1',
+    });
+    // The lease has not expired yet: nobody else may take it.
+    const d = deliverer('restarted');
+    expect((await d.drainOnce()).claimed).toBe(0);
+    clock.advance(61_000);
+    const r = await d.drainOnce();
+    expect(r.sent).toBe(1);
+    expect(channel.sent).toHaveLength(1);
+    // A restart after SENT sends nothing.
+    clock.advance(3_600_000);
+    expect((await deliverer('third').drainAll()).claimed).toBe(0);
+    expect(channel.sent).toHaveLength(1);
+  });
+
+  it('after a crash before the platform call, the message is sent once by the next worker', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    const [claimed] = await outbox.claim('dead', 10, 60_000);
+    await outbox.beginAttempt(claimed!.id, claimed!.claimToken);
+    clock.advance(61_000);
+    await deliverer('restarted').drainAll();
+    expect(channel.sent.map((s) => s.key)).toEqual(['k1']);
+  });
+});
