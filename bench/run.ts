@@ -198,10 +198,11 @@ async function main(): Promise<void> {
     benchmarks: results,
     figures: results.flatMap((r) => r.figures),
   };
-  const dir = path.join(here, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`\n${formatTable(results)}\n\nwrote bench/results/latest.json\n`);
+  // BENCH_OUT: write somewhere else (a partial run, BENCH_ONLY, without replacing the full record).
+  const out = process.env.BENCH_OUT ?? path.join(here, 'results', 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${formatTable(results)}\n\nwrote ${path.relative(process.cwd(), out)}\n`);
   const failed = results.filter((r) => !r.ok).length;
   if (failed) process.stdout.write(`${failed} benchmark(s) failed; their errors are in latest.json\n`);
 }
