@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Reminder" ADD COLUMN     "contentHash" TEXT;
+
