@@ -34,6 +34,8 @@ export interface RateLimiter {
   /** Reserve a slot at most `maxWaitMs` away (ok, wait `waitMs` then send), or none (retry in `waitMs`). */
   take(keys: RateLimitKey[], maxWaitMs: number): Promise<{ ok: boolean; waitMs: number }>;
   block(keys: RateLimitKey[], until: Date): Promise<void>;
+  /** Epoch ms until which a 429 heard by this process closed any of `keys` (0 = open). */
+  blockedUntil?(keys: RateLimitKey[]): number;
 }
 
 export interface DelivererOptions {
@@ -114,16 +116,13 @@ export class Deliverer {
   }
 
   /**
-   * Reserve a send slot on every key (waiting inline for it when it is near); returns the remaining wait
-   * when no slot is near (0 = go now).
+   * Reserve a send slot on every key. `ok`: the slot is `waitMs` from now (0 = at once); not ok: no slot
+   * is near, try again in `waitMs`.
    */
-  private async acquire(keys: RateLimitKey[]): Promise<number> {
+  private async reserve(keys: RateLimitKey[]): Promise<{ ok: boolean; waitMs: number }> {
     const limiter = this.options.rateLimiter;
-    if (!limiter || keys.length === 0) return 0;
-    const r = await limiter.take(keys, this.stopping ? 0 : this.maxInlineWaitMs);
-    if (!r.ok) return r.waitMs;
-    if (r.waitMs > 0) await this.sleep(r.waitMs);
-    return 0;
+    if (!limiter || keys.length === 0) return { ok: true, waitMs: 0 };
+    return limiter.take(keys, this.stopping ? 0 : this.maxInlineWaitMs);
   }
 
   private readonly attemptListeners: NonNullable<DelivererOptions['onAttempt']>[] = [];
@@ -259,14 +258,23 @@ export class Deliverer {
       return 'RETRYING';
     }
     const limits = this.limitKeys(channel, target);
-    const waitMs = await this.acquire(limits);
-    if (waitMs > 0) {
+    const slot = await this.reserve(limits);
+    if (!slot.ok) {
       // Backpressure: the platform's limit is reached for this thread or tenant; try again when it opens.
-      await this.outbox.release(m.id, worker, new Date(this.clock.now().getTime() + waitMs), 'rate limited');
+      await this.outbox.release(
+        m.id,
+        worker,
+        new Date(this.clock.now().getTime() + slot.waitMs),
+        'rate limited',
+      );
       this.emit('rate_limited', m, channel.platform);
       return 'RETRYING';
     }
+    // The slot is reserved: wait for it while the attempt is recorded, so that the platform call follows
+    // the slot at once instead of a database round trip later (late sends bunch up and trip the limit).
+    const ready = slot.waitMs > 0 ? this.sleep(slot.waitMs) : undefined;
     if (m.inDoubt && channel.reconcile) {
+      await ready;
       const seen = await channel.reconcile(m.idempotencyKey, target);
       if (seen === 'delivered') {
         const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
@@ -280,8 +288,25 @@ export class Deliverer {
       }
     }
     // Renews the claim: the platform call below starts with a full lease ahead of it.
+    const began = this.clock.now().getTime();
     const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
+    await ready;
     if (attemptNo === null) return this.lostClaim(m);
+    // A slow machine stretched the wait: renew the lease so the send still has most of one ahead of it.
+    if (this.clock.now().getTime() - began > this.leaseMs / 4) {
+      if (!(await this.outbox.renewLease(m.id, worker, this.leaseMs))) return this.lostClaim(m);
+    }
+    // A 429 heard while this send waited for its slot closed the window: hold it rather than send into it.
+    const blockedUntil = this.options.rateLimiter?.blockedUntil?.(limits) ?? 0;
+    if (blockedUntil > this.clock.now().getTime()) {
+      await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+        state: 'RETRYING',
+        nextAttemptAt: new Date(blockedUntil),
+        error: 'held, not sent: the platform asked to wait',
+      });
+      this.emit('rate_limited', m, channel.platform);
+      return 'RETRYING';
+    }
     let result: DeliveryResult;
     try {
       result = await channel.send(target, m.message, { idempotencyKey: m.idempotencyKey });

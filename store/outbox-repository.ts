@@ -270,6 +270,15 @@ export class OutboxRepository implements OutboxPort {
     });
   }
 
+  /** Extend a claim's lease, only while `worker` still holds it; false when the claim was lost. */
+  async renewLease(messageId: string, worker: string, leaseMs: number): Promise<boolean> {
+    const r = await this.db.outboxMessage.updateMany({
+      where: { id: messageId, state: 'SENDING', leaseOwner: worker },
+      data: { leaseUntil: new Date(this.clock.now().getTime() + leaseMs) },
+    });
+    return r.count === 1;
+  }
+
   /** Close an attempt and move the message to its next state, only while `worker` still holds the lease. */
   async finishAttempt(
     messageId: string,

@@ -162,13 +162,26 @@ export class RateLimitRepository {
     return { ok: true, waitMs };
   }
 
+  /** 429s heard by this process: bucket id → epoch ms until which the platform asked us to wait. */
+  private readonly blocks = new Map<string, number>();
+
+  /** Until when a 429 heard by this process closed any bucket of `keys` (0 = none is closed). */
+  blockedUntil(keys: RateLimitKey[]): number {
+    let until = 0;
+    for (const k of keys)
+      for (const rule of k.rules) until = Math.max(until, this.blocks.get(`${k.key}|${rule.windowMs}`) ?? 0);
+    return until;
+  }
+
   /** A 429 with Retry-After: close every bucket of `keys` until `until`, for all replicas. */
   async block(keys: RateLimitKey[], until: Date): Promise<void> {
     const now = this.clock.now();
+    for (const [id, t] of this.blocks) if (t <= now.getTime()) this.blocks.delete(id);
     for (const k of keys) {
       for (const rule of k.rules) {
         const id = `${k.key}|${rule.windowMs}`;
         this.knownWait.set(id, until.getTime());
+        this.blocks.set(id, Math.max(this.blocks.get(id) ?? 0, until.getTime()));
         await this.db.rateBucket.upsert({
           where: { key: id },
           create: { key: id, tokens: 0, updatedAt: now, blockedUntil: until },

@@ -43,7 +43,12 @@ describe.runIf(pgAvailable)('three replicas on PostgreSQL', () => {
     };
     replicas = await Promise.all(['r1', 'r2', 'r3'].map((id) => startReplica(id, env)));
 
-    await until(() => platform.accepted.length >= 40);
+    // Kill r1 mid-delivery: once it has sends of its own behind it (on a loaded machine one replica can
+    // start seconds after the others) and the backlog is well under way.
+    await until(
+      async () =>
+        platform.accepted.length >= 40 && (await t.db.deliveryAttempt.count({ where: { worker: 'r1' } })) > 0,
+    );
     replicas[0]!.child.kill('SIGKILL');
     await replicas[0]!.exited;
 
