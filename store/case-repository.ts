@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '../core/staff/roles.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
-import type { Db } from './db.ts';
+import type { Db, Provider } from './db.ts';
 
 export interface CaseEventRow {
   id: string;
@@ -101,11 +101,76 @@ const planningSelect = {
   deadlines: { select: deadlineSelect },
 } as const;
 
+/** Field and record separators of the packed planner reads (control characters no id or date contains). */
+export const US = '\x1f';
+export const RS = '\x1e';
+/** A nullable column packed as '' (null) or '=value', so null and '' stay apart. */
+export const packOpt = (col: string) => `coalesce('=' || ${col}, '')`;
+export const opt = (s: string): string | null => (s === '' ? null : s.slice(1));
+/** Free text (names, references, event kinds) cannot break the packing: separators become spaces. */
+const clean = (col: string) => `replace(replace(${col}, '${US}', ' '), '${RS}', ' ')`;
+const j = (cols: string[]) => cols.join(` || '${US}' || `);
+
+/**
+ * String aggregation (null over no rows): PostgreSQL's string_agg, SQLite's group_concat (ORDER BY inside
+ * the aggregate needs SQLite 3.44, bundled by better-sqlite3 12).
+ */
+export const aggregate = (provider: Provider, expr: string, orderBy?: string) => {
+  const order = orderBy ? ` ORDER BY ${orderBy}` : '';
+  return provider === 'postgres'
+    ? `string_agg(${expr}, '${RS}'${order})`
+    : `group_concat(${expr}, '${RS}'${order})`;
+};
+
+const planningSqlCache = new Map<Provider, { cases: string; events: string; deadlines: string }>();
+function planningSql(provider: Provider) {
+  let q = planningSqlCache.get(provider);
+  if (q) return q;
+  const p = (i: number) => (provider === 'postgres' ? `$${i}` : '?');
+  // The page's cases: ids greater than the cursor, up to `take`, in id order.
+  const page = `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`;
+  // The same set again, by range: open cases after the cursor up to the page's last id.
+  const range = `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} AND "id" <= ${p(2)}`;
+  const caseCols = j([
+    'c."id"',
+    'c."orgId"',
+    'CAST(c."kind" AS TEXT)',
+    'c."rulePack"',
+    'c."startDate"',
+    packOpt('c."ownerId"'),
+    packOpt(clean('c."reference"')),
+    packOpt(clean('s."yearGroup"')),
+    clean('s."givenName"'),
+    clean('s."familyName"'),
+  ]);
+  q = {
+    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE c."id" IN (${page})`,
+    events: `SELECT ${aggregate(provider, j(['e."caseId"', 'e."id"', clean('e."kind"'), 'e."occurredOn"']))} AS "x" FROM "CaseEvent" e WHERE e."caseId" IN (${range})`,
+    deadlines: `SELECT ${aggregate(
+      provider,
+      j([
+        'd."caseId"',
+        'd."id"',
+        'd."ruleId"',
+        'd."dueOn"',
+        'CAST(d."status" AS TEXT)',
+        packOpt('d."metOn"'),
+        packOpt('d."snoozedUntil"'),
+        packOpt('d."ownerId"'),
+        packOpt(clean('d."pausedReason"')),
+      ]),
+    )} AS "x" FROM "Deadline" d WHERE d."caseId" IN (${range})`,
+  };
+  planningSqlCache.set(provider, q);
+  return q;
+}
+
 export class CaseRepository {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditRepository,
     private readonly cipher: FieldCipher,
+    private readonly provider: Provider = 'sqlite',
   ) {}
 
   /** Open a case with its start event (and any earlier key dates), audited in the same transaction. */
@@ -203,14 +268,66 @@ export class CaseRepository {
     });
   }
 
-  /** A page of open cases with everything the planner needs, in id order (cursor = last id). */
+  /**
+   * A page of open cases with everything the planner needs, in id order (cursor = last id). Set-based and
+   * packed: three queries per page (cases with their students, the page's key dates, the page's deadlines),
+   * each returning one string aggregated in the database, so a tick at LA scale pays for a few cells rather
+   * than half a million (the per-cell cost of the driver dominated the tick; docs/deadlines.md).
+   */
   async openForPlanning(after: string | undefined, take: number): Promise<PlanningCase[]> {
-    return (await this.db.case.findMany({
-      where: { status: 'OPEN', ...(after ? { id: { gt: after } } : {}) },
-      orderBy: { id: 'asc' },
+    const q = planningSql(this.provider);
+    const head = await this.db.$queryRawUnsafe<{ x: string | null; last: string | null }[]>(
+      q.cases,
+      after ?? '',
       take,
-      select: planningSelect,
-    })) as PlanningCase[];
+    );
+    const last = head[0]?.last;
+    if (!head[0]?.x || !last) return [];
+    const [ev, dl] = await Promise.all([
+      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.events, after ?? '', last),
+      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, after ?? '', last),
+    ]);
+    const byId = new Map<string, PlanningCase>();
+    const out: PlanningCase[] = [];
+    for (const rec of head[0].x.split(RS)) {
+      const f = rec.split(US);
+      const c: PlanningCase = {
+        id: f[0]!,
+        orgId: f[1]!,
+        kind: f[2]!,
+        rulePack: f[3]!,
+        startDate: f[4]!,
+        ownerId: opt(f[5]!),
+        reference: opt(f[6]!),
+        student: { yearGroup: opt(f[7]!), givenName: f[8]!, familyName: f[9]! },
+        events: [],
+        deadlines: [],
+      };
+      byId.set(c.id, c);
+      out.push(c);
+    }
+    if (ev[0]?.x)
+      for (const rec of ev[0].x.split(RS)) {
+        const f = rec.split(US);
+        byId.get(f[0]!)?.events.push({ id: f[1]!, kind: f[2]!, occurredOn: f[3]! });
+      }
+    if (dl[0]?.x)
+      for (const rec of dl[0].x.split(RS)) {
+        const f = rec.split(US);
+        byId.get(f[0]!)?.deadlines.push({
+          caseId: f[0]!,
+          id: f[1]!,
+          ruleId: f[2]!,
+          dueOn: f[3]!,
+          status: f[4]! as DeadlineRow['status'],
+          metOn: opt(f[5]!),
+          snoozedUntil: opt(f[6]!),
+          ownerId: opt(f[7]!),
+          pausedReason: opt(f[8]!),
+        });
+      }
+    // In the database's id order (aggregated in that order): the last one is the next page's cursor.
+    return out;
   }
 
   async byId(id: string): Promise<CaseDetail | null> {

@@ -5,8 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ReminderSpec } from '../core/reminders/reminder.ts';
 import type { AuditRepository } from './audit-repository.ts';
-import { type DeadlineRow, deadlineSelect, type Who } from './case-repository.ts';
-import type { Db } from './db.ts';
+import { aggregate, type DeadlineRow, deadlineSelect, RS, US, type Who } from './case-repository.ts';
+import type { Db, Provider } from './db.ts';
+
+/** A stored deadline reminder as a tick compares it: its status and Reminder.contentHash (the slot's fingerprint). */
+export interface StoredNudge {
+  status: string;
+  fingerprint: string;
+}
 
 export interface DeadlineWithCase extends DeadlineRow {
   case: {
@@ -45,6 +51,7 @@ export class DeadlineRepository {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditRepository,
+    private readonly provider: Provider = 'sqlite',
   ) {}
 
   /**
@@ -80,50 +87,92 @@ export class DeadlineRepository {
   }
 
   /**
-   * Insert, in batches, the nudge reminders that do not exist yet (the first tick at LA scale creates tens
-   * of thousands). Same row shape and payload as ReminderRepository.reconcile, which then finds them
-   * unchanged; reconcile stays the one place that moves, updates and withdraws reminders.
+   * The stored deadline reminders a tick compares its slots with, in one packed query: every PENDING one
+   * (a pending nudge no longer wanted is cancelled) and the CANCELLED ones due since `since` (a nudge wanted
+   * again is re-armed). Others (planned, sent, answered) are looked up by key only for the rare slot that is
+   * not found here (`storedNudges`).
    */
-  async createMissingReminders(specs: ReminderSpec[]): Promise<number> {
-    if (specs.length === 0) return 0;
-    const existing = new Set(
-      (
-        await this.db.reminder.findMany({
-          where: { dedupeKey: { in: specs.map((s) => s.dedupeKey) } },
-          select: { dedupeKey: true },
-        })
-      ).map((r) => r.dedupeKey),
+  async nudgeState(kinds: string[], since: Date): Promise<Map<string, StoredNudge>> {
+    const kindList = kinds.map((k) => `'${k.replaceAll("'", "''")}'`).join(', ');
+    const cols = ['"dedupeKey"', 'CAST("status" AS TEXT)', `coalesce("contentHash", '')`].join(
+      ` || '${US}' || `,
     );
-    const rows = specs
-      .filter((s) => !existing.has(s.dedupeKey))
-      .map((s) => ({
-        id: randomUUID(),
-        orgId: s.orgId,
-        kind: s.kind,
-        subjectType: s.subject.type,
-        subjectId: s.subject.id,
-        recipientId: s.recipientId,
-        dueAt: s.dueAt,
-        dedupeKey: s.dedupeKey,
-        payload: {
-          message: s.message,
-          priority: s.priority ?? 5,
-          quiet: s.respectQuietHours ?? false,
-        } as never,
-      }));
-    for (let i = 0; i < rows.length; i += 1000)
-      await this.db.reminder.createMany({ data: rows.slice(i, i + 1000) });
-    return rows.length;
+    const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
+      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList}) AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${this.provider === 'postgres' ? '$1' : '?'}))`,
+      since,
+    );
+    const out = new Map<string, StoredNudge>();
+    if (rows[0]?.x)
+      for (const rec of rows[0].x.split(RS)) {
+        const f = rec.split(US);
+        out.set(f[0]!, { status: f[1]!, fingerprint: f[2]! });
+      }
+    return out;
   }
 
-  /** Deadlines that still have PENDING reminders of these kinds (so withdrawn nudges get cancelled). */
-  async pendingReminderSubjects(kinds: string[]): Promise<string[]> {
-    const rows = await this.db.reminder.findMany({
-      where: { status: 'PENDING', subjectType: 'deadline', kind: { in: kinds } },
-      select: { subjectId: true },
-      distinct: ['subjectId'],
-    });
-    return rows.map((r) => r.subjectId);
+  /** Stored deadline reminders by key, whatever their status (for slots `nudgeState` did not return). */
+  async storedNudges(keys: string[]): Promise<Map<string, StoredNudge>> {
+    const out = new Map<string, StoredNudge>();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await this.db.reminder.findMany({
+        where: { dedupeKey: { in: keys.slice(i, i + 1000) } },
+        select: { dedupeKey: true, status: true, contentHash: true },
+      });
+      for (const r of rows) out.set(r.dedupeKey, { status: r.status, fingerprint: r.contentHash ?? '' });
+    }
+    return out;
+  }
+
+  /**
+   * Write a tick's nudge changes in batches: new reminders with createMany, changed ones re-armed (PENDING,
+   * new due time, recipient and message), withdrawn ones CANCELLED. The payload carries the slot's
+   * fingerprint in Reminder.contentHash, which the next tick compares instead of the message.
+   */
+  async writeNudges(
+    creates: { spec: ReminderSpec; fingerprint: string }[],
+    updates: { spec: ReminderSpec; fingerprint: string }[],
+    cancels: string[],
+  ): Promise<void> {
+    const payload = (s: ReminderSpec) =>
+      ({
+        message: s.message,
+        priority: s.priority ?? 5,
+        quiet: s.respectQuietHours ?? false,
+      }) as never;
+    const rows = creates.map(({ spec: s, fingerprint }) => ({
+      id: randomUUID(),
+      orgId: s.orgId,
+      kind: s.kind,
+      subjectType: s.subject.type,
+      subjectId: s.subject.id,
+      recipientId: s.recipientId,
+      dueAt: s.dueAt,
+      dedupeKey: s.dedupeKey,
+      payload: payload(s),
+      contentHash: fingerprint,
+    }));
+    for (let i = 0; i < rows.length; i += 1000)
+      await this.db.reminder.createMany({ data: rows.slice(i, i + 1000) });
+    for (let i = 0; i < updates.length; i += 200)
+      await this.db.$transaction(
+        updates.slice(i, i + 200).map(({ spec: s, fingerprint }) =>
+          this.db.reminder.update({
+            where: { dedupeKey: s.dedupeKey },
+            data: {
+              dueAt: s.dueAt,
+              payload: payload(s),
+              contentHash: fingerprint,
+              status: 'PENDING',
+              recipientId: s.recipientId,
+            },
+          }),
+        ),
+      );
+    for (let i = 0; i < cancels.length; i += 1000)
+      await this.db.reminder.updateMany({
+        where: { dedupeKey: { in: cancels.slice(i, i + 1000) }, status: 'PENDING' },
+        data: { status: 'CANCELLED' },
+      });
   }
 
   async byId(id: string): Promise<DeadlineWithCase | null> {

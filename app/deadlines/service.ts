@@ -24,7 +24,9 @@ import {
   DEADLINE_REMINDER_KINDS,
   formatDate,
   type NudgeItem,
-  planDeadlineNudges,
+  type NudgeSlot,
+  planNudgeSlots,
+  renderNudge,
 } from '../../core/deadlines/nudges.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
 import { type CaseKind, caseKinds, type Rule } from '../../core/deadlines/types.ts';
@@ -41,6 +43,8 @@ import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
 
 /** How far ahead deadline nudges become Reminder rows. */
 export const NUDGE_HORIZON_DAYS = 3;
+/** Past nudges younger than this still go out (a case recorded late). */
+export const NUDGE_LOOKBACK_DAYS = 7;
 
 export const DIGEST_KINDS = ['deadline_digest', 'deadline_team_digest'];
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -117,8 +121,8 @@ export class DeadlineService {
   constructor(private readonly hub: Hub) {
     this.env = readDeadlinesEnv(hub.config.raw);
     this.book = new RuleBook(undefined, loadLocalRules(this.env.DEADLINE_RULES_FILE));
-    this.cases = new CaseRepository(hub.dbh.db, hub.audit, hub.cipher);
-    this.deadlines = new DeadlineRepository(hub.dbh.db, hub.audit);
+    this.cases = new CaseRepository(hub.dbh.db, hub.audit, hub.cipher, hub.dbh.provider);
+    this.deadlines = new DeadlineRepository(hub.dbh.db, hub.audit, hub.dbh.provider);
     this.bankHolidays = new BankHolidayRepository(hub.dbh.db);
     this.leadTimes = this.env.DEADLINE_LEAD_TIMES.split(',').map((s) => s.trim());
   }
@@ -275,6 +279,7 @@ export class DeadlineService {
     };
     const nudgeItems: NudgeItem[] = [];
     const digestItems: PlannedDigestItem[] = [];
+    const atRiskBy = addDays(today, 28);
     const staffNames = new Map<string, string>();
     let after: string | undefined;
     for (;;) {
@@ -370,8 +375,7 @@ export class DeadlineService {
               window: d.rule.window ?? false,
               ownerId,
               studentLabel: label,
-              atRisk20Weeks:
-                d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= addDays(today, 28),
+              atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= atRiskBy,
               escalateToId: lineManager.get(ownerId) ?? null,
               orgId: c.orgId,
             });
@@ -380,7 +384,7 @@ export class DeadlineService {
       if (page.length < 5000) break;
     }
     let t1 = performance.now();
-    const specs = planDeadlineNudges(nudgeItems, today, {
+    const slots = planNudgeSlots(nudgeItems, today, {
       leadTimes: this.leadTimes,
       holidays: this.holidays,
       zone: this.zone,
@@ -388,16 +392,12 @@ export class DeadlineService {
       // Nudges are planned a few days ahead only: the planner runs every few minutes, and fewer pending
       // rows keep each tick cheap at LA scale.
       horizonDays: NUDGE_HORIZON_DAYS,
-      lookbackDays: 7,
+      lookbackDays: NUDGE_LOOKBACK_DAYS,
     });
-    report.nudges = specs.length;
-    const subjects = new Set<string>([
-      ...specs.map((s) => s.subject.id),
-      ...(await this.deadlines.pendingReminderSubjects(DEADLINE_REMINDER_KINDS)),
-    ]);
+    report.nudges = slots.length;
     report.computeMs += performance.now() - t1;
     t1 = performance.now();
-    await this.reconcileChunked([...subjects], specs, DEADLINE_REMINDER_KINDS, 'deadline', report);
+    await this.reconcileNudges(slots, today, report);
     const digests = this.planDigests(digestItems, today, staffNames);
     report.digests = digests.length;
     if (digests.length) {
@@ -415,29 +415,37 @@ export class DeadlineService {
     return report;
   }
 
-  private async reconcileChunked(
-    ids: string[],
-    specs: ReminderSpec[],
-    kinds: string[],
-    type: string,
-    report: TickReport,
-  ) {
-    const bySubject = new Map<string, ReminderSpec[]>();
-    for (const s of specs) bySubject.set(s.subject.id, [...(bySubject.get(s.subject.id) ?? []), s]);
-    for (let i = 0; i < ids.length; i += 1000) {
-      const chunk = ids.slice(i, i + 1000);
-      report.remindersCreated += await this.deadlines.createMissingReminders(
-        chunk.flatMap((id) => bySubject.get(id) ?? []),
-      );
-      const r = await this.hub.reminders.reconcile(
-        chunk.map((id) => ({ type, id })),
-        chunk.flatMap((id) => bySubject.get(id) ?? []),
-        kinds,
-      );
-      report.remindersCreated += r.created;
-      report.remindersUpdated += r.updated;
-      report.remindersCancelled += r.cancelled;
+  /**
+   * Make the stored deadline reminders match the slots: compare key, status and fingerprint (which covers
+   * the planned due time, recipient and message; one packed read), render messages only for new or changed slots, cancel pending ones no
+   * longer wanted. Same outcome as ReminderRepository.reconcile over every deadline, without reading and
+   * comparing tens of thousands of message payloads per tick.
+   */
+  private async reconcileNudges(slots: NudgeSlot[], today: IsoDate, report: TickReport): Promise<void> {
+    // Cancelled reminders older than this are not re-armed from the packed read; a wanted one is found by key.
+    const since = new Date(`${addDays(today, -(NUDGE_LOOKBACK_DAYS + 14))}T00:00:00Z`);
+    const stored = await this.deadlines.nudgeState(DEADLINE_REMINDER_KINDS, since);
+    const missing = slots.filter((s) => !stored.has(s.dedupeKey)).map((s) => s.dedupeKey);
+    const more = missing.length > 0 ? await this.deadlines.storedNudges(missing) : new Map();
+    const creates: { spec: ReminderSpec; fingerprint: string }[] = [];
+    const updates: { spec: ReminderSpec; fingerprint: string }[] = [];
+    const wanted = new Set<string>();
+    for (const slot of slots) {
+      wanted.add(slot.dedupeKey);
+      const cur = stored.get(slot.dedupeKey) ?? more.get(slot.dedupeKey);
+      if (!cur) creates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
+      else if (
+        (cur.status === 'PENDING' || cur.status === 'CANCELLED') &&
+        (cur.status === 'CANCELLED' || cur.fingerprint !== slot.fingerprint)
+      )
+        updates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
     }
+    const cancels: string[] = [];
+    for (const [key, cur] of stored) if (cur.status === 'PENDING' && !wanted.has(key)) cancels.push(key);
+    await this.deadlines.writeNudges(creates, updates, cancels);
+    report.remindersCreated += creates.length;
+    report.remindersUpdated += updates.length;
+    report.remindersCancelled += cancels.length;
   }
 
   /** On the digest day: one digest per named officer, one team view per line manager. */
@@ -463,15 +471,21 @@ export class DeadlineService {
         message: officerDigest(s, today),
       });
     }
-    const teams = new Map<string, string[]>();
+    // Officers per line manager, in order of first appearance.
+    const teams = new Map<string, Set<string>>();
     for (const i of items)
-      if (i.escalateToId)
-        teams.set(i.escalateToId, [...new Set([...(teams.get(i.escalateToId) ?? []), i.ownerId])]);
-    for (const [managerId, officers] of teams) {
+      if (i.escalateToId) {
+        let team = teams.get(i.escalateToId);
+        if (!team) teams.set(i.escalateToId, (team = new Set()));
+        team.add(i.ownerId);
+      }
+    const atRiskItems = items.filter((i) => i.atRisk20Weeks);
+    for (const [managerId, team] of teams) {
+      const officers = [...team];
       const members = officers
         .map((o) => ({ ownerId: o, name: names.get(o) ?? o, summary: summaries.get(o)! }))
         .filter((m) => m.summary);
-      const atRisk = items.filter((i) => officers.includes(i.ownerId) && i.atRisk20Weeks);
+      const atRisk = atRiskItems.filter((i) => team.has(i.ownerId));
       specs.push({
         dedupeKey: `deadline-team-digest:${managerId}:${today}`,
         orgId: orgOf.get(officers[0]!) ?? '',

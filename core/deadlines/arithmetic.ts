@@ -34,7 +34,8 @@ function memo<T>(owner: object, key: string, compute: () => T): T {
     m = { version, map: new Map() };
     memos.set(owner, m);
   }
-  if (m.map.has(key)) return m.map.get(key) as T;
+  const hit = m.map.get(key);
+  if (hit !== undefined || m.map.has(key)) return hit as T;
   const v = compute();
   if (m.map.size > 200_000) m.map.clear();
   m.map.set(key, v);
@@ -43,10 +44,21 @@ function memo<T>(owner: object, key: string, compute: () => T): T {
 
 /** Compute a due date from an anchor date. */
 export function dueFrom(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueDate {
-  const key = JSON.stringify(offset) + anchor;
+  const key = offsetKey(offset) + anchor;
   return memo(ctx.schoolDays, `${key}|${(ctx.holidays as { version?: unknown }).version ?? ''}`, () => ({
     ...computeDue(anchor, offset, ctx),
   }));
+}
+
+/** Offsets are rule data (never mutated): stringify each once, not once per case. */
+const offsetKeys = new WeakMap<Offset, string>();
+function offsetKey(offset: Offset): string {
+  let k = offsetKeys.get(offset);
+  if (k === undefined) {
+    k = JSON.stringify(offset);
+    offsetKeys.set(offset, k);
+  }
+  return k;
 }
 
 function computeDue(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueDate {
@@ -86,7 +98,7 @@ function computeDue(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueD
 
 /** "Also show a safe target one working day earlier" (§1I item 1). */
 export const safeTarget = (dueOn: IsoDate, holidays: HolidaySet): IsoDate =>
-  addWorkingDays(dueOn, -1, holidays);
+  memo(holidays, `safe|${dueOn}`, () => addWorkingDays(dueOn, -1, holidays));
 
 /** The working day a nudge "on the day" goes out: the due date, or the last working day before it. */
 export function nudgeDay(dueOn: IsoDate, holidays: HolidaySet): IsoDate {

@@ -53,8 +53,17 @@ const fmt = new Intl.DateTimeFormat('en-GB', {
   month: 'short',
   year: 'numeric',
 });
-/** "Mon 12 Apr 2027" */
-export const formatDate = (d: IsoDate): string => fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
+const formatted = new Map<IsoDate, string>();
+/** "Mon 12 Apr 2027" (memoised: Intl formatting is slow and a tick formats the same few hundred dates). */
+export function formatDate(d: IsoDate): string {
+  let v = formatted.get(d);
+  if (v === undefined) {
+    v = fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
+    if (formatted.size > 20_000) formatted.clear();
+    formatted.set(d, v);
+  }
+  return v;
+}
 
 export function deadlineActions(rule: Rule, forManager = false): MessageAction[] {
   const actions: MessageAction[] = [{ verb: 'done', label: 'Done (met today)', style: 'primary', args: {} }];
@@ -80,10 +89,8 @@ function facts(i: NudgeItem) {
   ];
 }
 
-/** Keep future dates in the window, plus only the most recent past one. */
-function window(dates: IsoDate[], today: IsoDate, o: NudgeOptions): IsoDate[] {
-  const until = addDays(today, o.horizonDays);
-  const from = addDays(today, -o.lookbackDays);
+/** Keep future dates in the window [from, until], plus only the most recent past one. */
+function window(dates: IsoDate[], today: IsoDate, from: IsoDate, until: IsoDate): IsoDate[] {
   const inRange = [...new Set(dates)].filter((d) => d >= from && d <= until).sort();
   const past = inRange.filter((d) => d < today);
   return [...(past.length ? [past[past.length - 1]!] : []), ...inRange.filter((d) => d >= today)];
@@ -101,82 +108,212 @@ function computeEscalationDates(dueOn: IsoDate, until: IsoDate, holidays: Holida
   return out;
 }
 
-export function planDeadlineNudges(items: NudgeItem[], today: IsoDate, o: NudgeOptions): ReminderSpec[] {
-  const specs: ReminderSpec[] = [];
+/**
+ * One nudge or escalation the planner wants stored, before its message is built. A steady tick compares
+ * `fingerprint` (and the due time and recipient) with what is stored and renders only the slots that are
+ * new or changed: building tens of thousands of messages per tick to find them unchanged was most of it.
+ */
+export interface NudgeSlot {
+  dedupeKey: string;
+  kind: typeof NUDGE_KIND | typeof ESCALATION_KIND;
+  item: NudgeItem;
+  recipientId: string;
+  dueAt: Date;
+  /** The day the nudge goes out (nudge) or the escalation date. */
+  day: IsoDate;
+  onDay: boolean;
+  /** Everything the rendered reminder depends on beyond its key, hashed. */
+  fingerprint: string;
+}
+
+/** cyrb53: a fast 53-bit string hash (change detection only, never security). */
+export function hash53(str: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+const ruleHashes = new WeakMap<Rule, string>();
+const ruleHash = (r: Rule): string => {
+  let h = ruleHashes.get(r);
+  if (h === undefined) {
+    h = hash53(JSON.stringify(r));
+    ruleHashes.set(r, h);
+  }
+  return h;
+};
+
+/** Which nudges and escalations the open deadlines call for now (within the horizon), without messages. */
+export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptions): NudgeSlot[] {
+  const slots: NudgeSlot[] = [];
   // Time-zone conversion is the costly step (Intl); a tick asks for the same few dates thousands of times.
   const instants = new Map<IsoDate, Date>();
-  const zonedInstant = (d: IsoDate, time: string, zone: string): Date => {
+  const instant = (d: IsoDate): Date => {
     let v = instants.get(d);
     if (!v) {
-      v = toInstant(d, time, zone);
+      v = toInstant(d, o.sendAt, o.zone);
       instants.set(d, v);
     }
     return new Date(v.getTime());
   };
   const until = addDays(today, o.horizonDays);
+  const from = addDays(today, -o.lookbackDays);
+  // The lead dates of one due date and lead list, shared by the many deadlines due that day.
+  const leadCache = new Map<string, [IsoDate, string][]>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
-    const subject = { type: 'deadline', id: i.deadlineId };
-    const quiet = !i.rule.ignoreQuietHours;
+    // What every message of this deadline says (facts, title, actions, text), for the fingerprint.
+    const common = `${TEMPLATE}|${ruleHash(i.rule)}|${i.deadlineId}|${i.orgId}|${i.caseRef}|${i.dueOn}|${i.safeTargetOn}|${i.lowConfidence}|${i.studentLabel}`;
     if (i.ownerId) {
       const leads = i.rule.leadTimes ?? o.leadTimes;
-      const byDate = new Map<IsoDate, string>();
-      for (const lead of leads) {
-        const d = leadDate(i.dueOn, lead, o.holidays);
-        if (!i.snoozedUntil || d >= i.snoozedUntil) byDate.set(d, lead);
+      const ck = `${i.dueOn}|${leads.join(',')}`;
+      let leadDates = leadCache.get(ck);
+      if (!leadDates) {
+        leadDates = leads.map((lead) => [leadDate(i.dueOn, lead, o.holidays), lead]);
+        leadCache.set(ck, leadDates);
       }
+      const byDate = new Map<IsoDate, string>();
+      for (const [d, lead] of leadDates) if (!i.snoozedUntil || d >= i.snoozedUntil) byDate.set(d, lead);
       if (i.snoozedUntil && i.snoozedUntil <= i.dueOn) byDate.set(i.snoozedUntil, 'snooze');
-      for (const d of window([...byDate.keys()], today, o)) {
+      for (const d of window([...byDate.keys()], today, from, until)) {
         const lead = byDate.get(d)!;
         const onDay = d >= i.dueOn;
-        specs.push({
+        const dueAt = instant(d);
+        slots.push({
           dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:${lead}`,
-          orgId: i.orgId,
           kind: NUDGE_KIND,
-          subject,
+          item: i,
           recipientId: i.ownerId,
-          dueAt: zonedInstant(d, o.sendAt, o.zone),
-          priority: 4,
-          respectQuietHours: quiet,
-          message: {
-            kind: 'deadline_nudge',
-            audience: 'private',
-            title: i.rule.window
-              ? `${i.rule.name}: closes ${onDay ? 'today' : formatDate(i.dueOn)}`
-              : `${i.rule.name}: due ${onDay ? 'today' : formatDate(i.dueOn)}`,
-            text: `For ${i.studentLabel}, case ${i.caseRef}.`,
-            facts: facts(i),
-            actions: i.rule.window ? [] : deadlineActions(i.rule),
-            subject,
-          },
+          dueAt,
+          day: d,
+          onDay,
+          fingerprint: hash53(`${common}|n|${i.ownerId}|${dueAt.getTime()}|${onDay}`),
         });
       }
     }
     const escalate = i.rule.escalate ?? i.rule.status === 'statutory';
     if (escalate && !i.rule.window && i.escalateToId && today > i.dueOn) {
-      for (const d of window(escalationDates(i.dueOn, until, o.holidays), today, o)) {
-        specs.push({
+      for (const d of window(escalationDates(i.dueOn, until, o.holidays), today, from, until)) {
+        const dueAt = instant(d);
+        slots.push({
           dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:escalation:${d}`,
-          orgId: i.orgId,
           kind: ESCALATION_KIND,
-          subject,
+          item: i,
           recipientId: i.escalateToId,
-          dueAt: zonedInstant(d, o.sendAt, o.zone),
-          priority: 3,
-          respectQuietHours: quiet,
-          message: {
-            kind: 'deadline_escalation',
-            audience: 'private',
-            title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
-            text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
-            facts: facts(i),
-            actions: deadlineActions(i.rule, true),
-            subject,
-            urgent: false,
-          },
+          dueAt,
+          day: d,
+          onDay: false,
+          fingerprint: hash53(`${common}|e|${i.escalateToId}|${i.ownerName}|${dueAt.getTime()}`),
         });
       }
     }
   }
-  return specs;
+  return slots;
 }
+
+/** The reminder a slot stands for, with its message. */
+export function renderNudge(slot: NudgeSlot): ReminderSpec {
+  const i = slot.item;
+  const subject = { type: 'deadline', id: i.deadlineId };
+  const quiet = !i.rule.ignoreQuietHours;
+  if (slot.kind === NUDGE_KIND)
+    return {
+      dedupeKey: slot.dedupeKey,
+      orgId: i.orgId,
+      kind: NUDGE_KIND,
+      subject,
+      recipientId: slot.recipientId,
+      dueAt: slot.dueAt,
+      priority: 4,
+      respectQuietHours: quiet,
+      message: {
+        kind: 'deadline_nudge',
+        audience: 'private',
+        title: i.rule.window
+          ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
+          : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
+        text: `For ${i.studentLabel}, case ${i.caseRef}.`,
+        facts: facts(i),
+        actions: i.rule.window ? [] : deadlineActions(i.rule),
+        subject,
+      },
+    };
+  return {
+    dedupeKey: slot.dedupeKey,
+    orgId: i.orgId,
+    kind: ESCALATION_KIND,
+    subject,
+    recipientId: slot.recipientId,
+    dueAt: slot.dueAt,
+    priority: 3,
+    respectQuietHours: quiet,
+    message: {
+      kind: 'deadline_escalation',
+      audience: 'private',
+      title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
+      text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
+      facts: facts(i),
+      actions: deadlineActions(i.rule, true),
+      subject,
+      urgent: false,
+    },
+  };
+}
+
+export function planDeadlineNudges(items: NudgeItem[], today: IsoDate, o: NudgeOptions): ReminderSpec[] {
+  return planNudgeSlots(items, today, o).map(renderNudge);
+}
+
+/**
+ * A signature of the message templates themselves: sample nudges and escalations rendered once at load.
+ * Part of every fingerprint, so a change to the wording re-renders the stored pending reminders.
+ */
+const TEMPLATE = (() => {
+  const rule: Rule = {
+    id: 'T',
+    name: 'Template',
+    caseKinds: ['LOCAL'],
+    anchor: { events: ['x'], pick: 'first' },
+    offset: { unit: 'CD', n: 1 },
+    status: 'statutory',
+    source: 'template',
+    exceptions: [{ code: 'c', label: 'l', source: 's' }],
+  };
+  const item: NudgeItem = {
+    deadlineId: 'd',
+    orgId: 'o',
+    caseRef: 'r',
+    rule,
+    dueOn: '2000-01-03',
+    safeTargetOn: '2000-01-02',
+    lowConfidence: true,
+    status: 'OPEN',
+    snoozedUntil: null,
+    ownerId: 'w',
+    ownerName: 'n',
+    escalateToId: 'm',
+    studentLabel: 's',
+  };
+  const samples: NudgeSlot[] = [];
+  for (const r of [rule, { ...rule, window: true, exceptions: [] }])
+    for (const kind of [NUDGE_KIND, ESCALATION_KIND] as const)
+      for (const onDay of [true, false])
+        samples.push({
+          dedupeKey: 'k',
+          kind,
+          item: { ...item, rule: r },
+          recipientId: 'w',
+          dueAt: new Date(0),
+          day: '2000-01-03',
+          onDay,
+          fingerprint: '',
+        });
+  return hash53(JSON.stringify(samples.map(renderNudge)));
+})();
