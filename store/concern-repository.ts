@@ -40,6 +40,8 @@ export interface NewConcern {
   actionsTakenEnc: string | null;
   occurredAt: Date;
   raisedAt: Date;
+  /** Chat intake identity (see prisma Concern.intakeKey); null for imports and the CLI. */
+  intakeKey?: string | null;
 }
 
 export interface StudentRef {
@@ -90,6 +92,62 @@ export class ConcernRepository {
   async byId(id: string, tx: Tx = this.db): Promise<ConcernDto | null> {
     const row = await tx.concern.findUnique({ where: { id }, select: concernSelect });
     return row as ConcernDto | null;
+  }
+
+  /** The concern a chat submission already created (the same form instance submitted again). */
+  async byIntake(
+    orgId: string,
+    intakeKey: string,
+  ): Promise<{ concern: ConcernDto; sentTo: string[] } | null> {
+    const row = await this.db.concern.findUnique({
+      where: { orgId_intakeKey: { orgId, intakeKey } },
+      select: { ...concernSelect, sentTo: true },
+    });
+    if (!row) return null;
+    const { sentTo, ...concern } = row;
+    let names: string[] = [];
+    try {
+      const parsed: unknown = sentTo ? JSON.parse(sentTo) : [];
+      if (Array.isArray(parsed)) names = parsed.filter((x): x is string => typeof x === 'string');
+    } catch {
+      names = [];
+    }
+    return { concern: concern as ConcernDto, sentTo: names };
+  }
+
+  /** Remember who the first step went to (the raiser's confirmation), for a repeated submission. */
+  async setSentToIn(tx: Tx, id: string, sentTo: string[]): Promise<void> {
+    await tx.concern.update({
+      where: { id },
+      data: { sentTo: JSON.stringify(sentTo) },
+      select: { id: true },
+    });
+  }
+
+  /**
+   * The stored conversation (ChannelConversation row id, the outbox's conversation target) for a chat
+   * channel a concern was raised from; with `create`, created on first use (a Slack channel needs no
+   * stored reference; a Teams one must have been installed).
+   */
+  async conversationFor(
+    orgId: string,
+    platform: 'TEAMS' | 'SLACK',
+    tenantId: string,
+    conversationId: string,
+    create: boolean,
+  ): Promise<string | null> {
+    const where = { platform_tenantId_conversationId: { platform, tenantId, conversationId } };
+    const row = create
+      ? await this.db.channelConversation.upsert({
+          where,
+          create: { orgId, platform, tenantId, conversationId, kind: 'channel' },
+          update: {},
+          select: { id: true, orgId: true },
+        })
+      : await this.db.channelConversation.findUnique({ where, select: { id: true, orgId: true } });
+    if (!row) return null;
+    if (row.orgId !== orgId) throw new Error('that conversation belongs to another organisation');
+    return row.id;
   }
 
   async byExternal(orgId: string, source: string, externalId: string): Promise<ConcernDto | null> {

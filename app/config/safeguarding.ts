@@ -35,6 +35,14 @@ export const safeguardingEnvSchema = z.object({
   SAFEGUARDING_IMPORT_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   /** Early-intervention rules (JSON or YAML file: a list, or `{ default: [...], orgs: { <orgId or name>: [...] } }`). */
   SAFEGUARDING_ALERT_RULES_FILE: z.string().optional(),
+  /**
+   * A concern raised from a shared channel (Slack `/send concern` typed in a channel) posts there only
+   * "A safeguarding concern was raised and is with the DSL." `off` (default), `on` (every organisation), or
+   * a comma-separated list of organisation names or ids that want it. Off by default: KCSIE Part one asks
+   * every member of staff to report what they saw themselves, and a channel post could read as "already
+   * dealt with" to colleagues who also saw something.
+   */
+  SAFEGUARDING_CHANNEL_NOTICE: z.string().trim().default('off'),
 });
 
 export type SafeguardingEnv = z.infer<typeof safeguardingEnvSchema>;
@@ -44,4 +52,15 @@ export function safeguardingConfig(config: Config): SafeguardingEnv {
   return safeguardingEnvSchema.parse(
     Object.fromEntries(Object.keys(safeguardingEnvSchema.shape).map((k) => [k, config.raw[k]])),
   );
+}
+
+/** Does this organisation want the channel notice (SAFEGUARDING_CHANNEL_NOTICE)? */
+export function channelNoticeWanted(setting: string, org: { id: string; name: string }): boolean {
+  const v = setting.trim().toLowerCase();
+  if (v === '' || v === 'off' || v === 'false' || v === 'no') return false;
+  if (v === 'on' || v === 'true' || v === 'yes') return true;
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .some((x) => x !== '' && (x === org.id.toLowerCase() || x === org.name.trim().toLowerCase()));
 }

@@ -20,6 +20,7 @@ import {
 } from '../../core/escalations/concern.ts';
 import {
   type ConcernSummary,
+  channelNotice,
   concernRef,
   escalationMessage,
   handledMessage,
@@ -60,6 +61,13 @@ export interface RaiseInput {
   actionsTaken: string;
   occurredAt: Date;
   via: Platform | 'SYSTEM' | 'CLI';
+  /**
+   * Chat intake identity (concern-form.ts intakeKey): the same form instance submitted again (a double
+   * click, a platform re-delivery) returns the first result and creates and sends nothing.
+   */
+  intakeKey?: string | null;
+  /** Raised from a shared channel whose organisation wants the notice: post only channelNotice() there. */
+  channelNotice?: { platform: 'TEAMS' | 'SLACK'; tenantId: string; conversationId: string } | null;
 }
 
 export interface RaiseResult {
@@ -91,7 +99,8 @@ interface DeadlinesService {
 
 export class ConcernService {
   readonly policy: EscalationPolicy;
-  private readonly reachRouter: ChannelRouter;
+  private readonly consoleOn: boolean;
+  private routerFor: { channels: number; router: ChannelRouter } | undefined;
 
   constructor(
     private readonly hub: Hub,
@@ -107,9 +116,23 @@ export class ConcernService {
     };
     // The console reaches anyone at the terminal, so it counts as a route only when it is enabled.
     const env = hub.config.env;
-    const consoleOn =
+    this.consoleOn =
       env.CONSOLE_CHANNEL === 'on' || (env.CONSOLE_CHANNEL === 'auto' && !hub.config.production);
-    this.reachRouter = new ChannelRouter(hub.channels.filter((c) => c.platform !== 'CONSOLE' || consoleOn));
+  }
+
+  /**
+   * The channels that count as a route, read when routing: the Teams and Slack modules add their
+   * channels after this module is set up (app/modules.ts order), so a list taken in the constructor
+   * would hold only the console, and with the console off every DSL would look unreachable.
+   */
+  private get reachRouter(): ChannelRouter {
+    const channels = this.hub.channels;
+    if (this.routerFor?.channels !== channels.length)
+      this.routerFor = {
+        channels: channels.length,
+        router: new ChannelRouter(channels.filter((c) => c.platform !== 'CONSOLE' || this.consoleOn)),
+      };
+    return this.routerFor.router;
   }
 
   hours(): DutyHours {
@@ -174,6 +197,10 @@ export class ConcernService {
    * an import that reports the same incident twice raises one concern.
    */
   async raise(input: RaiseInput): Promise<RaiseResult> {
+    if (input.intakeKey) {
+      const seen = await this.intakeReceipt(input.orgId, input.intakeKey);
+      if (seen) return seen;
+    }
     if (input.externalId) {
       const existing = await this.concerns.byExternal(input.orgId, input.source, input.externalId);
       if (existing) return { concern: existing, created: false, sentTo: [] };
@@ -184,6 +211,9 @@ export class ConcernService {
     const ladder = await this.ladderFor(input.orgId, now);
     const reach = await this.reachAll(ladder);
     const admins = await this.admins(input.orgId);
+    const noticeTo = input.channelNotice
+      ? await this.noticeConversation(input.orgId, input.channelNotice)
+      : null;
     let result: { concern: ConcernDto; sentTo: string[] };
     try {
       result = await this.concerns.transaction(async (tx) => {
@@ -201,6 +231,7 @@ export class ConcernService {
             : null,
           occurredAt: input.occurredAt,
           raisedAt: now,
+          intakeKey: input.intakeKey ?? null,
         });
         await this.hub.audit.recordIn(tx, {
           orgId: input.orgId,
@@ -221,9 +252,36 @@ export class ConcernService {
           raisedAt: this.fmt(concern.raisedAt),
         };
         const sentTo = await this.routeIn(tx, concern, ladder, reach, now, summary, admins);
+        if (input.intakeKey) await this.concerns.setSentToIn(tx, concern.id, sentTo);
+        // Only when it reached someone on the ladder ("is with the DSL" must be true); no pupil, no
+        // category, no risk flag, no names (domain.md §3C; UK GDPR Art. 5(1)(c) data minimisation).
+        if (noticeTo && sentTo.length > 0) {
+          await this.hub.outbox.enqueueIn(tx, {
+            idempotencyKey: `concern:${concern.id}:channel-notice`,
+            orgId: input.orgId,
+            to: { conversationId: noticeTo.id },
+            priority: 5,
+            message: channelNotice(),
+          });
+          await this.hub.audit.recordIn(tx, {
+            orgId: input.orgId,
+            actorKind: 'system',
+            action: 'concern.channel_notice',
+            subjectType: 'concern',
+            subjectId: concern.id,
+            studentId: input.studentId,
+            channel: noticeTo.platform,
+            details: { conversation: noticeTo.id },
+          });
+        }
         return { concern, sentTo };
       });
     } catch (err) {
+      // The same chat submission twice at once: the unique intake key kept one; answer as it did.
+      if (input.intakeKey && (err as { code?: string }).code === 'P2002') {
+        const seen = await this.intakeReceipt(input.orgId, input.intakeKey);
+        if (seen) return seen;
+      }
       // Two imports raced on the same incident: the unique key kept one; return it.
       if (input.externalId && (err as { code?: string }).code === 'P2002') {
         const existing = await this.concerns.byExternal(input.orgId, input.source, input.externalId);
@@ -245,6 +303,40 @@ export class ConcernService {
       created: true,
       sentTo: result.sentTo,
     };
+  }
+
+  /**
+   * The concern an earlier delivery of the same chat submission created, with whom it went to: the
+   * raiser sees the same confirmation again, and nothing is created, audited or sent.
+   */
+  async intakeReceipt(orgId: string, intakeKey: string): Promise<RaiseResult | null> {
+    const seen = await this.concerns.byIntake(orgId, intakeKey);
+    if (!seen) return null;
+    this.hub.log.info(
+      { concernId: seen.concern.id },
+      'concern form submitted again: same confirmation, nothing created or sent',
+    );
+    return { concern: seen.concern, created: false, sentTo: seen.sentTo };
+  }
+
+  /** The stored conversation for a channel notice, or null (never fails the concern itself). */
+  private async noticeConversation(
+    orgId: string,
+    where: NonNullable<RaiseInput['channelNotice']>,
+  ): Promise<{ id: string; platform: Platform } | null> {
+    try {
+      const id = await this.concerns.conversationFor(
+        orgId,
+        where.platform,
+        where.tenantId,
+        where.conversationId,
+        where.platform === 'SLACK',
+      );
+      return id ? { id, platform: where.platform } : null;
+    } catch (err) {
+      this.hub.log.warn({ err: (err as Error).message }, 'concern channel notice skipped');
+      return null;
+    }
   }
 
   /**

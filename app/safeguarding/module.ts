@@ -8,7 +8,7 @@ import type { InboundAction } from '../../core/ports.ts';
 import { AlertRepository } from '../../store/alert-repository.ts';
 import { ConcernRepository } from '../../store/concern-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
-import { safeguardingConfig } from '../config/safeguarding.ts';
+import { channelNoticeWanted, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
 import { alertsPlanner, loadAlertRules } from './alerts-planner.ts';
@@ -50,7 +50,14 @@ export function safeguardingModule(): FeatureModule {
 
       hub.forms.register(
         'concern',
-        concernFormHandler(service, hub.config.env.TIME_ZONE, () => hub.clock.now()),
+        concernFormHandler(service, {
+          zone: hub.config.env.TIME_ZONE,
+          now: () => hub.clock.now(),
+          channelNotice: async (orgId) => {
+            const org = await hub.orgs.byId(orgId);
+            return org ? channelNoticeWanted(settings.SAFEGUARDING_CHANNEL_NOTICE, org) : false;
+          },
+        }),
       );
       hub.commands.register({
         name: 'concern',

@@ -102,7 +102,14 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
       }
       const reply = await runCommand(command.text ?? '', actor);
       if (reply.kind === 'form') {
-        await openForm(client, command.trigger_id, reply.form);
+        // Typed in a channel (not the app's DM): the form knows where (e.g. the concern's channel notice).
+        const origin: Record<string, string> = command.channel_id?.startsWith('D')
+          ? {}
+          : { originConversation: command.channel_id, originTenant: command.team_id };
+        await openForm(client, command.trigger_id, {
+          ...reply.form,
+          context: { ...reply.form.context, ...origin },
+        });
         return;
       }
       const r = renderMessage(reply.message);
@@ -229,7 +236,8 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
       await ack({ response_action: 'errors', errors: { [inputIds[0] ?? 'form']: NOT_LINKED.title } });
       return;
     }
-    const pending = hub.forms.submit(actor, { ...parsed }, 'SLACK');
+    const instance = view.id ? { instanceId: `${teamId}:${view.id}` } : {};
+    const pending = hub.forms.submit(actor, { ...parsed, ...instance }, 'SLACK');
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       pending,

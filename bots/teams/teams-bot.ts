@@ -431,9 +431,12 @@ export class TeamsBot extends TeamsActivityHandler {
         : undefined;
       const values = formValues(spec, data);
       const intent = d.intent === 'draft' ? 'draft' : 'submit';
+      // The card's message id (the same for a second press of the same card), else this activity's id
+      // (the same for a re-delivery).
+      const instanceId = ctx.activity.replyToId || ctx.activity.id;
       const outcome = await this.hub.forms.submit(
         actor,
-        { formId: d.formId, context, values, intent },
+        { formId: d.formId, context, values, intent, ...(instanceId ? { instanceId } : {}) },
         'TEAMS',
       );
       if (!outcome.ok) {

@@ -44,6 +44,12 @@ export interface FormSubmission {
   values: Record<string, string>;
   /** 'submit' | 'draft' */
   intent: 'submit' | 'draft';
+  /**
+   * The platform's identity of the form instance submitted (Slack `<team>:<view id>`, the Teams card's
+   * message id, else the activity id): the same for a second press of the same submit button or a
+   * re-delivery. Forms that must not act twice (the concern intake) key on it.
+   */
+  instanceId?: string;
 }
 
 /** Field-level errors to show inside the form (Slack modal `response_action: errors`, card re-render). */
