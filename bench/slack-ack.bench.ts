@@ -3,21 +3,39 @@
  * requests/s on loopback, compared in the same run with a minimal Bolt app (HTTPReceiver, one no-op
  * listener) acking the same signed payload. Goal: hub p99 within 1.2× of the minimal app.
  *
- * The payload is an app_mention from a linked member of staff, each request with its own event_id and a
- * fresh signature. The hub does its real work after the ack (identity lookup in the database, the `help`
- * command, chat.postEphemeral) against a local fake Slack Web API, so the ack is measured under that load.
+ * Like for like: both servers are child processes started the same way (`node --import tsx`), both get
+ * the same real-format signed app_mention (each request its own event_id and a fresh signature) from the
+ * same autocannon settings, in interleaved rounds (hub, Bolt, hub, Bolt …) so both see the same machine
+ * load; the figure is the median over rounds. The Slack Web API stand-in runs in a third process, so the
+ * hub's replies never share an event loop with the load generator.
+ *
+ * The hub is the deployed one: `startHub` with every default module, the demo school in its SQLite
+ * database, the scheduler (cron tick) and the delivery loop running, the Slack token check, and logs at
+ * info level (written to /dev/null). Its work after each ack is real too: the event's receipt in the
+ * database (retry de-duplication across replicas), the identity lookup, the `help` command and
+ * chat.postEphemeral to the stand-in.
+ *
+ * autocannon's `overallRate` sends each second's 200 requests as fast as its 20 connections allow, then
+ * waits for the next second: the p99 is the latency inside that burst, for both servers alike.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from '@slack/bolt';
-import { createApp, listen } from '../app/server.ts';
+import pino from 'pino';
+import { loadConfig } from '../app/config/index.ts';
+import { createLogger } from '../app/logger.ts';
+import { defaultModules } from '../app/modules.ts';
+import { startHub } from '../app/start.ts';
 import { slackModule } from '../bots/slack/slack-module.ts';
 import { signSlackRequest } from '../bots/slack/verify-signature.ts';
 import type { Figure } from './figure.ts';
-import { benchHub, benchScale, freshDb } from './support/bench-hub.ts';
+import { benchScale, freshDb } from './support/bench-hub.ts';
 
 export const description =
   '/slack/events ack latency p50/p99 at 200 req/s on loopback (hub with after-ack work) vs a minimal Bolt app acking the same payload';
@@ -38,13 +56,11 @@ type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 type Measured = { p50: number; p99: number; non2xx: number; requests: number };
 
-/** A Slack Web API stand-in on loopback: every method answers ok. */
-async function fakeSlackApi(): Promise<{ url: string; calls: () => number; close(): Promise<void> }> {
-  let calls = 0;
+/** A Slack Web API stand-in on loopback (its own process): every method answers ok. */
+async function serveFakeSlackApi(): Promise<void> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      calls++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'B0BOT', team_id: TEAM, message_ts: '1.1' }),
@@ -52,12 +68,8 @@ async function fakeSlackApi(): Promise<{ url: string; calls: () => number; close
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/api/`,
-    calls: () => calls,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
+  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
 let seq = 0;
@@ -113,30 +125,49 @@ async function measure(url: string, seconds: number, warm: boolean): Promise<Mea
   return { p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors, requests: r.requests.total };
 }
 
-/** Child process: serve one side (hub or minimal Bolt) and print its port; parent drives the load. */
+/** Child process: serve one side (Slack API stand-in, hub or minimal Bolt) and print its port. */
 async function serve(role: string, apiUrl: string): Promise<void> {
+  if (role === 'api') return serveFakeSlackApi();
   if (role === 'hub') {
     const db = await freshDb('sqlite');
-    const hub = await benchHub(db.url, {
-      env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET },
-      modules: [slackModule({ slackApiUrl: apiUrl })],
-    });
-    const org = await hub.dbh.db.organisation.create({ data: { name: 'Bench school' } });
-    const staff = await hub.dbh.db.staff.create({
-      data: {
-        orgId: org.id,
-        displayName: 'Bench Sendco',
-        email: 'bench@school.example',
-        roles: { create: [{ role: 'SENDCO' }] },
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-slack-'));
+    const config = loadConfig(
+      {
+        SEND_HUB_ENV: 'test',
+        DATABASE_URL: db.url,
+        DATA_DIR: dataDir,
+        SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        CONSOLE_CHANNEL: 'off',
+        DEMO: 'on',
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
       },
-    });
-    await hub.staff.linkIdentity(staff.id, 'SLACK', TEAM, 'U0BENCH', { teamId: TEAM });
-    const server = await listen(createApp(hub), 0, '127.0.0.1');
-    process.stdout.write(`PORT ${server.port}\n`);
+      dataDir,
+    );
+    const running = await startHub(
+      config,
+      createLogger('info', pino.destination({ dest: '/dev/null', sync: false })),
+      {
+        modules: [
+          ...defaultModules().filter((m) => m.name !== 'slack'),
+          slackModule({ slackApiUrl: apiUrl }),
+        ],
+        stdout: fs.createWriteStream('/dev/null'),
+      },
+    );
+    const hub = running.hub;
+    const org = (await hub.orgs.all())[0];
+    const sendco = org ? (await hub.staff.withRole(org.id, 'SENDCO'))[0] : undefined;
+    if (!sendco) throw new Error('demo school has no SENDCo');
+    await hub.staff.linkIdentity(sendco.id, 'SLACK', TEAM, 'U0BENCH', { teamId: TEAM });
+    process.stdout.write(`PORT ${running.server.port}\n`);
     process.on('SIGTERM', () => {
-      void server.close().then(async () => {
-        await hub.dbh.close();
+      void running.stop().then(async () => {
         await db.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
         process.exit(0);
       });
     });
@@ -178,11 +209,12 @@ async function spawnServer(role: string, apiUrl: string): Promise<{ port: number
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export async function run(): Promise<Figure[]> {
-  const seconds = Math.max(1, Math.round(2 * benchScale()));
-  const rounds = 3;
-  const api = await fakeSlackApi();
-  const hubServer = await spawnServer('hub', api.url);
-  const boltServer = await spawnServer('bolt', api.url);
+  const seconds = Math.max(1, Math.round(3 * benchScale()));
+  const rounds = 5;
+  const api = await spawnServer('api', '');
+  const apiUrl = `http://127.0.0.1:${api.port}/api/`;
+  const hubServer = await spawnServer('hub', apiUrl);
+  const boltServer = await spawnServer('bolt', apiUrl);
   const hubRuns: Measured[] = [];
   const boltRuns: Measured[] = [];
   try {
@@ -194,7 +226,7 @@ export async function run(): Promise<Figure[]> {
   } finally {
     await hubServer.stop();
     await boltServer.stop();
-    await api.close();
+    await api.stop();
   }
   const agg = (runs: Measured[]) => ({
     p50: median(runs.map((r) => r.p50)),

@@ -1,8 +1,10 @@
 /**
- * A Bolt Receiver on the hub's own express server (bolt-js's Receiver → App.processEvent seam): the
- * route verifies and parses the request, then `dispatch` hands Bolt the body with an `ack` that ends
- * the HTTP response. The response goes out at ack; the listener keeps working after it. If no listener
- * acks within the budget, an empty 200 goes out anyway so Slack never sees a timeout.
+ * A Bolt Receiver on the hub's own express server (bolt-js's Receiver → App.processEvent seam). Two ways in:
+ * - `dispatchAcked`: the route has already answered 200 (events, slash commands, button clicks: requests
+ *   whose response carries nothing), so Bolt runs entirely after the ack and its `ack()` is a no-op.
+ * - `dispatch`: the response body matters (a modal's view_submission answers with field errors or the
+ *   next view), so the HTTP response is whatever the listener passes to `ack`. If no listener acks within
+ *   the budget, an empty 200 goes out anyway so Slack never sees a timeout.
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 
@@ -64,5 +66,22 @@ export class HubReceiver implements Receiver {
       },
     );
     return { response, work };
+  }
+
+  /** Process a request that has already been acknowledged; resolves when every listener has finished. */
+  async dispatchAcked(
+    body: Record<string, unknown>,
+    retry: { num?: number; reason?: string },
+    onError: (err: unknown) => void,
+  ): Promise<void> {
+    const app = this.app;
+    if (!app) throw new Error('HubReceiver used before Bolt initialised it');
+    const event: ReceiverEvent = {
+      body,
+      ...(retry.num !== undefined ? { retryNum: retry.num } : {}),
+      ...(retry.reason ? { retryReason: retry.reason } : {}),
+      ack: async () => {},
+    };
+    await app.processEvent(event).catch(onError);
   }
 }

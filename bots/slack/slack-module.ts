@@ -10,6 +10,7 @@ import { readSlackConfig, type SlackConfig } from '../../app/config/slack.ts';
 import type { Hub } from '../../app/container.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { FeatureModule } from '../../app/module.ts';
+import { SlackEventReceiptRepository } from '../../store/slack-event-receipt-repository.ts';
 import { SlackInstallationStore } from '../../store/slack-installation-store.ts';
 import { ChannelLanes } from './channel-lanes.ts';
 import { EventDedupe } from './event-dedupe.ts';
@@ -68,7 +69,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
   let socketTimer: NodeJS.Timeout | undefined;
   let oauth: InstallProvider | undefined;
   let gate: WorkGate | undefined;
-  const dedupe = new EventDedupe();
+  let dedupe: EventDedupe | undefined;
   const inFlight = new Set<Promise<void>>();
   const socketState: { connected: boolean; lastError?: string } = { connected: false };
 
@@ -131,6 +132,16 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
         },
       };
       gate = new WorkGate(AFTER_ACK_CONCURRENCY);
+      const eventDedupe = new EventDedupe({
+        receipts: new SlackEventReceiptRepository(hub.dbh.db),
+        now: () => hub.clock.now().getTime(),
+        onStoreError: (err) =>
+          hub.log.warn(
+            { err: err instanceof Error ? err.message.slice(0, 200) : String(err) },
+            'slack: could not record event receipts in the database; processing the events anyway',
+          ),
+      });
+      dedupe = eventDedupe;
       let app: App;
       if (config.mode === 'socket') {
         app = new App({ ...appOptions, socketMode: true, appToken: config.appToken as string });
@@ -138,6 +149,19 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       } else {
         receiver = new HubReceiver();
         app = new App({ ...appOptions, receiver });
+      }
+      if (config.mode === 'socket') {
+        // Socket Mode acknowledges the envelope before middleware runs; retries are recognised here.
+        app.use(async ({ body, next }) => {
+          const b = body as { type?: unknown; event_id?: unknown };
+          if (b.type === 'event_callback' && typeof b.event_id === 'string') {
+            if (!(await eventDedupe.claim(b.event_id))) {
+              hub.log.info({ eventId: b.event_id }, 'slack: duplicate delivery, not processed again');
+              return;
+            }
+          }
+          await next();
+        });
       }
       registerListeners(app, { hub, linker, gate });
       app.event('app_uninstalled', async ({ body }) => {
@@ -190,7 +214,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
 
     routes(router, hub) {
       if (!svc) return;
-      if (receiver && svc.config.signingSecret) {
+      if (receiver && dedupe && svc.config.signingSecret) {
         mountSlackRoutes(router, {
           hub,
           signingSecret: svc.config.signingSecret,

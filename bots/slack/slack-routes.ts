@@ -1,7 +1,14 @@
 /**
  * POST /slack/events: one URL for the Events API, slash commands and interactivity. The raw body is
  * read with a size limit, its Slack signature checked before anything is parsed (a bad, stale or
- * missing signature is a 401 with no side effect), then the request is handed to Bolt and answered at ack.
+ * missing signature is a 401 with no side effect). Then:
+ * - events, slash commands, button clicks (anything whose response carries nothing): answered 200 at
+ *   once, right after the signature check and the in-process retry check; Bolt, the database and the
+ *   replies all run after the response has gone (on the next turn of the event loop, so requests already
+ *   waiting are acknowledged first). An event is first recorded in the database (insert-if-absent on its
+ *   event_id), so a Slack retry that reached another replica is not processed twice.
+ * - a modal's view_submission (and an options request): the response body is the answer (field errors,
+ *   the next view), so the listener's own `ack(...)` is the response; see slack-listeners.ts.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Hub } from '../../app/container.ts';
@@ -10,6 +17,9 @@ import type { HubReceiver } from './hub-receiver.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Requests whose HTTP response is the answer itself, so they are answered by the listener's ack. */
+const ANSWERED_BY_LISTENER = new Set(['view_submission', 'block_suggestion', 'dialog_suggestion']);
 
 /** Parse the verified body: JSON (Events API) or form-encoded (slash command; interactivity `payload`). */
 export function parseSlackBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> | null {
@@ -76,32 +86,47 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
       }
       const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
       const retryReason = req.headers['x-slack-retry-reason'];
+      const retry = {
+        ...(Number.isFinite(retryNum) ? { num: retryNum } : {}),
+        ...(typeof retryReason === 'string' ? { reason: retryReason } : {}),
+      };
       const eventId =
         body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : undefined;
-      if (eventId && !dedupe.claim(eventId)) {
+      const onError = (err: unknown) =>
+        hub.log.error(
+          { err: err instanceof Error ? err.message : String(err), eventId },
+          'slack: processing failed',
+        );
+      if (eventId && !dedupe.claimLocal(eventId)) {
         hub.log.info({ eventId, retryNum }, 'slack: duplicate delivery acknowledged, not processed again');
         res.status(200).set('X-Slack-No-Retry', '1').end();
         return;
       }
-      const { response, work } = receiver.dispatch(
-        body,
-        {
-          ...(Number.isFinite(retryNum) ? { num: retryNum } : {}),
-          ...(typeof retryReason === 'string' ? { reason: retryReason } : {}),
-        },
-        (err) =>
-          hub.log.error(
-            { err: err instanceof Error ? err.message : String(err), eventId },
-            'slack: processing failed',
-          ),
-      );
+      if (typeof body.type === 'string' && ANSWERED_BY_LISTENER.has(body.type)) {
+        const { response, work } = receiver.dispatch(body, retry, onError);
+        deps.track(work);
+        const answer = await response;
+        if (answer.body === undefined) res.status(answer.status).end();
+        else if (typeof answer.body === 'string')
+          res.status(answer.status).type('text/plain').send(answer.body);
+        else res.status(answer.status).json(answer.body);
+        return;
+      }
+      // Acknowledge now; everything else happens after the response has gone.
+      const work = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(async () => {
+          if (eventId && !(await dedupe.claimShared(eventId))) {
+            hub.log.info(
+              { eventId, retryNum },
+              'slack: delivery already received by another replica, not processed again',
+            );
+            return;
+          }
+          await receiver.dispatchAcked(body, retry, onError);
+        })
+        .catch(onError);
       deps.track(work);
-      const answer = await response;
-      if (answer.status >= 500 && eventId) dedupe.release(eventId);
-      if (answer.body === undefined) res.status(answer.status).end();
-      else if (typeof answer.body === 'string')
-        res.status(answer.status).type('text/plain').send(answer.body);
-      else res.status(answer.status).json(answer.body);
+      res.status(200).end();
     },
   );
 }

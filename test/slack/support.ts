@@ -2,15 +2,21 @@
  * A whole hub with the Slack module on a real express server on loopback, and Slack-signed requests in
  * the real wire formats (JSON events, form-encoded slash commands, form-encoded `payload` interactivity).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import nock from 'nock';
-import type { Hub } from '../../app/container.ts';
+import { loadConfig } from '../../app/config/index.ts';
+import { createHub, type Hub } from '../../app/container.ts';
+import { createLogger } from '../../app/logger.ts';
 import { defaultModules } from '../../app/modules.ts';
 import { createApp, listen, type RunningServer } from '../../app/server.ts';
 import { type SlackService, slackModule } from '../../bots/slack/slack-module.ts';
 import { signSlackRequest } from '../../bots/slack/verify-signature.ts';
 import type { Actor } from '../../core/ports.ts';
 import type { Provider } from '../../store/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { FakeClock } from '../support/clock.ts';
+import { CaptureStream, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
 
 export const SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -54,6 +60,62 @@ export async function startSlackHub(provider: Provider, env: Record<string, stri
   };
 }
 
+/** What the request helpers below need: a hub (for its clock) and its base URL. */
+export type SlackEndpoint = Pick<SlackHub, 'hub' | 'base'>;
+
+export interface SlackReplica extends SlackEndpoint {
+  server: RunningServer;
+  slack: SlackService;
+  logOut: CaptureStream;
+  close(): Promise<void>;
+}
+
+/**
+ * A second hub on the same database as `first` (another replica behind the load balancer): its own
+ * process state (in-memory caches, event map), its own HTTP server, the same clock time and Slack app.
+ */
+export async function startSlackReplica(first: SlackHub): Promise<SlackReplica> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-replica-'));
+  const config = loadConfig(
+    {
+      SEND_HUB_ENV: 'test',
+      DATABASE_URL: first.t.url,
+      DATA_DIR: dataDir,
+      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+      LOG_LEVEL: 'debug',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      DEADLINE_PLAN_INTERVAL_SECONDS: '0',
+    },
+    dataDir,
+  );
+  const logOut = new CaptureStream(capturedLogLines);
+  const hub = await createHub(config, createLogger('debug', logOut), {
+    clock: new FakeClock(first.hub.clock.now().toISOString()),
+    channels: [],
+    modules: [...defaultModules().filter((m) => m.name !== 'slack'), slackModule({ minIntervalMs: 0 })],
+    workerId: 'test-replica',
+  });
+  const server = await listen(createApp(hub), 0, '127.0.0.1');
+  const slack = hub.services.get('slack') as SlackService;
+  return {
+    hub,
+    server,
+    base: `http://127.0.0.1:${server.port}`,
+    slack,
+    logOut,
+    async close() {
+      await hub.modules.find((m) => m.name === 'slack')?.stop?.(hub);
+      await slack.idle();
+      await server.close();
+      await hub.dbh.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface SendOptions {
   /** Seconds since epoch for X-Slack-Request-Timestamp; default: the hub clock. */
   timestamp?: number;
@@ -62,7 +124,7 @@ export interface SendOptions {
   headers?: Record<string, string>;
 }
 
-async function send(h: SlackHub, raw: string, contentType: string, o: SendOptions = {}) {
+async function send(h: SlackEndpoint, raw: string, contentType: string, o: SendOptions = {}) {
   const ts = o.timestamp ?? Math.floor(h.hub.clock.now().getTime() / 1000);
   const headers: Record<string, string> = { 'content-type': contentType, ...o.headers };
   if (!o.omit?.includes('timestamp')) headers['x-slack-request-timestamp'] = String(ts);
@@ -79,13 +141,13 @@ async function send(h: SlackHub, raw: string, contentType: string, o: SendOption
   return { status: res.status, text, json: json as Record<string, unknown> | undefined };
 }
 
-export const postJson = (h: SlackHub, body: unknown, o?: SendOptions) =>
+export const postJson = (h: SlackEndpoint, body: unknown, o?: SendOptions) =>
   send(h, JSON.stringify(body), 'application/json', o);
 
-export const postForm = (h: SlackHub, fields: Record<string, string>, o?: SendOptions) =>
+export const postForm = (h: SlackEndpoint, fields: Record<string, string>, o?: SendOptions) =>
   send(h, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', o);
 
-export const postInteraction = (h: SlackHub, payload: unknown, o?: SendOptions) =>
+export const postInteraction = (h: SlackEndpoint, payload: unknown, o?: SendOptions) =>
   postForm(h, { payload: JSON.stringify(payload) }, o);
 
 let seq = 0;
