@@ -3,7 +3,7 @@
  * delivered through the console channel (and a Teams-like identity-only channel), answered through the
  * console's buttons, on SQLite and PostgreSQL.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deadlinesModule } from '../../app/deadlines/module.ts';
 import { safeguardingModule, safeguardingOf } from '../../app/safeguarding/module.ts';
 import { RECORD_TITLE_PREFIX } from '../../core/escalations/concern-messages.ts';
@@ -385,6 +385,60 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
     await h3.close();
     // Let t.close() drop the database.
     t.hub.dbh.close = async () => {};
+  });
+
+  it('a crash after the channel took the DSL message but before it was recorded: not sent again, nothing lost', async () => {
+    await raise(t, s);
+    // The process dies inside the send: the console has shown (and journalled) the message, the outbox
+    // row is still SENDING under this worker's lease.
+    const send = t.console.send.bind(t.console);
+    let handed = 0;
+    t.console.send = async (target, m, meta) => {
+      await send(target, m, meta);
+      handed++;
+      return new Promise<never>(() => {});
+    };
+    void t.hub.deliverer.drainAll();
+    await vi.waitFor(() => expect(handed).toBe(1));
+    t.console.close();
+    await t.hub.scheduler.stop();
+    await t.hub.dbh.close();
+    // Nothing graceful happens after a crash (and the hung send must not hold up t.close()).
+    t.hub.deliverer.stop = async () => {};
+    t.hub.dbh.close = async () => {};
+    expect(escalations(t).map((m) => m.staffId)).toEqual([s.staff.dsl]);
+
+    const h2 = await reopen(t, t.clock);
+    try {
+      // Before the dead worker's lease runs out nobody touches the message; after it, the new process
+      // finds it delivered (the console's journal) and records it without showing it again.
+      await h2.tickAndDeliver();
+      t.clock.advanceMinutes(2);
+      await h2.tickAndDeliver();
+      expect(h2.console.transcript().filter((m) => m.message.kind === 'concern_escalation')).toEqual([]);
+      const rows = await h2.hub.dbh.db.outboxMessage.findMany({
+        select: { idempotencyKey: true, state: true, lastError: true },
+      });
+      expect(rows).toEqual([
+        {
+          idempotencyKey: expect.stringMatching(/:step:0:/),
+          state: 'SENT',
+          lastError: 'reconciled after restart',
+        },
+      ]);
+      // Nothing lost: the ladder goes on from where it was.
+      t.clock.advanceMinutes(13);
+      await h2.tickAndDeliver();
+      expect(
+        h2.console
+          .transcript()
+          .filter((m) => m.message.kind === 'concern_escalation')
+          .map((m) => m.staffId)
+          .sort(),
+      ).toEqual([s.staff.deputy, s.staff.deputy2].sort());
+    } finally {
+      await h2.close();
+    }
   });
 
   it('a burst of concurrent concerns is stored and routed without loss (no pool deadlock on PostgreSQL)', async () => {

@@ -12,7 +12,7 @@ import { channelNotice } from '../../core/escalations/concern-messages.ts';
 import type { Actor } from '../../core/ports.ts';
 import { postForm, postInteraction, SLACK, type SlackHub, startSlackHub, TEAM } from '../slack/support.ts';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
 import {
   activity,
   cardOf,
@@ -329,6 +329,90 @@ describe.each(providers)('a concern through the Slack adapter on %s', (provider)
     expect(posts.filter((p) => p.channel === 'C0STAFF').map((p) => p.text)).toEqual([channelNotice().title]);
     for (const secret of SECRET_STRINGS) expect(JSON.stringify(toAdmin)).not.toContain(secret);
   });
+
+  it('Slack only (console off): DSL, then deputies, then head on time; a deputy acknowledges in Slack and the rest are told', async () => {
+    await start({ CONSOLE_CHANNEL: 'off' }, ['teacher', 'dsl', 'deputy', 'deputy2', 'head', 'admin']);
+    nock(SLACK).persist().post('/api/chat.update').reply(200, { ok: true });
+    const view = await openModal('D0TEACHER');
+    await postInteraction(h, submission(view, 'V600', 'U0TEACHER'));
+    await h.slack.idle();
+    const escalationsTo = (who: string) =>
+      posts.filter((p) => p.channel === who && p.blocks.includes(':acknowledge:'));
+    await h.t.tickAndDeliver();
+    expect(escalationsTo('U0DSL')).toHaveLength(1);
+    h.t.clock.advanceMinutes(14);
+    await h.t.tickAndDeliver();
+    expect(escalationsTo('U0DEPUTY')).toHaveLength(0);
+    h.t.clock.advanceMinutes(1);
+    await h.t.tickAndDeliver();
+    expect([escalationsTo('U0DEPUTY').length, escalationsTo('U0DEPUTY2').length]).toEqual([1, 1]);
+    expect(escalationsTo('U0HEAD')).toHaveLength(0);
+    h.t.clock.advanceMinutes(15);
+    await h.t.tickAndDeliver();
+    expect(escalationsTo('U0HEAD')).toHaveLength(1);
+
+    // The deputy presses Acknowledge on their Slack DM.
+    const dm = escalationsTo('U0DEPUTY')[0]!;
+    const ack = (
+      JSON.parse(dm.blocks) as { type: string; elements?: { action_id: string; value: string }[] }[]
+    )
+      .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+      .find((e) => e.action_id.includes(':acknowledge:'));
+    expect(ack).toBeDefined();
+    const before = posts.length;
+    const r = await postInteraction(h, {
+      type: 'block_actions',
+      user: { id: 'U0DEPUTY', username: 'dev', name: 'dev', team_id: TEAM },
+      api_app_id: 'A0SENDHUB',
+      token: 'legacy',
+      container: {
+        type: 'message',
+        message_ts: '1764000000.000002',
+        channel_id: 'D0DEPUTY',
+        is_ephemeral: false,
+      },
+      trigger_id: '9.9.ack',
+      team: { id: TEAM, domain: 'school' },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: 'D0DEPUTY', name: 'directmessage' },
+      message: {
+        type: 'message',
+        user: 'UBOT',
+        ts: '1764000000.000002',
+        text: 'x',
+        blocks: JSON.parse(dm.blocks),
+      },
+      response_url: 'https://hooks.slack.com/actions/T0SCHOOL1/1/ack',
+      actions: [
+        {
+          type: 'button',
+          block_id: 'sh_actions_0',
+          text: { type: 'plain_text', text: 'Acknowledge' },
+          action_ts: '1.1',
+          ...ack!,
+        },
+      ],
+    });
+    expect(r.status).toBe(200);
+    await h.slack.idle();
+    const c = (await h.hub.dbh.db.concern.findFirst())!;
+    expect(c).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedById: s.staff.deputy });
+    await h.t.tickAndDeliver();
+    const told = posts
+      .slice(before)
+      .filter((p) => p.text.includes('is handled'))
+      .map((p) => p.channel)
+      .sort();
+    expect(told).toEqual(['U0DEPUTY2', 'U0DSL', 'U0HEAD']);
+    // The ladder has stopped: nothing more, however long nobody else answers.
+    const after = posts.filter((p) => p.blocks.includes(':acknowledge:')).length;
+    h.t.clock.advanceMinutes(120);
+    await h.t.tickAndDeliver();
+    expect(posts.filter((p) => p.blocks.includes(':acknowledge:')).length).toBe(after);
+    const audit = (await h.hub.audit.forSubject('concern', c.id)).map((e) => [e.action, e.channel]);
+    expect(audit).toContainEqual(['concern.acknowledged', 'SLACK']);
+  });
 });
 
 // ── Teams: the concern card submitted twice (Action.Execute invokes through /api/messages) ──
@@ -429,5 +513,13 @@ describe.each(providers)('the concern card through the Teams adapter on %s', (pr
     expect(await t.hub.dbh.db.concern.count()).toBe(4);
     await t.tickAndDeliver();
     expect(await stepMessages(t.hub)).toBe(4);
+  });
+});
+
+describe('privacy across the intake tests above', () => {
+  it('no pupil name or concern text in any log line they wrote', () => {
+    expect(capturedLogLines.some((l) => l.includes('concern form submitted again'))).toBe(true);
+    const leaks = capturedLogLines.filter((l) => SECRET_STRINGS.some((x) => l.includes(x)));
+    expect(leaks).toEqual([]);
   });
 });
