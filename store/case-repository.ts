@@ -122,15 +122,26 @@ export const aggregate = (provider: Provider, expr: string, orderBy?: string) =>
     : `group_concat(${expr}, '${RS}'${order})`;
 };
 
-const planningSqlCache = new Map<Provider, { cases: string; events: string; deadlines: string }>();
-function planningSql(provider: Provider) {
-  let q = planningSqlCache.get(provider);
+interface PlanningSql {
+  cases: string;
+  events: string;
+  deadlines: string;
+}
+const planningSqlCache = new Map<string, PlanningSql>();
+/** The three packed reads, for one page after a cursor (`paged`) or for every open case. */
+function planningSql(provider: Provider, paged: boolean): PlanningSql {
+  const cacheKey = `${provider}|${paged}`;
+  let q = planningSqlCache.get(cacheKey);
   if (q) return q;
   const p = (i: number) => (provider === 'postgres' ? `$${i}` : '?');
-  // The page's cases: ids greater than the cursor, up to `take`, in id order.
-  const page = `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`;
+  // The page's cases: ids greater than the cursor, up to `take`, in id order; or every open case.
+  const cases = paged
+    ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`
+    : `SELECT "id" FROM "Case" WHERE "status" = 'OPEN'`;
   // The same set again, by range: open cases after the cursor up to the page's last id.
-  const range = `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} AND "id" <= ${p(2)}`;
+  const range = paged
+    ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} AND "id" <= ${p(2)}`
+    : cases;
   const caseCols = j([
     'c."id"',
     'c."orgId"',
@@ -144,7 +155,7 @@ function planningSql(provider: Provider) {
     clean('s."familyName"'),
   ]);
   q = {
-    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE c."id" IN (${page})`,
+    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE ${paged ? `c."id" IN (${cases})` : `c."status" = 'OPEN'`}`,
     events: `SELECT ${aggregate(provider, j(['e."caseId"', 'e."id"', clean('e."kind"'), 'e."occurredOn"']))} AS "x" FROM "CaseEvent" e WHERE e."caseId" IN (${range})`,
     deadlines: `SELECT ${aggregate(
       provider,
@@ -161,7 +172,7 @@ function planningSql(provider: Provider) {
       ]),
     )} AS "x" FROM "Deadline" d WHERE d."caseId" IN (${range})`,
   };
-  planningSqlCache.set(provider, q);
+  planningSqlCache.set(cacheKey, q);
   return q;
 }
 
@@ -269,23 +280,25 @@ export class CaseRepository {
   }
 
   /**
-   * A page of open cases with everything the planner needs, in id order (cursor = last id). Set-based and
+   * Open cases with everything the planner needs, in id order: a page after a cursor (`take` given; the
+   * cursor is the last id), or every open case (the planner: an LA's caseload fits in memory). Set-based and
    * packed: three queries per page (cases with their students, the page's key dates, the page's deadlines),
    * each returning one string aggregated in the database, so a tick at LA scale pays for a few cells rather
    * than half a million (the per-cell cost of the driver dominated the tick; docs/deadlines.md).
    */
-  async openForPlanning(after: string | undefined, take: number): Promise<PlanningCase[]> {
-    const q = planningSql(this.provider);
+  async openForPlanning(after?: string, take?: number): Promise<PlanningCase[]> {
+    const paged = take !== undefined;
+    const q = planningSql(this.provider, paged);
     const head = await this.db.$queryRawUnsafe<{ x: string | null; last: string | null }[]>(
       q.cases,
-      after ?? '',
-      take,
+      ...(paged ? [after ?? '', take] : []),
     );
     const last = head[0]?.last;
     if (!head[0]?.x || !last) return [];
+    const args = paged ? [after ?? '', last] : [];
     const [ev, dl] = await Promise.all([
-      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.events, after ?? '', last),
-      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, after ?? '', last),
+      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
+      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
     ]);
     const byId = new Map<string, PlanningCase>();
     const out: PlanningCase[] = [];

@@ -7,6 +7,35 @@ import type { ReminderSpec } from '../core/reminders/reminder.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { aggregate, type DeadlineRow, deadlineSelect, RS, US, type Who } from './case-repository.ts';
 import type { Db, Provider } from './db.ts';
+import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
+
+const DEADLINE_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'caseId', type: 'text' },
+  { name: 'ruleId', type: 'text' },
+  { name: 'dueOn', type: 'text' },
+  { name: 'status', type: 'enum', enumName: 'DeadlineStatus' },
+  { name: 'metOn', type: 'text' },
+  { name: 'ownerId', type: 'text' },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+
+const REMINDER_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'orgId', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'subjectType', type: 'text' },
+  { name: 'subjectId', type: 'text' },
+  { name: 'recipientId', type: 'text' },
+  { name: 'dueAt', type: 'timestamp' },
+  { name: 'status', type: 'enum', enumName: 'ReminderStatus' },
+  { name: 'dedupeKey', type: 'text' },
+  { name: 'payload', type: 'json' },
+  { name: 'contentHash', type: 'text' },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
 
 /** A stored deadline reminder as a tick compares it: its status and Reminder.contentHash (the slot's fingerprint). */
 export interface StoredNudge {
@@ -69,9 +98,9 @@ export class DeadlineRepository {
     }[],
     updates: { id: string; data: Record<string, unknown> }[],
   ): Promise<{ id: string; caseId: string; ruleId: string }[]> {
-    const rows = creates.map((c) => ({ ...c, id: randomUUID(), status: c.status as never }));
-    for (let i = 0; i < rows.length; i += 2000)
-      await this.db.deadline.createMany({ data: rows.slice(i, i + 2000) });
+    const now = new Date();
+    const rows = creates.map((c) => ({ ...c, id: randomUUID(), createdAt: now, updatedAt: now }));
+    await bulkInsert(this.db, this.provider, 'Deadline', DEADLINE_COLUMNS, rows);
     const groups = new Map<string, string[]>();
     for (const u of updates) {
       const k = JSON.stringify(u.data);
@@ -139,6 +168,7 @@ export class DeadlineRepository {
         priority: s.priority ?? 5,
         quiet: s.respectQuietHours ?? false,
       }) as never;
+    const now = new Date();
     const rows = creates.map(({ spec: s, fingerprint }) => ({
       id: randomUUID(),
       orgId: s.orgId,
@@ -147,12 +177,14 @@ export class DeadlineRepository {
       subjectId: s.subject.id,
       recipientId: s.recipientId,
       dueAt: s.dueAt,
+      status: 'PENDING',
       dedupeKey: s.dedupeKey,
       payload: payload(s),
       contentHash: fingerprint,
+      createdAt: now,
+      updatedAt: now,
     }));
-    for (let i = 0; i < rows.length; i += 1000)
-      await this.db.reminder.createMany({ data: rows.slice(i, i + 1000) });
+    await bulkInsert(this.db, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 2000);
     for (let i = 0; i < updates.length; i += 200)
       await this.db.$transaction(
         updates.slice(i, i + 200).map(({ spec: s, fingerprint }) =>

@@ -281,107 +281,101 @@ export class DeadlineService {
     const digestItems: PlannedDigestItem[] = [];
     const atRiskBy = addDays(today, 28);
     const staffNames = new Map<string, string>();
-    let after: string | undefined;
-    for (;;) {
-      let t0 = performance.now();
-      const page = await this.cases.openForPlanning(after, 5000);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.id;
-      const orgIds = [...new Set(page.map((c) => c.orgId))];
-      const [terms, staff] = await Promise.all([this.cases.termDates(orgIds), this.cases.staffOf(orgIds)]);
-      report.readMs += performance.now() - t0;
-      t0 = performance.now();
-      const ctxFor = this.calendarsFor(terms);
-      const lineManager = new Map(staff.map((s) => [s.id, s.lineManagerId]));
-      for (const s of staff) staffNames.set(s.id, s.displayName);
-      // Where an owner has no line manager, escalate to the organisation's head (or an admin).
-      const fallback = new Map<string, string>();
-      for (const s of staff)
-        if (s.roles.includes('HEAD') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
-      for (const s of staff)
-        if (s.roles.includes('ADMIN') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
-      const perCase: { c: PlanningCase; computed: ComputedDeadline[]; creates: DeadlineCreate[] }[] = [];
-      const allCreates: {
-        caseId: string;
-        ruleId: string;
-        dueOn: string;
-        status: string;
-        metOn: string | null;
-        ownerId: null;
-      }[] = [];
-      const allUpdates: { id: string; data: Record<string, unknown> }[] = [];
-      for (const c of page) {
-        const computed = evaluateCase(
-          { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
-          this.book,
-          ctxFor(c.orgId),
-        );
-        const { creates, updates } = diffDeadlines(computed, c.deadlines);
-        for (const x of creates) allCreates.push({ ...x, caseId: c.id, ownerId: null });
-        allUpdates.push(...updates);
-        perCase.push({ c, computed, creates });
-      }
-      report.computeMs += performance.now() - t0;
-      t0 = performance.now();
-      const created = await this.deadlines.apply(allCreates, allUpdates);
-      report.writeMs += performance.now() - t0;
-      t0 = performance.now();
-      report.created += created.length;
-      report.updated += allUpdates.length;
-      const createdId = new Map(created.map((x) => [`${x.caseId}|${x.ruleId}`, x.id]));
-      const updatedStatus = new Map(
-        allUpdates.map((u) => [u.id, u.data.status as DeadlineStatus | undefined]),
+    // Every open case in one set-based read (three packed queries): an LA's caseload fits in memory, and
+    // the nudges and digests below need all of it anyway.
+    let t0 = performance.now();
+    const page = await this.cases.openForPlanning();
+    const orgIds = [...new Set(page.map((c) => c.orgId))];
+    const [terms, staff] = await Promise.all([this.cases.termDates(orgIds), this.cases.staffOf(orgIds)]);
+    report.readMs += performance.now() - t0;
+    t0 = performance.now();
+    const ctxFor = this.calendarsFor(terms);
+    const lineManager = new Map(staff.map((s) => [s.id, s.lineManagerId]));
+    for (const s of staff) staffNames.set(s.id, s.displayName);
+    // Where an owner has no line manager, escalate to the organisation's head (or an admin).
+    const fallback = new Map<string, string>();
+    for (const s of staff)
+      if (s.roles.includes('HEAD') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
+    for (const s of staff)
+      if (s.roles.includes('ADMIN') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
+    const perCase: { c: PlanningCase; computed: ComputedDeadline[]; creates: DeadlineCreate[] }[] = [];
+    const allCreates: {
+      caseId: string;
+      ruleId: string;
+      dueOn: string;
+      status: string;
+      metOn: string | null;
+      ownerId: null;
+    }[] = [];
+    const allUpdates: { id: string; data: Record<string, unknown> }[] = [];
+    for (const c of page) {
+      const computed = evaluateCase(
+        { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
+        this.book,
+        ctxFor(c.orgId),
       );
-      for (const { c, computed } of perCase) {
-        report.cases++;
-        const stored = new Map(c.deadlines.map((d) => [d.ruleId, d]));
-        const label = studentLabel(c.student);
-        const caseRef = c.reference ?? c.id.slice(0, 8);
-        const hasDraft = c.events.some((e) => e.kind === 'draft_served');
-        for (const d of computed) {
-          const s = stored.get(d.key);
-          const id = s?.id ?? createdId.get(`${c.id}|${d.key}`);
-          if (!id) continue;
-          const status: DeadlineStatus =
-            (s && updatedStatus.get(s.id)) ?? (s ? s.status : d.metOn ? 'MET' : 'OPEN');
-          report.deadlines++;
-          const ownerId = s?.ownerId ?? c.ownerId;
-          const escalateToId = ownerId
-            ? (lineManager.get(ownerId) ?? fallback.get(c.orgId) ?? null)
-            : (fallback.get(c.orgId) ?? null);
-          nudgeItems.push({
+      const { creates, updates } = diffDeadlines(computed, c.deadlines);
+      for (const x of creates) allCreates.push({ ...x, caseId: c.id, ownerId: null });
+      allUpdates.push(...updates);
+      perCase.push({ c, computed, creates });
+    }
+    report.computeMs += performance.now() - t0;
+    t0 = performance.now();
+    const created = await this.deadlines.apply(allCreates, allUpdates);
+    report.writeMs += performance.now() - t0;
+    t0 = performance.now();
+    report.created += created.length;
+    report.updated += allUpdates.length;
+    const createdId = new Map(created.map((x) => [`${x.caseId}|${x.ruleId}`, x.id]));
+    const updatedStatus = new Map(allUpdates.map((u) => [u.id, u.data.status as DeadlineStatus | undefined]));
+    for (const { c, computed } of perCase) {
+      report.cases++;
+      const stored = new Map(c.deadlines.map((d) => [d.ruleId, d]));
+      const label = studentLabel(c.student);
+      const caseRef = c.reference ?? c.id.slice(0, 8);
+      const hasDraft = c.events.some((e) => e.kind === 'draft_served');
+      for (const d of computed) {
+        const s = stored.get(d.key);
+        const id = s?.id ?? createdId.get(`${c.id}|${d.key}`);
+        if (!id) continue;
+        const status: DeadlineStatus =
+          (s && updatedStatus.get(s.id)) ?? (s ? s.status : d.metOn ? 'MET' : 'OPEN');
+        report.deadlines++;
+        const ownerId = s?.ownerId ?? c.ownerId;
+        const escalateToId = ownerId
+          ? (lineManager.get(ownerId) ?? fallback.get(c.orgId) ?? null)
+          : (fallback.get(c.orgId) ?? null);
+        nudgeItems.push({
+          deadlineId: id,
+          orgId: c.orgId,
+          caseRef,
+          rule: d.rule,
+          dueOn: d.dueOn,
+          safeTargetOn: d.safeTargetOn,
+          lowConfidence: d.lowConfidence,
+          status,
+          snoozedUntil: s?.snoozedUntil ?? null,
+          ownerId,
+          ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
+          escalateToId: escalateToId === ownerId ? null : escalateToId,
+          studentLabel: label,
+        });
+        if (ownerId && (status === 'OPEN' || status === 'PAUSED'))
+          digestItems.push({
             deadlineId: id,
-            orgId: c.orgId,
             caseRef,
-            rule: d.rule,
+            ruleId: d.rule.id,
+            ruleName: d.rule.name,
             dueOn: d.dueOn,
-            safeTargetOn: d.safeTargetOn,
-            lowConfidence: d.lowConfidence,
             status,
-            snoozedUntil: s?.snoozedUntil ?? null,
+            window: d.rule.window ?? false,
             ownerId,
-            ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
-            escalateToId: escalateToId === ownerId ? null : escalateToId,
             studentLabel: label,
+            atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= atRiskBy,
+            escalateToId: lineManager.get(ownerId) ?? null,
+            orgId: c.orgId,
           });
-          if (ownerId && (status === 'OPEN' || status === 'PAUSED'))
-            digestItems.push({
-              deadlineId: id,
-              caseRef,
-              ruleId: d.rule.id,
-              ruleName: d.rule.name,
-              dueOn: d.dueOn,
-              status,
-              window: d.rule.window ?? false,
-              ownerId,
-              studentLabel: label,
-              atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= atRiskBy,
-              escalateToId: lineManager.get(ownerId) ?? null,
-              orgId: c.orgId,
-            });
-        }
       }
-      if (page.length < 5000) break;
     }
     let t1 = performance.now();
     const slots = planNudgeSlots(nudgeItems, today, {
@@ -476,7 +470,10 @@ export class DeadlineService {
     for (const i of items)
       if (i.escalateToId) {
         let team = teams.get(i.escalateToId);
-        if (!team) teams.set(i.escalateToId, (team = new Set()));
+        if (!team) {
+          team = new Set();
+          teams.set(i.escalateToId, team);
+        }
         team.add(i.ownerId);
       }
     const atRiskItems = items.filter((i) => i.atRisk20Weeks);
