@@ -3,6 +3,7 @@
  * `reconcile` makes the stored set for some subjects equal to a desired set (create, move, withdraw),
  * and `planDue` moves due reminders into the outbox in the same transaction that marks them PLANNED.
  */
+import { createHash } from 'node:crypto';
 import type { OutgoingMessageInput } from '../core/messages/outgoing-message.ts';
 import { message as buildMessage } from '../core/messages/outgoing-message.ts';
 import type { Clock } from '../core/ports.ts';
@@ -37,9 +38,37 @@ const reminderSelect = {
   answer: true,
 } as const;
 
-// Key order is not preserved by PostgreSQL's jsonb, so compare canonical forms: otherwise every pending
-// reminder would look changed and be rewritten on every tick.
+// Key order is not preserved by PostgreSQL's jsonb, so a stored payload is compared in canonical form
+// (only for rows written before Reminder.contentHash existed, or by code that does not set it).
 const sameJson = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+
+/** Rows per `IN (…)` list: SQLite's bound-parameter limit is far below a school's meeting count. */
+const CHUNK = 500;
+
+function chunks<T>(xs: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** What a reminder row stores for a spec: the message and how to deliver it. */
+export function reminderPayload(spec: ReminderSpec) {
+  return { message: spec.message, priority: spec.priority ?? 5, quiet: spec.respectQuietHours ?? false };
+}
+
+/**
+ * Hash of what the planner planned for a reminder (due time, recipient, payload), stored in
+ * Reminder.contentHash. Specs are built by the same code at every tick, so JSON.stringify is stable for
+ * equal specs; the stored (possibly re-ordered) jsonb is never hashed. Repositories that create reminder
+ * rows outside `reconcile` should store it too, so the planner never has to read their payloads.
+ */
+export function reminderContentHash(spec: ReminderSpec): string {
+  return createHash('sha1')
+    .update(JSON.stringify([spec.dueAt.getTime(), spec.recipientId, reminderPayload(spec)]))
+    .digest('base64url');
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
 
 export class ReminderRepository {
   constructor(
@@ -51,78 +80,147 @@ export class ReminderRepository {
   /**
    * Make the PENDING reminders of `subjects` equal to `desired`. Reminders already planned (sent to the
    * outbox) are left alone; pending ones no longer desired are CANCELLED (a cancelled meeting reminds nobody).
+   *
+   * Set-based: the stored rows are read in a few queries (no payloads), compared with the desired set by
+   * content hash in memory, and only the differences are written, in one transaction; when nothing
+   * changed nothing is written. A reminder the planner still plans as before keeps a due time moved by
+   * its recipient (snooze); a changed plan (a moved meeting) replaces it.
    */
   async reconcile(
     subjects: { type: string; id: string }[],
     desired: ReminderSpec[],
     kinds?: string[],
   ): Promise<ReconcileReport> {
+    try {
+      return await this.reconcileOnce(subjects, desired, kinds);
+    } catch (err) {
+      // Another planner (a calendar re-plan beside the tick) created one of our rows between our read and
+      // our write: read again and write what is still missing.
+      if (!isUniqueViolation(err)) throw err;
+      return this.reconcileOnce(subjects, desired, kinds);
+    }
+  }
+
+  private async reconcileOnce(
+    subjects: { type: string; id: string }[],
+    desired: ReminderSpec[],
+    kinds?: string[],
+  ): Promise<ReconcileReport> {
     const report: ReconcileReport = { created: 0, updated: 0, cancelled: 0, unchanged: 0 };
     if (subjects.length === 0 && desired.length === 0) return report;
-    const byType = new Map<string, string[]>();
-    for (const s of subjects) byType.set(s.type, [...(byType.get(s.type) ?? []), s.id]);
-    const existing = await this.db.reminder.findMany({
-      where: {
-        OR: [...byType.entries()].map(([subjectType, ids]) => ({ subjectType, subjectId: { in: ids } })),
-        ...(kinds ? { kind: { in: kinds } } : {}),
-      },
-      select: { id: true, dedupeKey: true, dueAt: true, status: true, payload: true, recipientId: true },
-    });
+    const byType = new Map<string, Set<string>>();
+    for (const s of subjects) {
+      const ids = byType.get(s.type) ?? new Set<string>();
+      byType.set(s.type, ids.add(s.id));
+    }
+    const existing: {
+      id: string;
+      dedupeKey: string;
+      dueAt: Date;
+      status: string;
+      contentHash: string | null;
+    }[] = [];
+    for (const [subjectType, ids] of byType)
+      for (const chunk of chunks([...ids]))
+        existing.push(
+          ...(await this.db.reminder.findMany({
+            where: { subjectType, subjectId: { in: chunk }, ...(kinds ? { kind: { in: kinds } } : {}) },
+            select: { id: true, dedupeKey: true, dueAt: true, status: true, contentHash: true },
+          })),
+        );
     const byKey = new Map(existing.map((r) => [r.dedupeKey, r]));
-    const wanted = new Set(desired.map((d) => d.dedupeKey));
+
+    // Rows without a hash (written before it existed, or by another repository): compare their payloads.
+    const legacyIds = existing
+      .filter((r) => r.contentHash === null && r.status === 'PENDING')
+      .map((r) => r.id);
+    const legacyPayload = new Map<string, unknown>();
+    for (const chunk of chunks(legacyIds))
+      for (const r of await this.db.reminder.findMany({
+        where: { id: { in: chunk } },
+        select: { id: true, payload: true },
+      }))
+        legacyPayload.set(r.id, r.payload);
+
+    const creates: ReminderSpec[] = [];
+    const updates: { id: string; spec: ReminderSpec; hash: string }[] = [];
+    const wanted = new Set<string>();
     for (const spec of desired) {
+      if (wanted.has(spec.dedupeKey)) continue;
+      wanted.add(spec.dedupeKey);
       const cur = byKey.get(spec.dedupeKey);
-      const payload = {
-        message: spec.message,
-        priority: spec.priority ?? 5,
-        quiet: spec.respectQuietHours ?? false,
-      };
       if (!cur) {
-        await this.db.reminder.upsert({
-          where: { dedupeKey: spec.dedupeKey },
-          create: {
-            orgId: spec.orgId,
-            kind: spec.kind,
-            subjectType: spec.subject.type,
-            subjectId: spec.subject.id,
-            recipientId: spec.recipientId,
-            dueAt: spec.dueAt,
-            dedupeKey: spec.dedupeKey,
-            payload: payload as never,
-          },
-          update: {},
-        });
-        report.created++;
-      } else if (
-        (cur.status === 'PENDING' || cur.status === 'CANCELLED') &&
-        (cur.dueAt.getTime() !== spec.dueAt.getTime() ||
-          !sameJson(cur.payload, payload) ||
-          cur.status === 'CANCELLED')
-      ) {
-        await this.db.reminder.update({
-          where: { id: cur.id },
-          data: {
-            dueAt: spec.dueAt,
-            payload: payload as never,
-            status: 'PENDING',
-            recipientId: spec.recipientId,
-          },
-        });
-        report.updated++;
-      } else {
-        report.unchanged++;
+        creates.push(spec);
+        continue;
       }
+      if (cur.status !== 'PENDING' && cur.status !== 'CANCELLED') {
+        report.unchanged++;
+        continue;
+      }
+      const hash = reminderContentHash(spec);
+      const same =
+        cur.status === 'PENDING' &&
+        (cur.contentHash !== null
+          ? cur.contentHash === hash
+          : cur.dueAt.getTime() === spec.dueAt.getTime() &&
+            sameJson(legacyPayload.get(cur.id), reminderPayload(spec)));
+      if (same) report.unchanged++;
+      else updates.push({ id: cur.id, spec, hash });
     }
     const toCancel = existing
       .filter((r) => !wanted.has(r.dedupeKey) && r.status === 'PENDING')
       .map((r) => r.id);
-    if (toCancel.length > 0) {
-      const res = await this.db.reminder.updateMany({
-        where: { id: { in: toCancel } },
-        data: { status: 'CANCELLED' },
-      });
-      report.cancelled = res.count;
-    }
+    if (creates.length === 0 && updates.length === 0 && toCancel.length === 0) return report;
+
+    await this.db.$transaction(
+      async (tx) => {
+        if (creates.length > 0) {
+          // Rows whose subject was not among `subjects` (or created meanwhile) exist already: leave them.
+          const present = new Set<string>();
+          for (const chunk of chunks(creates.map((c) => c.dedupeKey)))
+            for (const r of await tx.reminder.findMany({
+              where: { dedupeKey: { in: chunk } },
+              select: { dedupeKey: true },
+            }))
+              present.add(r.dedupeKey);
+          const rows = creates
+            .filter((spec) => !present.has(spec.dedupeKey))
+            .map((spec) => ({
+              orgId: spec.orgId,
+              kind: spec.kind,
+              subjectType: spec.subject.type,
+              subjectId: spec.subject.id,
+              recipientId: spec.recipientId,
+              dueAt: spec.dueAt,
+              dedupeKey: spec.dedupeKey,
+              payload: reminderPayload(spec) as never,
+              contentHash: reminderContentHash(spec),
+            }));
+          for (const chunk of chunks(rows)) await tx.reminder.createMany({ data: chunk });
+          report.created += creates.length;
+        }
+        for (const u of updates)
+          await tx.reminder.update({
+            where: { id: u.id },
+            data: {
+              dueAt: u.spec.dueAt,
+              payload: reminderPayload(u.spec) as never,
+              contentHash: u.hash,
+              status: 'PENDING',
+              recipientId: u.spec.recipientId,
+            },
+          });
+        report.updated += updates.length;
+        for (const chunk of chunks(toCancel)) {
+          const res = await tx.reminder.updateMany({
+            where: { id: { in: chunk }, status: 'PENDING' },
+            data: { status: 'CANCELLED' },
+          });
+          report.cancelled += res.count;
+        }
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
     return report;
   }
 
@@ -175,6 +273,16 @@ export class ReminderRepository {
       if (ok) planned++;
     }
     return planned;
+  }
+
+  /** Subjects of one type that have PENDING reminders of these kinds (one query, distinct ids). */
+  async pendingSubjects(subjectType: string, kinds: string[]): Promise<string[]> {
+    const rows = await this.db.reminder.findMany({
+      where: { subjectType, status: 'PENDING', kind: { in: kinds } },
+      select: { subjectId: true },
+      distinct: ['subjectId'],
+    });
+    return rows.map((r) => r.subjectId);
   }
 
   async byId(id: string): Promise<ReminderDto | null> {

@@ -4,17 +4,25 @@ import type { IsoDate } from './iso-date.ts';
  * Local wall-clock time in an IANA zone (Europe/London for English schools), using the platform's
  * Intl data: no I/O, so it belongs in the core. Handles the clock changes (GMT/BST).
  */
+// Building an Intl.DateTimeFormat costs far more than using one (it dominated the planner tick's profile):
+// one per zone, reused.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function partsIn(zone: string, instant: Date): Record<string, number> {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  let fmt = formats.get(zone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formats.set(zone, fmt);
+  }
   const out: Record<string, number> = {};
   for (const p of fmt.formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
   return out;

@@ -87,14 +87,7 @@ export function meetingReminderMessage(
   lead: LeadTime,
 ): OutgoingMessageInput {
   const label = meetingKindLabels[m.kind] ?? 'Meeting';
-  const when = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(m.startsAt);
+  const when = whenLabel(m.startsAt, zone);
   return {
     kind: 'meeting_reminder',
     audience: 'private',
@@ -150,25 +143,38 @@ export function planMeetingReminders(
 /** Every reminder kind the meeting planner owns for a meeting subject (reconciled together). */
 export const MEETING_REMINDER_KINDS = ['meeting_reminder', 'report_due', 'notes_prompt', 'notes_overdue'];
 
-export const whenLabel = (d: Date, zone: string) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
+// One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with one, and the
+// planner formats a time for every reminder of every meeting in its window at each tick.
+const whenFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "Tue 1 Dec, 10:00" in `zone`. */
+export function whenLabel(d: Date, zone: string): string {
+  let fmt = whenFormats.get(zone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    whenFormats.set(zone, fmt);
+  }
+  return fmt.format(d);
+}
 
 /** "Wed 6 Jan 2027" for a YYYY-MM-DD date. */
+const dayFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+
 export const dayLabel = (date: string) => {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'UTC',
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).formatToParts(new Date(`${date}T12:00:00Z`));
+  const parts = dayFormat.formatToParts(new Date(`${date}T12:00:00Z`));
   const p = (t: string) => parts.find((x) => x.type === t)?.value ?? '';
   return `${p('weekday')} ${p('day')} ${p('month')} ${p('year')}`;
 };
@@ -303,4 +309,44 @@ export function planReportNudges(
     }
   }
   return out;
+}
+
+/**
+ * The earliest instant after `now` at which the planners above (planMeetingReminders, planReportNudges,
+ * planNotesPrompts, and the calendar's replacement of a next-meeting reminder) could plan something else
+ * for these meetings with the same inputs; null if never. Until then a planner that sees no change in its
+ * inputs may skip the tick: re-planning would produce the same reminders. Keep in step with the planners'
+ * uses of `now` (the test plans at instants before and at the result and compares).
+ */
+export function nextPlanChange(
+  meetings: MeetingForReminders[],
+  now: Date,
+  opts: MeetingReminderOptions & { notesKinds: string[]; overdueWorkingDays: number },
+): Date | null {
+  const t = now.getTime();
+  let next = Number.POSITIVE_INFINITY;
+  const at = (ms: number) => {
+    if (ms > t && ms < next) next = ms;
+  };
+  const today = localDate(now, opts.zone);
+  for (const m of meetings) {
+    if (m.cancelled) continue;
+    // planMeetingReminders: nothing once the meeting has started; a lead time drops out after its grace.
+    if (m.startsAt.getTime() > t) {
+      at(m.startsAt.getTime());
+      for (const lead of opts.leadTimes) at(reminderTime(m.startsAt, lead, opts).getTime() + LATE_GRACE_MS);
+    }
+    // planReportNudges: nothing once the local day after the circulation date has begun.
+    if (m.kind === 'EHCP_ANNUAL_REVIEW') {
+      const circulateBy = addDays(localDate(m.startsAt, opts.zone), -14);
+      if (circulateBy >= today) at(zonedInstant(addDays(circulateBy, 1), '00:00', opts.zone).getTime());
+    }
+    // planNotesPrompts: the prompt gives way to the overdue nudge once the notes are overdue.
+    if (!m.notesSubmitted && opts.notesKinds.includes(m.kind) && noteTakerOf(m)) {
+      const ends = m.endsAt ?? m.startsAt;
+      const overdueDay = addWorkingDays(localDate(ends, opts.zone), opts.overdueWorkingDays, opts.holidays);
+      at(zonedInstant(overdueDay, localTime(ends, opts.zone), opts.zone).getTime());
+    }
+  }
+  return Number.isFinite(next) ? new Date(next) : null;
 }
