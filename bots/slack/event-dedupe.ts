@@ -34,8 +34,10 @@ export interface EventDedupeOptions {
   now?: () => number;
   /** Told when the database could not record a receipt (the event is then processed anyway). */
   onStoreError?: (err: unknown) => void;
-  /** How long claims are gathered into one write (default 20 ms). */
+  /** How long claims are gathered into one write (default 100 ms). */
   batchMs?: number;
+  /** Awaited before each write (the work gate: writes wait until pending requests are answered). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export class EventDedupe {
@@ -84,7 +86,8 @@ export class EventDedupe {
     const receipts = this.options.receipts as EventReceipts;
     try {
       while (this.pending.size > 0) {
-        await new Promise((r) => setTimeout(r, this.options.batchMs ?? 250));
+        await new Promise((r) => setTimeout(r, this.options.batchMs ?? 100));
+        await this.options.beforeWrite?.();
         const batch = new Map<string, ((first: boolean) => void)[]>();
         for (const [id, waiting] of this.pending) {
           if (batch.size >= MAX_BATCH) break;

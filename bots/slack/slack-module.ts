@@ -131,10 +131,12 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
           ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
         },
       };
-      gate = new WorkGate(AFTER_ACK_CONCURRENCY);
+      const workGate = new WorkGate({ max: AFTER_ACK_CONCURRENCY });
+      gate = workGate;
       const eventDedupe = new EventDedupe({
         receipts: new SlackEventReceiptRepository(hub.dbh.db),
         now: () => hub.clock.now().getTime(),
+        beforeWrite: () => workGate.whenQuiet(),
         onStoreError: (err) =>
           hub.log.warn(
             { err: err instanceof Error ? err.message.slice(0, 200) : String(err) },
@@ -214,12 +216,13 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
 
     routes(router, hub) {
       if (!svc) return;
-      if (receiver && dedupe && svc.config.signingSecret) {
+      if (receiver && dedupe && gate && svc.config.signingSecret) {
         mountSlackRoutes(router, {
           hub,
           signingSecret: svc.config.signingSecret,
           receiver,
           dedupe,
+          gate,
           track(work) {
             inFlight.add(work);
             void work.finally(() => inFlight.delete(work));

@@ -4,8 +4,8 @@
  * missing signature is a 401 with no side effect). Then:
  * - events, slash commands, button clicks (anything whose response carries nothing): answered 200 at
  *   once, right after the signature check and the in-process retry check; Bolt, the database and the
- *   replies all run after the response has gone (on the next turn of the event loop, so requests already
- *   waiting are acknowledged first). An event is first recorded in the database (insert-if-absent on its
+ *   replies all run after the response has gone, and give way to requests still waiting for their ack
+ *   (work-gate.ts). An event is first recorded in the database (insert-if-absent on its
  *   event_id), so a Slack retry that reached another replica is not processed twice.
  * - a modal's view_submission (and an options request): the response body is the answer (field errors,
  *   the next view), so the listener's own `ack(...)` is the response; see slack-listeners.ts.
@@ -15,6 +15,7 @@ import type { Hub } from '../../app/container.ts';
 import type { EventDedupe } from './event-dedupe.ts';
 import type { HubReceiver } from './hub-receiver.ts';
 import { verifySlackSignature } from './verify-signature.ts';
+import type { WorkGate } from './work-gate.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -44,14 +45,21 @@ export interface SlackRouteDeps {
   signingSecret: string;
   receiver: HubReceiver;
   dedupe: EventDedupe;
+  /** Told when each request arrives and is answered, so after-ack work gives way to acks. */
+  gate: WorkGate;
   /** Called with each request's background work (tests await it; shutdown drains it). */
   track(work: Promise<void>): void;
 }
 
 export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
-  const { hub, signingSecret, receiver, dedupe } = deps;
+  const { hub, signingSecret, receiver, dedupe, gate } = deps;
   router.post(
     SLACK_EVENTS_PATH,
+    (_req, res, next) => {
+      gate.requestArrived();
+      res.once('close', () => gate.answered());
+      next();
+    },
     express.raw({ type: () => true, limit: hub.config.env.MAX_BODY_BYTES }),
     async (req: Request, res: Response) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -112,8 +120,10 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
         else res.status(answer.status).json(answer.body);
         return;
       }
-      // Acknowledge now; everything else happens after the response has gone.
-      const work = new Promise<void>((resolve) => setImmediate(resolve))
+      // Acknowledge now; everything else happens after the response has gone, once requests waiting
+      // for their answer have had it (work-gate.ts).
+      const work = gate
+        .whenQuiet()
         .then(async () => {
           if (eventId && !(await dedupe.claimShared(eventId))) {
             hub.log.info(
