@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../app/cli.ts');
+// `send-hub import …` is a smaller program (no Teams/Slack SDKs or HTTP server in memory while a big file
+// streams in): app/imports/import-main.ts.
+await import(process.argv[2] === 'import' ? '../app/imports/import-main.ts' : '../app/cli.ts');

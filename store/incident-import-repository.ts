@@ -20,6 +20,9 @@ export interface IncidentUpsert {
   sourceHash: string;
 }
 
+/** Rows per INSERT statement (a transaction holds several). */
+const WRITE_CHUNK = 200;
+
 export class IncidentImportRepository {
   constructor(private readonly db: Db) {}
 
@@ -48,13 +51,16 @@ export class IncidentImportRepository {
           out[i] = { outcome: 'updated', id: hit.id };
         } else toCreate.push({ i, data: { ...toData(r), orgId, source, externalId: r.externalId } });
       }
-      if (toCreate.length > 0) {
+      // In statements of WRITE_CHUNK rows: Prisma compiles a query plan per statement (about 8 KB of objects
+      // per row) and its debug ring keeps the last hundred, so a 1,000-row statement keeps ~80 MB alive.
+      for (let k = 0; k < toCreate.length; k += WRITE_CHUNK) {
+        const part = toCreate.slice(k, k + WRITE_CHUNK);
         const created = await tx.incident.createManyAndReturn({
-          data: toCreate.map((c) => c.data),
+          data: part.map((c) => c.data),
           select: { id: true, externalId: true },
         });
         const ids = new Map(created.map((c) => [c.externalId, c.id]));
-        for (const c of toCreate) out[c.i] = { outcome: 'created', id: ids.get(c.data.externalId) as string };
+        for (const c of part) out[c.i] = { outcome: 'created', id: ids.get(c.data.externalId) as string };
       }
       return out;
     });

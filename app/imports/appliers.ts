@@ -10,6 +10,7 @@ import type { StudentRow } from '../../integrations/arbor/students-connector.ts'
 import type { ExportKind } from '../../integrations/connector.ts';
 import type { CpomsRow, StudentKey } from '../../integrations/cpoms/cpoms-connector.ts';
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
+import { SeenKeys } from '../../integrations/exports/seen-keys.ts';
 import { AttendanceImportRepository } from '../../store/attendance-import-repository.ts';
 import { IncidentImportRepository, type IncidentUpsert } from '../../store/incident-import-repository.ts';
 import { StaffImportRepository } from '../../store/staff-import-repository.ts';
@@ -85,11 +86,12 @@ interface Ctx {
 function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
   const repo = new IncidentImportRepository(ctx.hub.dbh.db);
   const cipher = ctx.hub.cipher;
+  // Duplicates across the whole file, not just one batch (bounded memory: seen-keys.ts).
+  const seen = new SeenKeys();
   return {
     async apply(batch) {
       const rejections: Rejection[] = [];
       const upserts: { line: number; u: IncidentUpsert; cats: string[] }[] = [];
-      const seen = new Map<string, number>();
       for (const { line, row } of batch) {
         const isCpoms = source === 'cpoms';
         const r = row as CpomsRow & BehaviourRow;
@@ -104,12 +106,11 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
           ? ((r as CpomsRow).incidentId ??
             `h:${hashOf([studentId, r.occurredAt, r.categories, text]).slice(0, 32)}`)
           : (r as BehaviourRow).externalId;
-        const dup = seen.get(externalId);
+        const dup = seen.firstLine(externalId, line);
         if (dup !== undefined) {
           rejections.push({ line, field: 'incidentId', reason: `duplicate of the incident on line ${dup}` });
           continue;
         }
-        seen.set(externalId, line);
         upserts.push({
           line,
           cats: r.categories,
@@ -161,20 +162,19 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
 
 function studentsApplier(ctx: Ctx): Applier {
   const repo = new StudentImportRepository(ctx.hub.dbh.db);
+  const seen = new SeenKeys();
   return {
     async apply(batch) {
       const rejections: Rejection[] = [];
       const rows: Parameters<StudentImportRepository['upsert']>[1] = [];
-      const seen = new Map<string, number>();
       for (const { line, row } of batch) {
         const r = row as StudentRow;
         const key = r.externalId ?? r.upn ?? '';
-        const dup = seen.get(key);
+        const dup = seen.firstLine(key, line);
         if (dup !== undefined) {
           rejections.push({ line, field: 'externalId', reason: `duplicate of the student on line ${dup}` });
           continue;
         }
-        seen.set(key, line);
         let keyWorkerId: string | null = null;
         if (r.keyWorker) {
           keyWorkerId = ctx.staff.get(r.keyWorker.toLowerCase()) ?? ctx.staff.get(r.keyWorker) ?? null;

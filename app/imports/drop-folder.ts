@@ -65,8 +65,13 @@ export class DropFolder {
       const orgId = await resolveImportOrg(this.hub);
       if (kind === 'ics') {
         const text = fs.readFileSync(file, 'utf8');
-        await syncIcsFeed(this.hub, { orgId, source: path.basename(file, path.extname(file)), text });
-        result = { file, status: 'done', runId: null, reason: null };
+        const r = await syncIcsFeed(this.hub, {
+          orgId,
+          source: path.basename(file, path.extname(file)),
+          text,
+          via: 'drop-folder',
+        });
+        result = { file, status: 'done', runId: r.runId, reason: null };
       } else {
         const run = await runImport(this.hub, {
           orgId,

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command as CliProgram } from 'commander';
 import { isDomainError } from '../../core/errors.ts';
 import { EXPORT_KINDS, exportKindOf } from '../../integrations/exports/connectors.ts';
@@ -78,12 +77,15 @@ async function runAction(
     const source = opts.source ?? (isUrl ? new URL(arg).hostname : path.basename(arg, path.extname(arg)));
     const r = await syncIcsFeed(
       hub,
-      isUrl ? { orgId, source, url: arg } : { orgId, source, text: fs.readFileSync(arg, 'utf8') },
+      isUrl
+        ? { orgId, source, url: arg, via: 'cli' }
+        : { orgId, source, text: fs.readFileSync(arg, 'utf8'), via: 'cli' },
     );
     io.out(
       `ICS ${r.source}: ${r.occurrences} events; meetings created ${r.meetings.created}, updated ${r.meetings.updated}, unchanged ${r.meetings.unchanged}, cancelled ${r.meetings.cancelled}; term dates created ${r.termDates.created}, updated ${r.termDates.updated}, removed ${r.termDates.removed}${r.rejected.length ? `; ${r.rejected.length} event(s) rejected` : ''}`,
     );
-    for (const x of r.rejected) io.out(`  ${x.file} ${x.event}, ${x.field}: ${x.reason}`);
+    for (const x of r.rejected) io.out(`  ${x.file} line ${x.line} (${x.event}), ${x.field}: ${x.reason}`);
+    if (r.runId) io.out(`report: send-hub import report ${r.runId}`);
     return;
   }
   const kind = exportKindOf(what);
@@ -97,7 +99,9 @@ async function runAction(
     io.err(`${arg}: no such file`);
     return io.setExitCode(2);
   }
-  const bar = io.isTTY
+  // cli-progress only on a terminal (it is not needed, nor loaded, for a piped or scheduled run).
+  const cliProgress = io.isTTY ? (await import('cli-progress')).default : null;
+  const bar = cliProgress
     ? new cliProgress.SingleBar(
         { format: `${kind} [{bar}] {value}/{total} rows`, stream: process.stderr },
         cliProgress.Presets.shades_classic,

@@ -60,7 +60,7 @@ export function importsModule(): FeatureModule {
             let failed = 0;
             for (const f of parseNamedUrls(cfg.ICS_FEEDS)) {
               try {
-                const r = await syncIcsFeed(hub, { orgId, source: f.name, url: f.url });
+                const r = await syncIcsFeed(hub, { orgId, source: f.name, url: f.url, via: 'schedule' });
                 meetings += r.meetingIds.length;
                 delete lastErrors[`ics:${f.name}`];
               } catch (err) {

@@ -19,6 +19,7 @@ import {
   type MeetingUpsert,
   type TermDateUpsert,
 } from '../../store/calendar-sync-repository.ts';
+import { ImportRepository } from '../../store/import-repository.ts';
 import { importsConfig } from '../config/imports.ts';
 import type { Hub } from '../container.ts';
 
@@ -30,6 +31,11 @@ export interface IcsSyncResult {
   meetingIds: string[];
   /** Events left out for a bad value (feed, event UID or position, field, what was expected). */
   rejected: IcsRejection[];
+  /**
+   * The ImportRun (kind "ics") of this sync, with one ImportRejection per rejected event (file, line,
+   * field, reason): `send-hub import report <id>`. Null when the sync changed and rejected nothing.
+   */
+  runId: string | null;
 }
 
 /** Bounded download: calendars are small; refuse anything larger than this. */
@@ -95,7 +101,16 @@ export function meetingUpsertsFrom(
  */
 export async function syncIcsFeed(
   hub: Hub,
-  input: { orgId: string; source: string; text?: string; url?: string; from?: Date; to?: Date },
+  input: {
+    orgId: string;
+    source: string;
+    text?: string;
+    url?: string;
+    from?: Date;
+    to?: Date;
+    /** "cli" | "drop-folder" | "schedule" … (the import report's "via"). */
+    via?: string;
+  },
 ): Promise<IcsSyncResult> {
   const cfg = importsConfig(hub.config.raw);
   const now = hub.clock.now();
@@ -166,6 +181,13 @@ export async function syncIcsFeed(
   }
   if (m.changedIds.length > 0)
     await hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds });
+  const runId = await recordIcsRun(hub, input, name, text, {
+    rowsRead: occurrences.length + rejected.length,
+    created: m.created + t.created,
+    updated: m.updated + m.cancelled + t.updated + t.removed,
+    unchanged: m.unchanged + t.unchanged,
+    rejected,
+  });
   return {
     source: name,
     occurrences: occurrences.length,
@@ -173,5 +195,45 @@ export async function syncIcsFeed(
     termDates: t,
     meetingIds: m.changedIds,
     rejected,
+    runId,
   };
+}
+
+/**
+ * The sync's import report, like an export's: counts, and each rejected event as an ImportRejection (file,
+ * line of its BEGIN:VEVENT, field, reason; never the value). A scheduled sync that changed and rejected
+ * nothing leaves no report (it runs every hour).
+ */
+async function recordIcsRun(
+  hub: Hub,
+  input: { orgId: string; via?: string },
+  name: string,
+  text: string,
+  r: { rowsRead: number; created: number; updated: number; unchanged: number; rejected: IcsRejection[] },
+): Promise<string | null> {
+  if (r.created + r.updated === 0 && r.rejected.length === 0 && input.via !== 'cli') return null;
+  const repo = new ImportRepository(hub.dbh.db);
+  const at = hub.clock.now();
+  const runId = await repo.start({
+    orgId: input.orgId,
+    kind: 'ics',
+    fileName: name,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    via: input.via ?? 'feed',
+    at,
+  });
+  await repo.addRejections(
+    runId,
+    r.rejected.map((x) => ({ file: x.file, line: x.line, field: x.field, reason: x.reason })),
+  );
+  await repo.finish(runId, {
+    status: 'COMPLETED',
+    rowsRead: r.rowsRead,
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    rejected: r.rejected.length,
+    at,
+  });
+  return runId;
 }

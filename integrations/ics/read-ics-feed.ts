@@ -30,6 +30,8 @@ export interface IcsOccurrence {
 /** One event left out of an import: the feed, the event (UID or position) and the field, never the value. */
 export interface IcsRejection {
   file: string;
+  /** 1-based line of the event's BEGIN:VEVENT in the feed. */
+  line: number;
   event: string;
   field: string;
   reason: string;
@@ -215,15 +217,24 @@ export function readIcsFeed(
 
   const masters = new Map<string, ICAL.Event>();
   const exceptions: ICAL.Event[] = [];
-  const reject = (event: string, field: string, reason: string) =>
-    rejected.push({ file, event, field, reason });
+  // Lines of each BEGIN:VEVENT (ical.js keeps the file's order), so a rejection names where the event is.
+  const veventLines: number[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\n|\r/)
+    .forEach((l, i) => {
+      if (/^BEGIN:VEVENT\s*$/i.test(l)) veventLines.push(i + 1);
+    });
+  const lineOf = (ve: ICAL.Component) => veventLines[vevents.indexOf(ve)] ?? 0;
+  const reject = (ve: ICAL.Component, event: string, field: string, reason: string) =>
+    rejected.push({ file, line: lineOf(ve), event, field, reason });
   const label = (uid: string | null, n: number) => (uid ? `event UID ${uid.slice(0, 80)}` : `event #${n}`);
   vevents.forEach((ve, n) => {
     const uidValue = ve.getFirstPropertyValue('uid');
     const uid = typeof uidValue === 'string' && uidValue.trim() ? uidValue : null;
     const bad = badField(ve);
     if (bad) {
-      reject(label(uid, n + 1), bad.field, bad.reason);
+      reject(ve, label(uid, n + 1), bad.field, bad.reason);
       return;
     }
     if (!uid) return;
@@ -232,14 +243,14 @@ export function readIcsFeed(
       if (ev.isRecurrenceException()) exceptions.push(ev);
       else masters.set(uid, ev);
     } catch {
-      reject(label(uid, n + 1), 'VEVENT', 'could not be read as an event');
+      reject(ve, label(uid, n + 1), 'VEVENT', 'could not be read as an event');
     }
   });
   for (const ex of exceptions) {
     try {
       masters.get(ex.uid)?.relateException(ex);
     } catch {
-      reject(label(ex.uid, 0), 'RECURRENCE-ID', expectedFor('recurrence-id'));
+      reject(ex.component, label(ex.uid, 0), 'RECURRENCE-ID', expectedFor('recurrence-id'));
     }
   }
 
@@ -255,7 +266,7 @@ export function readIcsFeed(
         err instanceof ExpansionBoundError
           ? err.message
           : 'could not be expanded; expected valid DTSTART/DTEND/RRULE/EXDATE values';
-      reject(label(uid, 0), field, reason);
+      reject(ev.component, label(uid, 0), field, reason);
     }
   }
   return out.sort(

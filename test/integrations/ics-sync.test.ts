@@ -124,6 +124,9 @@ describe('readIcsFeed', () => {
       ['school.ics', 'event UID bad-count', 'RRULE'],
       ['school.ics', 'event UID never', 'RRULE'],
     ]);
+    // Each names the line of its BEGIN:VEVENT (events are 6 or 7 lines: header 2, good 6, bad-exdate 7 …).
+    expect(rejected.map((r) => r.line)).toEqual([9, 16, 21, 26, 38]);
+    for (const r of rejected) expect(text.split('\r\n')[r.line - 1]).toBe('BEGIN:VEVENT');
     for (const r of rejected) {
       expect(r.reason).toMatch(/^(expected|unknown time zone|recurrence rule matches no date)/);
       for (const bad of ['20251225', '2027-01-31', 'Mars', '-1']) expect(r.reason).not.toContain(bad);
@@ -208,6 +211,55 @@ describe.each(providers)('syncIcsFeed on %s', (provider) => {
     expect(again.termDates).toMatchObject({ created: 0, updated: 0, removed: 0 });
     expect(events).toHaveLength(1);
     expect(t.logOut.text()).not.toMatch(/Pike|Amelia|Jordan/);
+  });
+
+  it('keeps a bad event as an ImportRejection (file, line, field, reason; no value) in the import report', async () => {
+    const { ImportRepository } = await import('../../store/import-repository.ts');
+    const { formatReport } = await import('../../app/imports/run-import.ts');
+    const text = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:good-1',
+      'SUMMARY:TAC meeting',
+      'DTSTART:20261005T090000Z',
+      'DTEND:20261005T100000Z',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:bad-1',
+      'SUMMARY:CIN review - Jordan Pike',
+      'DTSTART;TZID=Mars/Olympus:20261007T090000',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const r = await syncIcsFeed(t.hub, { orgId, source: 'school', text, ...window, via: 'cli' });
+    expect(r.meetings.created).toBe(1);
+    expect(r.runId).toBeTruthy();
+    const repo = new ImportRepository(t.hub.dbh.db);
+    const run = await repo.byId(r.runId as string);
+    expect(run).toMatchObject({ kind: 'ics', fileName: 'ics:school', via: 'cli', status: 'COMPLETED' });
+    expect(run).toMatchObject({ rowsRead: 2, created: 1, updated: 0, unchanged: 0, rejected: 1 });
+    const rows = await repo.rejections(r.runId as string);
+    expect(rows).toEqual([{ file: 'ics:school', line: 9, field: 'DTSTART', reason: expect.any(String) }]);
+    const report = formatReport(run!, rows);
+    expect(report).toContain('ics:school line 9, DTSTART: unknown time zone');
+    expect(report).not.toMatch(/Mars|Olympus|Pike/);
+
+    // A scheduled re-sync that changes nothing but still rejects the event reports it again; one that
+    // changes and rejects nothing leaves no report.
+    const again = await syncIcsFeed(t.hub, { orgId, source: 'school', text, ...window, via: 'schedule' });
+    expect(again.runId).not.toBe(r.runId);
+    expect(await repo.rejections(again.runId as string)).toHaveLength(1);
+    const clean = text.replace('DTSTART;TZID=Mars/Olympus:20261007T090000', 'DTSTART:20261007T090000Z');
+    await syncIcsFeed(t.hub, { orgId, source: 'school', text: clean, ...window, via: 'schedule' });
+    const quiet = await syncIcsFeed(t.hub, {
+      orgId,
+      source: 'school',
+      text: clean,
+      ...window,
+      via: 'schedule',
+    });
+    expect(quiet.runId).toBeNull();
   });
 
   it('cancels meetings that vanish from the feed and prunes moved INSET days', async () => {

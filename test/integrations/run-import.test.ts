@@ -226,6 +226,41 @@ describe.each(providers)('runImport on %s', (provider) => {
       expect(text).not.toMatch(/Amelia|Brook|Pike|breakfast|Disclosure/);
   });
 
+  it('rejects a duplicate incident anywhere in the file, not only within one batch', async () => {
+    const noKeyWorkers = STUDENTS.slice(0, 2).map((r) => [...r.slice(0, 9), '']);
+    await run('arbor-students', buildCsv(STUDENTS_HEADER, noKeyWorkers), 'students.csv');
+    const row = (id: string, status: string): Cell[] => [
+      id,
+      'Amelia Brook',
+      'A123456789012',
+      '7',
+      '05/11/2026 14:30',
+      'Behaviour',
+      'x',
+      '',
+      '',
+      status,
+    ];
+    // batchSize 2: line 2 and line 6 (the same incident id, changed status) are in different batches.
+    const rows = [row('D1', 'Active'), row('D2', 'Active'), row('D3', 'Active'), row('D4', 'Active')];
+    rows.push(row('D1', 'Closed'));
+    const r = await run('cpoms', buildCsv(CPOMS_HEADER, rows), 'dups.csv');
+    expect(r).toMatchObject({ rowsRead: 5, created: 4, updated: 0, unchanged: 0, rejected: 1 });
+    const repo = new ImportRepository(t.hub.dbh.db);
+    expect(await repo.rejections(r.id)).toEqual([
+      { file: 'dups.csv', line: 6, field: 'incidentId', reason: 'duplicate of the incident on line 2' },
+    ]);
+    const d1 = await t.hub.dbh.db.incident.findFirstOrThrow({ where: { externalId: 'D1' } });
+    expect(d1.status).toBe('Active');
+    // Re-import: still a no-op, the duplicate still rejected (not flip-flopping the record).
+    expect(await run('cpoms', buildCsv(CPOMS_HEADER, rows), 'dups.csv')).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 4,
+      rejected: 1,
+    });
+  });
+
   it('refuses a truncated file whole: a REFUSED report and nothing written', async () => {
     const csv = buildCsv(STUDENTS_HEADER, STUDENTS.slice(0, 3));
     const cut = csv.subarray(0, csv.length - 30);
