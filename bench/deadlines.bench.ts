@@ -191,6 +191,20 @@ export async function __generate(db: Db, cases: number, today: string, provider:
   return la;
 }
 
+/** Median wall time and median CPU time (this process, user + system) of `runs` runs. */
+async function steadyTicks(svc: DeadlineService, now: Date, runs = 3) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    wall.push((await timed(() => svc.tick(now, true))).ms);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { wall: mid(wall), cpu: mid(cpu) };
+}
+
 async function readAll(svc: DeadlineService): Promise<void> {
   await svc.cases.openForPlanning();
 }
@@ -210,18 +224,20 @@ async function measure(provider: Provider, n: number, now: Date) {
     // The first tick creates every deadline and reminder; it is also the warm-up.
     const cold = await timed(() => svc.tick(now, true));
     const report = cold.value as TickReport;
-    const steady = await medianMs(3, () => svc.tick(now, true), false);
+    const s1 = await steadyTicks(svc, now);
     const read = await medianMs(3, () => readAll(svc), false);
     const idle = (await svc.tick(now, true)) as TickReport;
     await addCases(hub.dbh.db, provider, la, n, today);
     const cold2 = await timed(() => svc.tick(now, true));
-    const steady2 = await medianMs(3, () => svc.tick(now, true), false);
+    const s2 = await steadyTicks(svc, now);
     return {
       seed: seed.ms,
       cold: cold.ms,
       cold2: cold2.ms,
-      steady,
-      steady2,
+      steady: s1.wall,
+      steady2: s2.wall,
+      cpu: s1.cpu,
+      cpu2: s2.cpu,
       read,
       deadlines: report.deadlines,
       nudges: report.nudges,
@@ -273,6 +289,18 @@ export async function run(): Promise<Figure[]> {
       value: a.cold2,
       unit: 'ms',
       baseline: `takes in ${n} new cases beside ${n} planned ones`,
+    },
+    {
+      name: 'deadlines.tick_20k.steady_cpu_ms',
+      value: a.cpu,
+      unit: 'ms',
+      baseline: 'CPU time of the steady tick (insensitive to other load on a shared machine)',
+    },
+    {
+      name: 'deadlines.tick_40k_vs_20k.cpu_ratio',
+      value: a.cpu2 / a.cpu,
+      unit: 'ratio',
+      baseline: `CPU time of the steady tick at ${n} cases (${a.cpu.toFixed(0)} ms)`,
     },
     { name: 'deadlines.tick_20k.deadlines', value: a.deadlines, unit: 'count' },
     { name: 'deadlines.tick_20k.nudges', value: a.nudges, unit: 'count' },

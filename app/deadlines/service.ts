@@ -345,21 +345,23 @@ export class DeadlineService {
         const escalateToId = ownerId
           ? (lineManager.get(ownerId) ?? fallback.get(c.orgId) ?? null)
           : (fallback.get(c.orgId) ?? null);
-        nudgeItems.push({
-          deadlineId: id,
-          orgId: c.orgId,
-          caseRef,
-          rule: d.rule,
-          dueOn: d.dueOn,
-          safeTargetOn: d.safeTargetOn,
-          lowConfidence: d.lowConfidence,
-          status,
-          snoozedUntil: s?.snoozedUntil ?? null,
-          ownerId,
-          ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
-          escalateToId: escalateToId === ownerId ? null : escalateToId,
-          studentLabel: label,
-        });
+        // Only open deadlines are nudged (planNudgeSlots skips the others).
+        if (status === 'OPEN')
+          nudgeItems.push({
+            deadlineId: id,
+            orgId: c.orgId,
+            caseRef,
+            rule: d.rule,
+            dueOn: d.dueOn,
+            safeTargetOn: d.safeTargetOn,
+            lowConfidence: d.lowConfidence,
+            status,
+            snoozedUntil: s?.snoozedUntil ?? null,
+            ownerId,
+            ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
+            escalateToId: escalateToId === ownerId ? null : escalateToId,
+            studentLabel: label,
+          });
         if (ownerId && (status === 'OPEN' || status === 'PAUSED'))
           digestItems.push({
             deadlineId: id,

@@ -167,6 +167,8 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
   const from = addDays(today, -o.lookbackDays);
   // The lead dates of one due date and lead list, shared by the many deadlines due that day.
   const leadCache = new Map<string, [IsoDate, string][]>();
+  const windowCache = new Map<string, [IsoDate, string][]>();
+  const escalationCache = new Map<IsoDate, IsoDate[]>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
     // What every message of this deadline says (facts, title, actions, text), for the fingerprint.
@@ -179,11 +181,23 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
         leadDates = leads.map((lead) => [leadDate(i.dueOn, lead, o.holidays), lead]);
         leadCache.set(ck, leadDates);
       }
-      const byDate = new Map<IsoDate, string>();
-      for (const [d, lead] of leadDates) if (!i.snoozedUntil || d >= i.snoozedUntil) byDate.set(d, lead);
-      if (i.snoozedUntil && i.snoozedUntil <= i.dueOn) byDate.set(i.snoozedUntil, 'snooze');
-      for (const d of window([...byDate.keys()], today, from, until)) {
-        const lead = byDate.get(d)!;
+      let due: [IsoDate, string][];
+      if (i.snoozedUntil) {
+        const byDate = new Map<IsoDate, string>();
+        for (const [d, lead] of leadDates) if (d >= i.snoozedUntil) byDate.set(d, lead);
+        if (i.snoozedUntil <= i.dueOn) byDate.set(i.snoozedUntil, 'snooze');
+        due = window([...byDate.keys()], today, from, until).map((d) => [d, byDate.get(d)!]);
+      } else {
+        // Not snoozed: the windowed lead dates depend on the due date and lead list only.
+        let w = windowCache.get(ck);
+        if (!w) {
+          const byDate = new Map<IsoDate, string>(leadDates);
+          w = window([...byDate.keys()], today, from, until).map((d) => [d, byDate.get(d)!]);
+          windowCache.set(ck, w);
+        }
+        due = w;
+      }
+      for (const [d, lead] of due) {
         const onDay = d >= i.dueOn;
         const dueAt = instant(d);
         slots.push({
@@ -200,7 +214,12 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
     }
     const escalate = i.rule.escalate ?? i.rule.status === 'statutory';
     if (escalate && !i.rule.window && i.escalateToId && today > i.dueOn) {
-      for (const d of window(escalationDates(i.dueOn, until, o.holidays), today, from, until)) {
+      let dates = escalationCache.get(i.dueOn);
+      if (!dates) {
+        dates = window(escalationDates(i.dueOn, until, o.holidays), today, from, until);
+        escalationCache.set(i.dueOn, dates);
+      }
+      for (const d of dates) {
         const dueAt = instant(d);
         slots.push({
           dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:escalation:${d}`,
