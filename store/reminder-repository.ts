@@ -9,7 +9,7 @@ import { message as buildMessage } from '../core/messages/outgoing-message.ts';
 import type { Clock } from '../core/ports.ts';
 import type { ReconcileReport, ReminderSpec } from '../core/reminders/reminder.ts';
 import { canonicalJson } from './audit-repository.ts';
-import type { Db } from './db.ts';
+import type { Db, Tx } from './db.ts';
 import type { OutboxRepository } from './outbox-repository.ts';
 
 export interface ReminderDto {
@@ -67,6 +67,9 @@ export function reminderContentHash(spec: ReminderSpec): string {
     .update(JSON.stringify([spec.dueAt.getTime(), spec.recipientId, reminderPayload(spec)]))
     .digest('base64url');
 }
+
+/** Due reminders claimed and enqueued per transaction. */
+const PLAN_BATCH = 100;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
 
@@ -225,8 +228,11 @@ export class ReminderRepository {
   }
 
   /**
-   * Move every PENDING reminder due by now into the outbox, each in one transaction with its status
-   * change, so a crash between the two can neither lose nor duplicate it.
+   * Move every PENDING reminder due by now into the outbox, each claimed in the same transaction that
+   * enqueues its message, so a crash between the two can neither lose nor duplicate it. Reminders are
+   * handled in batches of `PLAN_BATCH` per transaction (a first tick or a backlog pays one commit per
+   * batch, not per reminder); a batch that fails is retried one reminder per transaction, so one bad
+   * reminder holds back no more than it did before.
    * @param notBefore quiet-hours gate: given an org id and the due time, the earliest delivery time.
    */
   async planDue(limit = 500, notBefore?: (orgId: string, at: Date) => Date): Promise<number> {
@@ -238,41 +244,60 @@ export class ReminderRepository {
       select: { id: true, orgId: true, recipientId: true, payload: true, dueAt: true },
     });
     let planned = 0;
-    for (const r of due) {
-      const payload = r.payload as {
-        message: OutgoingMessageInput;
-        priority?: number;
-        quiet?: boolean;
-      } | null;
-      const ok = await this.db.$transaction(async (tx) => {
-        const claimed = await tx.reminder.updateMany({
-          where: { id: r.id, status: 'PENDING' },
-          data: { status: 'PLANNED', plannedAt: now },
-        });
-        if (claimed.count !== 1) return false;
-        if (!payload?.message) return true;
-        await this.outbox.enqueueIn(tx, {
-          // One key per reminder and due time: a snoozed reminder that falls due again is a new message.
-          idempotencyKey: `reminder:${r.id}:${r.dueAt.toISOString()}`,
-          orgId: r.orgId,
-          to: { staffId: r.recipientId },
-          // Buttons carry the reminder id back, so "done" or "snooze" lands on this reminder.
-          message: buildMessage({
-            ...payload.message,
-            actions: (payload.message.actions ?? []).map((a) => ({
-              ...a,
-              args: { ...(a.args ?? {}), reminderId: r.id },
-            })),
-          }),
-          priority: payload.priority ?? 5,
-          reminderId: r.id,
-          notBefore: payload.quiet && notBefore ? notBefore(r.orgId, now) : now,
-        });
-        return true;
-      });
-      if (ok) planned++;
+    for (const batch of chunks(due, PLAN_BATCH)) {
+      try {
+        planned += await this.db.$transaction(
+          async (tx) => {
+            let n = 0;
+            for (const r of batch) if (await this.planOneIn(tx, r, now, notBefore)) n++;
+            return n;
+          },
+          { timeout: 60_000, maxWait: 30_000 },
+        );
+      } catch (err) {
+        if (batch.length === 1) throw err;
+        for (const r of batch)
+          if (await this.db.$transaction((tx) => this.planOneIn(tx, r, now, notBefore))) planned++;
+      }
     }
     return planned;
+  }
+
+  private async planOneIn(
+    tx: Tx,
+    r: { id: string; orgId: string; recipientId: string; payload: unknown; dueAt: Date },
+    now: Date,
+    notBefore?: (orgId: string, at: Date) => Date,
+  ): Promise<boolean> {
+    const payload = r.payload as {
+      message: OutgoingMessageInput;
+      priority?: number;
+      quiet?: boolean;
+    } | null;
+    const claimed = await tx.reminder.updateMany({
+      where: { id: r.id, status: 'PENDING' },
+      data: { status: 'PLANNED', plannedAt: now },
+    });
+    if (claimed.count !== 1) return false;
+    if (!payload?.message) return true;
+    await this.outbox.enqueueIn(tx, {
+      // One key per reminder and due time: a snoozed reminder that falls due again is a new message.
+      idempotencyKey: `reminder:${r.id}:${r.dueAt.toISOString()}`,
+      orgId: r.orgId,
+      to: { staffId: r.recipientId },
+      // Buttons carry the reminder id back, so "done" or "snooze" lands on this reminder.
+      message: buildMessage({
+        ...payload.message,
+        actions: (payload.message.actions ?? []).map((a) => ({
+          ...a,
+          args: { ...(a.args ?? {}), reminderId: r.id },
+        })),
+      }),
+      priority: payload.priority ?? 5,
+      reminderId: r.id,
+      notBefore: payload.quiet && notBefore ? notBefore(r.orgId, now) : now,
+    });
+    return true;
   }
 
   /** Subjects of one type that have PENDING reminders of these kinds (one query, distinct ids). */
