@@ -1,6 +1,7 @@
 /**
  * Buttons on deadline nudges (subject type 'deadline'): done (with the date met), snooze (until a date),
- * reassign (to a colleague), pause (a regulation's exception reason). Access is decided by
+ * reassign (to a colleague), pause (a regulation's exception reason), resume (the exception no longer
+ * applies). Access is decided by
  * core/access/policy.ts; every change is audited in the same transaction (store/deadline-repository.ts).
  */
 import { canActOnCase, require } from '../../core/access/policy.ts';
@@ -155,8 +156,35 @@ export function deadlineActionHandlers(hub: Hub, svc: DeadlineService) {
       resolved: {
         text: `Paused by ${a.actor.displayName}: ${reason.label} (${reason.source}). Statutory date stays ${formatDate(d.dueOn)}.`,
       },
+      // The way back, for when the exception stops applying (CoP 9.43: complete as soon as practicable).
+      reply: message({
+        kind: 'text',
+        audience: 'private',
+        title: 'Paused. When the exception no longer applies, resume the timeframe.',
+        text: `Or type: deadline resume ${d.id}`,
+        subject: { type: 'deadline', id: d.id },
+        actions: [{ verb: 'resume', label: 'Resume timeframe', style: 'default', args: {} }],
+      }),
     };
   };
 
-  return { done, snooze, reassign, pause };
+  /**
+   * The exception no longer applies (SEND Regs 2014 reg 10(4)/13(3): the timeframe does not apply only
+   * while the exception lasts): the deadline is open again, nudged as before; audited.
+   */
+  const resume = async (a: InboundAction): Promise<ActionResult> => {
+    const d = await load(a);
+    if (!isDeadline(d)) return d;
+    if (d.status !== 'PAUSED') return reply('That deadline is not paused.');
+    if (!(await svc.deadlines.resume(d, who(a)))) return { resolved: { text: 'Already answered.' } };
+    await settle(a, d.id);
+    const late = d.dueOn < svc.today() ? ' It is past that date: complete it as soon as practicable.' : '';
+    return {
+      resolved: {
+        text: `Resumed by ${a.actor.displayName}. Statutory date ${formatDate(d.dueOn)}; nudges start again.${late}`,
+      },
+    };
+  };
+
+  return { done, snooze, reassign, pause, resume };
 }

@@ -111,9 +111,9 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
 
   const deadline: Command = {
     name: 'deadline',
-    usage: 'deadline done|snooze|reassign|pause <id> [date|days|email|reason] [from] [to]',
+    usage: 'deadline done|snooze|reassign|pause|resume <id> [date|days|email|reason] [from] [to]',
     summary:
-      'act on a deadline by its id (as the buttons do): done 2027-01-04, snooze 3, reassign a@b, pause reg10-4-c',
+      'act on a deadline by its id (as the buttons do): done 2027-01-04, snooze 3, reassign a@b, pause reg10-4-c, resume',
     async run({ actor, via, args }) {
       const [verb = '', id = '', a1, a2, a3] = args.trim().split(/\s+/);
       const map: Record<string, Record<string, string | undefined>> = {
@@ -121,6 +121,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         snooze: /^\d{4}-/.test(a1 ?? '') ? { until: a1 } : { days: a1 },
         reassign: { to: a1 },
         pause: { reason: a1, from: a2, to: a3 },
+        resume: {},
       };
       if (!map[verb] || !id)
         return {
@@ -137,11 +138,15 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         subject: { type: 'deadline', id },
         args: argsOut,
       });
+      // What was recorded, and any follow-up (e.g. the Resume button after a pause) in one message.
+      const recorded = r.resolved?.text;
       return {
         kind: 'message',
-        message:
-          r.reply ??
-          message({ kind: 'text', audience: 'private', title: 'Recorded.', text: r.resolved?.text ?? '' }),
+        message: r.reply
+          ? recorded
+            ? { ...r.reply, text: [recorded, r.reply.title, r.reply.text].filter(Boolean).join('\n') }
+            : r.reply
+          : message({ kind: 'text', audience: 'private', title: 'Recorded.', text: recorded ?? '' }),
       };
     },
   };

@@ -24,6 +24,7 @@ export function deadlinesModule(): FeatureModule {
       hub.actions.on('snooze', 'deadline', h.snooze);
       hub.actions.on('reassign', 'deadline', h.reassign);
       hub.actions.on('pause', 'deadline', h.pause);
+      hub.actions.on('resume', 'deadline', h.resume);
       for (const c of deadlineCommands(hub, svc)) hub.commands.register(c);
     },
     planners() {

@@ -34,6 +34,7 @@ export const actionVerbs = [
   'snooze',
   'reassign',
   'pause',
+  'resume',
   'acknowledge',
   'take_ownership',
   'escalate',
