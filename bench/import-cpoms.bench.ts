@@ -1,17 +1,23 @@
 /**
- * Issue 4's figures. (1) Importing a generated CPOMS-style CSV (default 100,000 rows) through the whole
- * importer (dry pass, parse, dates, student lookup, encryption, idempotent upsert, report) as a ratio
- * against a plain bulk insert (createMany, batches of 1,000) of the same rows with the same driver (SQLite)
- * in the same run: goal <= 2. (2) Peak memory (RSS) importing a 1,000,000-row file: goal < 300 MB, which
- * only a streaming importer meets (the file itself is ~200 MB).
+ * Issue 4's figures, sized to fit the suite (~90-120 s at BENCH_SCALE=1 on a loaded 2-core machine).
  *
- * Env: IMPORT_BENCH_ROWS (default 100000 x BENCH_SCALE), IMPORT_BENCH_MEMORY_ROWS (default 250000 x
- * BENCH_SCALE, so the suite fits its per-benchmark time limit; 0 skips the memory run). For the full-size
- * memory check run `IMPORT_BENCH_MEMORY_ROWS=1000000 BENCH_TIMEOUT_MS=1800000 BENCH_ONLY=import-cpoms npm run bench`:
- * a streaming importer's peak RSS does not grow with the row count, and the figure names the rows used.
+ * (1) Speed: importing a generated CPOMS-style CSV through the whole importer (dry pass, parse, dates,
+ *     student lookup, file-wide duplicate check, encryption, idempotent upsert, report) as a ratio against a
+ *     plain bulk insert (createMany, batches of 1,000) of the same rows with the same driver (Prisma +
+ *     better-sqlite3) in the same run: goal <= 2. IMPORT_BENCH_ROWS (default 30,000 x BENCH_SCALE; the
+ *     issue's size is 100,000). Both grow linearly with the rows, so the ratio holds at either size.
+ * (2) Memory: peak RSS (getrusage, exact) of the real command, `send-hub import cpoms <file>`
+ *     (bin/send-hub.mjs, its own process, SQLite, migrated database), on IMPORT_BENCH_MEMORY_ROWS rows
+ *     (default 80,000 x BENCH_SCALE) and on a quarter of that: goal < 300 MB, and the ratio of the two peaks
+ *     shows whether memory grows with the file (a streaming import: ~1.0). The issue's 1,000,000 rows do not
+ *     fit the suite's time (about 1,000-2,000 rows/s here); run them with
+ *     `IMPORT_BENCH_MEMORY_ROWS=1000000 BENCH_TIMEOUT_MS=3600000 BENCH_ONLY=import-cpoms npm run bench`,
+ *     which reports import_cpoms.cli_1m.peak_rss_mb instead of import_cpoms.cli.peak_rss_mb.
+ *     The memory files' incidents are dated 2024 (older than the safeguarding look-back, so no concern is
+ *     raised: the figure is the importer's, not concern intake's).
  */
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,9 +29,10 @@ import type { Figure } from './figure.ts';
 import { benchHub, freshDb, scaled, timed } from './support/bench-hub.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
 
 export const description =
-  'CPOMS-style CSV import (100k rows) vs a plain bulk insert of the same rows; peak RSS for a 1M-row file';
+  'CPOMS-style CSV import vs a plain bulk insert of the same rows; peak RSS of `send-hub import` at two file sizes';
 
 const STUDENTS = 1000;
 const CATEGORIES = [
@@ -36,25 +43,31 @@ const CATEGORIES = [
   'Online Safety',
   'Medical',
 ];
+const KEY = 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 const upnOf = (i: number) => `A${String(100_000_000_000 + i).slice(1)}${String(i % 10)}`;
+const mb = (bytes: number) => bytes / 1048576;
 
-function rowOf(i: number): { id: string; upn: string; at: string; day: number; cat: string; text: string } {
+function rowOf(
+  i: number,
+  year = 2026,
+): { id: string; upn: string; at: string; day: number; cat: string; text: string } {
   const day = 1 + (i % 28);
   return {
     id: `INC${i}`,
     upn: upnOf(i % STUDENTS),
-    at: `${String(day).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/2026 ${String(8 + (i % 9)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+    at: `${String(day).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${year} ${String(8 + (i % 9)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
     day,
     cat: CATEGORIES[i % CATEGORIES.length] as string,
     text: `Generated incident ${i}: staff member noticed, "a concern", and recorded it; follow-up planned.`,
   };
 }
 
-export async function writeCsv(file: string, rows: number): Promise<void> {
+/** Streams the file to disk (backpressure on the write stream): a million rows never sit in memory. */
+export async function writeCsv(file: string, rows: number, year = 2026): Promise<void> {
   const out = fs.createWriteStream(file);
   out.write('Incident ID,UPN,Date/Time,Categories,Incident,Actions,Reported By,Status\r\n');
   for (let i = 0; i < rows; i++) {
-    const r = rowOf(i);
+    const r = rowOf(i, year);
     const line = `${r.id},${r.upn},${r.at},${r.cat},"${r.text.replace(/"/g, '""')}",Called home,Staff ${i % 40},Active\r\n`;
     if (!out.write(line)) await once(out, 'drain');
   }
@@ -105,108 +118,159 @@ async function plainBulkInsert(hub: Hub, orgId: string, rows: number): Promise<n
   return t.ms;
 }
 
-export async function run(): Promise<Figure[]> {
-  const rows = Number(process.env.IMPORT_BENCH_ROWS ?? scaled(100_000, 1000));
-  const memRows = Number(process.env.IMPORT_BENCH_MEMORY_ROWS ?? scaled(250_000, 0));
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-import-bench-'));
-  const figures: Figure[] = [];
+/** `send-hub import <args>` as a user runs it, in its own process; its exact peak RSS and output. */
+async function cliPeakRss(
+  dbUrl: string,
+  dataDir: string,
+  args: string[],
+): Promise<{ peakMb: number; stdout: string }> {
+  const rssFile = path.join(dataDir, `max-rss-${process.pid}-${Date.now()}`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      path.join(here, 'support', 'report-max-rss.mjs'),
+      path.join(root, 'bin', 'send-hub.mjs'),
+      ...args,
+    ],
+    {
+      cwd: dataDir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dataDir,
+        DATABASE_URL: dbUrl,
+        DATA_DIR: dataDir,
+        SEND_HUB_ENCRYPTION_KEY: KEY,
+        LOG_LEVEL: 'warn',
+        BENCH_MAX_RSS_FILE: rssFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += String(d);
+  });
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + String(d)).slice(-2000);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`send-hub ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`);
+  const peak = Number(fs.readFileSync(rssFile, 'utf8'));
+  fs.rmSync(rssFile, { force: true });
+  return { peakMb: mb(peak), stdout };
+}
+
+async function speedFigures(tmp: string, rows: number): Promise<Figure[]> {
+  const csv = path.join(tmp, 'cpoms.csv');
+  await writeCsv(csv, rows);
+
+  const baseDb = await freshDb('sqlite');
+  const baseHub = await benchHub(baseDb.url);
+  const baseMs = await plainBulkInsert(baseHub, await seedStudents(baseHub), rows);
+  await baseHub.dbh.close();
+  await baseDb.drop();
+
+  const db = await freshDb('sqlite');
+  const hub = await benchHub(db.url);
+  const orgId = await seedStudents(hub);
+  const source = { name: 'cpoms.csv', path: csv };
+  const imp = await timed(() => runImport(hub, { orgId, kind: 'cpoms', source, via: 'bench' }));
+  if (imp.value.created !== rows) throw new Error(`import created ${imp.value.created} of ${rows} rows`);
+  const again = await timed(() => runImport(hub, { orgId, kind: 'cpoms', source, via: 'bench' }));
+  if (again.value.unchanged !== rows)
+    throw new Error(`re-import left ${again.value.unchanged} of ${rows} unchanged`);
+  await hub.dbh.close();
+  await db.drop();
+  fs.rmSync(csv, { force: true });
+  const ratio = imp.ms / baseMs;
+  return [
+    {
+      name: 'import_cpoms.sqlite.ratio_vs_bulk_insert',
+      value: ratio,
+      unit: 'ratio',
+      baseline: `createMany of the same ${rows} rows in batches of 1,000 (${baseMs.toFixed(0)} ms); import ${imp.ms.toFixed(0)} ms`,
+      goal: '<= 2',
+      pass: ratio <= 2,
+    },
+    { name: 'import_cpoms.sqlite.rows_per_s', value: rows / (imp.ms / 1000), unit: 'per_s' },
+    {
+      name: 'import_cpoms.sqlite.reimport.ratio_vs_bulk_insert',
+      value: again.ms / baseMs,
+      unit: 'ratio',
+      baseline: `re-import of the same ${rows} rows (every row unchanged) against the same bulk insert`,
+    },
+  ];
+}
+
+async function memoryFigures(tmp: string, bigRows: number): Promise<Figure[]> {
+  const smallRows = Math.max(1000, Math.round(bigRows / 4));
+  const db = await freshDb('sqlite');
+  const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
   try {
-    const csv = path.join(tmp, 'cpoms.csv');
-    await writeCsv(csv, rows);
-
-    const baseDb = await freshDb('sqlite');
-    const baseHub = await benchHub(baseDb.url);
-    const baseMs = await plainBulkInsert(baseHub, await seedStudents(baseHub), rows);
-    await baseHub.dbh.close();
-    await baseDb.drop();
-
-    const db = await freshDb('sqlite');
     const hub = await benchHub(db.url);
-    const orgId = await seedStudents(hub);
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    const imp = await timed(() =>
-      runImport(hub, { orgId, kind: 'cpoms', source: { name: 'cpoms.csv', path: csv }, via: 'bench' }),
-    );
-    clearInterval(sampler);
-    if (imp.value.created !== rows) throw new Error(`import created ${imp.value.created} of ${rows} rows`);
-    const again = await timed(() =>
-      runImport(hub, { orgId, kind: 'cpoms', source: { name: 'cpoms.csv', path: csv }, via: 'bench' }),
-    );
-    if (again.value.unchanged !== rows)
-      throw new Error(`re-import left ${again.value.unchanged} of ${rows} unchanged`);
+    await seedStudents(hub);
     await hub.dbh.close();
-    await db.drop();
-    const ratio = imp.ms / baseMs;
-    figures.push(
-      {
-        name: 'import_cpoms.sqlite.ratio_vs_bulk_insert',
-        value: ratio,
-        unit: 'ratio',
-        baseline: `createMany of the same ${rows} rows in batches of 1,000 (${baseMs.toFixed(0)} ms)`,
-        goal: '<= 2',
-        pass: ratio <= 2,
-      },
-      { name: 'import_cpoms.sqlite.rows_per_s', value: rows / (imp.ms / 1000), unit: 'per_s' },
-      {
-        name: 'import_cpoms.ratio_run.peak_rss_mb',
-        value: peak / 1048576,
-        unit: 'MB',
-        baseline: `${rows} rows; RSS before the import ${(before / 1048576).toFixed(0)} MB`,
-      },
-      {
-        name: 'import_cpoms.sqlite.reimport.ratio_vs_bulk_insert',
-        value: again.ms / baseMs,
-        unit: 'ratio',
-        baseline: 're-import of the same file (every row unchanged) against the same bulk insert',
-      },
-    );
-    fs.rmSync(csv, { force: true });
 
-    if (memRows > 0) {
-      const big = path.join(tmp, 'cpoms-big.csv');
-      await writeCsv(big, memRows);
-      const sizeMb = fs.statSync(big).size / 1048576;
-      // In a child process: the parent's heap after the runs above would hide the importer's own memory.
-      const child = spawnSync(
-        process.execPath,
-        // A 256 MB V8 heap cap: the run completes only if rows are streamed, not kept (a held file OOMs).
-        [
-          '--max-old-space-size=256',
-          '--import',
-          'tsx',
-          path.join(here, 'support', 'import-memory-child.ts'),
-          big,
-          String(memRows),
-        ],
-        { encoding: 'utf8', maxBuffer: 1 << 20 },
+    // The floor: the same process reading the import list, before any row.
+    const idle = await cliPeakRss(db.url, dataDir, ['import', 'list']);
+    const runs: { rows: number; peakMb: number; fileMb: number }[] = [];
+    for (const rows of [smallRows, bigRows]) {
+      const csv = path.join(tmp, `cpoms-${rows}.csv`);
+      await writeCsv(csv, rows, 2024);
+      const fileMb = mb(fs.statSync(csv).size);
+      const r = await cliPeakRss(db.url, dataDir, ['import', 'cpoms', csv]);
+      const read = /rows read (\d+), created (\d+), updated (\d+), unchanged (\d+), rejected (\d+)/.exec(
+        r.stdout,
       );
-      if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr.slice(-500)}`);
-      const m = JSON.parse(child.stdout.trim().split('\n').pop() as string) as {
-        peakRssMb: number;
-        beforeRssMb: number;
-        created: number;
-      };
-      if (m.created !== memRows) throw new Error(`memory run created ${m.created} of ${memRows}`);
-      const peak = m.peakRssMb * 1048576;
-      const before = m.beforeRssMb * 1048576;
-      figures.push(
-        {
-          name: 'import_cpoms.peak_rss_mb',
-          value: peak / 1048576,
-          unit: 'MB',
-          baseline: `${memRows} rows, ${sizeMb.toFixed(0)} MB file; RSS before the import ${(before / 1048576).toFixed(0)} MB`,
-          goal: '< 300',
-          pass: peak / 1048576 < 300,
-        },
-        { name: 'import_cpoms.peak_rss_growth_mb', value: (peak - before) / 1048576, unit: 'MB' },
-      );
+      // The same incident ids again in the bigger file: its first quarter is unchanged, the rest created.
+      const done = read ? Number(read[2]) + Number(read[4]) : -1;
+      if (done !== rows)
+        throw new Error(`send-hub import wrote ${done} of ${rows} rows: ${r.stdout.slice(0, 300)}`);
+      fs.rmSync(csv, { force: true });
+      runs.push({ rows, peakMb: r.peakMb, fileMb });
     }
+    const [small, big] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    const full = bigRows >= 1_000_000;
+    return [
+      {
+        name: full ? 'import_cpoms.cli_1m.peak_rss_mb' : 'import_cpoms.cli.peak_rss_mb',
+        value: big.peakMb,
+        unit: 'MB',
+        baseline: `send-hub import cpoms, ${big.rows} rows (${big.fileMb.toFixed(0)} MB file), SQLite; the same process before any row (import list): ${idle.peakMb.toFixed(0)} MB${full ? '' : '; the issue names 1,000,000 rows: see the ratio below and bench/README.md'}`,
+        goal: '< 300',
+        pass: big.peakMb < 300,
+      },
+      {
+        name: 'import_cpoms.cli.peak_rss_ratio_4x_rows',
+        value: big.peakMb / small.peakMb,
+        unit: 'ratio',
+        baseline: `peak RSS at ${big.rows} rows / at ${small.rows} rows (${small.peakMb.toFixed(0)} MB): ~1.0 when memory does not grow with the file`,
+        goal: '<= 1.1',
+        pass: big.peakMb / small.peakMb <= 1.1,
+      },
+      {
+        name: 'import_cpoms.cli.idle_peak_rss_mb',
+        value: idle.peakMb,
+        unit: 'MB',
+        baseline: 'send-hub import list: node + tsx + Prisma + the import modules, no file',
+      },
+    ];
+  } finally {
+    await db.drop();
+  }
+}
+
+export async function run(): Promise<Figure[]> {
+  const rows = Number(process.env.IMPORT_BENCH_ROWS ?? scaled(30_000, 1000));
+  const memRows = Number(process.env.IMPORT_BENCH_MEMORY_ROWS ?? scaled(80_000, 0));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-import-bench-'));
+  try {
+    const figures = rows > 0 ? await speedFigures(tmp, rows) : [];
+    if (memRows > 0) figures.push(...(await memoryFigures(tmp, memRows)));
+    return figures;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return figures;
 }
