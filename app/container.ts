@@ -16,6 +16,7 @@ import { parseLeadTime, planMeetingReminders } from '../core/reminders/plan-meet
 import { quietHoursRelease } from '../core/reminders/quiet-hours.ts';
 import { ChannelRouter } from '../scheduler/channel-router.ts';
 import { Deliverer } from '../scheduler/deliver.ts';
+import { MemoryRateLimiter } from '../scheduler/memory-rate-limiter.ts';
 import { type Planner, Scheduler } from '../scheduler/tick.ts';
 import { AuditRepository } from '../store/audit-repository.ts';
 import { FieldCipher } from '../store/crypto/field-cipher.ts';
@@ -185,7 +186,12 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
   hub.scheduler = new Scheduler(hub.planners, clock, log);
   hub.deliverer = new Deliverer(outbox, staff, hub.router, orgs, clock, log, {
     workerId,
-    rateLimiter: new RateLimitRepository(dbh.db, clock, dbh.provider),
+    // SQLite is one process (a second is refused): its limiter lives in memory, exact and free of I/O.
+    // PostgreSQL replicas share theirs through the database.
+    rateLimiter:
+      dbh.provider === 'sqlite'
+        ? new MemoryRateLimiter(clock)
+        : new RateLimitRepository(dbh.db, clock, dbh.provider),
     onUnreachable: async (m) => {
       log.warn({ messageId: m.id, recipientId: m.recipientId }, 'no channel reaches this member of staff');
       await audit.record({
@@ -199,6 +205,8 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
       });
     },
   });
+  // A concern's DSL message is committed before this event: send it now, not at the next poll.
+  hub.events.on('concern.raised', () => hub.deliverer.wake());
   return hub;
 }
 

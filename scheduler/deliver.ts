@@ -13,9 +13,10 @@ import type {
   RateLimitKey,
 } from '../core/ports.ts';
 import type { ClaimedMessage, OutboxRepository } from '../store/outbox-repository.ts';
-import type { StaffRepository } from '../store/staff-repository.ts';
+import type { IdentityDto, StaffDto, StaffRepository } from '../store/staff-repository.ts';
 import { type BackoffPolicy, defaultBackoff, nextDelayMs } from './backoff.ts';
 import type { ChannelRouter } from './channel-router.ts';
+import { SendWindows } from './send-window.ts';
 
 export interface DeliveryLogger {
   info(obj: object, msg: string): void;
@@ -41,8 +42,9 @@ export interface RateLimiter {
 export interface DelivererOptions {
   workerId: string;
   /**
-   * Sends in flight at once per loop (default 10). Most of a send's time is spent waiting for its
-   * rate-limit slot (no connection held), so this is well above the pool size.
+   * Sends in flight at once per loop (default: the whole batch). Most of a send's time is spent waiting
+   * for its rate-limit slot (no connection held), and the attempts of concurrent sends are written in one
+   * transaction (OutboxRepository's group commit), so this may be well above the pool size.
    */
   parallel?: number;
   /** Concurrent delivery loops in `start` (default 2). */
@@ -70,6 +72,9 @@ export interface DelivererOptions {
   ) => void;
 }
 
+/** The recipients of a claimed batch, read once for the batch. */
+type People = Map<string, StaffDto & { identities: IdentityDto[] }>;
+
 export interface DrainReport {
   claimed: number;
   sent: number;
@@ -79,6 +84,8 @@ export interface DrainReport {
 
 export class Deliverer {
   private readonly gates = new Map<Platform, number>();
+  /** This process's own sends per rate-limit key, in exact sliding windows (the last guard). */
+  private readonly windows = new SendWindows();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
@@ -105,7 +112,7 @@ export class Deliverer {
     this.random = options.random ?? Math.random;
     // Never wait so long that the claim's lease runs out (another replica would take the message).
     this.maxInlineWaitMs = Math.min(options.maxInlineWaitMs ?? 1_500, this.leaseMs / 4);
-    this.parallel = Math.max(1, options.parallel ?? 10);
+    this.parallel = Math.max(1, options.parallel ?? this.batchSize);
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -143,11 +150,16 @@ export class Deliverer {
     if (this.stopping) return report;
     const batch = await this.outbox.claim(this.options.workerId, this.batchSize, this.leaseMs);
     report.claimed = batch.length;
+    if (batch.length === 0) return report;
+    // The recipients of the whole batch and their identities in one query, not two per message.
+    const people = await this.staff.withIdentities(
+      batch.flatMap((m) => (m.recipientId ? [m.recipientId] : [])),
+    );
     // At most `parallel` sends at once per loop, so that the loops together stay within the pool.
     const queue = [...batch];
     const worker = async () => {
       for (let m = queue.shift(); m; m = queue.shift()) {
-        const state = await this.deliverOne(m);
+        const state = await this.deliverOne(m, people);
         if (state === 'SENT') report.sent++;
         else if (state === 'FAILED') report.failed++;
         else report.retrying++;
@@ -184,17 +196,47 @@ export class Deliverer {
    */
   start(intervalMs: number, loops = this.options.loops ?? 2): void {
     const loop = async (slot: number) => {
+      this.idle[slot] = false;
       if (this.stopping) return;
       try {
         const r = await this.drainOnce();
-        // Keep going at once while there is work; otherwise wait for the next interval.
-        this.timers[slot] = setTimeout(() => loop(slot), r.claimed > 0 ? 0 : intervalMs);
+        // Keep going at once while there is work; otherwise wait for the next interval (or a wake-up).
+        this.schedule(slot, loop, r.claimed > 0 ? 0 : intervalMs);
       } catch (err) {
         this.log.error({ err }, 'delivery loop failed; retrying');
-        this.timers[slot] = setTimeout(() => loop(slot), intervalMs);
+        this.schedule(slot, loop, intervalMs);
       }
     };
-    for (let i = 0; i < loops; i++) this.timers[i] = setTimeout(() => loop(i), i * 10);
+    this.loopFn = loop;
+    for (let i = 0; i < loops; i++) this.schedule(i, loop, i * 10);
+  }
+
+  private loopFn: ((slot: number) => Promise<void>) | undefined;
+  /** Per loop: waiting out its poll interval (a wake-up may cut the wait short). */
+  private readonly idle: boolean[] = [];
+
+  private schedule(slot: number, loop: (slot: number) => Promise<void>, ms: number): void {
+    if (this.stopping) return;
+    this.idle[slot] = ms > 0;
+    this.timers[slot] = setTimeout(() => void loop(slot), ms);
+  }
+
+  /** Loops waiting out their poll interval (/healthz, tests). */
+  get idleLoops(): number {
+    return this.idle.filter(Boolean).length;
+  }
+
+  /**
+   * New urgent work was committed (a safeguarding concern): an idle loop claims at once instead of at the
+   * end of its poll interval. A loop that is busy picks it up with its next claim anyway.
+   */
+  wake(): void {
+    const loop = this.loopFn;
+    if (!loop || this.stopping) return;
+    const slot = this.idle.indexOf(true);
+    if (slot < 0) return;
+    clearTimeout(this.timers[slot]);
+    this.schedule(slot, loop, 0);
   }
 
   /** Stop claiming and wait for in-flight deliveries to finish (graceful shutdown). */
@@ -204,7 +246,10 @@ export class Deliverer {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async resolve(m: ClaimedMessage): Promise<{ channel: ChannelPort; target: DeliveryTarget } | null> {
+  private async resolve(
+    m: ClaimedMessage,
+    people: People,
+  ): Promise<{ channel: ChannelPort; target: DeliveryTarget } | null> {
     if (m.conversationId) {
       const conv = await this.conversations.conversation(m.conversationId);
       const channel = conv ? this.router.channel(conv.platform) : undefined;
@@ -218,9 +263,9 @@ export class Deliverer {
       return channel.canReach(target) ? { channel, target } : null;
     }
     if (!m.recipientId) return null;
-    const person = await this.staff.byId(m.recipientId);
+    const person = people.get(m.recipientId);
     if (!person?.active) return null;
-    return this.router.forPerson(person, await this.staff.identities(person.id));
+    return this.router.forPerson(person, person.identities);
   }
 
   /** Another worker took this message while we waited (our lease ran out): leave it to them. */
@@ -232,10 +277,10 @@ export class Deliverer {
     return 'RETRYING';
   }
 
-  private async deliverOne(m: ClaimedMessage): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
+  private async deliverOne(m: ClaimedMessage, people: People): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
     const worker = m.claimToken;
     const now = this.clock.now().getTime();
-    const route = await this.resolve(m);
+    const route = await this.resolve(m, people);
     if (!route) {
       this.emit('unreachable', m);
       if (m.attempts === 0) await this.options.onUnreachable?.(m);
@@ -307,6 +352,24 @@ export class Deliverer {
       this.emit('rate_limited', m, channel.platform);
       return 'RETRYING';
     }
+    // Sends that left late bunch up with those on time: hold this one until every window has room.
+    if (limits.length > 0) {
+      for (;;) {
+        const hold = this.windows.delayMs(limits, this.clock.now().getTime());
+        if (hold <= 0) break;
+        if (hold > this.maxInlineWaitMs) {
+          await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+            state: 'RETRYING',
+            nextAttemptAt: new Date(this.clock.now().getTime() + hold),
+            error: 'held, not sent: the platform window is full',
+          });
+          this.emit('rate_limited', m, channel.platform);
+          return 'RETRYING';
+        }
+        await this.sleep(hold);
+      }
+      this.windows.record(limits, this.clock.now().getTime());
+    }
     let result: DeliveryResult;
     try {
       result = await channel.send(target, m.message, { idempotencyKey: m.idempotencyKey });
@@ -333,6 +396,7 @@ export class Deliverer {
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         // Retry-After closes the shared buckets of this thread/tenant for every replica; a channel with
         // no limit keys closes this process's gate for the whole platform instead.
+        this.windows.widen(limits, this.clock.now().getTime());
         if (limits.length > 0)
           await this.options.rateLimiter?.block(limits, new Date(now + (result.retryAfterMs ?? delay)));
         else this.gates.set(channel.platform, now + (result.retryAfterMs ?? delay));

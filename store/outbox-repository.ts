@@ -40,6 +40,34 @@ export interface ClaimedMessage {
   createdAt: Date;
 }
 
+const claimedSelect = {
+  id: true,
+  idempotencyKey: true,
+  orgId: true,
+  recipientId: true,
+  platformRef: true,
+  orderKey: true,
+  priority: true,
+  attempts: true,
+  maxAttempts: true,
+  payloadEnc: true,
+  createdAt: true,
+} as const;
+
+interface ClaimedRow {
+  id: string;
+  idempotencyKey: string;
+  orgId: string;
+  recipientId: string | null;
+  platformRef: string | null;
+  orderKey: string;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  payloadEnc: string;
+  createdAt: Date;
+}
+
 export type AttemptOutcome = 'SENT' | 'THROTTLED' | 'NOT_FOUND' | 'FAILED';
 
 export interface OutboxStats {
@@ -55,7 +83,12 @@ export class OutboxRepository implements OutboxPort {
     private readonly clock: Clock,
     /** PostgreSQL claims with one `FOR UPDATE SKIP LOCKED` statement; SQLite with portable updates. */
     private readonly provider: Provider = 'sqlite',
-  ) {}
+  ) {
+    // SQLite has one writer: a group waits for the previous one (and grows meanwhile).
+    const serial = provider !== 'postgres';
+    this.begins = new Coalescer((items) => this.beginMany(items), serial);
+    this.finishes = new Coalescer((items) => this.finishMany(items), serial);
+  }
 
   async enqueue(request: EnqueueRequest): Promise<boolean> {
     return this.db.$transaction((tx) => this.enqueueIn(tx, request));
@@ -119,87 +152,93 @@ export class OutboxRepository implements OutboxPort {
   private async claimAs(worker: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + leaseMs);
-    const won =
-      this.provider === 'postgres'
-        ? await this.claimSkipLocked(worker, limit, now, until)
-        : await this.claimPortable(worker, limit, now, until);
+    if (this.provider !== 'postgres') {
+      const won = await this.claimPortable(worker, limit, now, until);
+      return won.map((w) => this.toClaimed(w, w.inDoubt, worker));
+    }
+    const won = await this.claimSkipLocked(worker, limit, now, until);
     if (won.length === 0) return [];
     const rows = await this.db.outboxMessage.findMany({
       where: { id: { in: won.map((w) => w.id) } },
-      select: {
-        id: true,
-        idempotencyKey: true,
-        orgId: true,
-        recipientId: true,
-        platformRef: true,
-        orderKey: true,
-        priority: true,
-        attempts: true,
-        maxAttempts: true,
-        payloadEnc: true,
-        createdAt: true,
-      },
+      select: claimedSelect,
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return won.flatMap((w) => {
       const row = byId.get(w.id);
-      if (!row) return [];
-      return [
-        {
-          id: row.id,
-          idempotencyKey: row.idempotencyKey,
-          orgId: row.orgId,
-          recipientId: row.recipientId,
-          conversationId: row.platformRef?.startsWith('conv:') ? row.platformRef.slice(5) : null,
-          orderKey: row.orderKey,
-          priority: row.priority,
-          attempts: row.attempts,
-          maxAttempts: row.maxAttempts,
-          message: outgoingMessageSchema.parse(this.cipher.decryptJson(row.payloadEnc, PAYLOAD_CONTEXT)),
-          inDoubt: w.inDoubt,
-          createdAt: row.createdAt,
-          claimToken: worker,
-        },
-      ];
+      return row ? [this.toClaimed(row, w.inDoubt, worker)] : [];
     });
   }
 
-  /** SQLite (and any provider): read candidates, then win each with a conditional update. */
+  private toClaimed(row: ClaimedRow, inDoubt: boolean, claimToken: string): ClaimedMessage {
+    return {
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      orgId: row.orgId,
+      recipientId: row.recipientId,
+      conversationId: row.platformRef?.startsWith('conv:') ? row.platformRef.slice(5) : null,
+      orderKey: row.orderKey,
+      priority: row.priority,
+      attempts: row.attempts,
+      maxAttempts: row.maxAttempts,
+      message: outgoingMessageSchema.parse(this.cipher.decryptJson(row.payloadEnc, PAYLOAD_CONTEXT)),
+      inDoubt,
+      createdAt: row.createdAt,
+      claimToken,
+    };
+  }
+
+  /**
+   * SQLite (one process): one transaction of three statements, whatever the batch size: read the due
+   * candidates, read in one query which of their people have an earlier message that holds them back,
+   * and lease the winners with one conditional update that returns the rows it changed. The transaction
+   * takes the driver's lock, so no other claim of this process interleaves; the update re-checks that
+   * each row is still due, and returns only the rows this claim won.
+   */
   private async claimPortable(
     worker: string,
     limit: number,
     now: Date,
     until: Date,
-  ): Promise<{ id: string; inDoubt: boolean }[]> {
+  ): Promise<(ClaimedRow & { inDoubt: boolean })[]> {
     const due = [
       { state: { in: ['PENDING' as const, 'RETRYING' as const] }, nextAttemptAt: { lte: now } },
       { state: 'SENDING' as const, leaseUntil: { lt: now } },
     ];
-    const candidates = await this.db.outboxMessage.findMany({
-      where: { OR: due },
-      orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
-      take: limit * 4,
-      select: { id: true, orderKey: true, sequence: true, state: true },
-    });
-    const won: { id: string; inDoubt: boolean }[] = [];
-    const seenKeys = new Set<string>();
-    for (const c of candidates) {
-      if (won.length >= limit) break;
-      if (seenKeys.has(c.orderKey)) continue;
-      const ahead = await this.db.outboxMessage.count({
-        where: { orderKey: c.orderKey, sequence: { lt: c.sequence }, OR: blocking(now) },
+    return this.db.$transaction(async (tx) => {
+      const candidates = await tx.outboxMessage.findMany({
+        where: { OR: due },
+        orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
+        take: limit * 4,
+        select: { ...claimedSelect, sequence: true, state: true },
       });
-      // A later message that is blocked must not hide the earlier one of the same person, which may be
-      // due further down the list (it was retried with a later nextAttemptAt, e.g. after a 429).
-      if (ahead > 0) continue;
-      seenKeys.add(c.orderKey);
-      const r = await this.db.outboxMessage.updateMany({
-        where: { id: c.id, OR: due },
+      if (candidates.length === 0) return [];
+      // The first blocking message of each candidate's person. A due candidate blocks itself, so it is
+      // first in line exactly when no blocking message has a lower sequence. A later message that is
+      // blocked must not hide the earlier one of the same person, which may be due further down the list
+      // (it was retried with a later nextAttemptAt, e.g. after a 429).
+      const firsts = await tx.outboxMessage.groupBy({
+        by: ['orderKey'],
+        where: { orderKey: { in: [...new Set(candidates.map((c) => c.orderKey))] }, OR: blocking(now) },
+        _min: { sequence: true },
+      });
+      const first = new Map(firsts.map((f) => [f.orderKey, f._min.sequence ?? 0]));
+      const picked: typeof candidates = [];
+      const seenKeys = new Set<string>();
+      for (const c of candidates) {
+        if (picked.length >= limit) break;
+        if (seenKeys.has(c.orderKey) || (first.get(c.orderKey) ?? c.sequence) < c.sequence) continue;
+        seenKeys.add(c.orderKey);
+        picked.push(c);
+      }
+      if (picked.length === 0) return [];
+      const won = await tx.outboxMessage.updateManyAndReturn({
+        where: { id: { in: picked.map((c) => c.id) }, OR: due },
         data: { state: 'SENDING', leaseOwner: worker, leaseUntil: until },
+        select: { id: true },
       });
-      if (r.count === 1) won.push({ id: c.id, inDoubt: c.state === 'SENDING' });
-    }
-    return won;
+      const wonIds = new Set(won.map((w) => w.id));
+      return picked.filter((c) => wonIds.has(c.id)).map((c) => ({ ...c, inDoubt: c.state === 'SENDING' }));
+    });
   }
 
   /**
@@ -247,26 +286,58 @@ export class OutboxRepository implements OutboxPort {
    * send), and only while `worker` still holds the claim, renewing it for `leaseMs`. Returns null when the
    * claim was lost (the lease ran out during a long wait and another replica took the message): the
    * caller must then not send, or the message could go out twice.
+   *
+   * Concurrent calls share one transaction (see Coalescer): the row is committed before this resolves.
    */
-  async beginAttempt(messageId: string, worker: string, leaseMs?: number): Promise<number | null> {
+  beginAttempt(messageId: string, worker: string, leaseMs?: number): Promise<number | null> {
+    return this.begins.add({ messageId, worker, leaseMs });
+  }
+
+  private readonly begins: Coalescer<BeginItem, number | null>;
+
+  /**
+   * One transaction for a group of begins: per claim, one conditional update that returns the rows still
+   * held (attempts incremented, lease renewed), then one insert of their attempt rows.
+   */
+  private async beginMany(items: BeginItem[]): Promise<(number | null)[]> {
     const now = this.clock.now();
+    const key = (id: string, worker: string) => `${id}\u0000${worker}`;
     return this.db.$transaction(async (tx) => {
-      const held = await tx.outboxMessage.updateMany({
-        where: { id: messageId, state: 'SENDING', leaseOwner: worker },
-        data: {
-          attempts: { increment: 1 },
-          ...(leaseMs ? { leaseUntil: new Date(now.getTime() + leaseMs) } : {}),
-        },
-      });
-      if (held.count !== 1) return null;
-      const m = await tx.outboxMessage.findUniqueOrThrow({
-        where: { id: messageId },
-        select: { attempts: true },
-      });
-      await tx.deliveryAttempt.create({
-        data: { messageId, attemptNo: m.attempts, worker: workerOf(worker), startedAt: now },
-      });
-      return m.attempts;
+      const attemptNo = new Map<string, number>();
+      const groups = new Map<string, BeginItem[]>();
+      for (const i of items) {
+        const g = `${i.worker}\u0000${i.leaseMs ?? 0}`;
+        groups.set(g, [...(groups.get(g) ?? []), i]);
+      }
+      for (const group of groups.values()) {
+        const { worker, leaseMs } = group[0]!;
+        const held = await tx.outboxMessage.updateManyAndReturn({
+          where: {
+            id: { in: [...new Set(group.map((g) => g.messageId))] },
+            state: 'SENDING',
+            leaseOwner: worker,
+          },
+          data: {
+            attempts: { increment: 1 },
+            ...(leaseMs ? { leaseUntil: new Date(now.getTime() + leaseMs) } : {}),
+          },
+          select: { id: true, attempts: true },
+        });
+        for (const r of held) attemptNo.set(key(r.id, worker), r.attempts);
+      }
+      const results: (number | null)[] = [];
+      const rows: { messageId: string; attemptNo: number; worker: string; startedAt: Date }[] = [];
+      for (const i of items) {
+        const k = key(i.messageId, i.worker);
+        const n = attemptNo.get(k);
+        // The same claim twice in one group: the first call has the attempt, the second gets none.
+        attemptNo.delete(k);
+        results.push(n ?? null);
+        if (n !== undefined)
+          rows.push({ messageId: i.messageId, attemptNo: n, worker: workerOf(i.worker), startedAt: now });
+      }
+      if (rows.length > 0) await tx.deliveryAttempt.createMany({ data: rows });
+      return results;
     });
   }
 
@@ -280,44 +351,47 @@ export class OutboxRepository implements OutboxPort {
   }
 
   /** Close an attempt and move the message to its next state, only while `worker` still holds the lease. */
-  async finishAttempt(
+  finishAttempt(
     messageId: string,
     worker: string,
     attemptNo: number,
     outcome: AttemptOutcome,
-    next: {
-      state: 'SENT' | 'RETRYING' | 'FAILED';
-      nextAttemptAt?: Date;
-      error?: string;
-      retryAfterMs?: number;
-      platformRef?: string;
-    },
+    next: FinishItem['next'],
   ): Promise<boolean> {
+    return this.finishes.add({ messageId, worker, attemptNo, outcome, next });
+  }
+
+  private readonly finishes: Coalescer<FinishItem, boolean>;
+
+  /** One batch transaction (no round trip between its statements) for a group of finishes. */
+  private async finishMany(items: FinishItem[]): Promise<boolean[]> {
     const now = this.clock.now();
-    return this.db.$transaction(async (tx) => {
-      await tx.deliveryAttempt.updateMany({
-        where: { messageId, attemptNo },
-        data: {
-          finishedAt: now,
-          outcome,
-          error: next.error ?? null,
-          retryAfterMs: next.retryAfterMs ?? null,
-        },
-      });
-      const res = await tx.outboxMessage.updateMany({
-        where: { id: messageId, state: 'SENDING', leaseOwner: worker },
-        data: {
-          state: next.state,
-          leaseOwner: null,
-          leaseUntil: null,
-          lastError: next.error ?? null,
-          ...(next.state === 'SENT' ? { sentAt: now } : {}),
-          ...(next.nextAttemptAt ? { nextAttemptAt: next.nextAttemptAt } : {}),
-          ...(next.platformRef ? { platformRef: next.platformRef } : {}),
-        },
-      });
-      return res.count === 1;
-    });
+    const results = await this.db.$transaction(
+      items.flatMap(({ messageId, worker, attemptNo, outcome, next }) => [
+        this.db.deliveryAttempt.updateMany({
+          where: { messageId, attemptNo },
+          data: {
+            finishedAt: now,
+            outcome,
+            error: next.error ?? null,
+            retryAfterMs: next.retryAfterMs ?? null,
+          },
+        }),
+        this.db.outboxMessage.updateMany({
+          where: { id: messageId, state: 'SENDING', leaseOwner: worker },
+          data: {
+            state: next.state,
+            leaseOwner: null,
+            leaseUntil: null,
+            lastError: next.error ?? null,
+            ...(next.state === 'SENT' ? { sentAt: now } : {}),
+            ...(next.nextAttemptAt ? { nextAttemptAt: next.nextAttemptAt } : {}),
+            ...(next.platformRef ? { platformRef: next.platformRef } : {}),
+          },
+        }),
+      ]),
+    );
+    return items.map((_, i) => results[i * 2 + 1]!.count === 1);
   }
 
   /** Give a claim back without an attempt (no channel could take it yet, or shutting down). */
@@ -357,6 +431,78 @@ export class OutboxRepository implements OutboxPort {
 
   async attemptsOf(messageId: string) {
     return this.db.deliveryAttempt.findMany({ where: { messageId }, orderBy: { attemptNo: 'asc' } });
+  }
+}
+
+interface BeginItem {
+  messageId: string;
+  worker: string;
+  leaseMs: number | undefined;
+}
+
+interface FinishItem {
+  messageId: string;
+  worker: string;
+  attemptNo: number;
+  outcome: AttemptOutcome;
+  next: {
+    state: 'SENT' | 'RETRYING' | 'FAILED';
+    nextAttemptAt?: Date;
+    error?: string;
+    retryAfterMs?: number;
+    platformRef?: string;
+  };
+}
+
+/**
+ * Group commit: calls made while a group is pending (the sends of a batch begin and finish at about the
+ * same moment) run as one transaction, and each caller gets its own result once that transaction has
+ * committed. On SQLite (one writer; `serial`) the next group waits for the previous one, so groups grow
+ * under load instead of queueing one transaction per message behind other writers; every transaction
+ * is one turn of the single writer, and one commit. If the transaction fails, every caller of the group
+ * gets the error, as each would have alone.
+ */
+class Coalescer<I, R> {
+  private queue: { item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
+  private scheduled = false;
+  private running = 0;
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<R[]>,
+    private readonly serial: boolean,
+    private readonly maxGroup = 200,
+  ) {}
+
+  add(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || (this.serial && this.running > 0)) return;
+    this.scheduled = true;
+    // After the current turn of the event loop, so that the calls made in it join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.queue.length === 0 || (this.serial && this.running > 0)) return;
+    const group = this.queue.splice(0, this.maxGroup);
+    this.running++;
+    try {
+      const results = await this.run(group.map((g) => g.item));
+      for (const [i, g] of group.entries()) g.resolve(results[i] as R);
+    } catch (err) {
+      for (const g of group) g.reject(err);
+    } finally {
+      this.running--;
+      if (this.queue.length > 0) this.schedule();
+    }
   }
 }
 

@@ -83,6 +83,24 @@ export class StaffRepository {
     return rows;
   }
 
+  /**
+   * Staff with their chat identities, for many people in one query (the deliverer resolves a whole
+   * claimed batch at once). Missing ids are absent from the map.
+   */
+  async withIdentities(ids: string[]): Promise<Map<string, StaffDto & { identities: IdentityDto[] }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.staff.findMany({
+      where: { id: { in: [...new Set(ids)] } },
+      select: {
+        ...staffSelect,
+        identities: {
+          select: { platform: true, platformUserId: true, tenantId: true, conversationRef: true },
+        },
+      },
+    });
+    return new Map(rows.map(({ identities, ...s }) => [s.id, { ...toDto(s), identities }]));
+  }
+
   /** Resolve the member of staff behind a platform user, or null when unlinked. */
   async actorFor(platform: Platform, tenantId: string, platformUserId: string): Promise<Actor | null> {
     const id = await this.db.chatIdentity.findUnique({

@@ -9,6 +9,8 @@ import { FakePlatform } from '../../bench/support/fake-platform.ts';
 import { seedOutbox } from '../../bench/support/seed-outbox.ts';
 import { TEAMS_PER_CONVERSATION, teamsLimitKeys } from '../../core/delivery/platform-rate-limits.ts';
 import type { RateLimitKey } from '../../core/ports.ts';
+import type { RateLimiter } from '../../scheduler/deliver.ts';
+import { MemoryRateLimiter } from '../../scheduler/memory-rate-limiter.ts';
 import { FieldCipher, parseKeyRing } from '../../store/crypto/field-cipher.ts';
 import { createDb, type DbHandle } from '../../store/db.ts';
 import { RateLimitRepository } from '../../store/rate-limit-repository.ts';
@@ -28,7 +30,15 @@ function maxInWindow(times: number[], windowMs: number): number {
   return max;
 }
 
-describe.each(providers)('shared rate limiter on %s', (provider) => {
+/**
+ * The same behaviour for every limiter: the shared one (RateBucket rows) on each provider, and the
+ * in-process one the hub uses on SQLite (one process by design, so the three "replicas" are the loops of
+ * that process, calling one limiter).
+ */
+const limiterKinds = [...providers.map((p) => `shared on ${p}`), 'in-memory (SQLite hub)'] as const;
+
+describe.each(limiterKinds)('rate limiter: %s', (kind) => {
+  const provider = kind === 'shared on postgres' ? 'postgres' : 'sqlite';
   let t: TestDb;
   let pools: DbHandle[] = [];
   let clock: FakeClock;
@@ -39,13 +49,20 @@ describe.each(providers)('shared rate limiter on %s', (provider) => {
     pools = provider === 'postgres' ? [0, 1, 2].map(() => createDb(t.url, { poolSize: 3 })) : [];
   });
   const dbs = () => (pools.length ? pools.map((p) => p.db) : [t.db, t.db, t.db]);
+  const makeLimiters = (): RateLimiter[] => {
+    if (kind.startsWith('in-memory')) {
+      const one = new MemoryRateLimiter(clock);
+      return [one, one, one];
+    }
+    return dbs().map((db) => new RateLimitRepository(db, clock, provider));
+  };
   afterEach(async () => {
     for (const p of pools) await p.close();
     await t.destroy();
   });
 
   it('keeps three replicas together under every Teams rule for one conversation and its tenant', async () => {
-    const limiters = dbs().map((db) => new RateLimitRepository(db, clock, provider));
+    const limiters = makeLimiters();
     const keys = teamsLimitKeys('tenant-1', 'conv-1');
     const sends: number[] = [];
     // 40 s of replicas racing for slots every 25 ms, sending only when a slot is free now.
@@ -63,7 +80,7 @@ describe.each(providers)('shared rate limiter on %s', (provider) => {
   });
 
   it('reserves future slots in order and hands back a slot further away than the caller will wait', async () => {
-    const [a, b] = dbs().map((db) => new RateLimitRepository(db, clock, provider));
+    const [a, b] = makeLimiters();
     const keys: RateLimitKey[] = [{ key: 'test:tenant', rules: [{ limit: 10, windowMs: 1000 }] }];
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -82,9 +99,14 @@ describe.each(providers)('shared rate limiter on %s', (provider) => {
   });
 
   it('a 429 Retry-After closes the bucket for every replica', async () => {
-    const [a, b] = dbs().map((db) => new RateLimitRepository(db, clock, provider));
+    const [a, b] = makeLimiters();
     const keys = teamsLimitKeys('tenant-1', 'conv-2');
-    await a!.block(keys, new Date(clock.now().getTime() + 30_000));
+    const until = clock.now().getTime() + 30_000;
+    expect(a!.blockedUntil?.(keys)).toBe(0);
+    await a!.block(keys, new Date(until));
+    // The process that heard the 429 holds the sends already waiting for a slot (Deliverer.deliverOne).
+    expect(a!.blockedUntil?.(keys)).toBe(until);
+    expect(a!.blockedUntil?.(teamsLimitKeys('tenant-1', 'conv-3').slice(0, 1))).toBe(0);
     const r = await b!.take(keys, 1000);
     expect(r).toMatchObject({ ok: false });
     expect(r.waitMs).toBeGreaterThan(28_000);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
@@ -204,5 +204,80 @@ describe.each(providers)('outbox on %s', (provider) => {
     clock.advance(61_000);
     await deliverer('restarted').drainAll();
     expect(channel.sent.map((s) => s.key)).toEqual(['k1']);
+  });
+
+  it('a wake-up sends new work at once instead of at the end of the poll interval', async () => {
+    const d = deliverer();
+    d.start(3_600_000, 1);
+    try {
+      await vi.waitFor(() => expect(d.idleLoops).toBe(1));
+      await outbox.enqueue({
+        idempotencyKey: 'k1',
+        orgId,
+        to: { staffId },
+        message: msg('urgent'),
+        priority: 0,
+      });
+      d.wake();
+      await vi.waitFor(() => expect(channel.sent.map((s) => s.title)).toEqual(['urgent']), {
+        timeout: 20_000,
+      });
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('a claim that lost its lease cannot begin an attempt, and the try writes nothing', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    const [slow] = await outbox.claim('slow', 10, 60_000);
+    clock.advance(61_000);
+    // The lease ran out: another worker takes the message (in doubt: no attempt was recorded yet).
+    const [taker] = await outbox.claim('taker', 10, 60_000);
+    expect(taker!.id).toBe(slow!.id);
+    // Both begin in the same turn, so they share one transaction: only the holder gets an attempt.
+    const [lost, held] = await Promise.all([
+      outbox.beginAttempt(slow!.id, slow!.claimToken, 60_000),
+      outbox.beginAttempt(taker!.id, taker!.claimToken, 60_000),
+    ]);
+    expect(lost).toBeNull();
+    expect(held).toBe(1);
+    expect(await outbox.beginAttempt(slow!.id, slow!.claimToken, 60_000)).toBeNull();
+    const row = await t.db.outboxMessage.findFirstOrThrow({ select: { attempts: true, leaseOwner: true } });
+    expect(row).toEqual({ attempts: 1, leaseOwner: taker!.claimToken });
+    expect(await t.db.deliveryAttempt.count()).toBe(1);
+  });
+
+  it('claims one message per person per batch, the first in line, across many people', async () => {
+    const others = await Promise.all(
+      [1, 2, 3].map(
+        async (i) =>
+          (
+            await t.db.staff.create({
+              data: { orgId, displayName: `Other ${i}`, email: `o${i}@school.example` },
+            })
+          ).id,
+      ),
+    );
+    for (const [n, id] of [staffId, ...others].entries())
+      for (let i = 1; i <= 3; i++)
+        await outbox.enqueue({
+          idempotencyKey: `p${n}m${i}`,
+          orgId,
+          to: { staffId: id },
+          message: msg(`p${n}m${i}`),
+        });
+    const first = await outbox.claim('w', 20, 60_000);
+    expect(first.map((m) => m.message.title).sort()).toEqual(['p0m1', 'p1m1', 'p2m1', 'p3m1']);
+    // While they are being sent, nothing else of theirs is claimable.
+    expect(await outbox.claim('w2', 20, 60_000)).toEqual([]);
+    // That claimer dies; once its leases run out the rest go out, each person's in order.
+    clock.advance(61_000);
+    await deliverer().drainAll();
+    for (const [n, id] of [staffId, ...others].entries())
+      expect(channel.sent.filter((s) => s.to === id).map((s) => s.title)).toEqual([
+        `p${n}m1`,
+        `p${n}m2`,
+        `p${n}m3`,
+      ]);
   });
 });
