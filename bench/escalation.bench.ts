@@ -9,9 +9,10 @@
  */
 import type { Hub } from '../app/container.ts';
 import { safeguardingModule, safeguardingOf } from '../app/safeguarding/module.ts';
+import { TEAMS_PER_CONVERSATION } from '../core/delivery/platform-rate-limits.ts';
 import type { OutgoingMessage } from '../core/messages/outgoing-message.ts';
 import { message } from '../core/messages/outgoing-message.ts';
-import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../core/ports.ts';
+import type { ChannelPort, DeliveryResult, DeliveryTarget, RateRule } from '../core/ports.ts';
 import type { Provider } from '../store/db.ts';
 import type { Figure } from './figure.ts';
 import { benchHub, freshDb, postgresReachable, scaled, timed } from './support/bench-hub.ts';
@@ -145,6 +146,23 @@ async function baseline(provider: Provider, n: number, schools: number) {
   return { ms: r.ms, sent: channel.count };
 }
 
+/**
+ * What the platform itself allows: the earliest time (ms after the first) at which each of `n` messages to
+ * ONE conversation can be sent under `rules` (sliding windows, sent as early as every rule permits).
+ * For Teams' per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1800/h) the 200th message cannot leave
+ * before ~90 s, whatever the hub does.
+ */
+export function platformFloorMs(n: number, rules: RateRule[]): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let t = times.at(-1) ?? 0;
+    for (const r of rules)
+      if (times.length >= r.limit) t = Math.max(t, times[times.length - r.limit]! + r.windowMs);
+    times.push(t);
+  }
+  return times;
+}
+
 async function figuresFor(provider: Provider): Promise<Figure[]> {
   const schools = scaled(100, 5);
   const perSchool = 10;
@@ -182,6 +200,12 @@ async function figuresFor(provider: Provider): Promise<Figure[]> {
     },
     { name: `${p}.burst_one_school.p50_ms`, value: single.p50, unit: 'ms' },
     { name: `${p}.burst_one_school.delivered`, value: single.delivered, unit: 'count' },
+    {
+      name: `${p}.burst_one_school.teams_floor_p99_ms`,
+      value: pct(platformFloorMs(single.total, TEAMS_PER_CONVERSATION), 99),
+      unit: 'ms',
+      baseline: `the earliest Teams' per-conversation limits let the p99 of ${single.total} messages to one person leave (no hub involved)`,
+    },
   ];
 }
 

@@ -88,6 +88,7 @@ export class OutboxRepository implements OutboxPort {
     const serial = provider !== 'postgres';
     this.begins = new Coalescer((items) => this.beginMany(items), serial);
     this.finishes = new Coalescer((items) => this.finishMany(items), serial);
+    this.releases = new Coalescer((items) => this.releaseMany(items), serial);
   }
 
   async enqueue(request: EnqueueRequest): Promise<boolean> {
@@ -396,16 +397,28 @@ export class OutboxRepository implements OutboxPort {
 
   /** Give a claim back without an attempt (no channel could take it yet, or shutting down). */
   async release(messageId: string, worker: string, nextAttemptAt: Date, error?: string): Promise<void> {
-    await this.db.outboxMessage.updateMany({
-      where: { id: messageId, state: 'SENDING', leaseOwner: worker },
-      data: {
-        state: 'RETRYING',
-        leaseOwner: null,
-        leaseUntil: null,
-        nextAttemptAt,
-        lastError: error ?? null,
-      },
-    });
+    await this.releases.add({ messageId, worker, nextAttemptAt, error: error ?? null });
+  }
+
+  private readonly releases: Coalescer<ReleaseItem, undefined>;
+
+  /** One batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
+  private async releaseMany(items: ReleaseItem[]): Promise<undefined[]> {
+    await this.db.$transaction(
+      items.map((i) =>
+        this.db.outboxMessage.updateMany({
+          where: { id: i.messageId, state: 'SENDING', leaseOwner: i.worker },
+          data: {
+            state: 'RETRYING',
+            leaseOwner: null,
+            leaseUntil: null,
+            nextAttemptAt: i.nextAttemptAt,
+            lastError: i.error,
+          },
+        }),
+      ),
+    );
+    return items.map(() => undefined);
   }
 
   async cancelByReminder(reminderId: string): Promise<number> {
@@ -438,6 +451,13 @@ interface BeginItem {
   messageId: string;
   worker: string;
   leaseMs: number | undefined;
+}
+
+interface ReleaseItem {
+  messageId: string;
+  worker: string;
+  nextAttemptAt: Date;
+  error: string | null;
 }
 
 interface FinishItem {
