@@ -5,11 +5,18 @@
  * 1. `claimLocal`, before the ack: an in-process map (one hour, oldest evicted first). A retry that
  *    reaches the replica which already has the event is acknowledged without side effects, and the
  *    common case (a first delivery) costs no database round trip before the ack.
- * 2. `claimShared`, after the ack and before any processing: an insert-if-absent of the event_id in the
- *    database (SlackEventReceipt, primary key), so of all replicas on one database exactly one processes
- *    the event. Claims arriving close together share one statement (gathered for `batchMs`): on SQLite
- *    every commit waits for the disk on the event loop, so under a burst one write serves many events.
- *    Receipts older than an hour are pruned (at most once every ten minutes per process).
+ * 2. `claimShared`, after the ack and before any processing: the event_id's receipt in the database
+ *    (SlackEventReceipt, primary key, insert-if-absent), in one of two modes:
+ *    - 'shared' (PostgreSQL, any number of replicas): every event is claimed in the database before it is
+ *      processed, so of all replicas exactly one processes it. Claims arriving within `batchMs` share one
+ *      statement.
+ *    - 'single' (SQLite: one process per database file, enforced at start-up, so no other process can
+ *      be processing the same event): the in-process map already decided, so a first delivery is
+ *      processed at once and its receipt recorded in the background (batched, `batchMs`); a retry this
+ *      process does not know (it restarted since the first delivery) is claimed in the database before
+ *      it is processed. A SQLite commit waits for the disk on the event loop, so the writes are kept few.
+ *    Receipts older than an hour are pruned (at most once every ten minutes per process); `flush` writes
+ *    what is pending (at shutdown).
  *
  * If the database cannot be reached for the receipt, the event is processed anyway (at least once; the
  * in-process map still stops a repeat on this replica): the work itself needs the database, so an outage
@@ -18,6 +25,8 @@
 const TTL_MS = 60 * 60_000;
 const MAX_ENTRIES = 50_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** Most ids written in one statement. */
+const MAX_BATCH = 200;
 
 /** The database side (store/slack-event-receipt-repository.ts). */
 export interface EventReceipts {
@@ -26,15 +35,14 @@ export interface EventReceipts {
   prune(before: Date): Promise<number>;
 }
 
-/** Most ids written in one statement. */
-const MAX_BATCH = 200;
-
 export interface EventDedupeOptions {
   receipts?: EventReceipts;
+  /** 'shared' (default): several processes on one database; 'single': this is the only one (SQLite). */
+  mode?: 'shared' | 'single';
   now?: () => number;
   /** Told when the database could not record a receipt (the event is then processed anyway). */
   onStoreError?: (err: unknown) => void;
-  /** How long claims are gathered into one write (default 100 ms). */
+  /** How long receipts are gathered into one write (default 20 ms). */
   batchMs?: number;
   /** Awaited before each write (the work gate: writes wait until pending requests are answered). */
   beforeWrite?: () => Promise<void>;
@@ -44,9 +52,11 @@ export class EventDedupe {
   private readonly seen = new Map<string, number>();
   private readonly now: () => number;
   private lastPrune = Number.NEGATIVE_INFINITY;
-  /** Claims waiting for the next write: id → the callers waiting on it. */
+  /** Receipts waiting for the next write: id → the callers waiting on it (none for background records). */
   private pending = new Map<string, ((first: boolean) => void)[]>();
-  private writing = false;
+  private writing: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private flushing = false;
 
   constructor(private readonly options: EventDedupeOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -64,63 +74,103 @@ export class EventDedupe {
   }
 
   /**
-   * True when no replica on this database has received the id before (process it); false when one has.
-   * Call after `claimLocal` returned true, before processing.
+   * True when no other delivery of the id has been received (process it); false when one has.
+   * Call after `claimLocal` returned true, before processing; `retry` when X-Slack-Retry-Num was set.
    */
-  claimShared(eventId: string): Promise<boolean> {
-    if (!this.options.receipts) return Promise.resolve(true);
-    const claimed = new Promise<boolean>((resolve) => {
-      const waiting = this.pending.get(eventId);
-      if (waiting) waiting.push(resolve);
-      else this.pending.set(eventId, [resolve]);
-    });
-    if (!this.writing) {
-      this.writing = true;
-      void this.write();
+  claimShared(eventId: string, retry = false): Promise<boolean> {
+    const receipts = this.options.receipts;
+    if (!receipts) return Promise.resolve(true);
+    if (this.options.mode === 'single') {
+      if (!retry) {
+        this.enqueue(eventId);
+        return Promise.resolve(true);
+      }
+      return this.claimNow(receipts, eventId);
     }
+    const claimed = new Promise<boolean>((resolve) => this.enqueue(eventId, resolve));
     return claimed;
   }
 
-  /** Write the pending claims in batches until none is left. */
-  private async write(): Promise<void> {
-    const receipts = this.options.receipts as EventReceipts;
+  /** Both steps (Socket Mode, where the envelope is acknowledged before middleware runs). */
+  async claim(eventId: string, retry = false): Promise<boolean> {
+    return this.claimLocal(eventId) && (await this.claimShared(eventId, retry));
+  }
+
+  /** Write every pending receipt now (shutdown). */
+  async flush(): Promise<void> {
+    this.flushing = true;
     try {
-      while (this.pending.size > 0) {
-        await new Promise((r) => setTimeout(r, this.options.batchMs ?? 100));
-        await this.options.beforeWrite?.();
-        const batch = new Map<string, ((first: boolean) => void)[]>();
-        for (const [id, waiting] of this.pending) {
-          if (batch.size >= MAX_BATCH) break;
-          batch.set(id, waiting);
-          this.pending.delete(id);
-        }
-        const t = this.now();
-        let won: Set<string>;
-        try {
-          won = await receipts.claimMany([...batch.keys()], new Date(t));
-        } catch (err) {
-          this.options.onStoreError?.(err);
-          won = new Set(batch.keys());
-        }
-        // Of several callers waiting on one id (two deliveries in one batch), only the first processes it.
-        for (const [id, waiting] of batch) {
-          waiting.forEach((resolve, i) => {
-            resolve(i === 0 && won.has(id));
-          });
-        }
-        if (t - this.lastPrune >= PRUNE_EVERY_MS) {
-          this.lastPrune = t;
-          receipts.prune(new Date(t - TTL_MS)).catch((err: unknown) => this.options.onStoreError?.(err));
-        }
+      while (this.writing) {
+        this.wake?.();
+        await this.writing;
       }
     } finally {
-      this.writing = false;
+      this.flushing = false;
     }
   }
 
-  /** Both steps (Socket Mode, where the envelope is acknowledged before listeners run). */
-  async claim(eventId: string): Promise<boolean> {
-    return this.claimLocal(eventId) && (await this.claimShared(eventId));
+  private async claimNow(receipts: EventReceipts, eventId: string): Promise<boolean> {
+    await this.options.beforeWrite?.();
+    try {
+      return (await receipts.claimMany([eventId], new Date(this.now()))).has(eventId);
+    } catch (err) {
+      this.options.onStoreError?.(err);
+      return true;
+    }
+  }
+
+  private enqueue(eventId: string, resolve?: (first: boolean) => void): void {
+    const waiting = this.pending.get(eventId);
+    if (waiting) {
+      if (resolve) waiting.push(resolve);
+    } else this.pending.set(eventId, resolve ? [resolve] : []);
+    this.writing ??= this.write().finally(() => {
+      this.writing = undefined;
+      // A receipt enqueued while the last write was finishing starts the next round.
+      if (this.pending.size > 0) this.enqueue([...this.pending.keys()][0] as string);
+    });
+  }
+
+  /** Write the pending receipts in batches until none is left. */
+  private async write(): Promise<void> {
+    const receipts = this.options.receipts as EventReceipts;
+    while (this.pending.size > 0) {
+      if (!this.flushing) {
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, this.options.batchMs ?? 20);
+          this.wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        this.wake = undefined;
+      }
+      await this.options.beforeWrite?.();
+      const batch = new Map<string, ((first: boolean) => void)[]>();
+      for (const [id, waiting] of this.pending) {
+        if (batch.size >= MAX_BATCH) break;
+        batch.set(id, waiting);
+        this.pending.delete(id);
+      }
+      const t = this.now();
+      let won: Set<string>;
+      try {
+        won = await receipts.claimMany([...batch.keys()], new Date(t));
+      } catch (err) {
+        this.options.onStoreError?.(err);
+        won = new Set(batch.keys());
+      }
+      // Of several callers waiting on one id (two deliveries in one batch), only the first processes it.
+      for (const [id, waiting] of batch) {
+        waiting.forEach((resolve, i) => {
+          resolve(i === 0 && won.has(id));
+        });
+      }
+      if (t - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = t;
+        receipts.prune(new Date(t - TTL_MS)).catch((err: unknown) => this.options.onStoreError?.(err));
+      }
+    }
   }
 
   private evict(t: number): void {

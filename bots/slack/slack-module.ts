@@ -133,8 +133,13 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       };
       const workGate = new WorkGate({ max: AFTER_ACK_CONCURRENCY });
       gate = workGate;
+      // PostgreSQL: replicas share the database, so each event is claimed there before it is processed.
+      // SQLite: one process per file, so the receipt is only recorded (every few seconds, for restarts).
+      const single = hub.dbh.provider === 'sqlite';
       const eventDedupe = new EventDedupe({
         receipts: new SlackEventReceiptRepository(hub.dbh.db),
+        mode: single ? 'single' : 'shared',
+        batchMs: single ? 5_000 : 20,
         now: () => hub.clock.now().getTime(),
         beforeWrite: () => workGate.whenQuiet(),
         onStoreError: (err) =>
@@ -154,10 +159,10 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       }
       if (config.mode === 'socket') {
         // Socket Mode acknowledges the envelope before middleware runs; retries are recognised here.
-        app.use(async ({ body, next }) => {
+        app.use(async ({ body, context, next }) => {
           const b = body as { type?: unknown; event_id?: unknown };
           if (b.type === 'event_callback' && typeof b.event_id === 'string') {
-            if (!(await eventDedupe.claim(b.event_id))) {
+            if (!(await eventDedupe.claim(b.event_id, (context.retryNum ?? 0) > 0))) {
               hub.log.info({ eventId: b.event_id }, 'slack: duplicate delivery, not processed again');
               return;
             }
@@ -284,6 +289,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       if (socketTimer) clearTimeout(socketTimer);
       if (socketApp && socketState.connected) await socketApp.stop().catch(() => undefined);
       await svc?.idle();
+      await dedupe?.flush();
     },
 
     async health() {

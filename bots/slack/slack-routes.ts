@@ -5,8 +5,9 @@
  * - events, slash commands, button clicks (anything whose response carries nothing): answered 200 at
  *   once, right after the signature check and the in-process retry check; Bolt, the database and the
  *   replies all run after the response has gone, and give way to requests still waiting for their ack
- *   (work-gate.ts). An event is first recorded in the database (insert-if-absent on its
- *   event_id), so a Slack retry that reached another replica is not processed twice.
+ *   (work-gate.ts). Each event's receipt goes into the database (insert-if-absent on its event_id), so a
+ *   Slack retry that reaches another replica, or this one after a restart, is not processed twice
+ *   (event-dedupe.ts).
  * - a modal's view_submission (and an options request): the response body is the answer (field errors,
  *   the next view), so the listener's own `ack(...)` is the response; see slack-listeners.ts.
  */
@@ -125,10 +126,10 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
       const work = gate
         .whenQuiet()
         .then(async () => {
-          if (eventId && !(await dedupe.claimShared(eventId))) {
+          if (eventId && !(await dedupe.claimShared(eventId, (retry.num ?? 0) > 0))) {
             hub.log.info(
               { eventId, retryNum },
-              'slack: delivery already received by another replica, not processed again',
+              'slack: delivery already received (by another replica, or before a restart), not processed again',
             );
             return;
           }

@@ -61,6 +61,20 @@ describe('EventDedupe', () => {
     expect(m.calls).toHaveLength(2);
   });
 
+  it('single process (SQLite): a first delivery goes ahead at once, its receipt recorded in the background', async () => {
+    const m = memoryReceipts();
+    const d = new EventDedupe({ receipts: m.receipts, mode: 'single', batchMs: 60_000 });
+    expect(await d.claim('Ev1')).toBe(true);
+    expect(m.calls).toEqual([]);
+    await d.flush();
+    expect(m.calls).toEqual([['Ev1']]);
+    // After a restart (a new process, empty map), a retry is claimed in the database first: refused.
+    const restarted = new EventDedupe({ receipts: m.receipts, mode: 'single', batchMs: 60_000 });
+    expect(await restarted.claim('Ev1', true)).toBe(false);
+    expect(await restarted.claim('Ev2', true)).toBe(true);
+    expect(m.calls).toEqual([['Ev1'], ['Ev1'], ['Ev2']]);
+  });
+
   it('processes the event anyway when the database cannot record the receipt, and says so', async () => {
     const m = memoryReceipts(true);
     const errors: unknown[] = [];
