@@ -5,4 +5,12 @@ import { register } from 'tsx/esm/api';
 register();
 // `send-hub import …` is a smaller program (no Teams/Slack SDKs or HTTP server in memory while a big file
 // streams in): app/imports/import-main.ts.
-await import(process.argv[2] === 'import' ? '../app/imports/import-main.ts' : '../app/cli.ts');
+// Its V8 tuning (heap growth, young generation, WebAssembly compilation) is set before its modules load:
+// app/imports/import-memory.ts.
+if (process.argv[2] === 'import') {
+  const { tuneForImport } = await import('../app/imports/import-memory.ts');
+  tuneForImport();
+  await import('../app/imports/import-main.ts');
+} else {
+  await import('../app/cli.ts');
+}

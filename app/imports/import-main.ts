@@ -19,7 +19,7 @@ import { meetingsModule } from '../meetings/meetings-module.ts';
 import type { FeatureModule } from '../module.ts';
 import { safeguardingModule } from '../safeguarding/module.ts';
 import { registerImportCli } from './import-cli.ts';
-import { tuneHeapForImport } from './import-memory.ts';
+import { tuneForImport } from './import-memory.ts';
 import { importsModule } from './imports-module.ts';
 
 /** The modules an import process wires (a subset of app/modules.ts, in the same order). */
@@ -43,7 +43,8 @@ async function openHub(): Promise<Hub> {
   return createHub(config, log, { modules: importModules() });
 }
 
-tuneHeapForImport();
+// Already done by bin/send-hub.mjs before these modules loaded; again for a direct `node --import tsx` run.
+tuneForImport();
 const program = new Command('send-hub').description('SEND and safeguarding coordination hub (imports)');
 registerImportCli(program, openHub, (hub) => hub.dbh.close());
 await program.parseAsync(process.argv);
