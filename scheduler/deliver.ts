@@ -42,9 +42,10 @@ export interface RateLimiter {
 export interface DelivererOptions {
   workerId: string;
   /**
-   * Sends in flight at once per loop (default: the whole batch). Most of a send's time is spent waiting
-   * for its rate-limit slot (no connection held), and the attempts of concurrent sends are written in one
-   * transaction (OutboxRepository's group commit), so this may be well above the pool size.
+   * People served at once per loop (default 10; a person's run of messages goes out one after another).
+   * Most of a send's time is spent waiting for its rate-limit slot (no connection held), and the attempts
+   * of concurrent sends are written in one transaction (OutboxRepository's group commit). More at once
+   * means slots reserved further ahead, which a loaded machine turns into late, bunched sends.
    */
   parallel?: number;
   /** Concurrent delivery loops in `start` (default 2). */
@@ -112,7 +113,7 @@ export class Deliverer {
     this.random = options.random ?? Math.random;
     // Never wait so long that the claim's lease runs out (another replica would take the message).
     this.maxInlineWaitMs = Math.min(options.maxInlineWaitMs ?? 1_500, this.leaseMs / 4);
-    this.parallel = Math.max(1, options.parallel ?? this.batchSize);
+    this.parallel = Math.max(1, options.parallel ?? 10);
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -155,17 +156,35 @@ export class Deliverer {
     const people = await this.staff.withIdentities(
       batch.flatMap((m) => (m.recipientId ? [m.recipientId] : [])),
     );
-    // At most `parallel` sends at once per loop, so that the loops together stay within the pool.
-    const queue = [...batch];
+    // A person's messages (a run claimed together, in order) go out one after another in one worker;
+    // different people's concurrently, at most `parallel` at once per loop.
+    const runs = new Map<string, ClaimedMessage[]>();
+    for (const m of batch) runs.set(m.orderKey, [...(runs.get(m.orderKey) ?? []), m]);
+    const queue = [...runs.values()];
+    const claimedAt = this.clock.now().getTime();
     const worker = async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) {
-        const state = await this.deliverOne(m, people);
-        if (state === 'SENT') report.sent++;
-        else if (state === 'FAILED') report.failed++;
-        else report.retrying++;
+      for (let run = queue.shift(); run; run = queue.shift()) {
+        for (const [i, m] of run.entries()) {
+          // Late in a long run the claims' leases run low: give the rest back rather than risk them.
+          const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
+          const state = stale ? 'HELD' : await this.deliverOne(m, people);
+          if (state === 'SENT') report.sent++;
+          else if (state === 'FAILED') report.failed++;
+          // A message still to be retried holds the person's later ones back: they wait for it.
+          if (state === 'RETRYING' || state === 'HELD') {
+            const rest = run.slice(state === 'HELD' ? i : i + 1);
+            report.retrying += rest.length + (state === 'RETRYING' ? 1 : 0);
+            await Promise.all(
+              rest.map((r) =>
+                this.outbox.release(r.id, r.claimToken, this.clock.now(), 'waiting for an earlier message'),
+              ),
+            );
+            break;
+          }
+        }
       }
     };
-    const work = Promise.all(Array.from({ length: Math.min(this.parallel, batch.length) }, worker));
+    const work = Promise.all(Array.from({ length: Math.min(this.parallel, queue.length) }, worker));
     this.inFlight.add(work);
     try {
       await work;

@@ -11,6 +11,8 @@ import type { Db, Provider, Tx } from './db.ts';
 
 const PAYLOAD_CONTEXT = 'OutboxMessage.payloadEnc';
 const OPEN_STATES = ['PENDING', 'RETRYING', 'SENDING'] as const;
+/** Most messages of one person in one claim (SQLite); a claim takes up to `limit` people. */
+const MAX_RUN = 10;
 
 /**
  * An earlier message of the same person holds a later one back while it is being sent, retried, or due.
@@ -136,8 +138,9 @@ export class OutboxRepository implements OutboxPort {
   }
 
   /**
-   * Claim up to `limit` deliverable messages for `worker`: due, not leased (or lease expired), and first
-   * in line for their recipient (a person's messages go out in order). Exactly one worker wins each row:
+   * Claim deliverable messages for up to `limit` people for `worker`: due, not leased (or lease expired),
+   * and first in line for their recipient (a person's messages go out in order); on SQLite a person's
+   * run of due messages behind the first comes too (see claimPortable). Exactly one worker wins each row:
    * on PostgreSQL one `FOR UPDATE SKIP LOCKED` statement (replicas never wait on each other's rows); on
    * SQLite (one process) portable compare-and-set updates.
    */
@@ -189,11 +192,17 @@ export class OutboxRepository implements OutboxPort {
   }
 
   /**
-   * SQLite (one process): one transaction of three statements, whatever the batch size: read the due
-   * candidates, read in one query which of their people have an earlier message that holds them back,
-   * and lease the winners with one conditional update that returns the rows it changed. The transaction
-   * takes the driver's lock, so no other claim of this process interleaves; the update re-checks that
-   * each row is still due, and returns only the rows this claim won.
+   * SQLite (one process): one transaction of three or four statements, whatever the batch size: read the
+   * due candidates, read in one query which of their people have an earlier message that holds them
+   * back, and lease the winners with one conditional update that returns the rows it changed. The
+   * transaction takes the driver's lock, so no other claim of this process interleaves; the update
+   * re-checks that each row is still due, and returns only the rows this claim won.
+   *
+   * A person with several due messages gets a run of up to `MAX_RUN` of them in one claim, in order (one
+   * DSL receiving a burst of concerns is one ordered stream: one message per claim made that stream as
+   * slow as a whole claim round per message). A run is a prefix of the person's blocking messages in
+   * sequence order, all of them due: nothing that holds the person back lies between two of its messages.
+   * The deliverer sends a run in order and gives the rest back as soon as one is not sent.
    */
   private async claimPortable(
     worker: string,
@@ -223,13 +232,64 @@ export class OutboxRepository implements OutboxPort {
         _min: { sequence: true },
       });
       const first = new Map(firsts.map((f) => [f.orderKey, f._min.sequence ?? 0]));
+      const byKey = new Map<string, typeof candidates>();
+      for (const c of candidates) {
+        if ((first.get(c.orderKey) ?? c.sequence) > c.sequence) continue;
+        byKey.set(c.orderKey, [...(byKey.get(c.orderKey) ?? []), c]);
+      }
+      // Runs: for people with several candidates whose first is in line, every blocking message up to
+      // their last candidate, in one query; the run stops at the first that is not a candidate.
+      const runs = new Map<string, typeof candidates>();
+      const multi = [...byKey.entries()].filter(
+        ([key, cs]) => cs.length > 1 && cs.some((c) => c.sequence === first.get(key)),
+      );
+      const blockers =
+        multi.length === 0
+          ? []
+          : await tx.outboxMessage.findMany({
+              where: {
+                AND: [
+                  {
+                    OR: multi.map(([key, cs]) => ({
+                      orderKey: key,
+                      sequence: { lte: Math.max(...cs.map((c) => c.sequence)) },
+                    })),
+                  },
+                  { OR: blocking(now) },
+                ],
+              },
+              orderBy: { sequence: 'asc' },
+              select: { id: true, orderKey: true },
+            });
+      const blockersOf = new Map<string, string[]>();
+      for (const r of blockers) blockersOf.set(r.orderKey, [...(blockersOf.get(r.orderKey) ?? []), r.id]);
+      for (const [key, cs] of byKey) {
+        const inLine = cs.filter((c) => c.sequence === first.get(key));
+        if (inLine.length === 0) continue;
+        const ids = blockersOf.get(key);
+        if (!ids) {
+          runs.set(key, inLine);
+          continue;
+        }
+        const byId = new Map(cs.map((c) => [c.id, c]));
+        const run: typeof candidates = [];
+        for (const id of ids) {
+          const c = byId.get(id);
+          if (!c || run.length >= MAX_RUN) break;
+          run.push(c);
+        }
+        runs.set(key, run);
+      }
+      // In claim order (priority, due time), up to `limit` people, each with their run (their messages
+      // go out one after another, different people's concurrently).
       const picked: typeof candidates = [];
       const seenKeys = new Set<string>();
       for (const c of candidates) {
-        if (picked.length >= limit) break;
-        if (seenKeys.has(c.orderKey) || (first.get(c.orderKey) ?? c.sequence) < c.sequence) continue;
+        if (seenKeys.size >= limit) break;
+        const run = runs.get(c.orderKey);
+        if (seenKeys.has(c.orderKey) || !run) continue;
         seenKeys.add(c.orderKey);
-        picked.push(c);
+        picked.push(...run);
       }
       if (picked.length === 0) return [];
       const won = await tx.outboxMessage.updateManyAndReturn({
@@ -238,7 +298,23 @@ export class OutboxRepository implements OutboxPort {
         select: { id: true },
       });
       const wonIds = new Set(won.map((w) => w.id));
-      return picked.filter((c) => wonIds.has(c.id)).map((c) => ({ ...c, inDoubt: c.state === 'SENDING' }));
+      // A run is cut at its first message this claim did not win (the rest must wait for it): any later
+      // one it did win goes back as it was.
+      const lost = new Set<string>();
+      const out: (ClaimedRow & { inDoubt: boolean })[] = [];
+      for (const c of picked) {
+        if (!lost.has(c.orderKey) && wonIds.has(c.id)) {
+          out.push({ ...c, inDoubt: c.state === 'SENDING' });
+          continue;
+        }
+        lost.add(c.orderKey);
+        if (wonIds.has(c.id))
+          await tx.outboxMessage.updateMany({
+            where: { id: c.id, leaseOwner: worker },
+            data: { state: c.state, leaseOwner: null, leaseUntil: null },
+          });
+      }
+      return out;
     });
   }
 

@@ -247,7 +247,7 @@ describe.each(providers)('outbox on %s', (provider) => {
     expect(await t.db.deliveryAttempt.count()).toBe(1);
   });
 
-  it('claims one message per person per batch, the first in line, across many people', async () => {
+  it("claims each person's messages in order: the first in line, and on SQLite a run of those behind it", async () => {
     const others = await Promise.all(
       [1, 2, 3].map(
         async (i) =>
@@ -267,7 +267,12 @@ describe.each(providers)('outbox on %s', (provider) => {
           message: msg(`p${n}m${i}`),
         });
     const first = await outbox.claim('w', 20, 60_000);
-    expect(first.map((m) => m.message.title).sort()).toEqual(['p0m1', 'p1m1', 'p2m1', 'p3m1']);
+    // PostgreSQL (replicas): one message per person per claim. SQLite (one process): the person's run.
+    const expected = provider === 'postgres' ? ['m1'] : ['m1', 'm2', 'm3'];
+    for (const n of [0, 1, 2, 3])
+      expect(first.filter((m) => m.message.title.startsWith(`p${n}`)).map((m) => m.message.title)).toEqual(
+        expected.map((e) => `p${n}${e}`),
+      );
     // While they are being sent, nothing else of theirs is claimable.
     expect(await outbox.claim('w2', 20, 60_000)).toEqual([]);
     // That claimer dies; once its leases run out the rest go out, each person's in order.
@@ -279,5 +284,48 @@ describe.each(providers)('outbox on %s', (provider) => {
         `p${n}m2`,
         `p${n}m3`,
       ]);
+  });
+
+  it('a run stops at a message to be retried: the later ones wait for it, and order holds', async () => {
+    for (let i = 1; i <= 4; i++)
+      await outbox.enqueue({ idempotencyKey: `k${i}`, orgId, to: { staffId }, message: msg(`m${i}`) });
+    channel.script = [{ outcome: 'sent' }, { outcome: 'failed', error: 'HTTP 502', transient: true }];
+    const d = deliverer();
+    // SQLite claims the run m1…m4 at once; PostgreSQL one message per claim.
+    await d.drainOnce();
+    if (provider === 'postgres') await d.drainOnce();
+    expect(channel.sent.map((s) => s.title)).toEqual(['m1']);
+    // m3 and m4 went back without an attempt and cannot overtake m2.
+    expect(await t.db.deliveryAttempt.count()).toBe(2);
+    expect((await d.drainOnce()).claimed).toBe(0);
+    clock.advance(10_000);
+    await d.drainAll();
+    expect(channel.sent.map((s) => s.title)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('a run skips a message held for later but stops at one waiting to be retried', async () => {
+    const enq = (k: string, notBefore?: Date) =>
+      outbox.enqueue({
+        idempotencyKey: k,
+        orgId,
+        to: { staffId },
+        message: msg(k),
+        ...(notBefore ? { notBefore } : {}),
+      });
+    await enq('a');
+    await enq('held', new Date('2026-11-25T07:30:00Z'));
+    await enq('b');
+    await enq('c');
+    // 'c' is behind a message that is waiting to be retried ('b' made RETRYING, due later).
+    await t.db.outboxMessage.updateMany({
+      where: { idempotencyKey: 'b' },
+      data: { state: 'RETRYING', nextAttemptAt: new Date('2026-11-24T10:05:00Z') },
+    });
+    const claimed = await outbox.claim('w', 20, 60_000);
+    expect(claimed.map((m) => m.idempotencyKey)).toEqual(['a']);
+    await outbox.release(claimed[0]!.id, claimed[0]!.claimToken, clock.now());
+    clock.set('2026-11-24T10:05:00Z');
+    const next = await outbox.claim('w', 20, 60_000);
+    expect(next.map((m) => m.idempotencyKey)).toEqual(provider === 'postgres' ? ['a'] : ['a', 'b', 'c']);
   });
 });
