@@ -83,6 +83,11 @@ async function burst(provider: Provider, schools: number, perSchool: number, con
       Array.from({ length: concurrency }, async () => {
         while (next < jobs.length) {
           const p = jobs[next++]!;
+          // Each concern comes in as its own request (a chat card submitted, a Slack modal, an import
+          // row), i.e. its own turn of the event loop. Without this the 16 in-process callers on the
+          // synchronous SQLite driver form one unbroken chain of microtasks, and no timer of the hub
+          // (the delivery loop's included) runs until the whole burst has been raised.
+          await new Promise((r) => setImmediate(r));
           await service.raise({
             orgId: p.orgId,
             studentId: p.studentId,

@@ -579,8 +579,10 @@ class Coalescer<I, R> {
   private schedule(): void {
     if (this.scheduled || (this.serial && this.running > 0)) return;
     this.scheduled = true;
-    // After the current turn of the event loop, so that the calls made in it join the group.
-    setImmediate(() => {
+    // After the microtasks already queued (the other sends of the batch reaching this point join the
+    // group). Not a timer: on SQLite the driver is synchronous, so a busy process can run on microtasks
+    // alone for seconds, and a timer or setImmediate would wait for all of it.
+    queueMicrotask(() => {
       this.scheduled = false;
       void this.flush();
     });
