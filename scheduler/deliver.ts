@@ -400,6 +400,9 @@ export class Deliverer {
       };
     }
     this.emit(result.outcome, m, channel.platform);
+    // Retry-After and backoff count from the answer, not from the start of this delivery (which may be
+    // a slot wait of up to maxInlineWaitMs earlier: a wait counted from then could already be over).
+    const answeredAt = this.clock.now().getTime();
     switch (result.outcome) {
       case 'sent':
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
@@ -415,14 +418,17 @@ export class Deliverer {
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         // Retry-After closes the shared buckets of this thread/tenant for every replica; a channel with
         // no limit keys closes this process's gate for the whole platform instead.
-        this.windows.widen(limits, this.clock.now().getTime());
+        this.windows.widen(limits, answeredAt);
         if (limits.length > 0)
-          await this.options.rateLimiter?.block(limits, new Date(now + (result.retryAfterMs ?? delay)));
-        else this.gates.set(channel.platform, now + (result.retryAfterMs ?? delay));
+          await this.options.rateLimiter?.block(
+            limits,
+            new Date(answeredAt + (result.retryAfterMs ?? delay)),
+          );
+        else this.gates.set(channel.platform, answeredAt + (result.retryAfterMs ?? delay));
         // A 429 is the platform asking us to wait, not a failure of this message: it does not use up tries.
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
           state: 'RETRYING',
-          nextAttemptAt: new Date(now + delay),
+          nextAttemptAt: new Date(answeredAt + delay),
           ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
           error: 'throttled',
         });
@@ -444,7 +450,7 @@ export class Deliverer {
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
           state: giveUp ? 'FAILED' : 'RETRYING',
-          nextAttemptAt: new Date(now + delay),
+          nextAttemptAt: new Date(answeredAt + delay),
           error: result.error.slice(0, 500),
         });
         this.log.warn({ messageId: m.id, platform: channel.platform, attemptNo, giveUp }, 'delivery failed');

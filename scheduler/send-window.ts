@@ -18,18 +18,22 @@ const MAX_GUARDED_WINDOW_MS = 30_000;
 const WIDEN_MS = 50;
 const MAX_EXTRA_MS = 250;
 const DECAY_PER_S = 10;
+const COLD_MS = 100;
 
 export class SendWindows {
   /** key → send times (epoch ms, ascending) within the longest guarded window of the key. */
   private readonly sends = new Map<string, number[]>();
   private lastPrune = 0;
 
-  constructor(private readonly marginMs = JITTER_MARGIN_MS) {}
+  constructor(
+    private readonly marginMs = JITTER_MARGIN_MS,
+    private readonly coldMs = COLD_MS,
+  ) {}
 
   /**
    * Extra margin per key learnt from 429s: a 429 means sends reached the platform more bunched than the
    * margin allowed for (a loaded machine, a slow network), so the window is widened by WIDEN_MS (up to
-   * MAX_EXTRA_MS), and narrows again by DECAY_PER_S each second without one.
+   * MAX_EXTRA_MS), and narrows again by DECAY_PER_S each second without one. A key starts with COLD_MS.
    */
   private readonly extra = new Map<string, { ms: number; at: number }>();
 
@@ -71,7 +75,12 @@ export class SendWindows {
       if (guarded.length === 0) continue;
       const longest = Math.max(...guarded.map((r) => r.windowMs)) + this.marginMs + MAX_EXTRA_MS;
       const keep = Math.max(...guarded.map((r) => r.limit));
-      const times = this.sends.get(k.key) ?? [];
+      const seen = this.sends.get(k.key);
+      // A key not sent to lately starts cold: the first requests also open connections (and the other
+      // end warms up), so they arrive later than those behind them, bunched; leave room for that.
+      if (!seen && !this.extra.has(k.key) && this.coldMs > 0)
+        this.extra.set(k.key, { ms: this.coldMs, at: nowMs });
+      const times = seen ?? [];
       times.push(nowMs);
       let drop = 0;
       while (drop < times.length && (times.length - drop > keep || times[drop]! <= nowMs - longest)) drop++;

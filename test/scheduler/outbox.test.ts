@@ -4,6 +4,7 @@ import { message } from '../../core/messages/outgoing-message.ts';
 import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
 import { ChannelRouter } from '../../scheduler/channel-router.ts';
 import { Deliverer } from '../../scheduler/deliver.ts';
+import { MemoryRateLimiter } from '../../scheduler/memory-rate-limiter.ts';
 import { FieldCipher, parseKeyRing } from '../../store/crypto/field-cipher.ts';
 import { OrgRepository } from '../../store/org-repository.ts';
 import { OutboxRepository } from '../../store/outbox-repository.ts';
@@ -204,6 +205,39 @@ describe.each(providers)('outbox on %s', (provider) => {
     clock.advance(61_000);
     await deliverer('restarted').drainAll();
     expect(channel.sent.map((s) => s.key)).toEqual(['k1']);
+  });
+
+  it('a 429 heard after a wait for the rate-limit slot closes the limit from the answer, not from before the wait', async () => {
+    const keys = [{ key: 'test:tenant', rules: [{ limit: 1, windowMs: 1000 }] }];
+    const limited = Object.assign(channel, { limitKey: () => keys });
+    const limiter = new MemoryRateLimiter(clock);
+    const d = new Deliverer(
+      outbox,
+      new StaffRepository(t.db),
+      new ChannelRouter([limited]),
+      new OrgRepository(t.db),
+      clock,
+      silent,
+      {
+        workerId: 'w',
+        random: () => 0.5,
+        rateLimiter: limiter,
+        sleep: async (ms) => {
+          clock.advance(ms);
+        },
+      },
+    );
+    const other = (
+      await t.db.staff.create({ data: { orgId, displayName: 'Other', email: 'o@school.example' } })
+    ).id;
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('first') });
+    await outbox.enqueue({ idempotencyKey: 'k2', orgId, to: { staffId: other }, message: msg('second') });
+    channel.script = [{ outcome: 'sent' }, { outcome: 'throttled', retryAfterMs: 1000 }];
+    const start = clock.now().getTime();
+    await d.drainOnce();
+    // The second send waited ~1 s for its slot, then heard Retry-After: 1 s: closed until ~2 s from start.
+    expect(limiter.blockedUntil(keys)).toBeGreaterThan(start + 1900);
+    expect(channel.sent.map((s) => s.title)).toEqual(['first']);
   });
 
   it('a wake-up sends new work at once instead of at the end of the poll interval', async () => {

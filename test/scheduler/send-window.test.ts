@@ -9,7 +9,7 @@ const keys: RateLimitKey[] = [
 
 describe('SendWindows (the last guard before a platform call)', () => {
   it('lets sends through until a window is full, then holds the next until the oldest has left it', () => {
-    const w = new SendWindows(50);
+    const w = new SendWindows(50, 0);
     for (const t of [0, 10, 20]) {
       expect(w.delayMs(keys, t)).toBe(0);
       w.record(keys, t);
@@ -28,7 +28,7 @@ describe('SendWindows (the last guard before a platform call)', () => {
   });
 
   it('a 429 widens the window for a while, and it narrows again', () => {
-    const w = new SendWindows(50);
+    const w = new SendWindows(50, 0);
     for (const t of [0, 10, 20]) w.record(keys, t);
     w.widen(keys, 30);
     expect(w.delayMs(keys, 30)).toBe(1070);
@@ -37,8 +37,18 @@ describe('SendWindows (the last guard before a platform call)', () => {
     expect(w.delayMs(keys, 10_000)).toBe(0);
   });
 
+  it('a key starts cold: the first sends leave more room (connections are being opened)', () => {
+    const w = new SendWindows(50, 100);
+    for (const t of [0, 10, 20]) w.record(keys, t);
+    // 1000 window + 50 margin + 100 cold (less 10 ms per second: 99.7 at 30 ms) from the send at 0.
+    expect(w.delayMs(keys, 30)).toBe(1120);
+    // Ten seconds later the cold margin is gone.
+    for (const t of [10_000, 10_010, 10_020]) w.record(keys, t);
+    expect(w.delayMs(keys, 10_030)).toBe(1020);
+  });
+
   it('ignores windows longer than 30 s (left to the limiter)', () => {
-    const w = new SendWindows(50);
+    const w = new SendWindows(50, 0);
     const hourly: RateLimitKey[] = [{ key: 'h', rules: [{ limit: 1, windowMs: 3_600_000 }] }];
     w.record(hourly, 0);
     expect(w.delayMs(hourly, 1)).toBe(0);
