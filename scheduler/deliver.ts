@@ -30,7 +30,10 @@ export interface ConversationLookup {
   ): Promise<{ platform: Platform; conversationId: string; tenantId: string; reference: unknown } | null>;
 }
 
-/** The shared limiter (store/rate-limit-repository.ts): tokens per platform key, across replicas. */
+/**
+ * Tokens per platform key: shared across replicas on PostgreSQL (store/rate-limit-repository.ts), in
+ * memory on SQLite, which is one process (scheduler/memory-rate-limiter.ts). Same semantics.
+ */
 export interface RateLimiter {
   /** Reserve a slot at most `maxWaitMs` away (ok, wait `waitMs` then send), or none (retry in `waitMs`). */
   take(keys: RateLimitKey[], maxWaitMs: number): Promise<{ ok: boolean; waitMs: number }>;
