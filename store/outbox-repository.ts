@@ -118,22 +118,32 @@ export class OutboxRepository implements OutboxPort {
       select: { sequence: true },
     });
     const payload = outgoingMessageSchema.parse(request.message);
-    await tx.outboxMessage.create({
-      data: {
-        idempotencyKey: request.idempotencyKey,
-        orgId: request.orgId,
-        recipientId: 'staffId' in request.to ? request.to.staffId : null,
-        platformRef: 'conversationId' in request.to ? `conv:${request.to.conversationId}` : null,
-        orderKey,
-        sequence: (last?.sequence ?? 0) + 1,
-        priority,
-        payloadEnc: this.cipher.encryptJson(payload, PAYLOAD_CONTEXT),
-        nextAttemptAt: request.notBefore ?? this.clock.now(),
-        // The hub's clock, not the database's: /healthz and /metrics measure age against it.
-        createdAt: this.clock.now(),
-        reminderId: request.reminderId ?? null,
-      },
-    });
+    const data = {
+      idempotencyKey: request.idempotencyKey,
+      orgId: request.orgId,
+      recipientId: 'staffId' in request.to ? request.to.staffId : null,
+      platformRef: 'conversationId' in request.to ? `conv:${request.to.conversationId}` : null,
+      orderKey,
+      sequence: (last?.sequence ?? 0) + 1,
+      priority,
+      payloadEnc: this.cipher.encryptJson(payload, PAYLOAD_CONTEXT),
+      nextAttemptAt: request.notBefore ?? this.clock.now(),
+      // The hub's clock, not the database's: /healthz and /metrics measure age against it.
+      createdAt: this.clock.now(),
+      reminderId: request.reminderId ?? null,
+    };
+    if (this.provider === 'postgres') {
+      // Two replicas (or two ticks) enqueueing the same key at once both found it free above; the second
+      // insert waits for the first to commit and then does nothing (ON CONFLICT DO NOTHING), instead of
+      // failing its whole transaction with a unique violation. The caller's compare-and-set then decides.
+      // (skipDuplicates exists only in the PostgreSQL client's types.)
+      const pgMessages = tx.outboxMessage as unknown as {
+        createMany(args: { data: (typeof data)[]; skipDuplicates: true }): Promise<{ count: number }>;
+      };
+      const r = await pgMessages.createMany({ data: [data], skipDuplicates: true });
+      return r.count === 1;
+    }
+    await tx.outboxMessage.create({ data });
     return true;
   }
 
