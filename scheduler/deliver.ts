@@ -4,6 +4,7 @@
  * twice (the idempotency key, the lease, and `reconcile` for a send that a crash left in doubt).
  */
 import { defaultLimitKeys } from '../core/delivery/platform-rate-limits.ts';
+import { withResendNotice } from '../core/messages/outgoing-message.ts';
 import type {
   ChannelPort,
   Clock,
@@ -340,9 +341,12 @@ export class Deliverer {
     // The slot is reserved: wait for it while the attempt is recorded, so that the platform call follows
     // the slot at once instead of a database round trip later (late sends bunch up and trip the limit).
     const ready = slot.waitMs > 0 ? this.sleep(slot.waitMs) : undefined;
-    if (m.inDoubt && channel.reconcile) {
+    let outgoing = m.message;
+    if (m.inDoubt) {
       await ready;
-      const seen = await channel.reconcile(m.idempotencyKey, target);
+      const seen = channel.reconcile ? await channel.reconcile(m.idempotencyKey, target) : 'unknown';
+      // The channel cannot say whether the first send arrived: send it again, marked as a repeat.
+      if (seen === 'unknown') outgoing = withResendNotice(m.message);
       if (seen === 'delivered') {
         const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
         if (attemptNo === null) return this.lostClaim(m);
@@ -398,7 +402,7 @@ export class Deliverer {
     }
     let result: DeliveryResult;
     try {
-      result = await channel.send(target, m.message, { idempotencyKey: m.idempotencyKey });
+      result = await channel.send(target, outgoing, { idempotencyKey: m.idempotencyKey });
     } catch (err) {
       result = {
         outcome: 'failed',

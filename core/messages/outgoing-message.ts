@@ -81,6 +81,15 @@ export function message(input: OutgoingMessageInput): OutgoingMessage {
   return outgoingMessageSchema.parse(input);
 }
 
+/**
+ * A message sent again after a crash left its first send in doubt, on a channel that cannot tell whether
+ * it arrived (Teams has no lookup by key): say so, so that a second copy is not taken for a new one.
+ */
+export const RESEND_NOTICE = 'Sent again after an interruption: you may already have this message.';
+export function withResendNotice(m: OutgoingMessage): OutgoingMessage {
+  return { ...m, text: m.text ? `${m.text}\n\n_${RESEND_NOTICE}_` : `_${RESEND_NOTICE}_` };
+}
+
 /** After an action, a message is replaced in place by this state (so it cannot be acted on twice). */
 export interface ResolvedState {
   /** "Acknowledged by J. Smith at 10:42" */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
-import { message } from '../../core/messages/outgoing-message.ts';
+import { message, RESEND_NOTICE } from '../../core/messages/outgoing-message.ts';
 import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
 import { ChannelRouter } from '../../scheduler/channel-router.ts';
 import { Deliverer } from '../../scheduler/deliver.ts';
@@ -196,6 +196,44 @@ describe.each(providers)('outbox on %s', (provider) => {
     clock.advance(3_600_000);
     expect((await deliverer('third').drainAll()).claimed).toBe(0);
     expect(channel.sent).toHaveLength(1);
+  });
+
+  it('on a channel that cannot look a send up, a message left in doubt is sent again marked as a repeat', async () => {
+    const texts: string[] = [];
+    // As Teams: no reconcile.
+    const blind: ChannelPort = {
+      platform: 'CONSOLE',
+      canReach: () => true,
+      async send(_t, m) {
+        texts.push(m.text);
+        return { outcome: 'sent' };
+      },
+    };
+    const d = (worker: string) =>
+      new Deliverer(
+        outbox,
+        new StaffRepository(t.db),
+        new ChannelRouter([blind]),
+        new OrgRepository(t.db),
+        clock,
+        silent,
+        {
+          workerId: worker,
+          random: () => 0.5,
+          leaseMs: 60_000,
+        },
+      );
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    // The first worker dies inside the platform call of k1.
+    const [claimed] = await outbox.claim('dead', 1, 60_000);
+    await outbox.beginAttempt(claimed!.id, claimed!.claimToken);
+    await outbox.enqueue({ idempotencyKey: 'k2', orgId, to: { staffId }, message: msg('n') });
+    clock.advance(61_000);
+    await d('restarted').drainAll();
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain(RESEND_NOTICE);
+    // A message that was never in doubt goes out as written.
+    expect(texts[1]).not.toContain(RESEND_NOTICE);
   });
 
   it('after a crash before the platform call, the message is sent once by the next worker', async () => {
