@@ -201,7 +201,8 @@ describe.each(providers)('planner tick at steady state (%s)', (provider) => {
     });
     expect(packed.map((c) => c.id)).toEqual(relational.map((c) => c.id));
     // Separator characters in free text become spaces (initials and labels are unaffected).
-    const clean = (v: string | null) => (v === null ? null : v.replace(/[\u001e\u001f]/g, ' '));
+    const clean = (v: string | null) =>
+      v === null ? null : v.replaceAll('\u001e', ' ').replaceAll('\u001f', ' ');
     const norm = (cs: typeof relational) =>
       cs.map((c) => ({
         ...c,
