@@ -9,6 +9,7 @@ import { emptyLocalRules, type LocalRulesFile, localRuleToRule } from './local-r
 import { childrenInCare2018 } from './packs/children-in-care-2018.ts';
 import { englandSend2014 } from './packs/england-send-2014.ts';
 import { exclusions2023 } from './packs/exclusions-2023.ts';
+import { kcsie2025 } from './packs/kcsie-2025.ts';
 import { localDefaults2026 } from './packs/local-defaults.ts';
 import { workingTogether2023 } from './packs/working-together-2023.ts';
 import type { CaseKind, Rule, RulePack } from './types.ts';
@@ -18,6 +19,7 @@ export const shippedPacks: RulePack[] = [
   workingTogether2023,
   exclusions2023,
   childrenInCare2018,
+  kcsie2025,
   localDefaults2026,
 ];
 

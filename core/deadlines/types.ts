@@ -17,6 +17,10 @@ export const caseKinds = [
   'CHILD_IN_NEED',
   'EARLY_HELP',
   'TRIBUNAL_ORDER',
+  /** KCSIE 2025 (domain.md §1H K5): start event the pupil's transfer / leaving date. */
+  'CP_FILE_TRANSFER',
+  /** KCSIE 2025 Part 4 (domain.md §1H K7): start event the allegation reported to the head or DSL. */
+  'STAFF_ALLEGATION',
   'LOCAL',
 ] as const;
 export type CaseKind = (typeof caseKinds)[number];
