@@ -97,4 +97,34 @@ describe('send-hub case / holidays / due (sqlite)', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(/--student: no student "nobody"/);
   }, 120_000);
+  it('opens a KCSIE CP file transfer (K5); refuses a staff allegation until its nudges name nobody', async () => {
+    // 'demo' ran in the test above (same database).
+    const k5 = await cli(
+      'case',
+      'open',
+      '--student',
+      'A123456789012',
+      '--kind',
+      'cp_file_transfer',
+      '--start',
+      '2026-04-30',
+      '--reference',
+      'CPT-7',
+    );
+    expect(k5.code).toBe(0);
+    expect(k5.out).toMatch(/Case CPT-7 opened/);
+    expect(k5.out).toMatch(/Child protection file sent to the new school \(5 school days\)/);
+    const k7 = await cli(
+      'case',
+      'open',
+      '--student',
+      'A123456789012',
+      '--kind',
+      'STAFF_ALLEGATION',
+      '--start',
+      '2026-05-22',
+    );
+    expect(k7.code).toBe(2);
+    expect(k7.err).toMatch(/--kind STAFF_ALLEGATION: not yet/);
+  }, 120_000);
 });
