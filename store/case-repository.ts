@@ -107,6 +107,33 @@ export const RS = '\x1e';
 /** A nullable column packed as '' (null) or '=value', so null and '' stay apart. */
 export const packOpt = (col: string) => `coalesce('=' || ${col}, '')`;
 export const opt = (s: string): string | null => (s === '' ? null : s.slice(1));
+
+/**
+ * Reads a packed string field by field with indexOf and slice: no per-record arrays (splitting 200,000
+ * records into arrays was a good part of a tick's garbage). `field()` reads a field followed by US,
+ * `last()` the record's last field (followed by RS or the end).
+ */
+export class PackedReader {
+  private p = 0;
+  constructor(private readonly s: string) {}
+  get done(): boolean {
+    return this.p >= this.s.length;
+  }
+  field(): string {
+    return this.upTo(US);
+  }
+  last(): string {
+    return this.upTo(RS);
+  }
+  private upTo(sep: string): string {
+    const s = this.s;
+    let e = s.indexOf(sep, this.p);
+    if (e < 0) e = s.length;
+    const v = s.slice(this.p, e);
+    this.p = e + 1;
+    return v;
+  }
+}
 /** Free text (names, references, event kinds) cannot break the packing: separators become spaces. */
 const clean = (col: string) => `replace(replace(${col}, '${US}', ' '), '${RS}', ' ')`;
 const j = (cols: string[]) => cols.join(` || '${US}' || `);
@@ -302,41 +329,61 @@ export class CaseRepository {
     ]);
     const byId = new Map<string, PlanningCase>();
     const out: PlanningCase[] = [];
-    for (const rec of head[0].x.split(RS)) {
-      const f = rec.split(US);
+    for (const r = new PackedReader(head[0].x); !r.done; ) {
+      const id = r.field();
+      const orgId = r.field();
+      const kind = r.field();
+      const rulePack = r.field();
+      const startDate = r.field();
+      const ownerId = opt(r.field());
+      const reference = opt(r.field());
+      const yearGroup = opt(r.field());
+      const givenName = r.field();
+      const familyName = r.last();
       const c: PlanningCase = {
-        id: f[0]!,
-        orgId: f[1]!,
-        kind: f[2]!,
-        rulePack: f[3]!,
-        startDate: f[4]!,
-        ownerId: opt(f[5]!),
-        reference: opt(f[6]!),
-        student: { yearGroup: opt(f[7]!), givenName: f[8]!, familyName: f[9]! },
+        id,
+        orgId,
+        kind,
+        rulePack,
+        startDate,
+        ownerId,
+        reference,
+        student: { yearGroup, givenName, familyName },
         events: [],
         deadlines: [],
       };
-      byId.set(c.id, c);
+      byId.set(id, c);
       out.push(c);
     }
     if (ev[0]?.x)
-      for (const rec of ev[0].x.split(RS)) {
-        const f = rec.split(US);
-        byId.get(f[0]!)?.events.push({ id: f[1]!, kind: f[2]!, occurredOn: f[3]! });
+      for (const r = new PackedReader(ev[0].x); !r.done; ) {
+        const caseId = r.field();
+        const id = r.field();
+        const kind = r.field();
+        const occurredOn = r.last();
+        byId.get(caseId)?.events.push({ id, kind, occurredOn });
       }
     if (dl[0]?.x)
-      for (const rec of dl[0].x.split(RS)) {
-        const f = rec.split(US);
-        byId.get(f[0]!)?.deadlines.push({
-          caseId: f[0]!,
-          id: f[1]!,
-          ruleId: f[2]!,
-          dueOn: f[3]!,
-          status: f[4]! as DeadlineRow['status'],
-          metOn: opt(f[5]!),
-          snoozedUntil: opt(f[6]!),
-          ownerId: opt(f[7]!),
-          pausedReason: opt(f[8]!),
+      for (const r = new PackedReader(dl[0].x); !r.done; ) {
+        const caseId = r.field();
+        const id = r.field();
+        const ruleId = r.field();
+        const dueOn = r.field();
+        const status = r.field() as DeadlineRow['status'];
+        const metOn = opt(r.field());
+        const snoozedUntil = opt(r.field());
+        const ownerId = opt(r.field());
+        const pausedReason = opt(r.last());
+        byId.get(caseId)?.deadlines.push({
+          caseId,
+          id,
+          ruleId,
+          dueOn,
+          status,
+          metOn,
+          snoozedUntil,
+          ownerId,
+          pausedReason,
         });
       }
     // In the database's id order (aggregated in that order): the last one is the next page's cursor.

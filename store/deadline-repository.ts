@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ReminderSpec } from '../core/reminders/reminder.ts';
 import type { AuditRepository } from './audit-repository.ts';
-import { aggregate, type DeadlineRow, deadlineSelect, RS, US, type Who } from './case-repository.ts';
+import {
+  aggregate,
+  type DeadlineRow,
+  deadlineSelect,
+  PackedReader,
+  US,
+  type Who,
+} from './case-repository.ts';
 import type { Db, Provider } from './db.ts';
 import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
 
@@ -132,9 +139,10 @@ export class DeadlineRepository {
     );
     const out = new Map<string, StoredNudge>();
     if (rows[0]?.x)
-      for (const rec of rows[0].x.split(RS)) {
-        const f = rec.split(US);
-        out.set(f[0]!, { status: f[1]!, fingerprint: f[2]! });
+      for (const r = new PackedReader(rows[0].x); !r.done; ) {
+        const key = r.field();
+        const status = r.field();
+        out.set(key, { status, fingerprint: r.last() });
       }
     return out;
   }

@@ -36,7 +36,7 @@ import { studentLabel } from '../../core/students/student-label.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
 import { BankHolidayRepository } from '../../store/bank-holiday-repository.ts';
 import { CaseRepository, type PlanningCase, type Who } from '../../store/case-repository.ts';
-import { DeadlineRepository } from '../../store/deadline-repository.ts';
+import { DeadlineRepository, type StoredNudge } from '../../store/deadline-repository.ts';
 import { ConfigError } from '../config/index.ts';
 import type { Hub } from '../container.ts';
 import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
@@ -330,16 +330,19 @@ export class DeadlineService {
     const updatedStatus = new Map(allUpdates.map((u) => [u.id, u.data.status as DeadlineStatus | undefined]));
     for (const { c, computed } of perCase) {
       report.cases++;
-      const stored = new Map(c.deadlines.map((d) => [d.ruleId, d]));
       const label = studentLabel(c.student);
       const caseRef = c.reference ?? c.id.slice(0, 8);
       const hasDraft = c.events.some((e) => e.kind === 'draft_served');
       for (const d of computed) {
-        const s = stored.get(d.key);
+        // The stored row of this key (a case has a handful: a scan, not a Map per case; the last one wins
+        // as a Map built from them would).
+        let s: (typeof c.deadlines)[number] | undefined;
+        for (const x of c.deadlines) if (x.ruleId === d.key) s = x;
         const id = s?.id ?? createdId.get(`${c.id}|${d.key}`);
         if (!id) continue;
         const status: DeadlineStatus =
-          (s && updatedStatus.get(s.id)) ?? (s ? s.status : d.metOn ? 'MET' : 'OPEN');
+          (s && updatedStatus.size > 0 && updatedStatus.get(s.id)) ||
+          (s ? s.status : d.metOn ? 'MET' : 'OPEN');
         report.deadlines++;
         const ownerId = s?.ownerId ?? c.ownerId;
         const escalateToId = ownerId
@@ -421,14 +424,22 @@ export class DeadlineService {
     // Cancelled reminders older than this are not re-armed from the packed read; a wanted one is found by key.
     const since = new Date(`${addDays(today, -(NUDGE_LOOKBACK_DAYS + 14))}T00:00:00Z`);
     const stored = await this.deadlines.nudgeState(DEADLINE_REMINDER_KINDS, since);
-    const missing = slots.filter((s) => !stored.has(s.dedupeKey)).map((s) => s.dedupeKey);
+    // One lookup per slot by key; the stored entries found are remembered (by object) for the cancels.
+    const found: (StoredNudge | undefined)[] = new Array(slots.length);
+    const missing: string[] = [];
+    const wanted = new Set<StoredNudge>();
+    for (let k = 0; k < slots.length; k++) {
+      const cur = stored.get(slots[k]!.dedupeKey);
+      found[k] = cur;
+      if (cur) wanted.add(cur);
+      else missing.push(slots[k]!.dedupeKey);
+    }
     const more = missing.length > 0 ? await this.deadlines.storedNudges(missing) : new Map();
     const creates: { spec: ReminderSpec; fingerprint: string }[] = [];
     const updates: { spec: ReminderSpec; fingerprint: string }[] = [];
-    const wanted = new Set<string>();
-    for (const slot of slots) {
-      wanted.add(slot.dedupeKey);
-      const cur = stored.get(slot.dedupeKey) ?? more.get(slot.dedupeKey);
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k]!;
+      const cur = found[k] ?? more.get(slot.dedupeKey);
       if (!cur) creates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
       else if (
         (cur.status === 'PENDING' || cur.status === 'CANCELLED') &&
@@ -437,7 +448,7 @@ export class DeadlineService {
         updates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
     }
     const cancels: string[] = [];
-    for (const [key, cur] of stored) if (cur.status === 'PENDING' && !wanted.has(key)) cancels.push(key);
+    for (const [key, cur] of stored) if (cur.status === 'PENDING' && !wanted.has(cur)) cancels.push(key);
     await this.deadlines.writeNudges(creates, updates, cancels);
     report.remindersCreated += creates.length;
     report.remindersUpdated += updates.length;

@@ -42,23 +42,36 @@ function memo<T>(owner: object, key: string, compute: () => T): T {
   return v;
 }
 
+/**
+ * Due dates per school calendar (and holiday calendar version), by offset object (rule data, never
+ * mutated) then anchor date: two map lookups per deadline, no key string built per case.
+ */
+const dueMemos = new WeakMap<
+  object,
+  { version: unknown; holidays: unknown; byOffset: Map<Offset, Map<IsoDate, DueDate>> }
+>();
+
 /** Compute a due date from an anchor date. */
 export function dueFrom(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueDate {
-  const key = offsetKey(offset) + anchor;
-  return memo(ctx.schoolDays, `${key}|${(ctx.holidays as { version?: unknown }).version ?? ''}`, () => ({
-    ...computeDue(anchor, offset, ctx),
-  }));
-}
-
-/** Offsets are rule data (never mutated): stringify each once, not once per case. */
-const offsetKeys = new WeakMap<Offset, string>();
-function offsetKey(offset: Offset): string {
-  let k = offsetKeys.get(offset);
-  if (k === undefined) {
-    k = JSON.stringify(offset);
-    offsetKeys.set(offset, k);
+  const version = (ctx.schoolDays as { version?: unknown }).version;
+  const holidays = (ctx.holidays as { version?: unknown }).version ?? '';
+  let m = dueMemos.get(ctx.schoolDays);
+  if (!m || m.version !== version || m.holidays !== holidays) {
+    m = { version, holidays, byOffset: new Map() };
+    dueMemos.set(ctx.schoolDays, m);
   }
-  return k;
+  let byAnchor = m.byOffset.get(offset);
+  if (!byAnchor) {
+    byAnchor = new Map();
+    m.byOffset.set(offset, byAnchor);
+  }
+  let v = byAnchor.get(anchor);
+  if (v === undefined) {
+    v = { ...computeDue(anchor, offset, ctx) };
+    if (byAnchor.size > 50_000) byAnchor.clear();
+    byAnchor.set(anchor, v);
+  }
+  return v;
 }
 
 function computeDue(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueDate {
@@ -97,8 +110,22 @@ function computeDue(anchor: IsoDate, offset: Offset, ctx: CalendarContext): DueD
 }
 
 /** "Also show a safe target one working day earlier" (§1I item 1). */
-export const safeTarget = (dueOn: IsoDate, holidays: HolidaySet): IsoDate =>
-  memo(holidays, `safe|${dueOn}`, () => addWorkingDays(dueOn, -1, holidays));
+const safeMemos = new WeakMap<object, { version: unknown; map: Map<IsoDate, IsoDate> }>();
+export function safeTarget(dueOn: IsoDate, holidays: HolidaySet): IsoDate {
+  const version = (holidays as { version?: unknown }).version;
+  let m = safeMemos.get(holidays);
+  if (!m || m.version !== version) {
+    m = { version, map: new Map() };
+    safeMemos.set(holidays, m);
+  }
+  let v = m.map.get(dueOn);
+  if (v === undefined) {
+    v = addWorkingDays(dueOn, -1, holidays);
+    if (m.map.size > 50_000) m.map.clear();
+    m.map.set(dueOn, v);
+  }
+  return v;
+}
 
 /** The working day a nudge "on the day" goes out: the due date, or the last working day before it. */
 export function nudgeDay(dueOn: IsoDate, holidays: HolidaySet): IsoDate {

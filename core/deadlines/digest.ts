@@ -34,14 +34,17 @@ export function summarise(items: DigestItem[], today: IsoDate, days = 14): Map<s
   const until = addDays(today, days);
   const out = new Map<string, OfficerSummary>();
   for (const i of items) {
-    const s = out.get(i.ownerId) ?? { ownerId: i.ownerId, overdue: [], dueSoon: [], paused: [], open: 0 };
+    let s = out.get(i.ownerId);
+    if (!s) {
+      s = { ownerId: i.ownerId, overdue: [], dueSoon: [], paused: [], open: 0 };
+      out.set(i.ownerId, s);
+    }
     if (i.status === 'PAUSED') s.paused.push(i);
     if (i.status === 'OPEN') {
       s.open++;
       if (i.dueOn < today && !i.window) s.overdue.push(i);
       else if (i.dueOn >= today && i.dueOn <= until) s.dueSoon.push(i);
     }
-    out.set(i.ownerId, s);
   }
   for (const s of out.values()) {
     s.overdue.sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1));

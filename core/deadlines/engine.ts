@@ -40,35 +40,55 @@ const byDate = (a: CaseEventFact, b: CaseEventFact) =>
 export const ruleIdOfKey = (key: string): string => key.split('#')[0] ?? key;
 
 export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext): ComputedDeadline[] {
-  const events = [...c.events].sort(byDate);
+  // Read-only below: a case with one key date (most) needs no sorted copy.
+  const events = c.events.length > 1 ? [...c.events].sort(byDate) : c.events;
   const out: ComputedDeadline[] = [];
   for (const rule of book.rulesFor(c.kind, c.rulePack)) {
-    const anchors = events.filter((e) => rule.anchor.events.includes(e.kind)).slice(rule.anchor.skip ?? 0);
-    if (anchors.length === 0) continue;
-    const chosen =
-      rule.anchor.pick === 'each'
-        ? anchors
-        : rule.anchor.pick === 'first'
-          ? [anchors[0]!]
-          : [anchors[anchors.length - 1]!];
-    for (const a of chosen) {
-      const { dueOn, lowConfidence } = dueFrom(a.occurredOn, rule.offset, ctx);
-      const met = rule.metBy?.length
-        ? events.find((e) => e.id !== a.id && rule.metBy!.includes(e.kind) && e.occurredOn >= a.occurredOn)
-        : undefined;
-      out.push({
-        key: rule.anchor.pick === 'each' ? `${rule.id}#${a.id}` : rule.id,
-        rule,
-        anchorOn: a.occurredOn,
-        anchorEventId: a.id,
-        dueOn,
-        safeTargetOn: safeTarget(dueOn, ctx.holidays),
-        lowConfidence,
-        ...(met ? { metOn: met.occurredOn } : {}),
-      });
+    const kinds = rule.anchor.events;
+    const skip = rule.anchor.skip ?? 0;
+    const pick = rule.anchor.pick;
+    // The qualifying key dates in date order, the first `skip` left out: 'each' takes all of them, 'first'
+    // the first, otherwise the last (without building the list for the last two).
+    let seen = 0;
+    let one: CaseEventFact | undefined;
+    let each: CaseEventFact[] | undefined;
+    for (const e of events) {
+      if (!kinds.includes(e.kind) || seen++ < skip) continue;
+      if (pick === 'each') {
+        each ??= [];
+        each.push(e);
+      } else {
+        one = e;
+        if (pick === 'first') break;
+      }
     }
+    if (pick === 'each') {
+      if (each) for (const a of each) out.push(computed(rule, a, events, ctx));
+    } else if (one) out.push(computed(rule, one, events, ctx));
   }
   return out;
+}
+
+function computed(
+  rule: Rule,
+  a: CaseEventFact,
+  events: CaseEventFact[],
+  ctx: CalendarContext,
+): ComputedDeadline {
+  const { dueOn, lowConfidence } = dueFrom(a.occurredOn, rule.offset, ctx);
+  const met = rule.metBy?.length
+    ? events.find((e) => e.id !== a.id && rule.metBy!.includes(e.kind) && e.occurredOn >= a.occurredOn)
+    : undefined;
+  return {
+    key: rule.anchor.pick === 'each' ? `${rule.id}#${a.id}` : rule.id,
+    rule,
+    anchorOn: a.occurredOn,
+    anchorEventId: a.id,
+    dueOn,
+    safeTargetOn: safeTarget(dueOn, ctx.holidays),
+    lowConfidence,
+    ...(met ? { metOn: met.occurredOn } : {}),
+  };
 }
 
 export type DeadlineStatus = 'OPEN' | 'MET' | 'PAUSED' | 'CANCELLED';
@@ -100,11 +120,11 @@ export function diffDeadlines(
 ): { creates: DeadlineCreate[]; updates: DeadlineUpdate[] } {
   const creates: DeadlineCreate[] = [];
   const updates: DeadlineUpdate[] = [];
-  const byKey = new Map(stored.map((s) => [s.ruleId, s]));
-  const wanted = new Set<string>();
+  // A case has a handful of deadlines: scans, not a Map and a Set per case (the last row of a key wins, as
+  // in a Map built from the rows).
   for (const c of computed) {
-    wanted.add(c.key);
-    const s = byKey.get(c.key);
+    let s: StoredDeadline | undefined;
+    for (const x of stored) if (x.ruleId === c.key) s = x;
     if (!s) {
       creates.push({
         ruleId: c.key,
@@ -115,18 +135,24 @@ export function diffDeadlines(
       continue;
     }
     const data: DeadlineUpdate['data'] = {};
-    if (s.dueOn !== c.dueOn) data.dueOn = c.dueOn;
+    let changed = false;
+    if (s.dueOn !== c.dueOn) {
+      data.dueOn = c.dueOn;
+      changed = true;
+    }
     if (c.metOn && (s.status === 'OPEN' || s.status === 'PAUSED')) {
       data.status = 'MET';
       data.metOn = c.metOn;
+      changed = true;
     } else if (s.status === 'CANCELLED') {
       data.status = c.metOn ? 'MET' : 'OPEN';
       data.metOn = c.metOn ?? null;
+      changed = true;
     }
-    if (Object.keys(data).length > 0) updates.push({ id: s.id, data });
+    if (changed) updates.push({ id: s.id, data });
   }
   for (const s of stored)
-    if (!wanted.has(s.ruleId) && (s.status === 'OPEN' || s.status === 'PAUSED'))
+    if ((s.status === 'OPEN' || s.status === 'PAUSED') && !computed.some((c) => c.key === s.ruleId))
       updates.push({ id: s.id, data: { status: 'CANCELLED' } });
   return { creates, updates };
 }

@@ -128,16 +128,51 @@ export interface NudgeSlot {
 
 /** cyrb53: a fast 53-bit string hash (change detection only, never security). */
 export function hash53(str: string, seed = 0): string {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
+  hashStart(seed);
+  hashFeed(str);
+  return hashEnd();
+}
+
+/**
+ * cyrb53 fed piece by piece: hashStart, hashFeed(a), hashFeed(b), hashEnd() equals hash53(a + b), without
+ * building the string (a tick fingerprints ~40,000 slots). One hash at a time (module state, synchronous).
+ */
+let H1 = 0;
+let H2 = 0;
+function hashStart(seed = 0): void {
+  H1 = 0xdeadbeef ^ seed;
+  H2 = 0x41c6ce57 ^ seed;
+}
+function hashFeed(str: string): void {
+  let h1 = H1;
+  let h2 = H2;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
+  H1 = h1;
+  H2 = h2;
+}
+function hashEnd(): string {
+  let h1 = H1;
+  let h2 = H2;
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return base36(4294967296 * (2097151 & h2) + (h1 >>> 0));
+}
+
+const DIGITS36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+/** n.toString(36) for an integer 0 <= n < 2^53 (the same digits; V8's radix conversion is slow). */
+function base36(n: number): string {
+  if (n === 0) return '0';
+  let out = '';
+  while (n > 0) {
+    const r = n % 36; // exact for doubles, and so is dividing the multiple of 36 left
+    out = DIGITS36[r]! + out;
+    n = (n - r) / 36;
+  }
+  return out;
 }
 
 const ruleHashes = new WeakMap<Rule, string>();
@@ -149,6 +184,62 @@ const ruleHash = (r: Rule): string => {
   }
   return h;
 };
+
+/**
+ * The fingerprint of a slot: hash53 of
+ * `${TEMPLATE}|${ruleHash}|${deadlineId}|${orgId}|${caseRef}|${dueOn}|${safeTargetOn}|${lowConfidence}|${studentLabel}`
+ * (what every message of the deadline says: facts, title, actions, text) followed by
+ * `|n|${ownerId}|${dueAt ms}|${onDay}` for a nudge or `|e|${escalateToId}|${ownerName}|${dueAt ms}` for an
+ * escalation. Hashed piece by piece; the common part's state is kept per deadline (`common`).
+ */
+function hashCommon(i: NudgeItem): [number, number] {
+  const rh = ruleHash(i.rule); // before hashStart: on a miss it hashes too
+  hashStart();
+  hashFeed(TEMPLATE);
+  hashFeed('|');
+  hashFeed(rh);
+  hashFeed('|');
+  hashFeed(i.deadlineId);
+  hashFeed('|');
+  hashFeed(i.orgId);
+  hashFeed('|');
+  hashFeed(i.caseRef);
+  hashFeed('|');
+  hashFeed(i.dueOn);
+  hashFeed('|');
+  hashFeed(i.safeTargetOn);
+  hashFeed(i.lowConfidence ? '|true|' : '|false|');
+  hashFeed(i.studentLabel);
+  return [H1, H2];
+}
+
+function nudgeFingerprint(common: [number, number], ownerId: string, dueAt: number, onDay: boolean): string {
+  H1 = common[0];
+  H2 = common[1];
+  hashFeed('|n|');
+  hashFeed(ownerId);
+  hashFeed('|');
+  hashFeed(String(dueAt));
+  hashFeed(onDay ? '|true' : '|false');
+  return hashEnd();
+}
+
+function escalationFingerprint(
+  common: [number, number],
+  escalateToId: string,
+  ownerName: string,
+  dueAt: number,
+): string {
+  H1 = common[0];
+  H2 = common[1];
+  hashFeed('|e|');
+  hashFeed(escalateToId);
+  hashFeed('|');
+  hashFeed(ownerName);
+  hashFeed('|');
+  hashFeed(String(dueAt));
+  return hashEnd();
+}
 
 /** Which nudges and escalations the open deadlines call for now (within the horizon), without messages. */
 export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptions): NudgeSlot[] {
@@ -169,13 +260,21 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
   const leadCache = new Map<string, [IsoDate, string][]>();
   const windowCache = new Map<string, [IsoDate, string][]>();
   const escalationCache = new Map<IsoDate, IsoDate[]>();
+  // A lead list (a rule's or the default) joined once, not once per deadline.
+  const leadsKeys = new Map<string[], string>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
     // What every message of this deadline says (facts, title, actions, text), for the fingerprint.
-    const common = `${TEMPLATE}|${ruleHash(i.rule)}|${i.deadlineId}|${i.orgId}|${i.caseRef}|${i.dueOn}|${i.safeTargetOn}|${i.lowConfidence}|${i.studentLabel}`;
+    // Built only for a deadline with a slot today (most open deadlines have none).
+    let common: [number, number] | undefined;
     if (i.ownerId) {
       const leads = i.rule.leadTimes ?? o.leadTimes;
-      const ck = `${i.dueOn}|${leads.join(',')}`;
+      let lk = leadsKeys.get(leads);
+      if (lk === undefined) {
+        lk = leads.join(',');
+        leadsKeys.set(leads, lk);
+      }
+      const ck = `${i.dueOn}|${lk}`;
       let leadDates = leadCache.get(ck);
       if (!leadDates) {
         leadDates = leads.map((lead) => [leadDate(i.dueOn, lead, o.holidays), lead]);
@@ -200,6 +299,7 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
       for (const [d, lead] of due) {
         const onDay = d >= i.dueOn;
         const dueAt = instant(d);
+        common ??= hashCommon(i);
         slots.push({
           dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:${lead}`,
           kind: NUDGE_KIND,
@@ -208,7 +308,7 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           dueAt,
           day: d,
           onDay,
-          fingerprint: hash53(`${common}|n|${i.ownerId}|${dueAt.getTime()}|${onDay}`),
+          fingerprint: nudgeFingerprint(common, i.ownerId, dueAt.getTime(), onDay),
         });
       }
     }
@@ -221,6 +321,7 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
       }
       for (const d of dates) {
         const dueAt = instant(d);
+        common ??= hashCommon(i);
         slots.push({
           dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:escalation:${d}`,
           kind: ESCALATION_KIND,
@@ -229,7 +330,7 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           dueAt,
           day: d,
           onDay: false,
-          fingerprint: hash53(`${common}|e|${i.escalateToId}|${i.ownerName}|${dueAt.getTime()}`),
+          fingerprint: escalationFingerprint(common, i.escalateToId, i.ownerName, dueAt.getTime()),
         });
       }
     }
