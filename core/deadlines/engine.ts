@@ -79,7 +79,7 @@ function computed(
   const met = rule.metBy?.length
     ? events.find((e) => e.id !== a.id && rule.metBy!.includes(e.kind) && e.occurredOn >= a.occurredOn)
     : undefined;
-  return {
+  const d: ComputedDeadline = {
     key: rule.anchor.pick === 'each' ? `${rule.id}#${a.id}` : rule.id,
     rule,
     anchorOn: a.occurredOn,
@@ -87,8 +87,9 @@ function computed(
     dueOn,
     safeTargetOn: safeTarget(dueOn, ctx.holidays),
     lowConfidence,
-    ...(met ? { metOn: met.occurredOn } : {}),
   };
+  if (met) d.metOn = met.occurredOn; // absent, not undefined, when unmet (as before)
+  return d;
 }
 
 export type DeadlineStatus = 'OPEN' | 'MET' | 'PAUSED' | 'CANCELLED';
