@@ -71,17 +71,6 @@ export function deadlinesCli(
             process.exitCode = 2;
             return;
           }
-          // KCSIE Part 4: a staff allegation's nudges must name neither the member of staff nor the child
-          // ("a staff allegation" and the case reference only, core/deadlines/case-label.ts). Until the
-          // deadline planner (app/deadlines/service.ts) names cases through caseSubjectLabel, its nudges
-          // would carry the child's initials: refuse to open one here rather than leak them.
-          if (kind === 'STAFF_ALLEGATION') {
-            console.error(
-              "--kind STAFF_ALLEGATION: not yet; its nudges would show the child's initials (see docs/deadlines.md)",
-            );
-            process.exitCode = 2;
-            return;
-          }
           const orgs = await hub.orgs.all();
           const orgId = o.org ?? (orgs.length === 1 ? orgs[0]!.id : undefined);
           if (!orgId) {

@@ -9,6 +9,7 @@ import { addDays, type IsoDate, isIsoDate } from '../../core/calendar/iso-date.t
 import { type SchoolCalendar, type SchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
 import { localDate, zonedInstant } from '../../core/calendar/zoned-time.ts';
 import type { CalendarContext } from '../../core/deadlines/arithmetic.ts';
+import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { type DigestItem, officerDigest, summarise, teamDigest } from '../../core/deadlines/digest.ts';
 import {
   type ComputedDeadline,
@@ -32,7 +33,6 @@ import { RuleBook } from '../../core/deadlines/registry.ts';
 import { type CaseKind, caseKinds, type Rule } from '../../core/deadlines/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { ReminderSpec } from '../../core/reminders/reminder.ts';
-import { studentLabel } from '../../core/students/student-label.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
 import { BankHolidayRepository } from '../../store/bank-holiday-repository.ts';
 import { CaseRepository, type PlanningCase, type Who } from '../../store/case-repository.ts';
@@ -330,7 +330,8 @@ export class DeadlineService {
     const updatedStatus = new Map(allUpdates.map((u) => [u.id, u.data.status as DeadlineStatus | undefined]));
     for (const { c, computed } of perCase) {
       report.cases++;
-      const label = studentLabel(c.student);
+      // Initials and year for a child; nobody at all for a staff allegation (KCSIE Part 4).
+      const label = caseSubjectLabel(c.kind, c.student);
       const caseRef = c.reference ?? c.id.slice(0, 8);
       const hasDraft = c.events.some((e) => e.kind === 'draft_served');
       for (const d of computed) {
@@ -525,7 +526,7 @@ export class DeadlineService {
         ruleName: rule?.name ?? d.ruleId,
         caseRef: d.case.reference ?? d.case.id,
         caseId: d.case.id,
-        student: studentLabel(d.case.student),
+        student: caseSubjectLabel(d.case.kind, d.case.student),
         ownerId: d.ownerId ?? d.case.ownerId,
         ownerName: d.owner?.displayName ?? null,
       };
@@ -538,7 +539,7 @@ export class DeadlineService {
     if (!c) return null;
     const today = this.today();
     const lines = [
-      `Case ${c.reference ?? c.id} · ${c.kind} · ${studentLabel(c.student)} · pack ${c.rulePack} · ${c.status}`,
+      `Case ${c.reference ?? c.id} · ${c.kind} · ${caseSubjectLabel(c.kind, c.student)} · pack ${c.rulePack} · ${c.status}`,
       'Key dates:',
       ...[...c.eventRows]
         .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : 1))

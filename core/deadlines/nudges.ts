@@ -10,6 +10,7 @@ import { zonedInstant as toInstant } from '../calendar/zoned-time.ts';
 import type { MessageAction } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
 import { leadDate, memoOnCalendar } from './arithmetic.ts';
+import { STAFF_ALLEGATION_LABEL } from './case-label.ts';
 import type { DeadlineStatus } from './engine.ts';
 import type { Rule } from './types.ts';
 
@@ -77,7 +78,7 @@ export function deadlineActions(rule: Rule, forManager = false): MessageAction[]
 
 function facts(i: NudgeItem) {
   return [
-    { label: 'Student', value: i.studentLabel },
+    { label: i.studentLabel === STAFF_ALLEGATION_LABEL ? 'Case' : 'Student', value: i.studentLabel },
     { label: 'Case', value: i.caseRef },
     { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)` },
     { label: 'Safe target', value: formatDate(i.safeTargetOn) },

@@ -53,4 +53,46 @@ describe.each(providers)('KCSIE case kinds (%s)', (provider) => {
       ['SA-1', 'STAFF_ALLEGATION', 'england-kcsie@2025'],
     ]);
   });
+
+  it("a staff allegation's nudges name neither the child nor anyone else: only 'a staff allegation'", async () => {
+    t = await startTestHub(provider, {
+      now: '2026-05-22T09:00:00Z',
+      modules: [deadlinesModule()],
+      env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' },
+    });
+    const db = t.hub.dbh.db;
+    const org = await db.organisation.create({ data: { name: 'Southshire School', kind: 'SCHOOL' } });
+    const head = await db.staff.create({
+      data: {
+        orgId: org.id,
+        displayName: 'Hana Head',
+        email: 'hana@school.example',
+        roles: { create: [{ role: 'HEAD' }] },
+      },
+    });
+    const student = await db.student.create({
+      data: { orgId: org.id, givenName: 'Zebedee', familyName: 'Quillfeather', yearGroup: '4', ehcp: false },
+    });
+    const svc = t.hub.services.get('deadlines') as DeadlineService;
+    await svc.openCase({
+      orgId: org.id,
+      studentId: student.id,
+      kind: 'STAFF_ALLEGATION',
+      startDate: '2026-05-22',
+      ownerId: head.id,
+      reference: 'SA-2',
+    });
+    // Due Tue 26 May (Mon 25 May is a bank holiday): nudged on the day.
+    t.clock.set('2026-05-26T09:00:00Z');
+    await t.tickAndDeliver();
+    const nudges = t.console.transcript().filter((m) => m.message.kind === 'deadline_nudge');
+    expect(nudges.length).toBeGreaterThan(0);
+    for (const n of nudges) {
+      const shown = JSON.stringify(n.message);
+      expect(shown).toContain('a staff allegation');
+      expect(shown).not.toMatch(/Z\.Q\.|Zebedee|Quillfeather|\(Y4\)/);
+    }
+    const due = await svc.dueList(7, { orgId: org.id });
+    expect(due.map((d) => d.student)).toEqual(['a staff allegation']);
+  });
 });
