@@ -207,6 +207,7 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
   });
   // A concern's DSL message is committed before this event: send it now, not at the next poll.
   hub.events.on('concern.raised', () => hub.deliverer.wake());
+  for (const m of hub.modules) m.wire?.(hub);
   return hub;
 }
 

@@ -16,6 +16,11 @@ export interface FeatureModule {
   planners?(hub: Hub): Planner[];
   /** Mount HTTP routes; each route brings its own body parser and size limit. */
   routes?(router: Router, hub: Hub): void;
+  /**
+   * Called once the scheduler and the deliverer exist (after every module's setup), in every hub: the
+   * server, the CLI and tests. Listen to them here (e.g. `hub.deliverer.onAttemptOutcome`).
+   */
+  wire?(hub: Hub): void;
   start?(hub: Hub): Promise<void>;
   stop?(hub: Hub): Promise<void>;
   /**

@@ -26,6 +26,7 @@ import {
   handledMessage,
   outcomePrompt,
   recordMessage,
+  undeliveredNotice,
   unreachableNotice,
 } from '../../core/escalations/concern-messages.ts';
 import {
@@ -470,6 +471,66 @@ export class ConcernService {
     const email = this.hub.config.env.ADMIN_EMAIL;
     const byEmail = email ? await this.hub.staff.byEmail(email, orgId) : null;
     return byEmail ? [byEmail.id] : [];
+  }
+
+  /**
+   * A ladder message could not be delivered (the platform answered "no such user", or no channel reaches
+   * the person any more). An unreachable DSL must not delay action (KCSIE Part one; Annex C): the admins
+   * are told at once, and the next step goes now rather than when the acknowledgement time runs out.
+   * Once per concern and person; nothing happens if the concern is already acknowledged.
+   */
+  async deliveryFailed(id: string, recipientId: string | null, why: string): Promise<void> {
+    const c = await this.concerns.byId(id);
+    if (!c || c.status !== 'RAISED') return;
+    // Once per concern and person: a dead account on every later re-send must not step the ladder again
+    // and again (the admins already know; the re-send schedule carries on for the others).
+    const before = await this.hub.audit.forSubject('concern', id);
+    if (
+      before.some(
+        (e) =>
+          e.action === 'concern.delivery_failed' &&
+          (e.details as { recipientId?: string | null } | null)?.recipientId === recipientId,
+      )
+    )
+      return;
+    const now = this.hub.clock.now();
+    const summary = await this.summary(c);
+    const admins = await this.admins(c.orgId);
+    const person = recipientId ? await this.hub.staff.byId(recipientId) : null;
+    const who = person?.displayName ?? 'a member of the ladder';
+    const first = await this.concerns.transaction(async (tx) => {
+      let told = false;
+      for (const a of admins.filter((x) => x !== recipientId)) {
+        told =
+          (await this.hub.outbox.enqueueIn(tx, {
+            idempotencyKey: `concern:${id}:undelivered:${recipientId ?? '-'}:${a}`,
+            orgId: c.orgId,
+            to: { staffId: a },
+            priority: 0,
+            message: undeliveredNotice(summary, who, why),
+          })) || told;
+      }
+      const moved = await this.concerns.escalateNowIn(tx, id, now);
+      if (!told && !moved) return false;
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorKind: 'system',
+        action: 'concern.delivery_failed',
+        subjectType: 'concern',
+        subjectId: id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: { recipientId, step: c.escalationLevel, reason: why, adminsTold: admins.length },
+      });
+      return true;
+    });
+    if (!first) return;
+    this.hub.log.warn(
+      { concernId: id, staffId: recipientId },
+      'safeguarding message undeliverable; next step now',
+    );
+    await this.stepOne(id, now);
+    this.hub.deliverer.wake();
   }
 
   /** The ladder planner: every unacknowledged concern whose next step is due. */

@@ -104,6 +104,26 @@ export function safeguardingModule(): FeatureModule {
         alertsPlanner(hub, alerts, rules),
       ];
     },
+    wire(hub) {
+      const { service } = safeguardingOf(hub);
+      // A ladder message the platform cannot deliver (no such user) or no channel reaches any more: the
+      // admins are told and the next step goes now (ConcernService.deliveryFailed).
+      hub.deliverer.onAttemptOutcome((outcome, m) => {
+        const subject = m.message.subject;
+        if (m.message.kind !== 'concern_escalation' || subject?.type !== 'concern') return;
+        if (outcome !== 'not_found' && outcome !== 'unreachable') return;
+        const why =
+          outcome === 'not_found'
+            ? 'The platform no longer knows this person (account removed or deactivated)'
+            : 'No enabled channel reaches this person any more';
+        service.deliveryFailed(subject.id, m.recipientId, why).catch((err) => {
+          hub.log.error(
+            { err, concernId: subject.id },
+            'could not act on an undeliverable safeguarding message',
+          );
+        });
+      });
+    },
     async start(hub) {
       const { service } = safeguardingOf(hub);
       const file = service.settings.SAFEGUARDING_ROTA_FILE;

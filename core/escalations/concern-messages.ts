@@ -87,6 +87,23 @@ export function unreachableNotice(c: ConcernSummary, who: string, level: string)
   });
 }
 
+/**
+ * Told to the admin at once: a message of the ladder could not be delivered (the platform no longer knows
+ * the person, or no channel reaches them any more); the concern has gone to the next step.
+ */
+export function undeliveredNotice(c: ConcernSummary, who: string, why: string): OutgoingMessage {
+  return message({
+    kind: 'admin_notice',
+    audience: 'private',
+    urgent: true,
+    title: `Safeguarding route broken: concern ${ref(c.id)} could not be delivered to ${who}`,
+    text:
+      `${why}. It has gone to the next people on the ladder now. ` +
+      'Check their Teams or Slack account (deactivated? left the workspace?), or fix the rota (`rota`).',
+    subject: { type: 'concern', id: c.id },
+  });
+}
+
 /** A post for a shared channel: only that a concern was raised and is with the DSL. */
 export function channelNotice(): OutgoingMessage {
   return message({

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { deadlinesModule } from '../../app/deadlines/module.ts';
 import { safeguardingModule, safeguardingOf } from '../../app/safeguarding/module.ts';
 import { RECORD_TITLE_PREFIX } from '../../core/escalations/concern-messages.ts';
-import type { Actor } from '../../core/ports.ts';
+import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
+import type { Actor, DeliveryTarget } from '../../core/ports.ts';
 import { providers } from '../support/db.ts';
 import { capturedChannelText, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
 import {
@@ -614,6 +615,72 @@ describe.each(providers)('a DSL nobody can reach, on %s', (provider) => {
         teams.sent.filter((m) => m.message.kind === 'concern_escalation').map((m) => m.staffId),
       ).toContain(s.staff.head);
       transcripts.push(t.consoleOut.text());
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.each(providers)('a DSL whose account the platform no longer knows, on %s', (provider) => {
+  it('the admin is told at once and the deputies have it without waiting out the 15 minutes; once only', async () => {
+    /** As Teams or Slack answer for a removed or deactivated account: not found, final. */
+    class GoneForOne extends IdentityOnlyChannel {
+      gone = '';
+      override async send(target: DeliveryTarget, m: OutgoingMessage, meta: { idempotencyKey: string }) {
+        if (target.kind === 'person' && target.staffId === this.gone)
+          return { outcome: 'not_found' as const, error: 'user_not_found' };
+        return super.send(target, m, meta);
+      }
+    }
+    const teams = new GoneForOne('TEAMS');
+    const t = await startTestHub(provider, {
+      modules: [safeguardingModule()],
+      channels: [teams],
+      env: { CONSOLE_CHANNEL: 'off' },
+    });
+    try {
+      const s = await seedSchool(t.hub.dbh.db);
+      for (const k of ['dsl', 'deputy', 'deputy2', 'head', 'admin', 'teacher'] as const)
+        await t.hub.staff.linkIdentity(s.staff[k], 'TEAMS', 'tenant-1', `aad-${k}`, {
+          serviceUrl: 'https://smba.example/',
+        });
+      teams.gone = s.staff.dsl;
+      const r = await raise(t, s);
+      // At routing time the DSL looked reachable: the confirmation names her.
+      expect(r.ok && r.reply).toContain('Dana Lead');
+      await t.tickAndDeliver();
+      const c = (await t.hub.dbh.db.concern.findFirst())!;
+      await vi.waitFor(
+        async () =>
+          expect((await t.hub.audit.forSubject('concern', c.id)).map((a) => a.action)).toContain(
+            'concern.delivery_failed',
+          ),
+        { timeout: 10_000 },
+      );
+      // No clock movement: the next step goes now.
+      await t.hub.deliverer.drainAll();
+      const admin = teams.sent.filter((m) => m.staffId === s.staff.admin);
+      expect(admin.map((m) => m.message.kind)).toEqual(['admin_notice']);
+      expect(admin[0]!.message.title).toContain('could not be delivered to Dana Lead');
+      expect(
+        teams.sent
+          .filter((m) => m.message.kind === 'concern_escalation')
+          .map((m) => m.staffId)
+          .sort(),
+      ).toEqual([s.staff.deputy, s.staff.deputy2].sort());
+      // Later steps and re-sends to the same dead account do not step the ladder again or re-tell the admin.
+      for (let i = 0; i < 4; i++) {
+        t.clock.advanceMinutes(15);
+        await t.tickAndDeliver();
+      }
+      await new Promise((r2) => setTimeout(r2, 200));
+      const audit = (await t.hub.audit.forSubject('concern', c.id)).map((a) => a.action);
+      expect(audit.filter((a) => a === 'concern.delivery_failed')).toHaveLength(1);
+      expect(teams.sent.filter((m) => m.staffId === s.staff.admin)).toHaveLength(1);
+      expect(
+        teams.sent.filter((m) => m.message.kind === 'concern_escalation').map((m) => m.staffId),
+      ).toContain(s.staff.head);
+      expect((await t.hub.audit.verify()).ok).toBe(true);
     } finally {
       await t.close();
     }
