@@ -249,6 +249,8 @@ async function* xlsxCells(source: ExportSource, maxBytes: number): AsyncGenerato
 
 /** No progress from the XLSX reader for this long refuses the file (a damaged zip can stall it). */
 const XLSX_IDLE_MS = 4_000;
+/** A timer this late means the process was starved, not the reader stalled. */
+const STARVED_MS = 250;
 
 async function nextWithin<T>(
   it: AsyncIterator<T>,
@@ -257,7 +259,18 @@ async function nextWithin<T>(
 ): Promise<IteratorResult<T>> {
   let timer: NodeJS.Timeout | undefined;
   const stall = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onStall()), ms);
+    const arm = (rearms: number) => {
+      const armedAt = performance.now();
+      timer = setTimeout(() => {
+        // The timer itself came late: this process was starved of CPU (a loaded machine), so the reader
+        // had no chance to make progress either. Give it one more window before calling it stalled; a
+        // reader truly waiting for bytes that never come leaves the process idle and its timer on time.
+        const late = performance.now() - armedAt - ms;
+        if (late > STARVED_MS && rearms > 0) arm(rearms - 1);
+        else reject(onStall());
+      }, ms);
+    };
+    arm(1);
   });
   try {
     return await Promise.race([it.next(), stall]);
