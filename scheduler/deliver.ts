@@ -359,12 +359,13 @@ export class Deliverer {
       }
     }
     // Renews the claim: the platform call below starts with a full lease ahead of it.
-    const began = this.clock.now().getTime();
+    let leaseFrom = this.clock.now().getTime();
     const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
     await ready;
     if (attemptNo === null) return this.lostClaim(m);
     // A slow machine stretched the wait: renew the lease so the send still has most of one ahead of it.
-    if (this.clock.now().getTime() - began > this.leaseMs / 4) {
+    if (this.clock.now().getTime() - leaseFrom > this.leaseMs / 4) {
+      leaseFrom = this.clock.now().getTime();
       if (!(await this.outbox.renewLease(m.id, worker, this.leaseMs))) return this.lostClaim(m);
     }
     // A 429 heard while this send waited for its slot closed the window: hold it rather than send into it.
@@ -399,6 +400,11 @@ export class Deliverer {
         if (this.clock.now().getTime() === at) break;
       }
       this.windows.record(limits, this.clock.now().getTime());
+    }
+    // The window hold can outlast a lease: never send on a claim that may have run out (another replica
+    // could have taken the message, found it not delivered, and sent it). Renew first, or leave it.
+    if (this.clock.now().getTime() - leaseFrom > this.leaseMs / 4) {
+      if (!(await this.outbox.renewLease(m.id, worker, this.leaseMs))) return this.lostClaim(m);
     }
     let result: DeliveryResult;
     try {
