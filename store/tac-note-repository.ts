@@ -4,7 +4,6 @@
  * rest); every write is audited in the same transaction as the change it describes.
  */
 
-import { localDate } from '../core/calendar/zoned-time.ts';
 import type { AuditEventInput, Clock } from '../core/ports.ts';
 import type { MeetingForReminders } from '../core/reminders/plan-meeting-reminders.ts';
 import { studentLabel } from '../core/students/student-label.ts';
@@ -12,6 +11,7 @@ import type { TacNoteContent } from '../core/tac-notes/tac-form.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db } from './db.ts';
+import { MeetingRepository } from './meeting-repository.ts';
 
 const NOTE_CTX = 'TacNote.contentEnc';
 const REVISION_CTX = 'TacNoteRevision.contentEnc';
@@ -104,101 +104,6 @@ export class TacNoteRepository {
     return new Map(staff.map((s) => [`${s.orgId}:${s.email.toLowerCase()}`, s.id]));
   }
 
-  /**
-   * Meetings as the planner needs them, with the minimised context each reminder carries: open actions
-   * from the student's last submitted TAC (owner and due date only: reminders are stored unencrypted)
-   * and the open deadlines of the student's cases falling on or before the meeting day.
-   */
-  async planningMeetings(
-    where: { from: Date; to: Date } | { ids: string[] },
-    zone: string,
-    /** The deadline engine's name for a rule (e.g. "Decision to assess"), when it is running. */
-    ruleName: (caseKind: string, rulePack: string, ruleId: string) => string | undefined = () => undefined,
-  ): Promise<MeetingForReminders[]> {
-    const rows = await this.db.meeting.findMany({
-      where: 'ids' in where ? { id: { in: where.ids } } : { startsAt: { gte: where.from, lte: where.to } },
-      select: meetingSelect,
-      orderBy: { startsAt: 'asc' },
-    });
-    const organisers = await this.organiserIds(rows);
-    const studentIds = [...new Set(rows.map((r) => r.studentId).filter((s): s is string => !!s))];
-    const [notes, deadlines] = studentIds.length
-      ? await Promise.all([
-          this.db.tacNote.findMany({
-            where: { studentId: { in: studentIds }, status: 'SUBMITTED' },
-            orderBy: { submittedAt: 'desc' },
-            select: {
-              studentId: true,
-              meetingId: true,
-              submittedAt: true,
-              actions: {
-                where: { status: 'OPEN' },
-                select: { ownerId: true, dueOn: true },
-                orderBy: { dueOn: 'asc' },
-              },
-            },
-          }),
-          this.db.deadline.findMany({
-            where: { status: 'OPEN', case: { studentId: { in: studentIds }, status: 'OPEN' } },
-            select: {
-              ruleId: true,
-              dueOn: true,
-              case: { select: { studentId: true, kind: true, rulePack: true } },
-            },
-            orderBy: { dueOn: 'asc' },
-          }),
-        ])
-      : [[], []];
-    const ownerIds = [
-      ...new Set(notes.flatMap((n) => n.actions.map((a) => a.ownerId)).filter((o): o is string => !!o)),
-    ];
-    const owners = new Map(
-      (
-        await this.db.staff.findMany({
-          where: { id: { in: ownerIds } },
-          select: { id: true, displayName: true },
-        })
-      ).map((s) => [s.id, s.displayName]),
-    );
-    return rows.map((m) => {
-      const context: string[] = [];
-      if (m.studentId) {
-        const last = notes.find((n) => n.studentId === m.studentId && n.meetingId !== m.id);
-        if (last && last.actions.length > 0) {
-          const on = last.submittedAt ? localDate(last.submittedAt, zone) : '';
-          context.push(`Open actions from the last TAC (${on}): ${last.actions.length}`);
-          for (const a of last.actions)
-            context.push(
-              `Action for ${a.ownerId ? (owners.get(a.ownerId) ?? 'a colleague') : 'someone outside the hub'}: due ${a.dueOn}`,
-            );
-        }
-        const day = localDate(m.startsAt, zone);
-        for (const d of deadlines.filter((d) => d.case.studentId === m.studentId && d.dueOn <= day))
-          context.push(
-            `Case deadline (${d.case.kind.replaceAll('_', ' ').toLowerCase()}): ${ruleName(d.case.kind, d.case.rulePack, d.ruleId) ?? d.ruleId.replaceAll('_', ' ')}, due ${d.dueOn}`,
-          );
-      }
-      return {
-        id: m.id,
-        orgId: m.orgId,
-        kind: m.kind,
-        startsAt: m.startsAt,
-        endsAt: m.endsAt,
-        joinUrl: m.joinUrl,
-        studentLabel: m.student ? studentLabel(m.student) : null,
-        studentId: m.studentId,
-        attendeeStaffIds: [...new Set(m.attendees.map((a) => a.staffId).filter((s): s is string => !!s))],
-        cancelled: m.status === 'CANCELLED',
-        organiserStaffId: m.organiserEmail
-          ? (organisers.get(`${m.orgId}:${m.organiserEmail.toLowerCase()}`) ?? null)
-          : null,
-        noteTakerId: m.noteTakerId,
-        notesSubmitted: m.tacNotes.some((n) => n.status === 'SUBMITTED'),
-        context,
-      };
-    });
-  }
-
   async meeting(id: string): Promise<MeetingFacts | null> {
     const m = await this.db.meeting.findUnique({ where: { id }, select: meetingSelect });
     if (!m) return null;
@@ -240,7 +145,7 @@ export class TacNoteRepository {
       select: { id: true },
       orderBy: { endsAt: 'desc' },
     });
-    const all = await this.planningMeetings({ ids: rows.map((r) => r.id) }, zone);
+    const all = await new MeetingRepository(this.db).planning({ ids: rows.map((r) => r.id) }, zone);
     return rows.map((r) => all.find((m) => m.id === r.id)).filter((m): m is MeetingForReminders => !!m);
   }
 
