@@ -1,0 +1,12 @@
+-- CreateTable
+CREATE TABLE "ImportConcernRow" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "runId" TEXT NOT NULL,
+    "line" INTEGER NOT NULL,
+    "category" TEXT NOT NULL,
+    "incidentId" TEXT NOT NULL,
+    CONSTRAINT "ImportConcernRow_runId_fkey" FOREIGN KEY ("runId") REFERENCES "ImportRun" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "ImportConcernRow_runId_line_idx" ON "ImportConcernRow"("runId", "line");
