@@ -1,7 +1,7 @@
 /**
  * The Prisma client factory: the only place that picks a provider. `file:` URLs get the SQLite client
  * (better-sqlite3 driver adapter), `postgres://` URLs the PostgreSQL client (pg driver adapter).
- * The app is typed against the SQLite client, the lowest common denominator (../shared/design/prisma.md §2),
+ * The app is typed against the SQLite client, the lowest common denominator (docs/prisma.md),
  * so code that compiles cannot use a PostgreSQL-only feature by accident.
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';

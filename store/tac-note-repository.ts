@@ -1,6 +1,6 @@
 /**
  * TAC notes (TacNote, TacNoteRevision, TacAction) and the meeting facts the meeting planner needs.
- * Note content and action text are encrypted with the field cipher (domain.md §3C rule 3: encryption at
+ * Note content and action text are encrypted with the field cipher (docs/data-protection.md §4: encryption at
  * rest); every write is audited in the same transaction as the change it describes.
  */
 

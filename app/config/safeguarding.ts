@@ -1,6 +1,6 @@
 /**
  * Safeguarding escalation settings (issue 7). Defaults follow KCSIE 2025 Part one "act immediately"
- * (domain.md §1H): 15 minutes for the DSL to acknowledge, 5 when the raiser reports immediate risk.
+ * (KCSIE 2025 Part one, gov.uk): 15 minutes for the DSL to acknowledge, 5 when the raiser reports immediate risk.
  */
 import { z } from 'zod';
 import type { Config } from './index.ts';

@@ -1,5 +1,5 @@
 /**
- * Defence in depth for channel minimisation (domain.md §3C): every channel adapter's `send` is wrapped so
+ * Defence in depth for channel minimisation (docs/data-protection.md §5): every channel adapter's `send` is wrapped so
  * that a message read by several people (audience "channel", or sent to a conversation rather than a
  * person) is checked for the names of the organisation's students; a name found is replaced with
  * "[name removed]", and the event is logged (ids only) and audited. Modules must not rely on this: they

@@ -1,7 +1,7 @@
 /**
  * Chat command for coordinators: `link` lists meetings whose student was only suggested (a name in the
  * event title), `link <meeting-id> confirm|reject` settles one. A name match is never applied silently.
- * The list shows initials and year only (domain.md §3C minimisation), and it is a private reply.
+ * The list shows initials and year only (docs/data-protection.md §5 minimisation), and it is a private reply.
  */
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';

@@ -1,7 +1,7 @@
 /**
  * TAC notes as a document for people outside the hub (parents, external professionals): Markdown or PDF.
  * The export is access-checked (canViewTacNote) and audited: the record of what was shared, with whom and
- * why (Information Sharing Advice 2024, domain.md §3B; §3C rule 4: the export, not the chat, is the record).
+ * why (HM Government Information sharing advice for safeguarding practitioners 2024; docs/data-protection.md §6: the export, not the chat, is the record).
  */
 import PDFDocument from 'pdfkit';
 import { canViewTacNote } from '../../core/access/policy.ts';

@@ -2,7 +2,7 @@
  * Imported CPOMS-style incidents in safeguarding categories become concerns: at once through the
  * 'incident.imported' event, and by a sweep planner as the durable backstop (an event lost in a crash
  * is picked up on the next tick). Concern (orgId, source, externalId) is unique, so both paths together
- * raise exactly one concern per incident. The incident text is NOT copied (domain.md §2A: keep a
+ * raise exactly one concern per incident. The incident text is NOT copied (docs/imports.md: keep a
  * pointer back to CPOMS, never the text in chat).
  */
 import type { ConcernService } from './concern-service.ts';

@@ -28,7 +28,7 @@ const hasService = (ref: unknown): ref is StoredRef =>
 
 export function cardActivity(message: OutgoingMessage): Partial<Activity> {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(messageCard(message)));
-  // The notification preview: the title only (channel titles carry no names, domain.md §3C).
+  // The notification preview: the title only (channel titles carry no names, docs/data-protection.md §5).
   activity.summary = message.title;
   return activity;
 }

@@ -1,6 +1,6 @@
 /**
  * Minimisation for anything posted where several people read it (a Teams/Slack channel, a group chat):
- * initials and year group at most, never names, dates of birth, diagnoses or concern text (domain.md §3C,
+ * initials and year group at most, never names, dates of birth, diagnoses or concern text (docs/data-protection.md §5,
  * rules 1-2; ICO reprimand to Parkside Community Primary School, UK GDPR Art 5(1)(f)). A school may set a
  * stricter level (CHANNEL_STUDENT_LABEL): initials only, year group only, or nothing about the child.
  */

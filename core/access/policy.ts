@@ -2,7 +2,7 @@
  * Who may see and do what (least privilege by role), decided in the core so that every channel (console,
  * Teams, Slack, CLI) enforces the same rules. Adapters never decide access. Sources: KCSIE 2025 Part 2
  * and Annex C (the DSL holds safeguarding records; deputies and the head act in their absence);
- * domain.md §3 (TAC records shared with the team around the child on a need-to-know basis).
+ * docs/meetings.md "Who can see what" (TAC records shared with the team around the child on a need-to-know basis).
  */
 import { ForbiddenError } from '../errors.ts';
 import type { Actor } from '../ports.ts';

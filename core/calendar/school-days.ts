@@ -3,12 +3,12 @@ import { easterSunday, fixedDate, yearOf } from './months.ts';
 import { type HolidaySet, isWorkingDay } from './working-days.ts';
 
 /**
- * School days: days on which *this* school is in session (Education Act 1996 s.579; domain.md §1 "SD").
+ * School days: days on which *this* school is in session (Education Act 1996 s.579(1), legislation.gov.uk/ukpga/1996/56/section/579).
  * A school's calendar is its term ranges (inclusive) minus INSET and closure days, minus weekends and
  * bank holidays. Term dates come from the TermDate table (ICS or CSV imports, issue 4).
  *
  * Outside the range the calendar covers, nobody knows whether the school is open: counting falls back
- * to working days there and the result is flagged `lowConfidence` (domain.md §1I item 4).
+ * to working days there and the result is flagged `lowConfidence` (docs/deadlines.md, counting).
  */
 export interface DateRange {
   start: IsoDate;
@@ -60,7 +60,7 @@ const MAX_SCAN_DAYS = 3 * 366;
 
 /**
  * Add n school days (n < 0 counts back). The start date itself is day 0.
- * @example addSchoolDays('2026-11-25', 15, sd) // '2026-12-16' (domain.md §1F worked example)
+ * @example addSchoolDays('2026-11-25', 15, sd) // '2026-12-16' (exclusion worked example, test/deadlines/worked-examples.test.ts)
  */
 export function addSchoolDays(date: IsoDate, n: number, sd: SchoolDays): IsoDate {
   const step = n < 0 ? -1 : 1;

@@ -1,5 +1,5 @@
 /**
- * Calendar arithmetic for statutory deadlines: pure functions over ISO dates (domain.md §1I).
+ * Calendar arithmetic for statutory deadlines: pure functions over ISO dates (docs/deadlines.md, counting).
  * Every function is covered by table tests of the worked examples and by fast-check properties
  * (test/deadlines/arithmetic.test.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * How a deadline's case is named in channel text (nudges, escalations, digests). A child is named by
- * initials and year group (domain.md §3C); a staff allegation names nobody: neither the member of staff
+ * initials and year group (docs/data-protection.md §5); a staff allegation names nobody: neither the member of staff
  * nor the child, only "a staff allegation" beside the case reference (KCSIE 2025 Part 4 confidentiality).
  */
 import { studentLabel } from '../students/student-label.ts';

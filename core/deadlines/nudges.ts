@@ -2,7 +2,7 @@
  * Deadline nudges (issue 3 "Nudges"): the owner is nudged at lead times (default 10 and 3 working days
  * before, and on the day); an overdue deadline escalates to the owner's line manager the next working day
  * and weekly while open. Pure: returns the desired ReminderSpecs; the planner reconciles them.
- * Messages are private and name the child by initials and year group only (domain.md §3C).
+ * Messages are private and name the child by initials and year group only (docs/data-protection.md §5).
  */
 import { addDays, type IsoDate } from '../calendar/iso-date.ts';
 import { addWorkingDays, type HolidaySet } from '../calendar/working-days.ts';

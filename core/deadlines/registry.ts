@@ -1,7 +1,7 @@
 /**
  * The rule packs in force, and which pack a case is evaluated against. A case records its pack id when
  * opened (Case.rulePack); it keeps that pack even after a newer one takes effect (reform of annual reviews
- * is proposed from 2029: old and new plans will coexist, domain.md §0).
+ * is proposed from 2029: old and new plans will coexist).
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
 import { ValidationError } from '../errors.ts';

@@ -17,16 +17,16 @@ export const caseKinds = [
   'CHILD_IN_NEED',
   'EARLY_HELP',
   'TRIBUNAL_ORDER',
-  /** KCSIE 2025 (domain.md §1H K5): start event the pupil's transfer / leaving date. */
+  /** KCSIE 2025 (K5, docs/deadlines.md): start event the pupil's transfer / leaving date. */
   'CP_FILE_TRANSFER',
-  /** KCSIE 2025 Part 4 (domain.md §1H K7): start event the allegation reported to the head or DSL. */
+  /** KCSIE 2025 Part 4 (K7, docs/deadlines.md): start event the allegation reported to the head or DSL. */
   'STAFF_ALLEGATION',
   'LOCAL',
 ] as const;
 export type CaseKind = (typeof caseKinds)[number];
 
 /**
- * - CD calendar days, CW calendar weeks (7n days), WD working days, SD school days (domain.md §1 legend);
+ * - CD calendar days, CW calendar weeks (7n days), WD working days, SD school days (docs/deadlines.md, counting);
  *   `inclusiveOfStart`: the anchor is day 1 ("15 days beginning with the day the draft was served").
  * - M months; `within`: "within 12 months of X" ends the day before the anniversary (§1C R1, §1I item 7).
  * - DATE a fixed day of a month, in the anchor's year (+ yearOffset): phase transfers (§1D).
@@ -48,7 +48,7 @@ export interface ExceptionReason {
 export type RuleStatus = 'statutory' | 'guidance' | 'local';
 
 export interface Rule {
-  /** Stable id within its pack, e.g. "E7" (domain.md row numbers). */
+  /** Stable id within its pack, e.g. "E7" (rule ids of the table in docs/deadlines.md). */
   id: string;
   name: string;
   caseKinds: CaseKind[];

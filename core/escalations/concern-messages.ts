@@ -1,5 +1,5 @@
 /**
- * What the hub says about a concern, and to whom. Minimisation (domain.md §3C; CPOMS alert e-mails
+ * What the hub says about a concern, and to whom. Minimisation (docs/data-protection.md §5; CPOMS alert e-mails
  * carry only the category and who raised it): escalation messages carry the pupil's initials and year,
  * the category and the immediate-risk flag, never the concern text or the child's name. Only
  * `recordMessage` (the DSL's private record view, after an access check) carries the record itself.

@@ -1,8 +1,8 @@
 /**
  * A safeguarding concern: what a member of staff saw or heard, recorded for the Designated Safeguarding
- * Lead. KCSIE 2025 Part one ("act on them immediately", domain.md §1H K1) and Annex C (the DSL keeps
+ * Lead. KCSIE 2025 Part one ("act on them immediately") and Annex C (the DSL keeps
  * detailed, accurate, secure written records including the rationale, K4). The text is special
- * category-grade data (domain.md §3B): stored encrypted, shown only in the DSL's private record view.
+ * category-grade data (UK GDPR Art 9; docs/data-protection.md §2): stored encrypted, shown only in the DSL's private record view.
  */
 import { z } from 'zod';
 

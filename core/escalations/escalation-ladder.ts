@@ -1,6 +1,6 @@
 /**
  * The escalation ladder as pure functions: which step goes to whom, and when the next is due.
- * KCSIE 2025 Part one: concerns are acted on immediately (domain.md §1H K1); if the DSL is not
+ * KCSIE 2025 Part one: concerns are acted on immediately (docs/safeguarding.md); if the DSL is not
  * available it "should not delay appropriate action" (K3). So an unacknowledged concern climbs
  * DSL → deputies → head on a short timer (default 15 minutes, 5 with immediate risk), and then keeps
  * being re-sent to the whole ladder until someone acknowledges.

@@ -1,7 +1,7 @@
 /**
  * Who is on duty: the escalation ladder for an organisation at an instant, from its DSL rota.
  * KCSIE 2025 Part 2 / Annex C: the DSL (or a deputy) should be available during school hours; if they
- * are not, this "should not delay appropriate action" (domain.md §1H K3), so the ladder goes DSL →
+ * are not, this "should not delay appropriate action" (docs/safeguarding.md), so the ladder goes DSL →
  * deputies (by rank) → head. Out-of-hours and holiday cover entries replace the regular ones for
  * their window.
  */

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A channel-neutral message. The core builds these; each channel adapter (console, Teams, Slack)
  * renders them (text, Adaptive Card, Block Kit). Nothing platform-specific belongs here.
  *
- * Minimisation (domain.md §3C): `audience: 'channel'` messages are posted where several people
+ * Minimisation (docs/data-protection.md §5): `audience: 'channel'` messages are posted where several people
  * read them and must carry initials and year group at most; builders of such messages take no
  * names. `audience: 'private'` messages go 1:1 to one member of staff.
  */

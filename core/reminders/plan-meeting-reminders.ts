@@ -254,7 +254,7 @@ export function planNotesPrompts(
  * Reports due before a meeting, nudged to their authors. EHCP annual review: the person arranging the
  * meeting must obtain advice from the invitees and circulate it **at least two weeks before** the meeting
  * (SEND Regulations 2014 reg 20(4); invitations with two weeks' notice, reg 20(2)-(3); Children and
- * Families Act 2014 s.44; CoP 9.176; domain.md §1C R4-R5). Staff invitees are asked for their advice
+ * Families Act 2014 s.44; CoP 9.176; R4-R5 in docs/deadlines.md). Staff invitees are asked for their advice
  * `authorLead` before that date (09:00 local); the organiser is reminded to circulate it on the day.
  */
 export function planReportNudges(

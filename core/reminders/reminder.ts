@@ -3,7 +3,7 @@ import type { OutgoingMessageInput } from '../messages/outgoing-message.ts';
 /**
  * A prompt planned for one member of staff at one time. `dedupeKey` identifies it across planner runs
  * (so planning twice changes nothing) and `message` is what will be sent. Messages carry initials and
- * year group, never a child's name (domain.md §3C), because reminders are stored unencrypted.
+ * year group, never a child's name (docs/data-protection.md §5), because reminders are stored unencrypted.
  */
 export interface ReminderSpec {
   dedupeKey: string;

@@ -6,7 +6,7 @@
  *  - `record+90d`: 90 days after the record's own date (a message's send date, a note's meeting date);
  *  - `keep`: never purged by the hub (the DPO deletes by hand).
  *
- * Defaults and their sources (domain.md §3D):
+ * Defaults and their sources (docs/data-protection.md §8):
  *  - Child protection / safeguarding records (concerns, safeguarding incidents): DOB + 25 years, then
  *    review. IRMS Information Management Toolkit for Schools (v7, 2024) §1.1 "Child protection
  *    information held on pupil file" / DfE data protection toolkit for schools; Data Protection
@@ -17,7 +17,7 @@
  *    becomes part of the safeguarding chronology (Working Together 2023 ch. 1 and 2); a local authority
  *    may set e.g. `record+6y` (its own Early Help retention schedule).
  *  - Bot operational data (delivered messages, answered reminders, import rejections): short, agreed
- *    with the DPO (domain.md §3D "design recommendation"): 90 days / 1 year.
+ *    with the DPO (a design recommendation, not law; UK GDPR Art 5(1)(e) storage limitation): 90 days / 1 year.
  *  - The student row itself: kept while any of their records is kept; at most DOB + 31 years.
  *
  * A record whose anchor is unknown (no date of birth) is never purged automatically: it is reported for
@@ -75,12 +75,12 @@ export const retentionDefaults: Record<RecordType, { rule: string; what: string;
   outbox: {
     rule: 'record+90d',
     what: 'messages the bot delivered or gave up on (encrypted payloads)',
-    source: 'domain.md §3D: bot operational data kept only as long as needed for audit',
+    source: 'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
   },
   reminder: {
     rule: 'record+1y',
     what: 'answered or cancelled reminders',
-    source: 'domain.md §3D: bot operational data kept only as long as needed for audit',
+    source: 'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
   },
   importRejection: {
     rule: 'record+90d',

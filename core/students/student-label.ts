@@ -1,5 +1,5 @@
 /**
- * How a child is named outside their record: initials and year group at most (domain.md §3C:
+ * How a child is named outside their record: initials and year group at most (docs/data-protection.md §5:
  * minimisation in chat). Used by every message that may be read by more than the case's named officer.
  * @example studentLabel({ givenName: 'Amelia', familyName: 'Brown-Hughes', yearGroup: '7' }) // 'A.B. (Y7)'
  */

@@ -1,7 +1,7 @@
 /**
  * The TAC (Team Around the Child) notes form, defined once and rendered by every channel (Teams card,
  * Slack modal, console prompt). Its sections follow the common local TAC/TAF templates synthesised in
- * domain.md §3A (South Gloucestershire, Lewisham, Buckinghamshire, Sefton, Liverpool EHAT): attendance
+ * docs/meetings.md (South Gloucestershire, Lewisham, Buckinghamshire, Sefton, Liverpool EHAT): attendance
  * and apologies, the child's voice, what is working well, worries, a SMART plan (what, who, by when),
  * the next meeting, and consent to share information.
  */
@@ -18,7 +18,7 @@ export const TAC_FORM_ID = 'tac_notes';
 export const MAX_ACTION_ROWS = 6;
 
 /**
- * Consent to share (domain.md §3A "Consent"; §3B Information Sharing Advice 2024: consent is not needed
+ * Consent to share (HM Government Information sharing advice for safeguarding practitioners 2024: consent is not needed
  * where a child is at risk, and sharing without it must be recorded with the reason).
  */
 export const consentOptions = [
@@ -202,7 +202,7 @@ export function parseTacSubmission(
     }
   }
   if (parsed.success && parsed.data.consent === 'not_required_risk' && !parsed.data.consentReason) {
-    // Information Sharing Advice 2024: record what was shared, with whom and why (domain.md §3B).
+    // Information Sharing Advice 2024: record what was shared, with whom and why.
     errors.consentReason = 'record why information is shared without consent';
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };

@@ -2,7 +2,7 @@
  * What a submitted TAC note becomes: a private summary for the staff who attended, a document for people
  * outside the hub (parents, external professionals), and the nudges for its actions. Pure functions.
  *
- * Minimisation (domain.md §3C rules 1-2): the summary goes 1:1 (audience 'private') and names the child by
+ * Minimisation (docs/data-protection.md §5): the summary goes 1:1 (audience 'private') and names the child by
  * initials and year group only. When consent to share was refused (§3A "Consent"; Information Sharing
  * Advice 2024, §3B), staff get the plan (actions, next meeting) but not the narrative sections.
  */

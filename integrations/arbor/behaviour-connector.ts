@@ -1,5 +1,5 @@
 /**
- * Behaviour incidents (Arbor BI Connector BEHAVIOUR_INCIDENTS fields, domain.md §2B, and plain report
+ * Behaviour incidents (Arbor BI Connector BEHAVIOUR_INCIDENTS fields, docs/imports.md, and plain report
  * headers). The involvement id (one row per student involved) is the external id.
  */
 import type { ExportConnector } from '../connector.ts';

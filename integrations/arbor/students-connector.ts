@@ -1,6 +1,6 @@
 /**
  * Arbor-style student export; SIMS report and Groupcall/Xporter headers that differ only by name are
- * synonyms (domain.md §2B, §2C). SEN status uses the DfE census codes N / K / E.
+ * synonyms (docs/imports.md). SEN status uses the DfE census codes N / K / E.
  */
 import type { ExportConnector } from '../connector.ts';
 import { RowRejectedError } from '../exports/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * England and Wales bank holidays (domain.md §1I item 3, §2E). The package ships the gov.uk feed for
+ * England and Wales bank holidays (https://www.gov.uk/bank-holidays.json; docs/deadlines.md "Bank holidays"). The package ships the gov.uk feed for
  * 2018-2028 (england-and-wales.json, same format as https://www.gov.uk/bank-holidays.json);
  * `send-hub holidays refresh --file <path>` loads a newer gov.uk file into the BankHoliday table, and
  * the HolidaySet the hub uses prefers the table's years over the bundled ones.

@@ -1,6 +1,6 @@
 /**
  * CPOMS-style incident export (CSV/XLSX). CPOMS does not publish its export schema: these columns are the
- * inferred canonical model of domain.md §2A (documented UI fields), matched by header synonyms and an admin
+ * inferred canonical model of docs/imports.md (documented UI fields), matched by header synonyms and an admin
  * map. One incident is about one student; linked students are kept as UPNs only.
  */
 import type { ExportConnector } from '../connector.ts';

@@ -1,6 +1,6 @@
 /**
  * Header mapping: real exports name the same column many ways ("DOB", "Date of Birth", "DateOfBirth"), and
- * each school designs its own SIMS report (domain.md §2C), so headers are matched by normalised synonyms
+ * each school designs its own SIMS report (docs/imports.md), so headers are matched by normalised synonyms
  * plus an admin map file: `{ "cpoms": { "Pupil Ref": "upn" } }` (YAML or JSON).
  */
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Which all-day calendar events are term dates (domain.md §2F): INSET days (decided by each school),
+ * Which all-day calendar events are term dates (docs/imports.md "Calendars"): INSET days (decided by each school),
  * closures (half term, holidays, bank holidays), and whole terms. Statutory "school day" counts (e.g.
  * suspension reviews, School Discipline (England) Regulations 2012 reg. 6) need the days a school is closed.
  */

@@ -27,6 +27,7 @@ export const encryptedColumns: readonly EncryptedColumn[] = [
   { model: 'Meeting', field: 'titleEnc', delegate: 'meeting', nullable: true },
   { model: 'OutboxMessage', field: 'payloadEnc', delegate: 'outboxMessage', nullable: false },
   { model: 'SlackInstallation', field: 'dataEnc', delegate: 'slackInstallation', nullable: false },
+  { model: 'AppSecret', field: 'valueEnc', delegate: 'appSecret', nullable: false },
 ];
 
 export const contextOf = (c: { model: string; field: string }): string => `${c.model}.${c.field}`;

@@ -1,7 +1,7 @@
 /**
  * The KCSIE case kinds on a real database (both providers: PostgreSQL has a CaseKind enum type, migration
  * 20261125005525_add_kcsie_case_kinds): a CP file transfer and a staff allegation open through the deadline
- * service with their K5 / K7 deadlines (domain.md §1H).
+ * service with their K5 / K7 deadlines (KCSIE 2025; docs/deadlines.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadlinesModule } from '../../app/deadlines/module.ts';

@@ -1,6 +1,6 @@
 /**
- * KCSIE 2025 rules (domain.md §1H K5, K7) as worked examples, with the school-day and working-day
- * counting of §1I items 3-4; and how a staff-allegation deadline is named in channel text.
+ * KCSIE 2025 rules (K5, K7 in docs/deadlines.md) as worked examples, with the school-day and working-day
+ * counting of docs/deadlines.md; and how a staff-allegation deadline is named in channel text.
  */
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../core/calendar/iso-date.ts';

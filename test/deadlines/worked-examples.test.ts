@@ -1,5 +1,5 @@
 /**
- * Every worked example in ../shared/design/domain.md §1A-§1I, reproduced by the engine, with its source.
+ * Every worked example of the rule packs (docs/deadlines.md), reproduced by the engine, with its source.
  * Also: spans over Christmas, Easter and bank holidays, and school-day counts across half-terms.
  */
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ function due(kind: CaseKind, events: [string, string][], ruleKey: string, c = ct
   return d;
 }
 
-describe('domain.md §1A EHC needs assessment (request received Mon 23 Nov 2026)', () => {
+describe('SEND Regs 2014 regs 4-13: EHC needs assessment (request received Mon 23 Nov 2026)', () => {
   const req: [string, string][] = [['request_received', '2026-11-23']];
   it.each([
     ['E1', 'decision whether to assess, 6 weeks (reg 5(1)); runs through Christmas', '2027-01-04'],
@@ -73,7 +73,7 @@ describe('domain.md §1A EHC needs assessment (request received Mon 23 Nov 2026)
   });
 });
 
-describe('domain.md §1B tribunal orders (clocks like any other)', () => {
+describe('SEND Regs 2014 regs 44-45: tribunal orders (clocks like any other)', () => {
   it.each([
     ['T1', 2, '2027-01-15'],
     ['T2', 10, '2027-03-12'],
@@ -89,7 +89,7 @@ describe('domain.md §1B tribunal orders (clocks like any other)', () => {
   });
 });
 
-describe('domain.md §1C annual review (meeting Wed 20 Jan 2027)', () => {
+describe('SEND Regs 2014 regs 18-22: annual review (meeting Wed 20 Jan 2027)', () => {
   it('R1 plan issued 12 Apr 2027 → review due by 11 Apr 2028 (within 12 months)', () => {
     expect(due('ANNUAL_REVIEW', [['plan_issued', '2027-04-12']], 'R1').dueOn).toBe('2028-04-11');
   });
@@ -136,7 +136,7 @@ describe('domain.md §1C annual review (meeting Wed 20 Jan 2027)', () => {
   });
 });
 
-describe('domain.md §1D phase transfer', () => {
+describe('SEND Regs 2014 reg 18: phase transfer', () => {
   it('P1 transfer in Sept 2027: plan amended by Mon 15 Feb 2027 (reg 18(1)(b)); review scheduling nudge 1 Oct 2026', () => {
     expect(due('PHASE_TRANSFER', [['transfer_date', '2027-09-01']], 'P1').dueOn).toBe('2027-02-15');
     expect(due('PHASE_TRANSFER', [['transfer_date', '2027-09-01']], 'P0').dueOn).toBe('2026-10-01');
@@ -155,7 +155,7 @@ describe('domain.md §1D phase transfer', () => {
   });
 });
 
-describe('domain.md §1F exclusions (notified Wed 25 Nov 2026; school closed 21 Dec-1 Jan, INSET 4 Jan)', () => {
+describe('School Discipline Regs 2012: exclusions (notified Wed 25 Nov 2026; school closed 21 Dec-1 Jan, INSET 4 Jan)', () => {
   it('X6 the board must meet by Wed 16 Dec 2026 (15 school days)', () => {
     expect(due('PERMANENT_EXCLUSION', [['exclusion_notified', '2026-11-25']], 'X6', schoolCtx).dueOn).toBe(
       '2026-12-16',
@@ -190,7 +190,7 @@ describe('domain.md §1F exclusions (notified Wed 25 Nov 2026; school closed 21 
   });
 });
 
-describe('domain.md §1G child protection (strategy discussion Mon 14 Dec 2026)', () => {
+describe('Working Together 2023: child protection (strategy discussion Mon 14 Dec 2026)', () => {
   it('W4 ICPC by Thu 7 Jan 2027: 25 Dec, 28 Dec and 1 Jan are bank holidays', () => {
     expect(due('CHILD_PROTECTION', [['strategy_discussion', '2026-12-14']], 'W4').dueOn).toBe('2027-01-07');
   });
@@ -221,7 +221,7 @@ describe('domain.md §1G child protection (strategy discussion Mon 14 Dec 2026)'
   });
 });
 
-describe('domain.md §1E children in care', () => {
+describe('Children in care (DfE 2018; SI 2010/959 reg 33) in care', () => {
   it('C1 PEP within 10 working days of becoming looked after on Mon 21 Dec 2026 → Thu 7 Jan 2027 (derived; 25, 28 Dec and 1 Jan skipped)', () => {
     expect(due('PEP', [['became_looked_after', '2026-12-21']], 'C1').dueOn).toBe('2027-01-07');
   });
@@ -243,7 +243,7 @@ describe('domain.md §1E children in care', () => {
   });
 });
 
-describe('domain.md §1I item 6: England and Wales bank holidays', () => {
+describe('gov.uk bank holidays: England and Wales bank holidays', () => {
   it.each([
     '2026-01-01',
     '2026-04-03',

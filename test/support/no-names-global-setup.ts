@@ -3,7 +3,7 @@
  * (test/support/hub.ts), and a teardown that fails the run if a test student's name (test/support/names.ts)
  * appears in any log line or in any message that was not a private 1:1 message (a channel post, or a
  * message marked audience "channel"). Private messages to one member of staff (e.g. the DSL's own view of
- * a concern) may carry the record (domain.md §3C rule 2).
+ * a concern) may carry the record (docs/data-protection.md §5).
  */
 import fs from 'node:fs';
 import os from 'node:os';

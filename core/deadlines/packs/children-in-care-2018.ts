@@ -1,5 +1,5 @@
 /**
- * Children in care (domain.md §1E): PEPs under "Promoting the education of looked-after children"
+ * Children in care: PEPs under "Promoting the education of looked-after children"
  * (DfE statutory guidance, Feb 2018) and LAC reviews under the Care Planning, Placement and Case Review
  * (England) Regulations 2010 reg 33.
  */

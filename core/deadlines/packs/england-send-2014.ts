@@ -1,7 +1,7 @@
 /**
  * England SEND: Children and Families Act 2014 Part 3, SEND Regulations 2014 (SI 2014/1530) and the
  * SEND Code of Practice 2015, with the tribunal-order clocks of regs 44-45 (as amended by SI 2015/359).
- * Law unchanged at 2026-11-22 (domain.md §0). Rows E*, R*, P* follow domain.md §1A-§1D.
+ * Law unchanged at 2026-11-22. Rows E*, R*, P*: SEND Regulations 2014 (legislation.gov.uk/uksi/2014/1530) regs 4-22.
  */
 import type { ExceptionReason, RulePack } from '../types.ts';
 
@@ -93,7 +93,7 @@ export const englandSend2014: RulePack = {
       metBy: ['assessment_complete', 'issue_decision', 'draft_served'],
       leadTimes: ['5wd', '0d'],
       status: 'guidance',
-      source: 'Local practice, not law: Westmorland & Furness and Surrey EHCNA timelines (domain.md §1A E8)',
+      source: 'Local practice, not law: Westmorland & Furness and Surrey EHCNA timelines, fitting reg 13 (15 days) before reg 13(2) (20 weeks)',
     },
     {
       id: 'E4',
@@ -223,7 +223,7 @@ export const englandSend2014: RulePack = {
       metBy: ['review_meeting_scheduled', 'review_meeting_held'],
       leadTimes: ['0d'],
       status: 'guidance',
-      source: 'Practice: domain.md §1D bot nudge pattern; Victa, Tayntons phase-transfer guidance',
+      source: 'Practice, not law: Victa, Tayntons phase-transfer guidance, working back from SEND Regulations 2014 reg 18(1)',
     },
     {
       id: 'P1',

@@ -1,5 +1,5 @@
 /**
- * Suspensions and permanent exclusions (domain.md §1F): School Discipline (Pupil Exclusions and Reviews)
+ * Suspensions and permanent exclusions: School Discipline (Pupil Exclusions and Reviews)
  * (England) Regulations 2012 and DfE "Suspension and permanent exclusion" guidance (Sept 2023).
  * Counted in school days of the pupil's school (its term dates and INSET days).
  */
@@ -83,7 +83,7 @@ export const exclusions2023: RulePack = {
       offset: { unit: 'SD', n: 10 },
       metBy: ['board_reconsidered'],
       status: 'guidance',
-      source: `${DFE} (IRP recommendations; domain.md §1F X9 "verify")`,
+      source: `${DFE} (IRP recommendations; to verify against the guidance)`,
     },
     {
       id: 'X10',

@@ -1,11 +1,11 @@
 /**
- * Keeping Children Safe in Education 2025 (domain.md §1H): the two KCSIE expectations with a clock.
+ * Keeping Children Safe in Education 2025 (gov.uk): the two KCSIE expectations with a clock.
  * KCSIE is statutory guidance for schools and colleges in England (Education Act 2002 s.175/s.157).
  * - K5 CP file transfer, in school days of the school sending the file (its term dates and INSET days,
- *   domain.md §1I item 4). A transfer between terms is recorded on the leaving date: counting school
+ *   docs/deadlines.md, counting). A transfer between terms is recorded on the leaving date: counting school
  *   days from it runs through the holiday and lands on the 5th school day of the new term, which is
  *   KCSIE's "within the first 5 days of a new term" (test/deadlines/kcsie.test.ts).
- * - K7 Allegation against a member of staff: LADO referral within one working day (domain.md marks the
+ * - K7 Allegation against a member of staff: LADO referral within one working day (marked
  *   one-working-day figure "verify"; the rule is `guidance` until checked against KCSIE Part 4).
  *   Nudges for these cases must name neither the member of staff nor the child: see
  *   core/deadlines/case-label.ts.
@@ -50,7 +50,7 @@ export const kcsie2025: RulePack = {
       status: 'guidance',
       source:
         `${KCSIE} Part 4 (allegations against staff: refer to the LADO; "within one working day" per ` +
-        'domain.md §1H K7, unverified: verify against KCSIE Part 4)',
+        'local safeguarding partnership procedures, unverified: verify against KCSIE Part 4)',
     },
   ],
 };

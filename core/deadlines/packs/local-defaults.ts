@@ -1,5 +1,5 @@
 /**
- * Local practice with no national timescale (domain.md §1G W7-W8): defaults an LA can change in its
+ * Local practice with no national timescale (Working Together to Safeguard Children 2023 sets none): defaults an LA can change in its
  * local rules file. Marked `local`, never presented as law.
  */
 import type { RulePack } from '../types.ts';
@@ -21,7 +21,7 @@ export const localDefaults2026: RulePack = {
       leadTimes: ['5wd', '0d'],
       escalate: true,
       status: 'local',
-      source: 'Local practice: Lewisham TAF "every 6 weeks" (domain.md §1G W8); configurable',
+      source: 'Local practice: Lewisham TAF "every 6 weeks" (docs/deadlines.md EH1); configurable',
     },
     {
       id: 'W7',
@@ -32,7 +32,7 @@ export const localDefaults2026: RulePack = {
       metBy: ['cin_review_held', 'cin_closed'],
       leadTimes: ['3wd', '0d'],
       status: 'local',
-      source: 'Local practice: Sefton CIN procedures (no national frequency in WT2023; domain.md §1G W7)',
+      source: 'Local practice: Sefton CIN procedures (no national frequency in Working Together 2023)',
     },
   ],
 };

@@ -1,5 +1,5 @@
 /**
- * Child protection and children in need: Working Together to Safeguard Children 2023 (domain.md §1G).
+ * Child protection and children in need: Working Together to Safeguard Children 2023 (gov.uk), chapter 3.
  * Timescales in working days (England and Wales bank holidays). The ICPC anchor where there was more
  * than one strategy discussion differs by area ("the last one" in Lincolnshire and Sheffield; "the one
  * that initiated s.47 enquiries" in West Yorkshire): the default is the latest, and a local rules file
