@@ -19,6 +19,8 @@ export const encryptedColumns: readonly EncryptedColumn[] = [
   { model: 'Concern', field: 'textEnc', delegate: 'concern', nullable: false },
   { model: 'Concern', field: 'actionsTakenEnc', delegate: 'concern', nullable: true },
   { model: 'Concern', field: 'outcomeNoteEnc', delegate: 'concern', nullable: true },
+  { model: 'Concern', field: 'notOnRollNameEnc', delegate: 'concern', nullable: true },
+  { model: 'ConcernDraft', field: 'valuesEnc', delegate: 'concernDraft', nullable: false },
   { model: 'Incident', field: 'textEnc', delegate: 'incident', nullable: true },
   { model: 'Incident', field: 'actionsEnc', delegate: 'incident', nullable: true },
   { model: 'TacNote', field: 'contentEnc', delegate: 'tacNote', nullable: false },
