@@ -9,6 +9,8 @@ export const roles = [
   'ADMIN',
   'DESIGNATED_TEACHER',
   'BEHAVIOUR_LEAD',
+  /** Attendance lead or officer (early-intervention attendance prompts, docs/safeguarding.md). */
+  'ATTENDANCE_LEAD',
 ] as const;
 export type Role = (typeof roles)[number];
 
