@@ -11,6 +11,13 @@ export const roles = [
   'BEHAVIOUR_LEAD',
   /** Attendance lead or officer (early-intervention attendance prompts, docs/safeguarding.md). */
   'ATTENDANCE_LEAD',
+  /** LA EHC needs assessment officer / coordinator. */
+  'EHCNA_OFFICER',
+  /** LA SEN team manager (line-manages EHCNA officers). */
+  'SEN_TEAM_MANAGER',
+  'KEY_WORKER',
+  /** Educational care coordinator (hospital or home tuition). */
+  'CARE_COORDINATOR',
 ] as const;
 export type Role = (typeof roles)[number];
 
