@@ -193,7 +193,7 @@ export class RetentionRepository {
       db.case.findMany({ where, ...sel }),
       db.tacNote.findMany({ where, ...sel }),
     ]);
-    return new Set(lists.flat().map((r) => r.studentId));
+    return new Set(lists.flat().flatMap((r) => (r.studentId ? [r.studentId] : [])));
   }
 
   private async unknownDob(type: RecordType): Promise<number> {
@@ -233,7 +233,8 @@ export class RetentionRepository {
           orderBy,
           take,
         });
-        return rs.map((r) => ({ ...r, dob: r.student.dateOfBirth, record: iso(r.raisedAt) }));
+        // A concern about a pupil not on the roll (issue 13) has no student: kept by the record's date.
+        return rs.map((r) => ({ ...r, dob: r.student?.dateOfBirth ?? null, record: iso(r.raisedAt) }));
       }
       case 'incident': {
         const rs = await this.db.incident.findMany({
