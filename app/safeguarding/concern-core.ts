@@ -1,0 +1,199 @@
+/**
+ * The shared part of the safeguarding workflow (issue 7; split in issue 13): settings, the ladder on
+ * duty, who a channel reaches, the content-free summary of a concern, and the small helpers the intake
+ * (concern-intake.ts), ladder (concern-ladder.ts) and outcome (concern-outcome.ts) parts use. The
+ * public API is ConcernService (concern-service.ts).
+ */
+import { NotFoundError } from '../../core/errors.ts';
+import type { ConcernDto } from '../../core/escalations/concern.ts';
+import { type ConcernSummary, concernRef, outcomePrompt } from '../../core/escalations/concern-messages.ts';
+import type { EscalationPolicy } from '../../core/escalations/escalation-ladder.ts';
+import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../core/escalations/rota.ts';
+import type { Actor, Platform } from '../../core/ports.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import { ChannelRouter } from '../../scheduler/channel-router.ts';
+import type { ConcernRepository, StudentRef } from '../../store/concern-repository.ts';
+import type { Tx } from '../../store/db.ts';
+import type { RotaRepository } from '../../store/rota-repository.ts';
+import type { SafeguardingEnv } from '../config/safeguarding.ts';
+import type { Hub } from '../container.ts';
+
+export const TEXT_CONTEXT = 'Concern.textEnc';
+export const ACTIONS_CONTEXT = 'Concern.actionsTakenEnc';
+
+export interface RaiseInput {
+  orgId: string;
+  studentId: string;
+  raisedById: string | null;
+  source: 'chat' | 'incident';
+  externalId: string | null;
+  category: string;
+  immediateRisk: boolean;
+  text: string;
+  actionsTaken: string;
+  occurredAt: Date;
+  via: Platform | 'SYSTEM' | 'CLI';
+  /**
+   * Chat intake identity (concern-form.ts intakeKey): the same form instance submitted again (a double
+   * click, a platform re-delivery) returns the first result and creates and sends nothing.
+   */
+  intakeKey?: string | null;
+  /** Raised from a shared channel whose organisation wants the notice: post only channelNotice() there. */
+  channelNotice?: { platform: 'TEAMS' | 'SLACK'; tenantId: string; conversationId: string } | null;
+}
+
+export interface RaiseResult {
+  concern: ConcernDto;
+  created: boolean;
+  /** "Tom Reed (DSL)" for each person the first step went to. */
+  sentTo: string[];
+}
+
+export interface Reach {
+  staffId: string;
+  name: string;
+  platform: Platform | null;
+}
+
+/** The deadlines engine's service (issue 3, app/deadlines/service.ts OpenCaseInput), if that module is loaded. */
+export interface DeadlinesService {
+  openCase(input: {
+    orgId: string;
+    studentId: string;
+    kind: 'CHILD_PROTECTION';
+    startDate: string;
+    ownerId: string | null;
+    events?: { kind: string; occurredOn: string }[];
+    actorId?: string | null;
+    via?: string;
+  }): Promise<{ caseId?: string; reference?: string } | unknown>;
+}
+
+export class ConcernCore {
+  readonly policy: EscalationPolicy;
+  private readonly consoleOn: boolean;
+  private routerFor: { channels: number; router: ChannelRouter } | undefined;
+
+  constructor(
+    protected readonly hub: Hub,
+    readonly concerns: ConcernRepository,
+    readonly rota: RotaRepository,
+    readonly settings: SafeguardingEnv,
+  ) {
+    this.policy = {
+      ackMinutes: settings.SAFEGUARDING_ACK_MINUTES,
+      ackMinutesImmediate: settings.SAFEGUARDING_ACK_MINUTES_IMMEDIATE,
+      resendMinutes: settings.SAFEGUARDING_RESEND_MINUTES,
+      resendMinutesImmediate: settings.SAFEGUARDING_RESEND_MINUTES_IMMEDIATE,
+    };
+    // The console reaches anyone at the terminal, so it counts as a route only when it is enabled.
+    const env = hub.config.env;
+    this.consoleOn =
+      env.CONSOLE_CHANNEL === 'on' || (env.CONSOLE_CHANNEL === 'auto' && !hub.config.production);
+  }
+
+  /**
+   * The channels that count as a route, read when routing: the Teams and Slack modules add their
+   * channels after this module is set up (app/modules.ts order), so a list taken in the constructor
+   * would hold only the console, and with the console off every DSL would look unreachable.
+   */
+  private get reachRouter(): ChannelRouter {
+    const channels = this.hub.channels;
+    if (this.routerFor?.channels !== channels.length)
+      this.routerFor = {
+        channels: channels.length,
+        router: new ChannelRouter(channels.filter((c) => c.platform !== 'CONSOLE' || this.consoleOn)),
+      };
+    return this.routerFor.router;
+  }
+
+  hours(): DutyHours {
+    return {
+      from: this.settings.SAFEGUARDING_HOURS_FROM,
+      until: this.settings.SAFEGUARDING_HOURS_UNTIL,
+      zone: this.hub.config.env.TIME_ZONE,
+      holidays: this.hub.holidays,
+    };
+  }
+
+  /** The ladder on duty at `at`: the rota, or (no rota) the staff holding DSL / deputy / head roles. */
+  async ladderFor(orgId: string, at: Date): Promise<Ladder> {
+    const entries = await this.rota.list(orgId);
+    if (entries.length > 0) {
+      const active = new Set((await this.hub.staff.all(orgId)).filter((s) => s.active).map((s) => s.id));
+      return ladderAt(
+        entries.filter((e) => active.has(e.staffId)),
+        at,
+        this.hours(),
+      );
+    }
+    const staff = (await this.hub.staff.all(orgId)).filter((s) => s.active);
+    return ladderFromRoles(staff);
+  }
+
+  /** Can any enabled channel reach this person now? Checked at routing time, not at delivery. */
+  async reach(staffId: string): Promise<Reach> {
+    const s = await this.hub.staff.byId(staffId);
+    if (!s) return { staffId, name: staffId, platform: null };
+    const route = this.reachRouter.forPerson(s, await this.hub.staff.identities(staffId));
+    return { staffId, name: s.displayName, platform: route?.channel.platform ?? null };
+  }
+
+  protected async reachAll(ladder: Ladder): Promise<Map<string, Reach>> {
+    const out = new Map<string, Reach>();
+    for (const m of ladder.flat()) out.set(m.staffId, await this.reach(m.staffId));
+    return out;
+  }
+
+  protected fmt(d: Date): string {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.hub.config.env.TIME_ZONE,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(d);
+  }
+
+  protected async summary(c: ConcernDto, student?: StudentRef | null): Promise<ConcernSummary> {
+    const s = student ?? (await this.concerns.student(c.studentId));
+    return {
+      id: c.id,
+      studentLabel: s ? studentLabel(s) : 'pupil',
+      category: c.category,
+      immediateRisk: c.immediateRisk,
+      raisedAt: this.fmt(c.raisedAt),
+    };
+  }
+
+  /** Admins of the organisation (the ADMIN role; ADMIN_EMAIL as a fallback). */
+  protected async admins(orgId: string): Promise<string[]> {
+    const admins = await this.hub.staff.withRole(orgId, 'ADMIN');
+    if (admins.length > 0) return admins.map((a) => a.id);
+    const email = this.hub.config.env.ADMIN_EMAIL;
+    const byEmail = email ? await this.hub.staff.byEmail(email, orgId) : null;
+    return byEmail ? [byEmail.id] : [];
+  }
+
+  protected async load(actor: Actor, id: string): Promise<ConcernDto> {
+    const c = await this.concerns.byId(id);
+    if (!c || c.orgId !== actor.orgId) throw new NotFoundError('Concern', concernRef(id));
+    return c;
+  }
+
+  /** The outcome buttons, delivered as their own private message (so every channel can answer them later). */
+  protected async enqueueOutcomePrompt(
+    tx: Tx,
+    orgId: string,
+    id: string,
+    staffId: string,
+    summary: ConcernSummary,
+    headline: string,
+  ): Promise<void> {
+    await this.hub.outbox.enqueueIn(tx, {
+      idempotencyKey: `concern:${id}:outcome-prompt:${staffId}`,
+      orgId,
+      to: { staffId },
+      priority: 0,
+      message: outcomePrompt(summary, headline),
+    });
+  }
+}

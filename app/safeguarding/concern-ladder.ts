@@ -1,0 +1,394 @@
+/**
+ * The escalation ladder of a concern (issue 7): route each step, step the due ones, act on an
+ * undeliverable message, and the DSL's Acknowledge / Take ownership / Escalate buttons.
+ *
+ * Each step moves a cursor with a conditional update and enqueues with keys
+ * `concern:<id>:step:<n>:<staffId>`, so a restart or a second worker neither loses nor repeats a step.
+ */
+import { canActOnConcern, require } from '../../core/access/policy.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { ConcernDto } from '../../core/escalations/concern.ts';
+import {
+  type ConcernSummary,
+  concernRef,
+  escalationMessage,
+  handledMessage,
+  undeliveredNotice,
+  unreachableNotice,
+} from '../../core/escalations/concern-messages.ts';
+import { levelLabel, planStep, stepKey } from '../../core/escalations/escalation-ladder.ts';
+import type { Ladder } from '../../core/escalations/rota.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { ActionResult, Actor, Platform } from '../../core/ports.ts';
+import type { Tx } from '../../store/db.ts';
+import { ConcernCore, type Reach } from './concern-core.ts';
+
+export class ConcernLadder extends ConcernCore {
+  /**
+   * Send the step at the concern's cursor (and, if nobody on that step can be reached, the following
+   * steps at once: an unreachable DSL must not delay action, KCSIE Part one / Annex C). Moves the
+   * cursor conditionally; throws (rolling back) if another worker moved it first.
+   */
+  protected async routeIn(
+    tx: Tx,
+    c: ConcernDto,
+    ladder: Ladder,
+    reach: Map<string, Reach>,
+    now: Date,
+    summary: ConcernSummary,
+    admins: string[],
+  ): Promise<string[]> {
+    // Everything routeIn reads outside `tx` (ladder, reach, admins) is read BEFORE the transaction: a
+    // second pool connection taken inside it could deadlock a burst on PostgreSQL (pool exhausted by
+    // transactions queued on the audit chain's advisory lock).
+    if (ladder.length === 0) {
+      for (const a of admins) {
+        await this.hub.outbox.enqueueIn(tx, {
+          idempotencyKey: `concern:${c.id}:noladder:${c.escalationLevel}:${a}`,
+          orgId: c.orgId,
+          to: { staffId: a },
+          priority: 0,
+          message: message({
+            kind: 'admin_notice',
+            audience: 'private',
+            urgent: true,
+            title: `Safeguarding route broken: no DSL, deputy or head is on the rota for concern ${concernRef(c.id)}`,
+            text: 'Set the rota now (`rota`), or give someone the DSL role.',
+            subject: { type: 'concern', id: c.id },
+          }),
+        });
+      }
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorKind: 'system',
+        action: 'concern.no_route',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: { step: c.escalationLevel, adminsTold: admins.length },
+      });
+      const next = planStep(ladder, c.escalationLevel, c.immediateRisk, now, this.policy).nextDueAt;
+      if (!(await this.concerns.advanceIn(tx, c.id, c.escalationLevel, c.escalationLevel + 1, next)))
+        throw new DomainError('CONFLICT', `concern ${c.id} moved on concurrently`);
+      return [];
+    }
+    let step = c.escalationLevel;
+    const sentTo: string[] = [];
+    const lastStep = Math.max(step, ladder.length);
+    for (; step <= lastStep; step++) {
+      const plan = planStep(ladder, step, c.immediateRisk, now, this.policy);
+      const routes: Record<string, string> = {};
+      for (const m of plan.recipients) {
+        const r = reach.get(m.staffId) ?? { staffId: m.staffId, name: m.staffId, platform: null };
+        if (!r.platform) {
+          // Reported to the admin at once (not at delivery time), once per person per concern.
+          for (const a of admins) {
+            await this.hub.outbox.enqueueIn(tx, {
+              idempotencyKey: `concern:${c.id}:unreachable:${m.staffId}:${a}`,
+              orgId: c.orgId,
+              to: { staffId: a },
+              priority: 0,
+              message: unreachableNotice(summary, r.name, levelLabel[m.level]),
+            });
+          }
+          await this.hub.audit.recordIn(tx, {
+            orgId: c.orgId,
+            actorKind: 'system',
+            action: 'concern.recipient_unreachable',
+            subjectType: 'concern',
+            subjectId: c.id,
+            studentId: c.studentId,
+            channel: 'SYSTEM',
+            details: { step, staffId: m.staffId, level: m.level, adminsTold: admins.length },
+          });
+          this.hub.log.warn(
+            { concernId: c.id, staffId: m.staffId, step },
+            'safeguarding ladder member unreachable',
+          );
+          continue;
+        }
+        await this.hub.outbox.enqueueIn(tx, {
+          idempotencyKey: stepKey(c.id, step, m.staffId),
+          orgId: c.orgId,
+          to: { staffId: m.staffId },
+          priority: 0,
+          message: escalationMessage(summary, step, plan.kind === 'resend'),
+        });
+        routes[m.staffId] = r.platform;
+        sentTo.push(`${r.name} (${levelLabel[m.level]})`);
+      }
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorKind: 'system',
+        action:
+          plan.kind === 'resend'
+            ? 'concern.resent'
+            : step === 0
+              ? 'concern.sent_to_dsl'
+              : 'concern.escalated',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: {
+          step,
+          levels: [...new Set(plan.recipients.map((m) => m.level))],
+          routes,
+          unreachable: plan.recipients.filter((m) => !routes[m.staffId]).map((m) => m.staffId),
+          nextDueAt: plan.nextDueAt.toISOString(),
+        },
+      });
+      if (sentTo.length > 0 || plan.kind === 'resend') {
+        if (!(await this.concerns.advanceIn(tx, c.id, c.escalationLevel, step + 1, plan.nextDueAt)))
+          throw new DomainError('CONFLICT', `concern ${c.id} moved on concurrently`);
+        return sentTo;
+      }
+    }
+    return sentTo;
+  }
+
+  /**
+   * A ladder message could not be delivered (the platform answered "no such user", or no channel reaches
+   * the person any more). An unreachable DSL must not delay action (KCSIE Part one; Annex C): the admins
+   * are told at once, and the next step goes now rather than when the acknowledgement time runs out.
+   * Once per concern and person; nothing happens if the concern is already acknowledged.
+   */
+  async deliveryFailed(id: string, recipientId: string | null, why: string): Promise<void> {
+    const c = await this.concerns.byId(id);
+    if (!c || c.status !== 'RAISED') return;
+    // Once per concern and person: a dead account on every later re-send must not step the ladder again
+    // and again (the admins already know; the re-send schedule carries on for the others).
+    const before = await this.hub.audit.forSubject('concern', id);
+    if (
+      before.some(
+        (e) =>
+          e.action === 'concern.delivery_failed' &&
+          (e.details as { recipientId?: string | null } | null)?.recipientId === recipientId,
+      )
+    )
+      return;
+    const now = this.hub.clock.now();
+    const summary = await this.summary(c);
+    const admins = await this.admins(c.orgId);
+    const person = recipientId ? await this.hub.staff.byId(recipientId) : null;
+    const who = person?.displayName ?? 'a member of the ladder';
+    const first = await this.concerns.transaction(async (tx) => {
+      let told = false;
+      for (const a of admins.filter((x) => x !== recipientId)) {
+        told =
+          (await this.hub.outbox.enqueueIn(tx, {
+            idempotencyKey: `concern:${id}:undelivered:${recipientId ?? '-'}:${a}`,
+            orgId: c.orgId,
+            to: { staffId: a },
+            priority: 0,
+            message: undeliveredNotice(summary, who, why),
+          })) || told;
+      }
+      const moved = await this.concerns.escalateNowIn(tx, id, now);
+      if (!told && !moved) return false;
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorKind: 'system',
+        action: 'concern.delivery_failed',
+        subjectType: 'concern',
+        subjectId: id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: { recipientId, step: c.escalationLevel, reason: why, adminsTold: admins.length },
+      });
+      return true;
+    });
+    if (!first) return;
+    this.hub.log.warn(
+      { concernId: id, staffId: recipientId },
+      'safeguarding message undeliverable; next step now',
+    );
+    await this.stepOne(id, now);
+    this.hub.deliverer.wake();
+  }
+
+  /** The ladder planner: every unacknowledged concern whose next step is due. */
+  async tick(now: Date): Promise<Record<string, number>> {
+    const due = await this.concerns.dueForEscalation(now);
+    let stepped = 0;
+    let skipped = 0;
+    for (const c of due) {
+      if (await this.stepOne(c.id, now)) stepped++;
+      else skipped++;
+    }
+    return { due: due.length, stepped, skipped };
+  }
+
+  protected async stepOne(id: string, now: Date): Promise<boolean> {
+    const c = await this.concerns.byId(id);
+    if (!c || c.status !== 'RAISED') return false;
+    const ladder = await this.ladderFor(c.orgId, now);
+    const reach = await this.reachAll(ladder);
+    const summary = await this.summary(c);
+    const admins = await this.admins(c.orgId);
+    try {
+      await this.concerns.transaction(async (tx) => {
+        const fresh = await this.concerns.byId(id, tx);
+        if (!fresh || fresh.status !== 'RAISED' || fresh.escalationLevel !== c.escalationLevel)
+          throw new DomainError('CONFLICT', 'moved on');
+        await this.routeIn(tx, fresh, ladder, reach, now, summary, admins);
+      });
+      return true;
+    } catch (err) {
+      if ((err as DomainError).code === 'CONFLICT') return false;
+      throw err;
+    }
+  }
+
+  /** Acknowledge (or take ownership of) a RAISED concern; tells everyone else on the ladder it is handled. */
+  async acknowledge(actor: Actor, id: string, via: Platform, own: boolean): Promise<ActionResult> {
+    const c = await this.load(actor, id);
+    require(canActOnConcern(actor, c), 'act on safeguarding concerns');
+    const now = this.hub.clock.now();
+    const summary = await this.summary(c);
+    const outcome = await this.concerns.transaction(async (tx) => {
+      const acked = await this.concerns.acknowledgeIn(tx, id, actor.staffId, now, own);
+      if (!acked) {
+        if (!own) return 'already' as const;
+        const took = await this.concerns.takeOwnershipIn(tx, id, actor.staffId);
+        if (!took) return 'closed' as const;
+        await this.hub.audit.recordIn(tx, {
+          orgId: c.orgId,
+          actorId: actor.staffId,
+          actorKind: 'staff',
+          action: 'concern.owned',
+          subjectType: 'concern',
+          subjectId: id,
+          studentId: c.studentId,
+          channel: via,
+        });
+        await this.enqueueOutcomePrompt(
+          tx,
+          c.orgId,
+          id,
+          actor.staffId,
+          summary,
+          `You own concern ${concernRef(id)} for ${summary.studentLabel}`,
+        );
+        return 'owned' as const;
+      }
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: own ? 'concern.acknowledged_and_owned' : 'concern.acknowledged',
+        subjectType: 'concern',
+        subjectId: id,
+        studentId: c.studentId,
+        channel: via,
+        details: {
+          afterSteps: c.escalationLevel,
+          minutesToAck: Math.round((now.getTime() - c.raisedAt.getTime()) / 60_000),
+        },
+      });
+      const cancelled = await this.concerns.cancelPendingStepsIn(tx, id);
+      if (cancelled > 0)
+        this.hub.log.info(
+          { concernId: id, cancelled },
+          'undelivered escalation messages cancelled: acknowledged',
+        );
+      const others = (await this.concerns.notifiedStaff(id, tx)).filter((s) => s !== actor.staffId);
+      const notice = handledMessage(summary, actor.displayName, this.fmt(now));
+      for (const s of others) {
+        await this.hub.outbox.enqueueIn(tx, {
+          idempotencyKey: `concern:${id}:handled:${s}`,
+          orgId: c.orgId,
+          to: { staffId: s },
+          priority: 0,
+          message: notice,
+        });
+      }
+      if (c.raisedById && c.raisedById !== actor.staffId && !others.includes(c.raisedById)) {
+        await this.hub.outbox.enqueueIn(tx, {
+          idempotencyKey: `concern:${id}:raiser-ack`,
+          orgId: c.orgId,
+          to: { staffId: c.raisedById },
+          priority: 0,
+          message: message({
+            kind: 'concern_receipt',
+            audience: 'private',
+            title: `Your concern ${concernRef(id)} was acknowledged by ${actor.displayName} at ${this.fmt(now)}.`,
+            subject: { type: 'concern', id },
+          }),
+        });
+      }
+      await this.enqueueOutcomePrompt(
+        tx,
+        c.orgId,
+        id,
+        actor.staffId,
+        summary,
+        `Acknowledged by you: concern ${concernRef(id)} for ${summary.studentLabel}`,
+      );
+      return 'acked' as const;
+    });
+    if (outcome === 'already' || outcome === 'closed') {
+      const cur = await this.concerns.byId(id);
+      const by = cur?.acknowledgedById
+        ? ((await this.hub.staff.byId(cur.acknowledgedById))?.displayName ?? 'someone')
+        : 'someone';
+      return {
+        resolved: { text: `Already acknowledged by ${by}.` },
+        reply: message({
+          kind: 'text',
+          audience: 'private',
+          title: `Concern ${concernRef(id)} is already with ${by}.`,
+        }),
+      };
+    }
+    const verb = own || outcome === 'owned' ? 'Owned' : 'Acknowledged';
+    return {
+      resolved: { text: `${verb} by ${actor.displayName} at ${this.fmt(now)}` },
+      reply: message({
+        kind: 'text',
+        audience: 'private',
+        title: `${verb}: concern ${concernRef(id)} for ${summary.studentLabel}. Open the record to read it; the others have been told.`,
+      }),
+    };
+  }
+
+  /** The Escalate button: send the next step now. */
+  async escalate(actor: Actor, id: string, via: Platform): Promise<ActionResult> {
+    const c = await this.load(actor, id);
+    require(canActOnConcern(actor, c), 'escalate safeguarding concerns');
+    if (c.status !== 'RAISED') {
+      return {
+        reply: message({
+          kind: 'text',
+          audience: 'private',
+          title: `Concern ${concernRef(id)} is already acknowledged.`,
+        }),
+      };
+    }
+    const now = this.hub.clock.now();
+    await this.concerns.transaction(async (tx) => {
+      await this.concerns.escalateNowIn(tx, id, now);
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: 'concern.escalation_requested',
+        subjectType: 'concern',
+        subjectId: id,
+        studentId: c.studentId,
+        channel: via,
+        details: { atStep: c.escalationLevel },
+      });
+    });
+    await this.stepOne(id, now);
+    return {
+      resolved: { text: `Escalated by ${actor.displayName} at ${this.fmt(now)}` },
+      reply: message({
+        kind: 'text',
+        audience: 'private',
+        title: `Concern ${concernRef(id)} has gone to the next people on the ladder.`,
+      }),
+    };
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * After acknowledgement (issue 7): the DSL's private record view, the outcome, the chronology, and the
+ * unacknowledged concerns for digests. Messages carry initials, year, category and the risk flag only;
+ * the record (text, name) is shown only by `openRecord`, privately, to a safeguarding lead
+ * (core/access/policy.ts).
+ */
+import { canActOnConcern, canViewConcern, require } from '../../core/access/policy.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { type ConcernOutcome, outcomeLabels, parseOutcome } from '../../core/escalations/concern.ts';
+import { concernRef, handledMessage, recordMessage } from '../../core/escalations/concern-messages.ts';
+import { isOverdue } from '../../core/escalations/escalation-ladder.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
+import type { ActionResult, Actor, Platform } from '../../core/ports.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import { ACTIONS_CONTEXT, type DeadlinesService, TEXT_CONTEXT } from './concern-core.ts';
+import { ConcernIntake } from './concern-intake.ts';
+
+export class ConcernOutcomes extends ConcernIntake {
+  /** The DSL's private record view (who saw which record is audited: domain.md §3C rule 4). */
+  async openRecord(actor: Actor, id: string, via: Platform | 'CLI'): Promise<ActionResult> {
+    const c = await this.load(actor, id);
+    require(canViewConcern(actor, c), 'open safeguarding records');
+    const secret = await this.concerns.secretFields(id);
+    const student = await this.concerns.student(c.studentId);
+    const raisedBy = c.raisedById
+      ? ((await this.hub.staff.byId(c.raisedById))?.displayName ?? '?')
+      : `import (${c.source})`;
+    await this.hub.audit.record({
+      orgId: c.orgId,
+      actorId: actor.staffId,
+      actorKind: 'staff',
+      action: 'concern.record_viewed',
+      subjectType: 'concern',
+      subjectId: id,
+      studentId: c.studentId,
+      channel: via,
+    });
+    return {
+      reply: recordMessage({
+        id,
+        studentName: student ? `${student.givenName} ${student.familyName}` : '?',
+        studentLabel: student ? studentLabel(student) : '',
+        category: c.category,
+        immediateRisk: c.immediateRisk,
+        occurredAt: this.fmt(c.occurredAt),
+        raisedAt: this.fmt(c.raisedAt),
+        raisedBy,
+        status: c.status,
+        text: secret ? this.hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : '',
+        actionsTaken: secret?.actionsTakenEnc
+          ? this.hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
+          : '',
+        outcome: c.outcome ? (outcomeLabels[c.outcome as ConcernOutcome] ?? c.outcome) : null,
+        chronology: (await this.chronology(id)).map(
+          (e) => `${e.at} ${e.what}${e.who ? ` (${e.who})` : ''}${e.channel ? ` via ${e.channel}` : ''}`,
+        ),
+      }),
+    };
+  }
+
+  /** Record the DSL's decision. A referral to children's social care starts the CP timeframes (issue 3). */
+  async recordOutcome(
+    actor: Actor,
+    id: string,
+    rawOutcome: string | undefined,
+    via: Platform | 'CLI',
+  ): Promise<ActionResult> {
+    const c = await this.load(actor, id);
+    require(canActOnConcern(actor, c), 'record safeguarding outcomes');
+    const outcome = parseOutcome(rawOutcome);
+    if (!outcome) {
+      throw new ValidationError(
+        `Say which outcome: ${Object.values(outcomeLabels).join(', ')} (e.g. \`record-outcome referral\`).`,
+        'outcome',
+      );
+    }
+    const now = this.hub.clock.now();
+    const summary = await this.summary(c);
+    const ok = await this.concerns.transaction(async (tx) => {
+      if (c.status === 'RAISED' && (await this.concerns.acknowledgeIn(tx, id, actor.staffId, now, true))) {
+        // Deciding the outcome is acknowledging it: stop the ladder and tell the others, as for Acknowledge.
+        await this.concerns.cancelPendingStepsIn(tx, id);
+        const notice = handledMessage(summary, actor.displayName, this.fmt(now));
+        for (const s of (await this.concerns.notifiedStaff(id, tx)).filter((x) => x !== actor.staffId)) {
+          await this.hub.outbox.enqueueIn(tx, {
+            idempotencyKey: `concern:${id}:handled:${s}`,
+            orgId: c.orgId,
+            to: { staffId: s },
+            priority: 0,
+            message: notice,
+          });
+        }
+      }
+      const done = await this.concerns.recordOutcomeIn(tx, id, outcome, now, actor.staffId);
+      if (!done) return false;
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: actor.staffId,
+        actorKind: 'staff',
+        action: 'concern.outcome_recorded',
+        subjectType: 'concern',
+        subjectId: id,
+        studentId: c.studentId,
+        channel: via,
+        details: { outcome },
+      });
+      return true;
+    });
+    if (!ok) {
+      return {
+        reply: message({
+          kind: 'text',
+          audience: 'private',
+          title: `Concern ${concernRef(id)} already has an outcome.`,
+        }),
+      };
+    }
+    const date = now.toISOString().slice(0, 10);
+    await this.hub.events.emit('concern.outcome', {
+      orgId: c.orgId,
+      concernId: id,
+      studentId: c.studentId,
+      outcome,
+      at: now.toISOString(),
+    });
+    let extra = '';
+    if (outcome === 'referral_csc') {
+      // Working Together 2023 (domain.md §1G W1-W6): the referral starts the child-protection timeframes.
+      const deadlines = this.hub.services.get('deadlines') as DeadlinesService | undefined;
+      if (deadlines?.openCase) {
+        // The referral date anchors W1/W2 (referral_received); the start event stands in for the strategy
+        // discussion until the real one is recorded (W4 picks the latest strategy discussion).
+        const opened = (await deadlines.openCase({
+          orgId: c.orgId,
+          studentId: c.studentId,
+          kind: 'CHILD_PROTECTION',
+          startDate: date,
+          ownerId: actor.staffId,
+          events: [{ kind: 'referral_received', occurredOn: date }],
+          actorId: actor.staffId,
+          via,
+        })) as { caseId?: string } | undefined;
+        await this.hub.audit.record({
+          orgId: c.orgId,
+          actorId: actor.staffId,
+          actorKind: 'staff',
+          action: 'concern.cp_timeframes_started',
+          subjectType: 'concern',
+          subjectId: id,
+          studentId: c.studentId,
+          channel: via,
+          details: { startDate: date, caseId: opened?.caseId ?? null },
+        });
+        extra = ' Child-protection timeframes have started.';
+      } else {
+        this.hub.log.warn(
+          { concernId: id },
+          'referral recorded but no deadlines service: CP timeframes not started',
+        );
+        extra = ' (The deadline engine is not running: track the child-protection timeframes yourself.)';
+      }
+    }
+    return {
+      resolved: {
+        text: `Outcome "${outcomeLabels[outcome]}" recorded by ${actor.displayName} at ${this.fmt(now)}`,
+      },
+      reply: message({
+        kind: 'text',
+        audience: 'private',
+        title: `Outcome recorded for concern ${concernRef(id)}: ${outcomeLabels[outcome]}.${extra}`,
+      }),
+    };
+  }
+
+  /** The audit trail of a concern as a chronology (ids resolved to staff names; no record text). */
+  async chronology(
+    id: string,
+  ): Promise<{ at: string; what: string; who: string | null; channel: string | null; details: unknown }[]> {
+    const rows = await this.hub.audit.forSubject('concern', id);
+    const names = new Map<string, string>();
+    const name = async (sid: string | null) => {
+      if (!sid) return null;
+      if (!names.has(sid)) names.set(sid, (await this.hub.staff.byId(sid))?.displayName ?? sid);
+      return names.get(sid) ?? sid;
+    };
+    const out = [];
+    for (const r of rows) {
+      out.push({
+        at: r.at.toISOString(),
+        what: r.action,
+        who: await name(r.actorId),
+        channel: r.channel,
+        details: r.details,
+      });
+    }
+    return out;
+  }
+
+  /** For digests: how many concerns nobody has acknowledged, and which are overdue ("red"). */
+  async unacknowledged(
+    orgId: string,
+  ): Promise<{ id: string; ref: string; studentLabel: string; overdue: boolean; immediateRisk: boolean }[]> {
+    const now = this.hub.clock.now();
+    const rows = await this.concerns.unacknowledged(orgId);
+    const out = [];
+    for (const c of rows) {
+      const s = await this.concerns.student(c.studentId);
+      out.push({
+        id: c.id,
+        ref: concernRef(c.id),
+        studentLabel: s ? studentLabel(s) : 'pupil',
+        overdue: isOverdue(c, now, this.policy),
+        immediateRisk: c.immediateRisk,
+      });
+    }
+    return out;
+  }
+}
