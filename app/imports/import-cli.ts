@@ -10,7 +10,7 @@ import { EXPORT_KINDS, exportKindOf } from '../../integrations/exports/connector
 import { ImportRepository } from '../../store/import-repository.ts';
 import type { Hub } from '../container.ts';
 import { resolveImportOrg } from './resolve-org.ts';
-import { formatReport, runImport } from './run-import.ts';
+import { formatReport, runImport, safeguardingRowsOf } from './run-import.ts';
 import { graphClientFromConfig, syncGraphCalendars } from './sync-graph-calendars.ts';
 import { syncIcsFeed } from './sync-ics-feed.ts';
 
@@ -45,7 +45,13 @@ async function runAction(
       io.err(`no import run ${arg}`);
       return io.setExitCode(1);
     }
-    io.out(formatReport(run, await repo.rejections(run.id, opts.all ? 1_000_000 : 200)));
+    io.out(
+      formatReport(
+        run,
+        await repo.rejections(run.id, opts.all ? 1_000_000 : 200),
+        await safeguardingRowsOf(hub, run, opts.all ? 1_000_000 : 200),
+      ),
+    );
     return;
   }
   if (what === 'list') {
@@ -67,8 +73,11 @@ async function runAction(
     }
     const r = await syncGraphCalendars(hub, { orgId, client });
     io.out(
-      `Graph: ${r.users} calendars; meetings created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, cancelled ${r.cancelled}`,
+      `Graph: ${r.users} calendars; meetings created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, cancelled ${r.cancelled}${r.invalid ? `; ${r.invalid} event(s) left out` : ''}${r.failed ? `; ${r.failed} calendar(s) not synced` : ''}`,
     );
+    for (const p of r.problems)
+      io.out(`  user ${p.user}${p.event ? `, ${p.event}, ${p.field}` : ''}: ${p.reason}`);
+    if (r.failed > 0 && r.users === 0) io.setExitCode(1);
     return;
   }
   if (!arg) return usage(io, 'import <kind> <file>');
@@ -127,7 +136,7 @@ async function runAction(
     io.err(`report: send-hub import report ${run.id}`);
     return io.setExitCode(1);
   }
-  io.out(formatReport(run, await repo.rejections(run.id, 20)));
+  io.out(formatReport(run, await repo.rejections(run.id, 20), await safeguardingRowsOf(hub, run, 20)));
   if (run.rejected > 0) io.out(`full list: send-hub import report ${run.id} --all`);
 }
 

@@ -77,9 +77,12 @@ export function importsModule(): FeatureModule {
         planners.push(
           every('graph-calendar-sync', cfg.GRAPH_SYNC_EVERY_MINUTES, async () => {
             try {
-              const r = await syncGraphCalendars(hub, { orgId: await resolveImportOrg(hub), client: graph });
+              const { problems: _, ...counts } = await syncGraphCalendars(hub, {
+                orgId: await resolveImportOrg(hub),
+                client: graph,
+              });
               delete lastErrors.graph;
-              return { ...r };
+              return counts;
             } catch (err) {
               lastErrors.graph = (err as Error).message;
               throw err;

@@ -7,11 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { isDomainError } from '../../core/errors.ts';
 import {
   createGraphClient,
+  GraphSignInError,
   GraphUnavailableError,
 } from '../../integrations/graph-calendar/graph-transport.ts';
-import { GraphCalendarReader, toOccurrence } from '../../integrations/graph-calendar/read-graph-calendar.ts';
+import {
+  GraphCalendarReader,
+  GraphEventRejected,
+  type GraphRejection,
+  toOccurrence,
+} from '../../integrations/graph-calendar/read-graph-calendar.ts';
+import type { IcsOccurrence } from '../../integrations/ics/read-ics-feed.ts';
 import { CalendarSyncRepository } from '../../store/calendar-sync-repository.ts';
 import { importsConfig } from '../config/imports.ts';
 import type { Hub } from '../container.ts';
@@ -22,12 +30,23 @@ interface DeltaState {
 }
 
 export interface GraphSyncResult {
+  /** Calendars read to the end. */
   users: number;
   created: number;
   updated: number;
   unchanged: number;
   cancelled: number;
+  /** Events left out, one at a time (the others of that calendar are kept). */
   invalid: number;
+  /** Calendars that could not be read this round (the others are synced). */
+  failed: number;
+}
+
+/** Why an event or a whole calendar was left out: user by position in the list, never a value. */
+export interface GraphSyncProblem extends Partial<GraphRejection> {
+  /** 1-based position of the mailbox in GRAPH_CALENDAR_USERS + group members. */
+  user: number;
+  reason: string;
 }
 
 const stateFile = (hub: Hub) => path.join(hub.config.dataDir, 'graph-delta.json');
@@ -61,7 +80,7 @@ export function graphClientFromConfig(hub: Hub): Client | null {
 export async function syncGraphCalendars(
   hub: Hub,
   input: { orgId: string; client: Client; users?: string[]; groups?: string[] },
-): Promise<GraphSyncResult> {
+): Promise<GraphSyncResult & { problems: GraphSyncProblem[] }> {
   const cfg = importsConfig(hub.config.raw);
   const split = (s: string | undefined) =>
     (s ?? '')
@@ -88,32 +107,62 @@ export async function syncGraphCalendars(
     unchanged: 0,
     cancelled: 0,
     invalid: 0,
+    failed: 0,
   };
+  const problems: GraphSyncProblem[] = [];
   const changed: string[] = [];
-  for (const user of users) {
+  for (const [i, user] of users.entries()) {
     const source = `graph:${user.toLowerCase()}`;
     const prior = state[user]?.day === day ? state[user]?.deltaLink : null;
-    let delta = await reader.calendarViewDelta(user, from, to, prior).catch(async (err: unknown) => {
-      // 410 Gone: the sync state expired on the server; start a full round.
-      if (prior && err instanceof GraphUnavailableError && err.status === 410) return null;
-      throw err;
-    });
-    const full = !prior || delta === null;
-    if (delta === null) delta = await reader.calendarViewDelta(user, from, to, null);
-    const upserts = meetingUpsertsFrom(hub, delta.events.map(toOccurrence), students);
-    const m = await repo.upsertMeetings(input.orgId, source, upserts, full ? { from, to } : null);
-    const removed = await repo.cancelMeetings(input.orgId, source, delta.removedIds);
-    changed.push(...m.changedIds, ...removed);
-    result.users++;
-    result.created += m.created;
-    result.updated += m.updated;
-    result.unchanged += m.unchanged;
-    result.cancelled += m.cancelled + removed.length;
-    result.invalid += delta.invalid;
-    if (delta.deltaLink) state[user] = { deltaLink: delta.deltaLink, day };
-    saveState(hub, state);
+    try {
+      let delta = await reader.calendarViewDelta(user, from, to, prior).catch(async (err: unknown) => {
+        // 410 Gone: the sync state expired on the server; start a full round.
+        if (prior && err instanceof GraphUnavailableError && err.status === 410) return null;
+        throw err;
+      });
+      const full = !prior || delta === null;
+      if (delta === null) delta = await reader.calendarViewDelta(user, from, to, null);
+      // One event Graph sends in a shape or zone we cannot read is left out with a reason; the rest stay.
+      const occurrences: IcsOccurrence[] = [];
+      const rejected: GraphRejection[] = [...delta.invalid];
+      for (const e of delta.events) {
+        try {
+          occurrences.push(toOccurrence(e));
+        } catch (err) {
+          if (!(err instanceof GraphEventRejected)) throw err;
+          rejected.push(err.rejection);
+        }
+      }
+      const upserts = meetingUpsertsFrom(hub, occurrences, students);
+      // A full round cancels what is gone from the window; a left-out event is not gone, so it is kept.
+      const keep = new Set(rejected.map((r) => r.event));
+      const window = full && keep.size === 0 ? { from, to } : null;
+      const m = await repo.upsertMeetings(input.orgId, source, upserts, window);
+      const removed = await repo.cancelMeetings(input.orgId, source, delta.removedIds);
+      changed.push(...m.changedIds, ...removed);
+      result.users++;
+      result.created += m.created;
+      result.updated += m.updated;
+      result.unchanged += m.unchanged;
+      result.cancelled += m.cancelled + removed.length;
+      result.invalid += rejected.length;
+      for (const r of rejected) problems.push({ user: i + 1, ...r });
+      if (delta.deltaLink) state[user] = { deltaLink: delta.deltaLink, day };
+      saveState(hub, state);
+    } catch (err) {
+      // Sign-in failed: every other calendar would fail the same way, so the round stops with that line.
+      if (err instanceof GraphSignInError) throw err;
+      if (!isDomainError(err) && !(err instanceof Error)) throw err;
+      result.failed++;
+      const reason = isDomainError(err) ? err.message : `could not be synced (${err.name})`;
+      problems.push({ user: i + 1, reason });
+      hub.log.warn({ orgId: input.orgId, user: i + 1, reason }, 'graph calendar not synced');
+    }
   }
+  for (const p of problems.filter((x) => x.event))
+    hub.log.warn({ orgId: input.orgId, ...p }, 'graph event left out');
   hub.log.info({ orgId: input.orgId, ...result }, 'graph calendars synced');
+
   if (changed.length > 0) {
     await hub.audit.record({
       orgId: input.orgId,
@@ -126,5 +175,5 @@ export async function syncGraphCalendars(
     });
     await hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: [...new Set(changed)] });
   }
-  return result;
+  return { ...result, problems };
 }

@@ -38,6 +38,9 @@ export class GraphAuthError extends DomainError {
   }
 }
 
+/** The client-credentials sign-in itself failed: every mailbox would fail the same way. */
+export class GraphSignInError extends GraphAuthError {}
+
 /** Graph kept throttling or failing after the retries. */
 export class GraphUnavailableError extends DomainError {
   constructor(
@@ -81,7 +84,7 @@ export class ClientCredentialsTokenSource {
     if (!res.ok || !body.access_token) {
       // error_description can echo request details; keep the code and the AADSTS number only.
       const code = body.error_codes?.[0] ? ` (AADSTS${body.error_codes[0]})` : '';
-      throw new GraphAuthError(
+      throw new GraphSignInError(
         `Microsoft Graph sign-in failed: ${body.error ?? `HTTP ${res.status}`}${code}: check GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and admin consent for Calendars.Read`,
       );
     }
@@ -136,6 +139,7 @@ export function asGraphError(err: unknown, what: string): Error {
   if (err instanceof GraphAuthError) return err;
   if (err instanceof GraphError) {
     // The SDK wraps errors thrown by the auth provider, keeping the original class name as `code`.
+    if (err.code === 'GraphSignInError') return new GraphSignInError(err.message, { cause: err });
     if (err.code === 'GraphAuthError') return new GraphAuthError(err.message, { cause: err });
     if (err.statusCode === 401 || err.statusCode === 403)
       return new GraphAuthError(

@@ -5,10 +5,11 @@
  * Docs: https://learn.microsoft.com/graph/api/user-list-calendarview ,
  * https://learn.microsoft.com/graph/api/event-delta , https://learn.microsoft.com/graph/delta-query-events
  */
+import { createHash } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { zonedInstant } from '../../core/calendar/zoned-time.ts';
 import type { IcsOccurrence } from '../ics/read-ics-feed.ts';
+import { GraphTimeError, graphInstant } from './graph-time.ts';
 import { asGraphError } from './graph-transport.ts';
 
 const dateTimeTimeZone = z.object({ dateTime: z.string(), timeZone: z.string().optional() });
@@ -43,30 +44,45 @@ const pageSchema = z.object({
   '@odata.deltaLink': z.string().optional(),
 });
 
-/** Windows zone names Graph may return when the Prefer header is not honoured. */
-const WINDOWS_ZONES: Record<string, string> = {
-  'GMT Standard Time': 'Europe/London',
-  UTC: 'UTC',
-  'Coordinated Universal Time': 'UTC',
-};
+/** One event left out: which event (a hash of its Graph id, or its place), the field and the rule. */
+export interface GraphRejection {
+  event: string;
+  field: string;
+  reason: string;
+}
 
-function instant(dt: { dateTime: string; timeZone?: string | undefined }): Date {
-  const zone = WINDOWS_ZONES[dt.timeZone ?? 'UTC'] ?? dt.timeZone ?? 'UTC';
-  const [date = '', time = '00:00'] = dt.dateTime.split('T');
-  if (zone === 'UTC') return new Date(`${date}T${time.slice(0, 12)}Z`);
-  return zonedInstant(date, time.slice(0, 5), zone);
+/** Graph ids are long and opaque; a short hash names the event in a report without repeating it. */
+export const eventRef = (id: string): string =>
+  `event ${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
+
+/** An event this module cannot use: the field and the rule, never the value. */
+export class GraphEventRejected extends Error {
+  constructor(readonly rejection: GraphRejection) {
+    super(`${rejection.event}, ${rejection.field}: ${rejection.reason}`);
+  }
 }
 
 /** A Graph event as the calendar-neutral occurrence the meeting sync stores. */
 export function toOccurrence(e: GraphEvent): IcsOccurrence {
+  let start: Date;
+  let end: Date;
+  try {
+    start = graphInstant(e.start, 'start');
+    end = graphInstant(e.end, 'end');
+  } catch (err) {
+    if (!(err instanceof GraphTimeError)) throw err;
+    throw new GraphEventRejected({ event: eventRef(e.id), field: err.field, reason: err.rule });
+  }
+  if (end.getTime() < start.getTime())
+    throw new GraphEventRejected({ event: eventRef(e.id), field: 'end', reason: 'is before the start' });
   const o: IcsOccurrence = {
     uid: e.id,
     externalId: e.id,
     summary: (e.subject ?? '').trim(),
     categories: e.categories,
     allDay: e.isAllDay,
-    start: instant(e.start),
-    end: instant(e.end),
+    start,
+    end,
     cancelled: e.isCancelled,
     organiserEmail: e.organizer?.emailAddress?.address?.toLowerCase() ?? null,
     attendees: e.attendees
@@ -97,14 +113,29 @@ export interface DeltaResult {
   events: GraphEvent[];
   removedIds: string[];
   deltaLink: string | null;
-  invalid: number;
+  /** Items that are not events as Graph documents them (each named by field and rule). */
+  invalid: GraphRejection[];
+}
+
+function invalidItem(
+  v: unknown,
+  issue: z.core.$ZodIssue | undefined,
+  page: number,
+  index: number,
+): GraphRejection {
+  const id = (v as { id?: unknown } | null)?.id;
+  const event = typeof id === 'string' && id ? eventRef(id) : `item ${index + 1} of page ${page + 1}`;
+  const field = issue?.path.length ? issue.path.join('.') : 'event';
+  // zod's message names the expected type ("expected string, received number"), never the value.
+  const reason = issue?.code === 'invalid_type' ? `expected ${issue.expected}` : 'not as Graph documents it';
+  return { event, field, reason };
 }
 
 export class GraphCalendarReader {
   constructor(private readonly client: Client) {}
 
   private async pages(first: string, what: string): Promise<DeltaResult> {
-    const out: DeltaResult = { events: [], removedIds: [], deltaLink: null, invalid: 0 };
+    const out: DeltaResult = { events: [], removedIds: [], deltaLink: null, invalid: [] };
     let url: string | undefined = first;
     // A guard against a server that never stops paging.
     for (let n = 0; url && n < 10_000; n++) {
@@ -115,7 +146,7 @@ export class GraphCalendarReader {
         throw asGraphError(err, what);
       }
       const page = pageSchema.parse(raw);
-      for (const v of page.value) {
+      for (const [i, v] of page.value.entries()) {
         const removed = removedSchema.safeParse(v);
         if (removed.success) {
           out.removedIds.push(removed.data.id);
@@ -123,7 +154,7 @@ export class GraphCalendarReader {
         }
         const ev = graphEventSchema.safeParse(v);
         if (ev.success) out.events.push(ev.data);
-        else out.invalid++;
+        else out.invalid.push(invalidItem(v, ev.error.issues[0], n, i));
       }
       url = page['@odata.nextLink'];
       if (page['@odata.deltaLink']) out.deltaLink = page['@odata.deltaLink'];

@@ -4,11 +4,13 @@
  * calendarView paging and delta (https://learn.microsoft.com/graph/api/event-delta), throttling
  * (https://learn.microsoft.com/graph/throttling) and sign-in errors (AADSTS7000215).
  */
+import fs from 'node:fs';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncGraphCalendars } from '../../app/imports/sync-graph-calendars.ts';
+import { ianaZone } from '../../integrations/graph-calendar/graph-time.ts';
 import { createGraphClient, GraphAuthError } from '../../integrations/graph-calendar/graph-transport.ts';
-import { GraphCalendarReader } from '../../integrations/graph-calendar/read-graph-calendar.ts';
+import { eventRef, GraphCalendarReader } from '../../integrations/graph-calendar/read-graph-calendar.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -65,6 +67,20 @@ const event = (
   ],
   onlineMeeting: { joinUrl: `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${id}%40thread.v2/0` },
   ...extra,
+});
+
+describe('Graph time zones', () => {
+  it('maps Windows names with the CLDR windowsZones table and passes IANA names through', () => {
+    expect(ianaZone('Pacific Standard Time')).toBe('America/Los_Angeles');
+    expect(ianaZone('GMT Standard Time')).toBe('Europe/London');
+    expect(ianaZone('W. Europe Standard Time')).toBe('Europe/Berlin');
+    expect(ianaZone('India Standard Time')).toBe('Asia/Calcutta');
+    expect(ianaZone('UTC')).toBe('Etc/UTC');
+    expect(ianaZone('Europe/London')).toBe('Europe/London');
+    expect(ianaZone(undefined)).toBe('UTC');
+    expect(ianaZone('tzone://Microsoft/Custom')).toBeNull();
+    expect(ianaZone('Mars Standard Time')).toBeNull();
+  });
 });
 
 describe('Graph transport', () => {
@@ -230,7 +246,16 @@ describe.each(providers)('syncGraphCalendars on %s', (provider) => {
     t.hub.events.on('meetings.changed', (p) => void changed.push(p.meetingIds));
     const client = createGraphClient(creds, { sleep: async () => {} });
     const first = await syncGraphCalendars(t.hub, { orgId, client });
-    expect(first).toEqual({ users: 1, created: 3, updated: 0, unchanged: 0, cancelled: 0, invalid: 0 });
+    expect(first).toEqual({
+      users: 1,
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+      cancelled: 0,
+      invalid: 0,
+      failed: 0,
+      problems: [],
+    });
     const db = t.hub.dbh.db;
     const ms = await db.meeting.findMany({
       where: { orgId },
@@ -267,11 +292,99 @@ describe.each(providers)('syncGraphCalendars on %s', (provider) => {
         ],
       });
     const second = await syncGraphCalendars(t.hub, { orgId, client });
-    expect(second).toEqual({ users: 1, created: 0, updated: 1, unchanged: 0, cancelled: 1, invalid: 0 });
+    expect(second).toMatchObject({
+      users: 1,
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      cancelled: 1,
+      invalid: 0,
+    });
     const e1 = await db.meeting.findFirstOrThrow({ where: { externalId: 'AAMkE1' } });
     expect(e1.startsAt.toISOString()).toBe('2026-11-05T15:00:00.000Z');
     expect((await db.meeting.findFirstOrThrow({ where: { externalId: 'AAMkE3' } })).status).toBe('CANCELLED');
     expect(changed).toHaveLength(2);
     expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('maps Windows zone names (CLDR), leaves out one bad event at a time, and keeps one failing mailbox from stopping the others', async () => {
+    tokenOk();
+    const users = ['sendco@school.example', 'gone@school.example', 'dsl@school.example'];
+    const deltaPath = (u: string) => `/v1.0/users/${encodeURIComponent(u)}/calendarView/delta`;
+    const page = JSON.parse(fs.readFileSync('test/fixtures/graph/delta-mixed-zones.json', 'utf8'));
+    nock(GRAPH)
+      .get(deltaPath(users[0] as string))
+      .query(true)
+      .reply(200, page)
+      .get(deltaPath(users[1] as string))
+      .query(true)
+      .reply(404, {
+        error: { code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' },
+      })
+      .get(deltaPath(users[2] as string))
+      .query(true)
+      .reply(200, {
+        '@odata.deltaLink': `${GRAPH}${deltaPath(users[2] as string)}?$deltatoken=dsl-1`,
+        value: [event('AAMkDSL1', 'Safeguarding supervision', '2026-11-09T15:00:00', '2026-11-09T16:00:00')],
+      });
+    const client = createGraphClient(creds, { sleep: async () => {} });
+    const r = await syncGraphCalendars(t.hub, { orgId, client, users });
+    expect(r).toMatchObject({ users: 2, created: 6, invalid: 4, failed: 1 });
+    const ref = (suffix: string) => eventRef(`AAMkAGIAAAoZDOFAAA=-${suffix}`);
+    expect(r.problems).toEqual([
+      {
+        user: 1,
+        event: ref('nostart'),
+        field: 'start',
+        reason: 'expected object',
+      },
+      {
+        user: 1,
+        event: ref('custom'),
+        field: 'start.timeZone',
+        reason: 'not a Windows (CLDR windowsZones) or IANA time-zone name',
+      },
+      {
+        user: 1,
+        event: ref('unknown'),
+        field: 'start.timeZone',
+        reason: 'not a Windows (CLDR windowsZones) or IANA time-zone name',
+      },
+      {
+        user: 1,
+        event: ref('baddate'),
+        field: 'start.dateTime',
+        reason: 'not a real calendar date and time',
+      },
+      { user: 2, reason: 'Microsoft Graph calendarView delta: HTTP 404 ErrorItemNotFound' },
+    ]);
+    const starts = Object.fromEntries(
+      (await t.hub.dbh.db.meeting.findMany({ where: { orgId } })).map((m) => [
+        m.externalId,
+        m.startsAt.toISOString(),
+      ]),
+    );
+    expect(starts).toEqual({
+      'AAMkAGIAAAoZDOFAAA=-pst': '2026-11-12T10:00:00.000Z', // 02:00 Pacific (PST, UTC-8)
+      'AAMkAGIAAAoZDOFAAA=-gmt': '2026-07-01T08:30:00.000Z', // 09:30 London in summer (BST)
+      'AAMkAGIAAAoZDOFAAA=-weu': '2026-11-13T08:00:00.000Z', // 09:00 Berlin (CET)
+      'AAMkAGIAAAoZDOFAAA=-iana': '2026-11-16T08:00:00.000Z',
+      'AAMkAGIAAAoZDOFAAA=-allday': '2026-11-20T00:00:00.000Z',
+      AAMkDSL1: '2026-11-09T15:00:00.000Z', // the mailbox after the failing one is synced
+    });
+    // Reasons and log lines name the position, the event hash, the field and the rule, never a subject.
+    expect(JSON.stringify(r.problems)).not.toMatch(/Mars|Custom|annual|gone@/i);
+    expect(t.logOut.text()).not.toMatch(/Mars Standard|Zone nobody knows|gone@school/);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it('a failed sign-in stops the round with one line (every mailbox would fail the same way)', async () => {
+    nock('https://login.microsoftonline.com')
+      .post(`/${TENANT}/oauth2/v2.0/token`)
+      .reply(400, { error: 'invalid_request', error_codes: [90002] });
+    const client = createGraphClient(creds, { sleep: async () => {} });
+    await expect(
+      syncGraphCalendars(t.hub, { orgId, client, users: [USER, 'dsl@school.example'] }),
+    ).rejects.toThrow('Microsoft Graph sign-in failed: invalid_request (AADSTS90002)');
   });
 });
