@@ -26,11 +26,14 @@ const concernSelect = {
   ownerId: true,
   outcome: true,
   outcomeAt: true,
+  notOnRollNameEnc: true,
 } as const;
 
 export interface NewConcern {
   orgId: string;
-  studentId: string;
+  /** Null for a pupil not on the roll: then notOnRollNameEnc holds the name as given (issue 13). */
+  studentId: string | null;
+  notOnRollNameEnc?: string | null;
   raisedById: string | null;
   source: string;
   externalId: string | null;
@@ -270,8 +273,24 @@ export class ConcernRepository {
     return rows as ConcernDto[];
   }
 
-  async student(id: string): Promise<StudentRef | null> {
+  /** The concern's pupil; null for a pupil not on the roll (studentId null). */
+  async student(id: string | null): Promise<StudentRef | null> {
+    if (!id) return null;
     return this.db.student.findUnique({ where: { id }, select: studentSelect });
+  }
+
+  /** Every pupil of the organisation (the closest names offered when a typed name matches nobody). */
+  async roster(orgId: string): Promise<StudentRef[]> {
+    return this.db.student.findMany({ where: { orgId }, select: studentSelect });
+  }
+
+  /**
+   * Link a concern recorded "not on roll" to a student record; false if it already has one (the name
+   * as given stays, encrypted, for the record). The caller audits in the same transaction.
+   */
+  async linkStudentIn(tx: Tx, id: string, studentId: string): Promise<boolean> {
+    const r = await tx.concern.updateMany({ where: { id, studentId: null }, data: { studentId } });
+    return r.count === 1;
   }
 
   /** A pupil by id, UPN, external id or full name ("Given Family") within the organisation. */

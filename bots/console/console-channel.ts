@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandReply } from '../../core/commands/command-registry.ts';
-import type { FormOutcome, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
+import type { FieldCheck, FormOutcome, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
 import { type ActionVerb, actionVerbs, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type {
   ActionResult,
@@ -18,12 +18,14 @@ import type {
   DeliveryTarget,
   InboundAction,
 } from '../../core/ports.ts';
-import { renderText } from './render-text.ts';
+import { choiceHints, renderText } from './render-text.ts';
 
 export interface ConsoleHandlers {
   action(action: InboundAction): Promise<ActionResult>;
   command(text: string, actor: Actor): Promise<CommandReply>;
   form(actor: Actor, submission: FormSubmission): Promise<FormOutcome>;
+  /** Check one answer as it is typed (FormRegistry.check); absent = every answer is checked on submit. */
+  check?(actor: Actor, formId: string, fieldId: string, values: Record<string, string>): Promise<FieldCheck>;
   actorForStaff(staffId: string): Promise<Actor | null>;
   actorForEmail(email: string): Promise<Actor | null>;
   /** Default actor for commands before anyone has been addressed (the demo admin). */
@@ -149,7 +151,8 @@ export class ConsoleChannel implements ChannelPort {
         this.write('Nothing to answer: no open prompt with that reference.\n');
         return;
       }
-      const act = shown.message.actions.find((a) => a.verb === verb);
+      const choices = shown.message.actions.filter((a) => a.verb === verb);
+      const act = choices[0];
       if (!act) {
         this.write(
           `[${shown.ref}] offers: ${shown.message.actions.map((a) => a.verb).join(', ') || 'nothing'}.\n`,
@@ -161,7 +164,13 @@ export class ConsoleChannel implements ChannelPort {
         this.write('Cannot tell who is answering: type `as <email>` first.\n');
         return;
       }
-      const args: Record<string, string> = { ...act.args };
+      // Several buttons with one verb (the outcomes): the choice is the word typed after the reference,
+      // never the first button by default (issue 13: `record-outcome r7` must not record "Advice given").
+      if (choices.length > 1 && rest.length === 0) {
+        this.write(`[${shown.ref}] say which: ${choiceHints(shown.message, shown.ref, verb)}.\n`);
+        return;
+      }
+      const args: Record<string, string> = choices.length > 1 ? {} : { ...act.args };
       if (verb === 'snooze' && rest[0]) args.days = rest[0];
       if (verb === 'reassign' && rest[0]) args.to = rest[0];
       if (verb === 'record_outcome' && rest[0]) args.outcome = rest.join('_');
@@ -190,20 +199,43 @@ export class ConsoleChannel implements ChannelPort {
     else await this.runForm(reply.form, actor);
   }
 
-  /** A guided prompt: asks each field in turn, then re-asks the ones the core rejected. */
+  /**
+   * A guided prompt: asks each field in turn and checks each answer at once (FieldCheck), re-asking a
+   * rejected one with its error; then submits and re-asks the fields the core still rejects. `cancel` at
+   * any prompt stops it; nothing is sent. A form that keeps drafts (keepOnCancel) keeps the answers so far
+   * when cancelled, given up after five tries, or refused by an error, and says where they are.
+   */
   private async runForm(form: FormSpec, actor: Actor): Promise<void> {
     if (!this.rl || !this.handlers) {
       this.write(`${form.title}: forms need an interactive terminal.\n`);
       return;
     }
+    const h = this.handlers;
     // Pre-filled values (a draft being finished, notes being amended) are kept when Enter is pressed.
     const values: Record<string, string> = Object.fromEntries(
       form.fields.filter((f) => f.initial).map((f) => [f.id, f.initial ?? '']),
     );
     this.write(
-      `${form.title} (Enter skips an optional field or keeps the value shown; "-" clears it${form.allowDraft ? '; "!draft" saves a draft to finish later' : ''})\n`,
+      `${form.title} (Enter skips an optional field or keeps the value shown; "-" clears it; "cancel" stops${form.allowDraft ? '; "!draft" saves a draft to finish later' : ''})\n`,
     );
-    let fields = form.fields;
+    const keep = async (why: 'cancelled' | 'abandoned' | 'failed'): Promise<string> => {
+      if (!form.keepOnCancel || !Object.values(values).some((v) => v.trim())) return '';
+      try {
+        const kept = await h.form(actor, {
+          formId: form.formId,
+          context: { ...form.context, keep: why },
+          values,
+          intent: 'draft',
+        });
+        return kept.ok ? ` ${kept.reply}` : '';
+      } catch {
+        return ' Your answers could not be kept either: tell the person you were writing to in person.';
+      }
+    };
+    const stop = async (why: 'cancelled' | 'abandoned' | 'failed', lead: string) => {
+      this.write(`${lead}${await keep(why)}\n`);
+    };
+    let fields = form.fields.filter((f) => !f.setByConfirmation);
     for (let round = 0; round < 5; round++) {
       // Repeatable rows (`group.n.sub`): leaving a row's first field empty ends that group.
       const ended = new Map<string, number>();
@@ -211,39 +243,74 @@ export class ConsoleChannel implements ChannelPort {
         const row = /^(.+)\.(\d+)\.([^.]+)$/.exec(f.id);
         if (row && (ended.get(row[1] ?? '') ?? Number.POSITIVE_INFINITY) <= Number(row[2])) continue;
         const opts = f.options ? ` [${f.options.map((o) => o.value).join('/')}]` : '';
-        const shown = values[f.id] ? ` {${values[f.id]!.replace(/\s+/g, ' ').slice(0, 60)}}` : '';
-        const answer = (
-          await this.ask(`${f.label}${f.required ? '' : ' (optional)'}${opts}${shown}: `)
-        ).trim();
-        if (answer === '!draft' && form.allowDraft) {
-          const saved = await this.handlers.form(actor, {
-            formId: form.formId,
-            context: form.context,
-            values,
-            intent: 'draft',
-          });
-          this.write(`${saved.ok ? saved.reply : Object.values(saved.errors).join('\n')}\n`);
+        let offer: Record<string, string> | undefined;
+        let accepted = false;
+        for (let attempt = 0; attempt < 5 && !accepted; attempt++) {
+          const shown = values[f.id] ? ` {${values[f.id]!.replace(/\s+/g, ' ').slice(0, 60)}}` : '';
+          const answer = (
+            await this.ask(`${f.label}${f.required ? '' : ' (optional)'}${opts}${shown}: `)
+          ).trim();
+          if (answer.toLowerCase() === 'cancel') {
+            await stop('cancelled', 'Cancelled: nothing was sent to anyone.');
+            return;
+          }
+          if (answer === '!draft' && form.allowDraft) {
+            const saved = await h.form(actor, {
+              formId: form.formId,
+              context: form.context,
+              values,
+              intent: 'draft',
+            });
+            this.write(`${saved.ok ? saved.reply : Object.values(saved.errors).join('\n')}\n`);
+            return;
+          }
+          if (offer && /^(yes|y)$/i.test(answer)) {
+            // The offer made with the last error (e.g. "send it as given, not on roll"), confirmed.
+            Object.assign(values, offer);
+            accepted = true;
+            break;
+          }
+          values[f.id] = answer === '-' ? '' : answer || values[f.id] || '';
+          const firstOfRow =
+            row && form.fields.find((x) => x.id.startsWith(`${row[1]}.${row[2]}.`))?.id === f.id;
+          if (round === 0 && row && firstOfRow && !values[f.id]) ended.set(row[1] ?? '', Number(row[2]));
+          const checked: FieldCheck = h.check
+            ? await h.check(actor, form.formId, f.id, values)
+            : { ok: true };
+          if (checked.ok) {
+            if (checked.note) this.write(`  ${checked.note}\n`);
+            accepted = true;
+          } else {
+            this.write(`  ${checked.error}\n`);
+            offer = checked.confirm?.set;
+          }
+        }
+        if (!accepted) {
+          await stop('abandoned', `${f.label}: no answer I could use after five tries. Nothing was sent.`);
           return;
         }
-        values[f.id] = answer === '-' ? '' : answer || values[f.id] || '';
-        const firstOfRow =
-          row && form.fields.find((x) => x.id.startsWith(`${row[1]}.${row[2]}.`))?.id === f.id;
-        if (round === 0 && row && firstOfRow && !values[f.id]) ended.set(row[1] ?? '', Number(row[2]));
       }
-      const outcome = await this.handlers.form(actor, {
-        formId: form.formId,
-        context: form.context,
-        values,
-        intent: 'submit',
-      });
+      let outcome: FormOutcome;
+      try {
+        outcome = await h.form(actor, {
+          formId: form.formId,
+          context: form.context,
+          values,
+          intent: 'submit',
+        });
+      } catch (err) {
+        await stop('failed', `Not sent: ${String((err as Error)?.message ?? err)}.`);
+        return;
+      }
       if (outcome.ok) {
         this.write(`${outcome.reply}\n`);
         return;
       }
       for (const [field, error] of Object.entries(outcome.errors)) this.write(`  ${field}: ${error}\n`);
-      fields = form.fields.filter((f) => f.id in outcome.errors);
+      fields = form.fields.filter((f) => f.id in outcome.errors && !f.setByConfirmation);
+      if (fields.length === 0) break;
     }
-    this.write('Form abandoned after five tries.\n');
+    await stop('abandoned', 'Form abandoned after five tries: nothing was sent.');
   }
 
   private ask(question: string): Promise<string> {

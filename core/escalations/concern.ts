@@ -71,7 +71,10 @@ export const defaultConcernCategories = [
 export interface ConcernDto {
   id: string;
   orgId: string;
-  studentId: string;
+  /** Null for a pupil not on the roll (issue 13) until the DSL links a student record. */
+  studentId: string | null;
+  /** The name as the raiser gave it, encrypted (Concern.notOnRollNameEnc), when not on the roll. */
+  notOnRollNameEnc?: string | null;
   raisedById: string | null;
   source: string;
   externalId: string | null;

@@ -1,11 +1,13 @@
 /** Routes a submitted form (from a Teams card, a Slack modal or the console prompt) to its feature. */
 import type { Actor, Platform } from '../ports.ts';
-import type { FormOutcome, FormSpec, FormSubmission } from './form-spec.ts';
+import type { FieldCheck, FormOutcome, FormSpec, FormSubmission } from './form-spec.ts';
 
 export interface FormHandler {
   /** Build the form for an actor (pre-filled from context: meeting id, draft). */
   open(actor: Actor, context: Record<string, string>): Promise<FormSpec>;
   submit(actor: Actor, submission: FormSubmission, via: Platform): Promise<FormOutcome>;
+  /** Check one field as it is answered (`values` holds the answers so far); absent = checked on submit. */
+  check?(actor: Actor, fieldId: string, values: Record<string, string>, via: Platform): Promise<FieldCheck>;
 }
 
 export class FormRegistry {
@@ -24,6 +26,17 @@ export class FormRegistry {
     const h = this.handlers.get(formId);
     if (!h) throw new Error(`no form "${formId}"`);
     return h.open(actor, context);
+  }
+
+  async check(
+    formId: string,
+    actor: Actor,
+    fieldId: string,
+    values: Record<string, string>,
+    via: Platform,
+  ): Promise<FieldCheck> {
+    const h = this.handlers.get(formId);
+    return h?.check ? h.check(actor, fieldId, values, via) : { ok: true };
   }
 
   async submit(actor: Actor, submission: FormSubmission, via: Platform): Promise<FormOutcome> {

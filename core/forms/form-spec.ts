@@ -24,6 +24,11 @@ export interface FormField {
   /** Repeatable group rows (actions: what / owner / due), flattened as `${id}.${n}.${sub}`. */
   maxLength?: number;
   initial?: string;
+  /**
+   * Not asked by the console's guided prompt: set when the person confirms an offer made by a field check
+   * (FieldCheck.confirm, e.g. `yes` to "send it as given, not on roll"). Cards and modals show it as a field.
+   */
+  setByConfirmation?: boolean;
 }
 
 export interface FormSpec {
@@ -36,7 +41,20 @@ export interface FormSpec {
   fields: FormField[];
   /** Draft saving allowed (long forms). */
   allowDraft: boolean;
+  /**
+   * `cancel` (or a form given up after errors) keeps the answers so far as a draft: the console submits
+   * them with intent 'draft' and `context.keep` = 'cancelled' | 'abandoned' | 'failed', and shows the reply.
+   */
+  keepOnCancel?: boolean;
 }
+
+/**
+ * One answer checked as the person gives it (before the form is submitted): the console re-asks the
+ * field at once with the error. `confirm` offers a way on: typing `yes` sets `set` and moves on.
+ */
+export type FieldCheck =
+  | { ok: true; note?: string }
+  | { ok: false; error: string; confirm?: { set: Record<string, string> } };
 
 export interface FormSubmission {
   formId: string;
