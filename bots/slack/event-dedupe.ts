@@ -91,6 +91,21 @@ export class EventDedupe {
     return claimed;
   }
 
+  /**
+   * `claimShared` for a request whose HTTP response waits on the answer (a modal's submission): written
+   * at once, without the batching window or the work gate (which would wait for this very request).
+   * `lookup` false in 'single' mode: the in-process map has decided; the receipt is recorded later.
+   */
+  claimBeforeAnswer(id: string, lookup: boolean): Promise<boolean> {
+    const receipts = this.options.receipts;
+    if (!receipts) return Promise.resolve(true);
+    if (this.options.mode === 'single' && !lookup) {
+      this.enqueue(id);
+      return Promise.resolve(true);
+    }
+    return this.claimNow(receipts, id, false);
+  }
+
   /** Both steps (Socket Mode, where the envelope is acknowledged before middleware runs). */
   async claim(eventId: string, retry = false): Promise<boolean> {
     return this.claimLocal(eventId) && (await this.claimShared(eventId, retry));
@@ -109,8 +124,8 @@ export class EventDedupe {
     }
   }
 
-  private async claimNow(receipts: EventReceipts, eventId: string): Promise<boolean> {
-    await this.options.beforeWrite?.();
+  private async claimNow(receipts: EventReceipts, eventId: string, gated = true): Promise<boolean> {
+    if (gated) await this.options.beforeWrite?.();
     try {
       return (await receipts.claimMany([eventId], new Date(this.now()))).has(eventId);
     } catch (err) {

@@ -10,35 +10,61 @@
  *   (event-dedupe.ts).
  * - a modal's view_submission (and an options request): the response body is the answer (field errors,
  *   the next view), so the listener's own `ack(...)` is the response; see slack-listeners.ts.
+ *
+ * Before any of that, the body's shape is checked (payload-shapes.ts: malformed → 400, nothing runs), and
+ * a slash command or interaction that repeats an earlier request's timestamp, signature and body (a
+ * replay within the five-minute signature window) is refused: 409 when this process has seen it (no
+ * database round trip before the ack); when only the database has (another replica, or before a
+ * restart) the request is acknowledged and dropped before it runs (a modal's submission gets 409). One
+ * log line says so, without the request's content.
  */
+import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Hub } from '../../app/container.ts';
 import type { EventDedupe } from './event-dedupe.ts';
 import type { HubReceiver } from './hub-receiver.ts';
-import { verifySlackSignature } from './verify-signature.ts';
+import { checkSlackShape, type SlackBodySource } from './payload-shapes.ts';
+import { MAX_SKEW_SECONDS, verifySlackSignature } from './verify-signature.ts';
 import type { WorkGate } from './work-gate.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 /** Requests whose HTTP response is the answer itself, so they are answered by the listener's ack. */
-const ANSWERED_BY_LISTENER = new Set(['view_submission', 'block_suggestion', 'dialog_suggestion']);
+const ANSWERED_BY_LISTENER = new Set<string>(['view_submission', 'block_suggestion']);
 
 /** Parse the verified body: JSON (Events API) or form-encoded (slash command; interactivity `payload`). */
-export function parseSlackBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> | null {
+export function parseSlackBody(
+  raw: Buffer,
+  contentType: string | undefined,
+): { body: Record<string, unknown>; source: SlackBodySource } | null {
   const text = raw.toString('utf8');
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    !!v && typeof v === 'object' && !Array.isArray(v);
   try {
     if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
       const form = Object.fromEntries(new URLSearchParams(text));
-      if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
-      return form;
+      if (typeof form.payload === 'string') {
+        const payload = JSON.parse(form.payload) as unknown;
+        return isObject(payload) ? { body: payload, source: 'payload' } : null;
+      }
+      return { body: form, source: 'form' };
     }
     const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : null;
+    return isObject(parsed) ? { body: parsed, source: 'json' } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * A signed request's identity for replay detection: its timestamp, signature and body hash. Slack never
+ * sends a slash command or an interaction twice (each carries its own trigger_id and timestamp), so a
+ * second request with the same identity is a copy someone captured and sent again within the five
+ * minutes the timestamp allows.
+ */
+export function requestReceiptKey(timestamp: string, signature: string, raw: Buffer): string {
+  const bodyHash = createHash('sha256').update(raw).digest('hex');
+  return `req:${createHash('sha256').update(`${timestamp}\n${signature}\n${bodyHash}`).digest('hex')}`;
 }
 
 export interface SlackRouteDeps {
@@ -54,6 +80,7 @@ export interface SlackRouteDeps {
 
 export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
   const { hub, signingSecret, receiver, dedupe, gate } = deps;
+  const startedAt = hub.clock.now().getTime();
   router.post(
     SLACK_EVENTS_PATH,
     (_req, res, next) => {
@@ -70,29 +97,55 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
         res.status(401).json({ error: 'invalid signature' });
         return;
       }
-      const body = parseSlackBody(raw, req.headers['content-type']);
-      if (!body) {
+      const parsed = parseSlackBody(raw, req.headers['content-type']);
+      if (!parsed) {
         res.status(400).json({ error: 'unreadable body' });
         return;
       }
-      if (body.type === 'url_verification' && typeof body.challenge === 'string') {
+      const { body } = parsed;
+      // Every shape is checked before Bolt sees it: Bolt answers 500 to what it cannot dereference
+      // (`"view": null`, an event_callback whose `event` is not an object), and Slack would retry.
+      const shape = checkSlackShape(body, parsed.source);
+      if (!shape.ok) {
+        hub.log.warn({ problem: shape.problem }, 'slack: malformed request refused');
+        res.status(400).json({ error: `malformed request: ${shape.problem}` });
+        return;
+      }
+      if (shape.kind === 'url_verification') {
         res.status(200).json({ challenge: body.challenge });
         return;
       }
-      if (body.ssl_check) {
+      if (shape.kind === 'ssl_check' || shape.kind === 'app_rate_limited') {
         res.status(200).end();
         return;
       }
-      // Bolt answers 500 to an event_callback whose `event` is not an object (and Slack would retry it):
-      // it is malformed, so refuse it with 400 before anything runs.
-      if (
-        body.type === 'event_callback' &&
-        (typeof body.event !== 'object' || body.event === null || Array.isArray(body.event))
-      ) {
-        hub.log.warn({ eventId: body.event_id }, 'slack: event_callback without an event object refused');
-        res.status(400).json({ error: 'event_callback without an event object' });
+      // Commands and interactions: a second request with the same timestamp, signature and body is a
+      // replay (events are recognised by their event_id below, retries included).
+      const receiptKey =
+        shape.kind === 'event'
+          ? undefined
+          : requestReceiptKey(
+              String(req.headers['x-slack-request-timestamp']),
+              String(req.headers['x-slack-signature']),
+              raw,
+            );
+      if (receiptKey && !dedupe.claimLocal(receiptKey)) {
+        hub.log.warn({ kind: shape.kind, ip: req.ip }, 'slack: replayed request refused');
+        res.status(409).json({ error: 'replayed request' });
         return;
       }
+      // A replay reaching another replica (or this one after a restart) is recognised by the receipt
+      // in the database. On SQLite (one process) the receipt is only looked up while this process is
+      // younger than two replay windows: after that, the first request must have reached this process.
+      const young = hub.clock.now().getTime() - startedAt < 2 * MAX_SKEW_SECONDS * 1000;
+      const replayedElsewhere = async (key: string, beforeAnswer = false): Promise<boolean> => {
+        const first = beforeAnswer
+          ? await dedupe.claimBeforeAnswer(key, young)
+          : await dedupe.claimShared(key, young);
+        if (first) return false;
+        hub.log.warn({ kind: shape.kind }, 'slack: replayed request refused (received before)');
+        return true;
+      };
       const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
       const retryReason = req.headers['x-slack-retry-reason'];
       const retry = {
@@ -111,7 +164,11 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
         res.status(200).set('X-Slack-No-Retry', '1').end();
         return;
       }
-      if (typeof body.type === 'string' && ANSWERED_BY_LISTENER.has(body.type)) {
+      if (ANSWERED_BY_LISTENER.has(shape.kind)) {
+        if (receiptKey && (await replayedElsewhere(receiptKey, true))) {
+          res.status(409).json({ error: 'replayed request' });
+          return;
+        }
         const { response, work } = receiver.dispatch(body, retry, onError);
         deps.track(work);
         const answer = await response;
@@ -133,6 +190,7 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
             );
             return;
           }
+          if (receiptKey && (await replayedElsewhere(receiptKey))) return;
           await receiver.dispatchAcked(body, retry, onError);
         })
         .catch(onError);
