@@ -3,7 +3,9 @@
  * the Teams channel to the hub (the router prefers Teams for anyone with a Teams identity) and mounts
  * POST /api/messages: every request is authenticated exactly as botbuilder does it (Bot Framework JWT:
  * issuer, audience = the app id, signing keys from the OpenID metadata, cached) before anything else
- * happens; anything unauthenticated gets 401 and no side effect.
+ * happens; anything unauthenticated gets 401 and no side effect. A token that cannot be valid whatever
+ * Microsoft's keys say (token-precheck.ts) is refused before the keys are needed, so an outage at
+ * Microsoft turns only well-formed tokens into 503 "cannot verify now".
  */
 import {
   type Activity,
@@ -21,6 +23,7 @@ import { TeamsRepository } from '../../store/teams-repository.ts';
 import { TeamsHealth } from './health.ts';
 import { TeamsBot } from './teams-bot.ts';
 import { TeamsChannel } from './teams-channel.ts';
+import { precheckBotToken } from './token-precheck.ts';
 
 /** CloudAdapter with the authenticated-turn entry point made public (we authenticate first, ourselves). */
 class HubCloudAdapter extends CloudAdapter {
@@ -101,9 +104,12 @@ export function teamsModule(): FeatureModule & { runtime(): TeamsRuntime | undef
       const { auth, adapter, bot, health } = rt;
       router.post(
         '/api/messages',
-        // No token, no parsing: an anonymous caller costs us nothing.
+        // No token that could be valid, no parsing and no key fetch: a token that fails what can be
+        // checked without Microsoft's keys is refused at once, also while the keys are unreachable.
         (req, res, next) => {
-          if (!/^Bearer\s+\S+$/.test(req.headers.authorization ?? '')) {
+          const pre = precheckBotToken(req.headers.authorization, rt?.config.appId ?? '', Date.now());
+          if (!pre.ok) {
+            hub.log.warn({ reason: pre.reason, ip: req.ip }, 'teams: rejected an unauthenticated request');
             res.status(401).json({ error: 'unauthorized' });
             return;
           }
