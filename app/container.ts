@@ -18,6 +18,7 @@ import { ChannelRouter } from '../scheduler/channel-router.ts';
 import { Deliverer } from '../scheduler/deliver.ts';
 import { MemoryRateLimiter } from '../scheduler/memory-rate-limiter.ts';
 import { type Planner, Scheduler } from '../scheduler/tick.ts';
+import type { AuditAnchors } from '../store/audit-anchors.ts';
 import { AuditRepository } from '../store/audit-repository.ts';
 import { FieldCipher } from '../store/crypto/field-cipher.ts';
 import { createDb, type DbHandle } from '../store/db.ts';
@@ -31,6 +32,7 @@ import { systemClock } from './clock.ts';
 import { dueCommand } from './commands/due-command.ts';
 import { settingsCommand } from './commands/settings-command.ts';
 import type { Config } from './config/index.ts';
+import { auditAnchorPlanner, auditAnchors, auditKeySource } from './data-protection/audit-chain.ts';
 import { resolveKeyRing } from './encryption-key.ts';
 import type { Logger } from './logger.ts';
 import type { FeatureModule } from './module.ts';
@@ -53,6 +55,8 @@ export interface Hub {
   cipher: FieldCipher;
   keyGeneratedAt: string | undefined;
   audit: AuditRepository;
+  /** Checkpoints of the audit chain outside the database. */
+  auditAnchors: AuditAnchors;
   outbox: OutboxRepository;
   reminders: ReminderRepository;
   staff: StaffRepository;
@@ -84,7 +88,8 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
   const dbh = createDb(config.databaseUrl);
   const { ring, generatedAt } = resolveKeyRing(config.env.SEND_HUB_ENCRYPTION_KEY, config.dataDir);
   const cipher = new FieldCipher(ring);
-  const audit = new AuditRepository(dbh.db, dbh.provider, clock);
+  const auditKeys = auditKeySource(config, dbh.db, cipher);
+  const audit = new AuditRepository(dbh.db, dbh.provider, clock, auditKeys);
   const outbox = new OutboxRepository(dbh.db, cipher, clock, dbh.provider);
   const reminders = new ReminderRepository(dbh.db, outbox, clock);
   const staff = new StaffRepository(dbh.db);
@@ -106,6 +111,7 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
     cipher,
     keyGeneratedAt: generatedAt,
     audit,
+    auditAnchors: auditAnchors(config, auditKeys),
     outbox,
     reminders,
     staff,
@@ -182,6 +188,7 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
     ...(modulePlanners.some((p) => p.name === meetingReminders.name) ? [] : [meetingReminders]),
     ...modulePlanners,
     dueReminders,
+    auditAnchorPlanner(hub),
   ];
   hub.scheduler = new Scheduler(hub.planners, clock, log);
   hub.deliverer = new Deliverer(outbox, staff, hub.router, orgs, clock, log, {

@@ -11,6 +11,7 @@ import { coordinateReplicas } from '../scheduler/replicas.ts';
 import { applyMigrations } from '../store/migrate.ts';
 import type { Config } from './config/index.ts';
 import { createHub, defaultJournal, type Hub } from './container.ts';
+import { checkpointAudit } from './data-protection/audit-chain.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { type Logger, nameScrubber } from './logger.ts';
 import type { FeatureModule } from './module.ts';
@@ -122,6 +123,12 @@ export async function startHub(config: Config, log: Logger, options: StartOption
       await hub.deliverer.stop();
       for (const m of [...hub.modules].reverse()) await m.stop?.(hub);
       await server.close();
+      await checkpointAudit(hub).catch((err: unknown) =>
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'audit checkpoint at shutdown failed',
+        ),
+      );
       await replicas.release();
       await hub.dbh.close();
       log.info({}, 'stopped');

@@ -2,10 +2,43 @@
  * The audit trail: append-only and hash-chained. Each event's hash covers the previous event's hash and
  * the event's own fields, so a changed or removed row breaks the chain (`send-hub audit verify`).
  * There is no update or delete path here; the database refuses them too (migration audit_append_only).
+ *
+ * The chain is keyed: each hash is an HMAC-SHA256 under a key that is not in the database in plain text
+ * (`k1.<key id>:<hex>`), so someone who can write to the database cannot recompute it after an edit.
+ * Rows written before keying (bare SHA-256) still verify; a bare row after a keyed one is a downgrade and
+ * is reported. A cut tail leaves a valid chain: the checkpoints outside the database (audit-anchors.ts)
+ * catch it. docs/data-protection.md has the threat model.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditEventInput, AuditLog, Clock } from '../core/ports.ts';
 import type { Db, Provider, Tx } from './db.ts';
+
+/** An audit chain key and its public id (the first 8 hex digits of its SHA-256). */
+export interface AuditKey {
+  id: string;
+  key: Buffer;
+}
+
+export const auditKey = (key: Buffer): AuditKey => ({
+  id: createHash('sha256').update('send-hub audit key\n').update(key).digest('hex').slice(0, 8),
+  key,
+});
+
+/** Where the chain's keys come from: the one that signs new rows, and every one that verifies. */
+export interface AuditKeySource {
+  current(): Promise<AuditKey>;
+  all(): Promise<AuditKey[]>;
+}
+
+/** A checkpoint of the chain's head kept outside the database (store/audit-anchors.ts). */
+export interface AuditAnchorPoint {
+  seq: number;
+  hash: string;
+  at: string;
+  where: string;
+}
+
+export type AuditVerifyResult = { ok: true; count: number } | { ok: false; seq: number; reason: string };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -39,8 +72,13 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The unkeyed link of rows written before the chain was keyed: SHA-256 of the previous hash and the event. */
 export function hashEvent(prevHash: string, e: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
-  const body = canonicalJson({
+  return createHash('sha256').update(prevHash).update('\n').update(eventBody(e)).digest('hex');
+}
+
+function eventBody(e: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
+  return canonicalJson({
     at: e.at.toISOString(),
     orgId: e.orgId,
     actorId: e.actorId,
@@ -52,7 +90,24 @@ export function hashEvent(prevHash: string, e: Omit<AuditRow, 'seq' | 'hash' | '
     channel: e.channel,
     details: e.details ?? null,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/** The keyed link: `k1.<key id>:` and the HMAC of the previous hash and the event. */
+export function keyedHashEvent(
+  k: AuditKey,
+  prevHash: string,
+  e: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>,
+): string {
+  const mac = createHmac('sha256', k.key).update(prevHash).update('\n').update(eventBody(e)).digest('hex');
+  return `k1.${k.id}:${mac}`;
+}
+
+const KEYED = /^k1\.([0-9a-f]{8}):([0-9a-f]{64})$/;
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 const auditSelect = {
@@ -76,6 +131,8 @@ export class AuditRepository implements AuditLog {
     private readonly db: Db,
     private readonly provider: Provider,
     private readonly clock: Clock,
+    /** Without keys (some unit tests) the chain is plain SHA-256, as before keying. */
+    private readonly keys?: AuditKeySource,
   ) {}
 
   async record(event: AuditEventInput): Promise<void> {
@@ -102,19 +159,35 @@ export class AuditRepository implements AuditLog {
       channel: event.channel ?? null,
       details: event.details ?? null,
     };
-    const hash = hashEvent(prevHash, row);
+    const hash = this.keys
+      ? keyedHashEvent(await this.keys.current(), prevHash, row)
+      : hashEvent(prevHash, row);
     await tx.auditEvent.create({
       data: { ...row, details: (row.details ?? undefined) as never, prevHash, hash },
     });
   }
 
-  /** Walk the chain in order; returns the first broken link, or ok. */
+  /** The newest event's sequence number and hash (for checkpoints), or null on an empty trail. */
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    return this.db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  }
+
+  /**
+   * Walk the chain in order; returns the first broken link, or ok. With `anchors` (checkpoints kept
+   * outside the database) it also finds a rewritten chain (an anchored hash that differs) and a cut tail
+   * (an anchored sequence number the database no longer reaches).
+   */
   async verify(
-    batchSize = 1000,
-  ): Promise<{ ok: true; count: number } | { ok: false; seq: number; reason: string }> {
+    options: { batchSize?: number; anchors?: AuditAnchorPoint[] } = {},
+  ): Promise<AuditVerifyResult> {
+    const batchSize = options.batchSize ?? 1000;
+    const keys = new Map((this.keys ? await this.keys.all() : []).map((k) => [k.id, k]));
+    const anchors = new Map<number, AuditAnchorPoint>();
+    for (const a of options.anchors ?? []) anchors.set(a.seq, a);
     let prev = GENESIS_HASH;
     let after = 0;
     let count = 0;
+    let keyedSince: number | null = null;
     for (;;) {
       const rows = await this.db.auditEvent.findMany({
         where: { seq: { gt: after } },
@@ -122,7 +195,7 @@ export class AuditRepository implements AuditLog {
         take: batchSize,
         select: auditSelect,
       });
-      if (rows.length === 0) return { ok: true, count };
+      if (rows.length === 0) break;
       for (const r of rows) {
         if (r.prevHash !== prev)
           return {
@@ -130,14 +203,48 @@ export class AuditRepository implements AuditLog {
             seq: r.seq,
             reason: 'previous-hash link broken (a row was removed or reordered)',
           };
-        const expected = hashEvent(prev, r);
-        if (expected !== r.hash)
-          return { ok: false, seq: r.seq, reason: 'hash mismatch (the row was changed)' };
+        const keyed = KEYED.exec(r.hash);
+        if (keyed) {
+          const k = keys.get(keyed[1] as string);
+          if (!k)
+            return {
+              ok: false,
+              seq: r.seq,
+              reason: `signed with audit key ${keyed[1]}, which this hub does not have (set SEND_HUB_AUDIT_KEY?)`,
+            };
+          if (!sameText(keyedHashEvent(k, prev, r), r.hash))
+            return { ok: false, seq: r.seq, reason: 'hash mismatch (the row was changed)' };
+          keyedSince ??= r.seq;
+        } else {
+          if (keyedSince !== null)
+            return {
+              ok: false,
+              seq: r.seq,
+              reason: `unkeyed hash after keyed event ${keyedSince} (the chain was recomputed without the key)`,
+            };
+          if (hashEvent(prev, r) !== r.hash)
+            return { ok: false, seq: r.seq, reason: 'hash mismatch (the row was changed)' };
+        }
+        const anchor = anchors.get(r.seq);
+        if (anchor && anchor.hash !== r.hash)
+          return {
+            ok: false,
+            seq: r.seq,
+            reason: `differs from the checkpoint of ${anchor.at} (${anchor.where}): the chain was rewritten`,
+          };
         prev = r.hash;
         after = r.seq;
         count++;
       }
     }
+    const furthest = [...anchors.values()].sort((a, b) => b.seq - a.seq)[0];
+    if (furthest && furthest.seq > after)
+      return {
+        ok: false,
+        seq: after + 1,
+        reason: `events ${after + 1} to ${furthest.seq} are missing: the checkpoint of ${furthest.at} (${furthest.where}) saw event ${furthest.seq} (the tail was cut)`,
+      };
+    return { ok: true, count };
   }
 
   async forSubject(subjectType: string, subjectId: string): Promise<AuditRow[]> {

@@ -65,6 +65,23 @@ export const dataProtectionEnvSchema = z.object({
   CHANNEL_STUDENT_LABEL: z
     .enum(channelLabelModes, { message: `expected one of ${channelLabelModes.join(', ')}` })
     .default('initials-year'),
+  /**
+   * The audit chain's HMAC key (base64, at least 32 bytes). Unset: a key made once and kept encrypted in
+   * the database (AppSecret), the same for every replica. Set it to keep the key out of the database too.
+   */
+  SEND_HUB_AUDIT_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, { message: 'expected at least 32 bytes, base64' })
+    .optional(),
+  /** Where signed checkpoints of the audit chain's head are appended (default: <DATA_DIR>/audit-anchors.log). */
+  AUDIT_ANCHOR_FILE: z.string().optional(),
+  /** Optionally, a second store for the checkpoints: a PostgreSQL database other than the hub's own. */
+  AUDIT_ANCHOR_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'expected postgresql://user@host:5432/db' })
+    .optional(),
+  /** Minutes between checkpoints while the hub runs (one is also written at shutdown and by `audit verify`). */
+  AUDIT_ANCHOR_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
 });
 
 export type DataProtectionEnv = z.infer<typeof dataProtectionEnvSchema>;

@@ -3,12 +3,14 @@
  * `send-hub retention report|purge|defaults`. Each action is a function of (hub, options, print) that
  * returns an exit code, so tests drive exactly what the command line runs.
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command as CliProgram } from 'commander';
 import { generateKeySpec, parseKeyRing } from '../../store/crypto/field-cipher.ts';
 import { keyUsage, rotateKeys } from '../../store/crypto/key-rotation.ts';
 import type { Hub } from '../container.ts';
+import { verifyAuditTrail } from './audit-chain.ts';
 import { describeDefaults, formatRetentionReport, runRetentionJob } from './retention-job.ts';
 import { exportSubjectAccess } from './subject-access.ts';
 
@@ -98,9 +100,14 @@ export function keysGenerate(
 }
 
 export async function auditVerify(hub: Hub, print: Print): Promise<number> {
-  const r = await hub.audit.verify();
+  const r = await verifyAuditTrail(hub);
   if (r.ok) {
-    print(`Audit trail intact: ${r.count} event(s), hash chain verified.`);
+    print(
+      `Audit trail intact: ${r.count} event(s), keyed hash chain verified` +
+        (r.checkpoints
+          ? `, and it agrees with ${r.checkpoints} checkpoint(s) kept outside the database.`
+          : '; no checkpoint outside the database yet (one is written now).'),
+    );
     return 0;
   }
   print(

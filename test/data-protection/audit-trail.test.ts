@@ -44,7 +44,7 @@ describe.each(providers)('audit trail on %s', (provider) => {
     );
     const out: string[] = [];
     expect(await auditVerify(t.hub, (l) => out.push(l))).toBe(0);
-    expect(out[0]).toBe('Audit trail intact: 2 event(s), hash chain verified.');
+    expect(out[0]).toMatch(/^Audit trail intact: 2 event\(s\), keyed hash chain verified/);
   });
 
   const bypass = async (t: TestHub, sql: string) => {
