@@ -50,7 +50,13 @@ export interface SyncCounts {
   changedIds: string[];
 }
 
-const BATCH = 100;
+/** Rows per statement batch (well under SQLite's and PostgreSQL's bound-parameter limits). */
+const BATCH = 500;
+
+/** Time one feed's transaction may take (100,000 events write in well under a minute). */
+const FEED_TX_TIMEOUT_MS = 10 * 60_000;
+/** How long to wait for another writer (the running hub, another import) before starting. */
+const FEED_TX_MAX_WAIT_MS = 120_000;
 
 export class CalendarSyncRepository {
   constructor(private readonly db: Db) {}
@@ -62,44 +68,36 @@ export class CalendarSyncRepository {
     });
   }
 
+  /**
+   * One source's sync as one transaction: every write `fn` makes through the writer lands, or none does.
+   * On SQLite the write lock is taken first (so a concurrent writer makes it wait on the busy timeout, never
+   * fail half-way on a stale snapshot).
+   */
+  async inFeedTransaction<T>(orgId: string, source: string, fn: (w: FeedWriter) => Promise<T>): Promise<T> {
+    return this.db.$transaction(
+      async (tx) => {
+        // A write first: SQLite takes its write lock now (waiting on the busy timeout), not at the first
+        // insert, where a snapshot older than another process's commit would fail with SQLITE_BUSY at once.
+        await tx.$executeRawUnsafe('UPDATE "Meeting" SET "id" = "id" WHERE 1 = 0');
+        const staff = await tx.staff.findMany({ where: { orgId }, select: { id: true, email: true } });
+        const w = new FeedWriter(tx, orgId, source, new Map(staff.map((s) => [s.email.toLowerCase(), s.id])));
+        return fn(w);
+      },
+      { timeout: FEED_TX_TIMEOUT_MS, maxWait: FEED_TX_MAX_WAIT_MS },
+    );
+  }
+
   async upsertMeetings(
     orgId: string,
     source: string,
     meetings: MeetingUpsert[],
     window: { from: Date; to: Date } | null,
   ): Promise<SyncCounts> {
-    const counts: SyncCounts = { created: 0, updated: 0, unchanged: 0, cancelled: 0, changedIds: [] };
-    const staff = await this.db.staff.findMany({ where: { orgId }, select: { id: true, email: true } });
-    const staffByEmail = new Map(staff.map((s) => [s.email.toLowerCase(), s.id]));
-    for (let i = 0; i < meetings.length; i += BATCH) {
-      const batch = meetings.slice(i, i + BATCH);
-      await this.db.$transaction(async (tx) => {
-        for (const m of batch) await this.upsertOne(tx, orgId, source, m, staffByEmail, counts);
-      });
-    }
-    if (window) {
-      const seen = new Set(meetings.map((m) => m.externalId));
-      const present = await this.db.meeting.findMany({
-        where: {
-          orgId,
-          source,
-          status: 'SCHEDULED',
-          startsAt: { lt: window.to },
-          endsAt: { gt: window.from },
-        },
-        select: { id: true, externalId: true },
-      });
-      const gone = present.filter((p) => !seen.has(p.externalId));
-      if (gone.length > 0) {
-        await this.db.meeting.updateMany({
-          where: { id: { in: gone.map((g) => g.id) } },
-          data: { status: 'CANCELLED', sourceHash: null },
-        });
-        counts.cancelled += gone.length;
-        counts.changedIds.push(...gone.map((g) => g.id));
-      }
-    }
-    return counts;
+    return this.inFeedTransaction(orgId, source, async (w) => {
+      for (let i = 0; i < meetings.length; i += BATCH) await w.upsertBatch(meetings.slice(i, i + BATCH));
+      if (window) await w.cancelAbsent(window);
+      return w.counts;
+    });
   }
 
   /** Cancel specific meetings of a source (Graph delta "@removed"). */
@@ -116,72 +114,6 @@ export class CalendarSyncRepository {
     return rows.map((r) => r.id);
   }
 
-  private async upsertOne(
-    tx: Tx,
-    orgId: string,
-    source: string,
-    m: MeetingUpsert,
-    staffByEmail: Map<string, string>,
-    counts: SyncCounts,
-  ): Promise<void> {
-    const existing = await tx.meeting.findUnique({
-      where: { orgId_source_externalId: { orgId, source, externalId: m.externalId } },
-      select: { id: true, sourceHash: true, studentId: true },
-    });
-    if (existing && existing.sourceHash === m.sourceHash) {
-      counts.unchanged++;
-      return;
-    }
-    const data = {
-      kind: m.kind,
-      titleEnc: m.titleEnc,
-      startsAt: m.startsAt,
-      endsAt: m.endsAt,
-      joinUrl: m.joinUrl,
-      organiserEmail: m.organiserEmail,
-      status: m.cancelled ? ('CANCELLED' as const) : ('SCHEDULED' as const),
-      sourceHash: m.sourceHash,
-    };
-    let id: string;
-    if (existing) {
-      // A confirmed link (UPN or coordinator) stays; a new suggestion only when nobody has confirmed one.
-      const studentId = m.studentId ?? existing.studentId;
-      await tx.meeting.update({
-        where: { id: existing.id },
-        data: { ...data, studentId, suggestedStudentId: studentId ? null : m.suggestedStudentId },
-      });
-      await tx.meetingAttendee.deleteMany({ where: { meetingId: existing.id } });
-      id = existing.id;
-      counts.updated++;
-    } else {
-      const row = await tx.meeting.create({
-        data: {
-          ...data,
-          orgId,
-          source,
-          externalId: m.externalId,
-          studentId: m.studentId,
-          suggestedStudentId: m.studentId ? null : m.suggestedStudentId,
-        },
-        select: { id: true },
-      });
-      id = row.id;
-      counts.created++;
-    }
-    const unique = new Map(m.attendees.map((a) => [a.email.toLowerCase(), a]));
-    if (unique.size > 0) {
-      await tx.meetingAttendee.createMany({
-        data: [...unique.values()].map((a) => ({
-          meetingId: id,
-          email: a.email.toLowerCase(),
-          optional: a.optional,
-          staffId: staffByEmail.get(a.email.toLowerCase()) ?? null,
-        })),
-      });
-    }
-    counts.changedIds.push(id);
-  }
-
   /**
    * Term dates from one source. With `prune`, rows of the same source that the feed no longer lists
    * (inside the window of dates it covers) are removed: the feed is that source's whole truth.
@@ -192,37 +124,7 @@ export class CalendarSyncRepository {
     rows: TermDateUpsert[],
     prune: { from: string; to: string } | null,
   ): Promise<{ created: number; updated: number; unchanged: number; removed: number }> {
-    const r = { created: 0, updated: 0, unchanged: 0, removed: 0 };
-    await this.db.$transaction(async (tx) => {
-      for (const t of rows) {
-        const existing = await tx.termDate.findUnique({
-          where: {
-            orgId_kind_startDate_endDate: { orgId, kind: t.kind, startDate: t.startDate, endDate: t.endDate },
-          },
-          select: { id: true, label: true, source: true },
-        });
-        if (!existing) {
-          await tx.termDate.create({ data: { orgId, source, ...t } });
-          r.created++;
-        } else if (existing.label !== t.label || existing.source !== source) {
-          await tx.termDate.update({ where: { id: existing.id }, data: { label: t.label, source } });
-          r.updated++;
-        } else r.unchanged++;
-      }
-      if (prune) {
-        const keep = new Set(rows.map((t) => `${t.kind}|${t.startDate}|${t.endDate}`));
-        const mine = await tx.termDate.findMany({
-          where: { orgId, source, startDate: { gte: prune.from, lte: prune.to } },
-          select: { id: true, kind: true, startDate: true, endDate: true },
-        });
-        const stale = mine.filter((t) => !keep.has(`${t.kind}|${t.startDate}|${t.endDate}`));
-        if (stale.length > 0) {
-          await tx.termDate.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
-          r.removed = stale.length;
-        }
-      }
-    });
-    return r;
+    return this.db.$transaction((tx) => upsertTermDatesIn(tx, orgId, source, rows, prune));
   }
 
   /** Meetings whose student was only suggested (by a name in the title), soonest first. */
@@ -263,4 +165,162 @@ export class CalendarSyncRepository {
     });
     return { orgId: m.orgId, studentId };
   }
+}
+
+/** Term dates of one source inside a transaction; see CalendarSyncRepository.upsertTermDates. */
+export async function upsertTermDatesIn(
+  tx: Tx,
+  orgId: string,
+  source: string,
+  rows: TermDateUpsert[],
+  prune: { from: string; to: string } | null,
+): Promise<{ created: number; updated: number; unchanged: number; removed: number }> {
+  const r = { created: 0, updated: 0, unchanged: 0, removed: 0 };
+  for (const t of rows) {
+    const existing = await tx.termDate.findUnique({
+      where: {
+        orgId_kind_startDate_endDate: { orgId, kind: t.kind, startDate: t.startDate, endDate: t.endDate },
+      },
+      select: { id: true, label: true, source: true },
+    });
+    if (!existing) {
+      await tx.termDate.create({ data: { orgId, source, ...t } });
+      r.created++;
+    } else if (existing.label !== t.label || existing.source !== source) {
+      await tx.termDate.update({ where: { id: existing.id }, data: { label: t.label, source } });
+      r.updated++;
+    } else r.unchanged++;
+  }
+  if (prune) {
+    const keep = new Set(rows.map((t) => `${t.kind}|${t.startDate}|${t.endDate}`));
+    const mine = await tx.termDate.findMany({
+      where: { orgId, source, startDate: { gte: prune.from, lte: prune.to } },
+      select: { id: true, kind: true, startDate: true, endDate: true },
+    });
+    const stale = mine.filter((t) => !keep.has(`${t.kind}|${t.startDate}|${t.endDate}`));
+    if (stale.length > 0) {
+      await tx.termDate.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
+      r.removed = stale.length;
+    }
+  }
+  return r;
+}
+
+/**
+ * Writes one source's meetings inside its transaction, a batch at a time: one read of the batch's existing
+ * rows, one insert of its new rows, one insert of their attendees; only changed rows are updated one by one.
+ */
+export class FeedWriter {
+  readonly counts: SyncCounts = { created: 0, updated: 0, unchanged: 0, cancelled: 0, changedIds: [] };
+  /** Every externalId written or found unchanged in this sync (what the feed still holds). */
+  private readonly seen = new Set<string>();
+
+  constructor(
+    readonly tx: Tx,
+    private readonly orgId: string,
+    private readonly source: string,
+    private readonly staffByEmail: Map<string, string>,
+  ) {}
+
+  async upsertBatch(meetings: MeetingUpsert[]): Promise<void> {
+    const { tx, orgId, source } = this;
+    const fresh = meetings.filter((m) => !this.seen.has(m.externalId));
+    for (const m of fresh) this.seen.add(m.externalId);
+    if (fresh.length === 0) return;
+    const existing = await tx.meeting.findMany({
+      where: { orgId, source, externalId: { in: fresh.map((m) => m.externalId) } },
+      select: { id: true, externalId: true, sourceHash: true, studentId: true },
+    });
+    const byId = new Map(existing.map((e) => [e.externalId, e]));
+    const attendees: { meetingId: string; m: MeetingUpsert }[] = [];
+    const created: MeetingUpsert[] = [];
+    const replaced: string[] = [];
+    for (const m of fresh) {
+      const e = byId.get(m.externalId);
+      if (!e) {
+        created.push(m);
+        continue;
+      }
+      if (e.sourceHash === m.sourceHash) {
+        this.counts.unchanged++;
+        continue;
+      }
+      // A confirmed link (UPN or coordinator) stays; a new suggestion only when nobody has confirmed one.
+      const studentId = m.studentId ?? e.studentId;
+      await tx.meeting.update({
+        where: { id: e.id },
+        data: { ...dataOf(m), studentId, suggestedStudentId: studentId ? null : m.suggestedStudentId },
+      });
+      replaced.push(e.id);
+      attendees.push({ meetingId: e.id, m });
+      this.counts.updated++;
+      this.counts.changedIds.push(e.id);
+    }
+    if (created.length > 0) {
+      const rows = await tx.meeting.createManyAndReturn({
+        data: created.map((m) => ({
+          ...dataOf(m),
+          orgId,
+          source,
+          externalId: m.externalId,
+          studentId: m.studentId,
+          suggestedStudentId: m.studentId ? null : m.suggestedStudentId,
+        })),
+        select: { id: true, externalId: true },
+      });
+      const idOf = new Map(rows.map((r) => [r.externalId, r.id]));
+      for (const m of created) {
+        const id = idOf.get(m.externalId) as string;
+        attendees.push({ meetingId: id, m });
+        this.counts.changedIds.push(id);
+      }
+      this.counts.created += created.length;
+    }
+    if (replaced.length > 0) await tx.meetingAttendee.deleteMany({ where: { meetingId: { in: replaced } } });
+    const data = attendees.flatMap(({ meetingId, m }) =>
+      [...new Map(m.attendees.map((a) => [a.email.toLowerCase(), a])).values()].map((a) => ({
+        meetingId,
+        email: a.email.toLowerCase(),
+        optional: a.optional,
+        staffId: this.staffByEmail.get(a.email.toLowerCase()) ?? null,
+      })),
+    );
+    for (let i = 0; i < data.length; i += BATCH)
+      await tx.meetingAttendee.createMany({ data: data.slice(i, i + BATCH) });
+  }
+
+  /** Meetings of this source inside the window that the feed no longer holds are marked CANCELLED. */
+  async cancelAbsent(window: { from: Date; to: Date }): Promise<void> {
+    const present = await this.tx.meeting.findMany({
+      where: {
+        orgId: this.orgId,
+        source: this.source,
+        status: 'SCHEDULED',
+        startsAt: { lt: window.to },
+        endsAt: { gt: window.from },
+      },
+      select: { id: true, externalId: true },
+    });
+    const gone = present.filter((p) => !this.seen.has(p.externalId)).map((g) => g.id);
+    for (let i = 0; i < gone.length; i += BATCH)
+      await this.tx.meeting.updateMany({
+        where: { id: { in: gone.slice(i, i + BATCH) } },
+        data: { status: 'CANCELLED', sourceHash: null },
+      });
+    this.counts.cancelled += gone.length;
+    this.counts.changedIds.push(...gone);
+  }
+}
+
+function dataOf(m: MeetingUpsert) {
+  return {
+    kind: m.kind,
+    titleEnc: m.titleEnc,
+    startsAt: m.startsAt,
+    endsAt: m.endsAt,
+    joinUrl: m.joinUrl,
+    organiserEmail: m.organiserEmail,
+    status: m.cancelled ? ('CANCELLED' as const) : ('SCHEDULED' as const),
+    sourceHash: m.sourceHash,
+  };
 }

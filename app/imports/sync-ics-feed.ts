@@ -6,9 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import { addDays, daysBetween, fromUtcDate } from '../../core/calendar/iso-date.ts';
+import { DomainError, isDomainError } from '../../core/errors.ts';
 import { FileRefusedError } from '../../integrations/exports/errors.ts';
 import { classifyTermEvent } from '../../integrations/ics/classify-term-event.ts';
-import { type IcsOccurrence, type IcsRejection, readIcsFeed } from '../../integrations/ics/read-ics-feed.ts';
+import {
+  checkEnvelope,
+  type IcsOccurrence,
+  type IcsReadReport,
+  type IcsRejection,
+  streamIcsFeed,
+} from '../../integrations/ics/read-ics-feed.ts';
 import {
   classifyMeeting,
   matchStudent,
@@ -17,7 +24,9 @@ import {
 import {
   CalendarSyncRepository,
   type MeetingUpsert,
+  type SyncCounts,
   type TermDateUpsert,
+  upsertTermDatesIn,
 } from '../../store/calendar-sync-repository.ts';
 import { ImportRepository } from '../../store/import-repository.ts';
 import { importsConfig } from '../config/imports.ts';
@@ -31,6 +40,8 @@ export interface IcsSyncResult {
   meetingIds: string[];
   /** Events left out for a bad value (feed, event UID or position, field, what was expected). */
   rejected: IcsRejection[];
+  /** Series kept but cut at their bound (MAX_INSTANCES_PER_EVENT inside the window). */
+  notices: IcsRejection[];
   /**
    * The ImportRun (kind "ics") of this sync, with one ImportRejection per rejected event (file, line,
    * field, reason): `send-hub import report <id>`. Null when the sync changed and rejected nothing.
@@ -54,6 +65,8 @@ export async function fetchText(url: string, what: string, maxBytes = MAX_ICS_BY
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+type TermCounts = { created: number; updated: number; unchanged: number; removed: number };
 
 const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
@@ -122,46 +135,65 @@ export async function syncIcsFeed(
     if (!input.url) throw new FileRefusedError(name, 'neither text nor url given');
     text = await fetchText(input.url, name);
   }
-  const rejected: IcsRejection[] = [];
-  const occurrences = readIcsFeed(text, name, { from, to }, rejected);
-  // A rejected event is not "gone from the feed": while any event is rejected, nothing is cancelled or
-  // removed for being absent (it may be that event), only created or updated.
-  const sweep = rejected.length === 0;
-
-  const terms: TermDateUpsert[] = [];
-  const meetingOccurrences: IcsOccurrence[] = [];
-  for (const o of occurrences) {
-    const termKind =
-      o.allDay && o.startDate && o.lastDate && !o.cancelled
-        ? classifyTermEvent(o.summary, daysBetween(o.startDate, o.lastDate) + 1)
-        : null;
-    if (termKind && o.startDate && o.lastDate)
-      terms.push({
-        kind: termKind,
-        startDate: o.startDate,
-        endDate: o.lastDate,
-        label: o.summary.slice(0, 120) || null,
-      });
-    else if (!(o.allDay && o.cancelled && classifyTermEvent(o.summary, 2))) meetingOccurrences.push(o);
-  }
-
+  const report: IcsReadReport = { rejected: [], notices: [] };
+  checkEnvelope(text, name);
+  const feed = streamIcsFeed(text, name, { from, to }, report);
   const repo = new CalendarSyncRepository(hub.dbh.db);
   const students = await repo.studentsForMatching(input.orgId);
-  const upserts = meetingUpsertsFrom(hub, meetingOccurrences, students);
-  const m = await repo.upsertMeetings(input.orgId, name, upserts, sweep ? { from, to } : null);
-  const uniqueTerms = [...new Map(terms.map((t) => [`${t.kind}|${t.startDate}|${t.endDate}`, t])).values()];
-  const t = await repo.upsertTermDates(
-    input.orgId,
-    name,
-    uniqueTerms,
-    sweep ? { from: fromUtcDate(from), to: addDays(fromUtcDate(to), 0) } : null,
-  );
+  let occurrences = 0;
+  let m: SyncCounts;
+  let t: TermCounts;
+  try {
+    // The whole feed in one transaction: a crash, a lock or a bad moment leaves the previous sync whole.
+    ({ m, t } = await repo.inFeedTransaction(input.orgId, name, async (w) => {
+      const terms: TermDateUpsert[] = [];
+      let batch: IcsOccurrence[] = [];
+      const flush = async () => {
+        await w.upsertBatch(meetingUpsertsFrom(hub, batch, students));
+        batch = [];
+      };
+      for (const o of feed) {
+        occurrences++;
+        const termKind =
+          o.allDay && o.startDate && o.lastDate && !o.cancelled
+            ? classifyTermEvent(o.summary, daysBetween(o.startDate, o.lastDate) + 1)
+            : null;
+        if (termKind && o.startDate && o.lastDate)
+          terms.push({
+            kind: termKind,
+            startDate: o.startDate,
+            endDate: o.lastDate,
+            label: o.summary.slice(0, 120) || null,
+          });
+        else if (!(o.allDay && o.cancelled && classifyTermEvent(o.summary, 2))) batch.push(o);
+        if (batch.length >= WRITE_BATCH) await flush();
+      }
+      await flush();
+      // A rejected event is not "gone from the feed": while any event is rejected, nothing is cancelled or
+      // removed for being absent (it may be that event), only created or updated.
+      const sweep = report.rejected.length === 0;
+      if (sweep) await w.cancelAbsent({ from, to });
+      const unique = [...new Map(terms.map((x) => [`${x.kind}|${x.startDate}|${x.endDate}`, x])).values()];
+      const termCounts = await upsertTermDatesIn(
+        w.tx,
+        input.orgId,
+        name,
+        unique,
+        sweep ? { from: fromUtcDate(from), to: addDays(fromUtcDate(to), 0) } : null,
+      );
+      return { m: w.counts, t: termCounts };
+    }));
+  } catch (err) {
+    throw notImported(hub, name, err);
+  }
+  const rejected = report.rejected;
   hub.log.info(
     {
       orgId: input.orgId,
       source: name,
-      occurrences: occurrences.length,
+      occurrences,
       rejected: rejected.length,
+      cut: report.notices.length,
       ...m,
       changedIds: undefined,
       termDates: t,
@@ -182,21 +214,45 @@ export async function syncIcsFeed(
   if (m.changedIds.length > 0)
     await hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds });
   const runId = await recordIcsRun(hub, input, name, text, {
-    rowsRead: occurrences.length + rejected.length,
+    rowsRead: occurrences + rejected.length,
     created: m.created + t.created,
     updated: m.updated + m.cancelled + t.updated + t.removed,
     unchanged: m.unchanged + t.unchanged,
     rejected,
+    notices: report.notices,
   });
   return {
     source: name,
-    occurrences: occurrences.length,
+    occurrences,
     meetings: { created: m.created, updated: m.updated, unchanged: m.unchanged, cancelled: m.cancelled },
     termDates: t,
     meetingIds: m.changedIds,
     rejected,
+    notices: report.notices,
     runId,
   };
+}
+
+/** Rows of one feed written per statement batch. */
+const WRITE_BATCH = 500;
+
+/**
+ * A feed that could not be written is not half written (one transaction): the user reads one line saying so,
+ * the stack goes to the log.
+ */
+function notImported(hub: Hub, name: string, err: unknown): unknown {
+  if (isDomainError(err)) return err;
+  hub.log.error({ err, source: name }, 'ics feed not imported');
+  const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
+  if (/SQLITE_BUSY|database is locked|Unable to start a transaction|P2028|P2034/i.test(text))
+    return new DomainError(
+      'DATABASE_LOCKED',
+      `${name}: not imported, nothing saved: the database stayed busy (another process kept it locked); try again`,
+    );
+  return new DomainError(
+    'IMPORT_FILE_REFUSED',
+    `${name}: not imported, nothing saved: an unexpected error (details in the log)`,
+  );
 }
 
 /**
@@ -209,9 +265,17 @@ async function recordIcsRun(
   input: { orgId: string; via?: string },
   name: string,
   text: string,
-  r: { rowsRead: number; created: number; updated: number; unchanged: number; rejected: IcsRejection[] },
+  r: {
+    rowsRead: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    rejected: IcsRejection[];
+    notices: IcsRejection[];
+  },
 ): Promise<string | null> {
-  if (r.created + r.updated === 0 && r.rejected.length === 0 && input.via !== 'cli') return null;
+  if (r.created + r.updated === 0 && r.rejected.length === 0 && r.notices.length === 0 && input.via !== 'cli')
+    return null;
   const repo = new ImportRepository(hub.dbh.db);
   const at = hub.clock.now();
   const runId = await repo.start({
@@ -233,7 +297,18 @@ async function recordIcsRun(
     updated: r.updated,
     unchanged: r.unchanged,
     rejected: r.rejected.length,
+    // A series cut at its bound is kept, not rejected: said in the report's message, one line each.
+    message: noticeMessage(r.notices),
     at,
   });
   return runId;
+}
+
+function noticeMessage(notices: IcsRejection[]): string | null {
+  if (notices.length === 0) return null;
+  const shown = notices
+    .slice(0, 20)
+    .map((n) => `  ${n.file} line ${n.line} (${n.event}), ${n.field}: ${n.reason}`);
+  if (notices.length > shown.length) shown.push(`  … and ${notices.length - shown.length} more`);
+  return [`${notices.length} recurring event(s) cut at their bound:`, ...shown].join('\n');
 }

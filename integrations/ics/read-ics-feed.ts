@@ -1,183 +1,273 @@
 /**
- * Reads an iCalendar feed (RFC 5545) with ical.js and expands it into concrete occurrences inside a window:
- * RRULE/RDATE with EXDATE, RECURRENCE-ID overrides (moved or cancelled instances), VTIMEZONE-aware times
- * (Europe/London is supplied when a feed names it without defining it), all-day events (DTEND exclusive,
- * RFC 5545 §3.6.1), and STATUS:CANCELLED.
+ * Reads an iCalendar feed (RFC 5545) one component at a time (integrations/ics/content-lines.ts) and expands
+ * it with ical.js into the occurrences inside a window: RRULE/RDATE (dates and periods) with EXDATE,
+ * RECURRENCE-ID overrides (moved or cancelled instances), VTIMEZONE-aware times (Europe/London, and the zones
+ * with the same clock, are supplied when a feed names them without defining them), all-day events (DTEND
+ * exclusive, RFC 5545 §3.6.1), and STATUS:CANCELLED. Never the whole feed's tree in memory: a plain event is
+ * yielded as soon as it is read; recurring events and their overrides wait for the end of the feed (an
+ * override may come before or after its series).
+ *
+ * One bad event never refuses the feed: it is left out with its line, property and rule (IcsRejection).
  */
 import ICAL from 'ical.js';
-import { addDays, type IsoDate } from '../../core/calendar/iso-date.ts';
 import { FileRefusedError } from '../exports/errors.ts';
+import { icsUnits } from './content-lines.ts';
 import { EUROPE_LONDON_VTIMEZONE } from './europe-london.ts';
+import {
+  ExpansionBoundError,
+  ExpansionBudget,
+  expandSeries,
+  type IcsOccurrence,
+  isoOf,
+  jumpToWindow,
+  MAX_INSTANCES_PER_EVENT,
+  OVERRIDE_SLACK_MS,
+  occurrence,
+} from './expand.ts';
+import { MAX_EVENT_SECONDS, parseEvent, splitRdatePeriods } from './ics-event.ts';
 
-export interface IcsOccurrence {
-  uid: string;
-  /** Stable per occurrence: the UID, plus "/<recurrence id>" for an instance of a recurring event. */
-  externalId: string;
-  summary: string;
-  categories: string[];
-  allDay: boolean;
-  start: Date;
-  end: Date;
-  /** All-day events only: first day and last day (inclusive; DTEND is exclusive in iCalendar). */
-  startDate?: IsoDate;
-  lastDate?: IsoDate;
-  cancelled: boolean;
-  organiserEmail: string | null;
-  attendees: { email: string; optional: boolean }[];
-  joinUrl: string | null;
-}
+export type { IcsOccurrence } from './expand.ts';
 
 /** One event left out of an import: the feed, the event (UID or position) and the field, never the value. */
 export interface IcsRejection {
   file: string;
-  /** 1-based line of the event's BEGIN:VEVENT in the feed. */
+  /** 1-based line of the property at fault (the event's BEGIN:VEVENT when it is the whole event). */
   line: number;
   event: string;
   field: string;
   reason: string;
 }
 
-/** Properties whose values ical.js parses lazily (and throws on); checked before an event is used. */
-const CHECKED_PROPS = ['dtstart', 'dtend', 'duration', 'rrule', 'exdate', 'rdate', 'recurrence-id'] as const;
+/** What a read found beside the occurrences: events left out, and series cut at their bound (notices). */
+export interface IcsReadReport {
+  rejected: IcsRejection[];
+  /** Kept, but not whole: a series cut at MAX_INSTANCES_PER_EVENT inside the window. */
+  notices: IcsRejection[];
+}
 
-/**
- * Parse every checked property of one VEVENT now, so a bad value rejects this event with a named field
- * instead of throwing later from inside the expansion. Returns the reason, or null when the event is usable.
- */
-function badField(c: ICAL.Component): { field: string; reason: string } | null {
-  for (const name of CHECKED_PROPS) {
-    for (const p of c.getAllProperties(name)) {
-      const field = name.toUpperCase();
-      const tzid = p.getParameter('tzid');
-      if (typeof tzid === 'string' && tzid && !ICAL.TimezoneService.has(tzid))
-        return {
-          field,
-          reason: 'unknown time zone (TZID); expected one defined in the feed or Europe/London',
-        };
-      let values: unknown[];
-      try {
-        values = p.getValues();
-      } catch {
-        return { field, reason: expectedFor(name) };
-      }
-      for (const v of values) {
-        if (v instanceof ICAL.Time) {
-          if (v.year < 1900 || v.year > 2200 || Number.isNaN(v.toJSDate().getTime()))
-            return { field, reason: expectedFor(name) };
-        } else if (v instanceof ICAL.Recur) {
-          if (!v.freq || (v.count !== null && v.count !== undefined && v.count < 1) || v.interval < 1)
-            return { field, reason: expectedFor(name) };
-        } else if (v instanceof ICAL.Duration) {
-          if (Number.isNaN(v.toSeconds())) return { field, reason: expectedFor(name) };
-        }
-      }
+/** Zones a feed may name without defining that keep the same clock as Europe/London (since 1996). */
+const LONDON_CLOCK = [
+  'Europe/London',
+  'GMT Standard Time',
+  '(UTC+00:00) Dublin, Edinburgh, Lisbon, London',
+  'Europe/Belfast',
+  'Europe/Dublin',
+  'Europe/Lisbon',
+  'Europe/Guernsey',
+  'Europe/Isle_of_Man',
+  'Europe/Jersey',
+  'GB',
+];
+const UTC_NAMES = [
+  'UTC',
+  'Etc/UTC',
+  'Etc/GMT',
+  'GMT',
+  'Z',
+  'Coordinated Universal Time',
+  'UTC Standard Time',
+];
+
+let zonesRegistered = false;
+function ensureZones(): void {
+  if (zonesRegistered) return;
+  for (const id of LONDON_CLOCK) {
+    if (ICAL.TimezoneService.has(id)) continue;
+    const comp = new ICAL.Component(
+      ICAL.parse(EUROPE_LONDON_VTIMEZONE.replace('TZID:Europe/London', `TZID:${id}`)) as unknown[],
+    );
+    ICAL.TimezoneService.register(comp);
+  }
+  for (const id of UTC_NAMES)
+    if (!ICAL.TimezoneService.has(id)) ICAL.TimezoneService.register(ICAL.Timezone.utcTimezone, id);
+  zonesRegistered = true;
+}
+
+/** Check the envelope before anything is read: a truncated or binary file is refused as a whole. */
+export function checkEnvelope(text: string, file: string): void {
+  const head = text
+    .slice(0, 1024)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!/^BEGIN:VCALENDAR/i.test(head))
+    throw new FileRefusedError(file, 'not an iCalendar file (no BEGIN:VCALENDAR)');
+  if (!/END:VCALENDAR\s*$/i.test(text.slice(-1024)))
+    throw new FileRefusedError(file, 'truncated iCalendar file (no END:VCALENDAR)');
+}
+
+/** The feed's own VTIMEZONEs; a zone the feed defines is used for its events (first definition wins). */
+function registerFeedZones(text: string): void {
+  for (const unit of icsUnits(text, 'VTIMEZONE')) {
+    if (unit.kind !== 'VTIMEZONE') continue;
+    try {
+      const comp = new ICAL.Component(ICAL.parse(unit.text) as unknown[]);
+      const id = String(comp.getFirstPropertyValue('tzid') ?? '');
+      if (id && !ICAL.TimezoneService.has(id)) ICAL.TimezoneService.register(comp);
+    } catch {
+      // An unreadable VTIMEZONE: events using it are left out as "unknown time zone".
     }
   }
-  return null;
 }
 
-function expectedFor(prop: string): string {
-  if (prop === 'rrule') return 'expected a recurrence rule like FREQ=WEEKLY;COUNT=10 (RFC 5545 §3.3.10)';
-  if (prop === 'duration') return 'expected a duration like PT1H';
-  return 'expected a date like 20261124 (with VALUE=DATE) or a date-time like 20261124T093000Z';
-}
+const label = (uid: string | null, line: number) =>
+  uid ? `event UID ${uid.slice(0, 80)}` : `event at line ${line}`;
 
-/** A recurring series is expanded at most this far: guards against FREQ=SECONDLY-style feeds. */
-const MAX_INSTANCES_PER_EVENT = 5000;
-/** And for at most this long (ical.js may step through many candidates between two instances). */
-const MAX_EXPANSION_MS = 2000;
-/** How far past the window an instance's original date may lie and still be moved into it. */
-const OVERRIDE_SLACK_MS = 31 * 86_400_000;
+/**
+ * Every occurrence overlapping [from, to), yielded as the feed is read. Throws FileRefusedError when the text
+ * is not an iCalendar object; an event with a bad value is left out and named in `report.rejected`.
+ * @example for (const o of streamIcsFeed(text, 'ics:school', window, report)) batch.push(o)
+ */
+export function* streamIcsFeed(
+  text: string,
+  file: string,
+  window: { from: Date; to: Date },
+  report: IcsReadReport = { rejected: [], notices: [] },
+): Generator<IcsOccurrence> {
+  ensureZones();
+  checkEnvelope(text, file);
+  registerFeedZones(text);
+  const fromMs = window.from.getTime();
+  const toMs = window.to.getTime();
+  const inWindow = (o: IcsOccurrence) => o.start.getTime() < toMs && o.end.getTime() > fromMs;
+  const reject = (line: number, event: string, field: string, reason: string) =>
+    report.rejected.push({ file, line, event, field, reason });
+  const budget = new ExpansionBudget();
+  const seen = new Set<string>();
 
-let londonRegistered = false;
-function ensureLondon(): void {
-  if (londonRegistered || ICAL.TimezoneService.has('Europe/London')) return;
-  const comp = new ICAL.Component(ICAL.parse(EUROPE_LONDON_VTIMEZONE) as unknown[]);
-  ICAL.TimezoneService.register(comp);
-  londonRegistered = true;
-}
+  type Held = { comp: ICAL.Component; line: number; uid: string; ruleLine: number };
+  const masters = new Map<string, Held>();
+  const overrides: Held[] = [];
 
-const mailto = (v: unknown): string | null => {
-  if (typeof v !== 'string') return null;
-  const s = v
-    .replace(/^mailto:/i, '')
-    .trim()
-    .toLowerCase();
-  return s.includes('@') ? s : null;
-};
-
-function textProps(c: ICAL.Component, name: string): string[] {
-  return c
-    .getAllProperties(name)
-    .flatMap((p) => p.getValues())
-    .map((v) => String(v).trim())
-    .filter(Boolean);
-}
-
-function joinUrlOf(c: ICAL.Component): string | null {
-  for (const name of [
-    'x-microsoft-onlinemeetingurl',
-    'x-microsoft-skypeteamsmeetingurl',
-    'url',
-    'location',
-  ]) {
-    const v = c.getFirstPropertyValue(name);
-    if (typeof v === 'string' && /^https:\/\//i.test(v.trim())) return v.trim();
+  for (const unit of icsUnits(text)) {
+    if (unit.kind === 'VTIMEZONE') continue;
+    if (unit.kind === 'BROKEN') {
+      reject(unit.line, label(null, unit.line), 'VEVENT', unit.reason);
+      continue;
+    }
+    const parsed = parseEvent(unit.lines);
+    if (!(parsed instanceof ICAL.Component)) {
+      const uidLine = unit.lines.find((l) => /^UID[;:]/i.test(l.text));
+      const uid = uidLine ? uidLine.text.slice(uidLine.text.indexOf(':') + 1).trim() : null;
+      reject(parsed.line, label(uid, unit.line), parsed.field, parsed.reason);
+      continue;
+    }
+    const uidValue = parsed.getFirstPropertyValue('uid');
+    const uid = typeof uidValue === 'string' && uidValue.trim() ? uidValue.trim() : null;
+    if (!uid) {
+      reject(
+        unit.line,
+        label(null, unit.line),
+        'UID',
+        'no UID (RFC 5545 §3.8.4.7): the event cannot be kept in step',
+      );
+      continue;
+    }
+    if (!parsed.hasProperty('dtstart')) {
+      reject(unit.line, label(uid, unit.line), 'DTSTART', 'no DTSTART (RFC 5545 §3.6.1)');
+      continue;
+    }
+    // Where a series problem is named: its RRULE (or RDATE, or RECURRENCE-ID) line.
+    const ruleLine =
+      unit.lines.find((l) => /^(RRULE|RDATE|RECURRENCE-ID)[;:]/i.test(l.text))?.line ?? unit.line;
+    if (parsed.hasProperty('recurrence-id')) overrides.push({ comp: parsed, line: unit.line, uid, ruleLine });
+    else if (parsed.hasProperty('rrule') || parsed.hasProperty('rdate')) {
+      if (masters.has(uid)) reject(unit.line, label(uid, unit.line), 'UID', duplicateReason);
+      else masters.set(uid, { comp: parsed, line: unit.line, uid, ruleLine });
+    } else {
+      const o = single(parsed, uid, uid);
+      if (!o) reject(unit.line, label(uid, unit.line), 'DTSTART', 'could not be read as an event');
+      else if (seen.has(o.externalId)) reject(unit.line, label(uid, unit.line), 'UID', duplicateReason);
+      else if (inWindow(o)) {
+        seen.add(o.externalId);
+        yield o;
+      } else seen.add(o.externalId);
+    }
   }
-  const desc = c.getFirstPropertyValue('description');
-  const m =
-    typeof desc === 'string' ? /https:\/\/teams\.microsoft\.com\/l\/meetup-join\/\S+/.exec(desc) : null;
-  return m ? m[0].replace(/[>)\]]+$/, '') : null;
-}
 
-function isoOf(t: ICAL.Time): IsoDate {
-  return `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
-}
-
-function occurrence(
-  uid: string,
-  externalId: string,
-  item: ICAL.Event,
-  start: ICAL.Time,
-  end: ICAL.Time,
-  masterCancelled: boolean,
-): IcsOccurrence {
-  const c = item.component;
-  const status = String(c.getFirstPropertyValue('status') ?? '').toUpperCase();
-  const allDay = start.isDate;
-  const attendees = c
-    .getAllProperties('attendee')
-    .map((p) => ({
-      email: mailto(p.getFirstValue()),
-      optional: String(p.getParameter('role') ?? '').toUpperCase() === 'OPT-PARTICIPANT',
-    }))
-    .filter((a): a is { email: string; optional: boolean } => a.email !== null);
-  const o: IcsOccurrence = {
-    uid,
-    externalId,
-    summary: String(c.getFirstPropertyValue('summary') ?? '').trim(),
-    categories: textProps(c, 'categories'),
-    allDay,
-    start: start.toJSDate(),
-    end: end.toJSDate(),
-    cancelled: masterCancelled || status === 'CANCELLED',
-    organiserEmail: mailto(c.getFirstPropertyValue('organizer')),
-    attendees,
-    joinUrl: joinUrlOf(c),
-  };
-  if (allDay) {
-    o.startDate = isoOf(start);
-    // DTEND is exclusive for all-day events; a missing DTEND means one day.
-    const endIso = isoOf(end);
-    o.lastDate = endIso > o.startDate ? addDays(endIso, -1) : o.startDate;
-    o.start = new Date(`${o.startDate}T00:00:00Z`);
-    o.end = new Date(`${addDays(o.lastDate, 1)}T00:00:00Z`);
+  // Overrides go to their series; one without a series (an invitation to one instance) stands alone.
+  const related = new Map<string, ICAL.Event>();
+  for (const { comp, ruleLine, line, uid } of masters.values()) {
+    try {
+      const periodEnds = splitRdatePeriods(comp);
+      jumpToWindow(comp, fromMs - OVERRIDE_SLACK_MS - MAX_EVENT_SECONDS * 1000);
+      related.set(uid, new ICAL.Event(comp));
+      (comp as unknown as { periodEnds: Map<number, ICAL.Time> }).periodEnds = periodEnds;
+    } catch {
+      reject(ruleLine, label(uid, line), 'RRULE', 'could not be read as a recurring event');
+    }
   }
-  return o;
+  for (const h of overrides) {
+    const master = related.get(h.uid);
+    try {
+      const ex = new ICAL.Event(h.comp);
+      if (master) {
+        master.relateException(ex);
+        continue;
+      }
+      const rid = ex.recurrenceId;
+      const o = single(h.comp, h.uid, `${h.uid}/${rid.isDate ? isoOf(rid) : rid.toJSDate().toISOString()}`);
+      if (o && !seen.has(o.externalId)) {
+        seen.add(o.externalId);
+        if (inWindow(o)) yield o;
+      }
+    } catch {
+      reject(
+        h.line,
+        label(h.uid, h.line),
+        'RECURRENCE-ID',
+        'expected a date or date-time matching the series',
+      );
+    }
+  }
+  for (const { line, uid, ruleLine } of masters.values()) {
+    const ev = related.get(uid);
+    if (!ev) continue;
+    const found: IcsOccurrence[] = [];
+    try {
+      const periodEnds = (ev.component as unknown as { periodEnds: Map<number, ICAL.Time> }).periodEnds;
+      const r = expandSeries((o) => found.push(o), uid, ev, { fromMs, toMs }, periodEnds, budget);
+      if (r.cut)
+        report.notices.push({
+          file,
+          line: ruleLine,
+          event: label(uid, line),
+          field: 'RRULE',
+          reason: `series cut at ${MAX_INSTANCES_PER_EVENT} occurrences inside the sync window; later ones not imported`,
+        });
+    } catch (err) {
+      const bound = err instanceof ExpansionBoundError;
+      reject(
+        ruleLine,
+        label(uid, line),
+        bound ? 'RRULE' : 'DTSTART',
+        bound ? err.message : 'could not be expanded; expected valid DTSTART/DTEND/RRULE/RDATE/EXDATE values',
+      );
+      continue;
+    }
+    for (const o of found) {
+      if (seen.has(o.externalId)) continue;
+      seen.add(o.externalId);
+      yield o;
+    }
+  }
+}
+
+const duplicateReason = 'a second event with the same UID (RFC 5545 §3.8.4.7); the first is kept';
+
+function single(c: ICAL.Component, uid: string, externalId: string): IcsOccurrence | null {
+  try {
+    const ev = new ICAL.Event(c);
+    const start = ev.startDate;
+    if (!start) return null;
+    const o = occurrence(uid, externalId, c, start, ev.endDate ?? start, false);
+    return Number.isNaN(o.start.getTime()) || Number.isNaN(o.end.getTime()) ? null : o;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Parse an ICS text and return every occurrence overlapping [from, to).
+ * Parse an ICS text and return every occurrence overlapping [from, to), sorted by start.
  * Throws FileRefusedError when the text is not an iCalendar object. An event with a bad value is left out
  * (pushed to `rejected` when given) and the other events are kept.
  * @example readIcsFeed(text, 'term.ics', { from: new Date('2026-09-01'), to: new Date('2027-08-31') })
@@ -187,164 +277,10 @@ export function readIcsFeed(
   file: string,
   window: { from: Date; to: Date },
   rejected: IcsRejection[] = [],
+  notices: IcsRejection[] = [],
 ): IcsOccurrence[] {
-  ensureLondon();
-  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
-  if (!/^BEGIN:VCALENDAR/i.test(trimmed))
-    throw new FileRefusedError(file, 'not an iCalendar file (no BEGIN:VCALENDAR)');
-  if (!/END:VCALENDAR\s*$/i.test(trimmed))
-    throw new FileRefusedError(file, 'truncated iCalendar file (no END:VCALENDAR)');
-  let root: ICAL.Component;
-  let vevents: ICAL.Component[];
-  try {
-    const jcal = ICAL.parse(trimmed) as unknown[];
-    // A damaged BEGIN/END line leaves ical.js a component with no subcomponent list (or several roots).
-    if (!Array.isArray(jcal) || jcal[0] !== 'vcalendar' || !Array.isArray(jcal[1]) || !Array.isArray(jcal[2]))
-      throw new Error('not one VCALENDAR component');
-    root = new ICAL.Component(jcal);
-    for (const tz of root.getAllSubcomponents('vtimezone')) {
-      const id = String(tz.getFirstPropertyValue('tzid') ?? '');
-      if (id && !ICAL.TimezoneService.has(id)) ICAL.TimezoneService.register(tz);
-    }
-    vevents = root.getAllSubcomponents('vevent');
-  } catch (err) {
-    if (err instanceof FileRefusedError) throw err;
-    throw new FileRefusedError(file, `unreadable iCalendar: ${(err as Error).message}`, { cause: err });
-  }
-  const fromMs = window.from.getTime();
-  const toMs = window.to.getTime();
-  const overlaps = (o: IcsOccurrence) => o.start.getTime() < toMs && o.end.getTime() > fromMs;
-
-  const masters = new Map<string, ICAL.Event>();
-  const exceptions: ICAL.Event[] = [];
-  // Lines of each BEGIN:VEVENT (ical.js keeps the file's order), so a rejection names where the event is.
-  const veventLines: number[] = [];
-  text
-    .replace(/^\uFEFF/, '')
-    .split(/\r\n|\n|\r/)
-    .forEach((l, i) => {
-      if (/^BEGIN:VEVENT\s*$/i.test(l)) veventLines.push(i + 1);
-    });
-  const lineOf = (ve: ICAL.Component) => veventLines[vevents.indexOf(ve)] ?? 0;
-  const reject = (ve: ICAL.Component, event: string, field: string, reason: string) =>
-    rejected.push({ file, line: lineOf(ve), event, field, reason });
-  const label = (uid: string | null, n: number) => (uid ? `event UID ${uid.slice(0, 80)}` : `event #${n}`);
-  vevents.forEach((ve, n) => {
-    const uidValue = ve.getFirstPropertyValue('uid');
-    const uid = typeof uidValue === 'string' && uidValue.trim() ? uidValue : null;
-    const bad = badField(ve);
-    if (bad) {
-      reject(ve, label(uid, n + 1), bad.field, bad.reason);
-      return;
-    }
-    if (!uid) return;
-    try {
-      const ev = new ICAL.Event(ve);
-      if (ev.isRecurrenceException()) exceptions.push(ev);
-      else masters.set(uid, ev);
-    } catch {
-      reject(ve, label(uid, n + 1), 'VEVENT', 'could not be read as an event');
-    }
-  });
-  for (const ex of exceptions) {
-    try {
-      masters.get(ex.uid)?.relateException(ex);
-    } catch {
-      reject(ex.component, label(ex.uid, 0), 'RECURRENCE-ID', expectedFor('recurrence-id'));
-    }
-  }
-
-  const out: IcsOccurrence[] = [];
-  for (const [uid, ev] of masters) {
-    const found: IcsOccurrence[] = [];
-    try {
-      expandInto(found, uid, ev, toMs, overlaps);
-      out.push(...found);
-    } catch (err) {
-      const field = err instanceof ExpansionBoundError ? 'RRULE' : 'DTSTART';
-      const reason =
-        err instanceof ExpansionBoundError
-          ? err.message
-          : 'could not be expanded; expected valid DTSTART/DTEND/RRULE/EXDATE values';
-      reject(ev.component, label(uid, 0), field, reason);
-    }
-  }
+  const out = [...streamIcsFeed(text, file, window, { rejected, notices })];
   return out.sort(
     (a, b) => a.start.getTime() - b.start.getTime() || a.externalId.localeCompare(b.externalId),
   );
-}
-
-class ExpansionBoundError extends Error {}
-
-/**
- * ical.js tests candidates in a loop inside one `next()` call; a rule no date can satisfy (FREQ=HOURLY with
- * BYMONTH=2;BYMONTHDAY=30) never leaves it, so no check between calls can stop it. Count the candidates
- * it tests during our expansion and stop the event once its budget (or time) is spent.
- */
-const MAX_CANDIDATES_PER_EVENT = 1_000_000;
-let candidateBudget: { left: number; deadline: number } | null = null;
-const recurProto = ICAL.RecurIterator.prototype as unknown as { check_contracting_rules: () => boolean };
-const checkContractingRules = recurProto.check_contracting_rules;
-recurProto.check_contracting_rules = function (this: unknown): boolean {
-  const b = candidateBudget;
-  if (b) {
-    b.left--;
-    if (b.left <= 0 || (b.left % 4096 === 0 && performance.now() > b.deadline))
-      throw new ExpansionBoundError(
-        'recurrence rule matches no date or is too costly to expand; expected a rule like FREQ=WEEKLY;COUNT=10',
-      );
-  }
-  return checkContractingRules.call(this);
-};
-
-function expandInto(
-  out: IcsOccurrence[],
-  uid: string,
-  ev: ICAL.Event,
-  toMs: number,
-  overlaps: (o: IcsOccurrence) => boolean,
-): void {
-  const masterCancelled =
-    String(ev.component.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED';
-  const usable = (o: IcsOccurrence) =>
-    !Number.isNaN(o.start.getTime()) && !Number.isNaN(o.end.getTime()) && overlaps(o);
-  if (!ev.isRecurring()) {
-    if (!ev.startDate) return;
-    const end = ev.endDate ?? ev.startDate;
-    const o = occurrence(uid, uid, ev, ev.startDate, end, masterCancelled);
-    if (usable(o)) out.push(o);
-    return;
-  }
-  const deadline = performance.now() + MAX_EXPANSION_MS;
-  candidateBudget = { left: MAX_CANDIDATES_PER_EVENT, deadline };
-  try {
-    expandSeries(out, uid, ev, toMs, usable, masterCancelled, deadline);
-  } finally {
-    candidateBudget = null;
-  }
-}
-
-function expandSeries(
-  out: IcsOccurrence[],
-  uid: string,
-  ev: ICAL.Event,
-  toMs: number,
-  usable: (o: IcsOccurrence) => boolean,
-  masterCancelled: boolean,
-  deadline: number,
-): void {
-  const it = ev.iterator();
-  for (let i = 0, next = it.next(); next && i < MAX_INSTANCES_PER_EVENT; i++, next = it.next()) {
-    if (performance.now() > deadline)
-      throw new ExpansionBoundError(`recurrence too costly to expand (over ${MAX_EXPANSION_MS} ms)`);
-    // Stop on the instance's own (recurrence-id) date, not its moved start: an override moved far ahead
-    // must not end the series early. The slack lets an instance moved back into the window be seen.
-    const t = next.toJSDate().getTime();
-    if (Number.isNaN(t) || t >= toMs + OVERRIDE_SLACK_MS) break;
-    const d = ev.getOccurrenceDetails(next);
-    const rid = d.recurrenceId;
-    const ridKey = rid.isDate ? isoOf(rid) : rid.toJSDate().toISOString();
-    const o = occurrence(uid, `${uid}/${ridKey}`, d.item, d.startDate, d.endDate, masterCancelled);
-    if (usable(o)) out.push(o);
-  }
 }
