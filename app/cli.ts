@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { applyMigrations, migrationStatus } from '../store/migrate.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
+import { doctorSafeguardingLines } from './config/safeguarding.ts';
 import { createHub, type Hub } from './container.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
@@ -151,6 +152,10 @@ export function buildProgram(): Command {
       try {
         config = loadConfig();
         console.log('ok   configuration');
+        // The safeguarding category lists (file or env) and alert routes, named (docs/imports.md).
+        const sg = doctorSafeguardingLines(config);
+        for (const line of sg.lines) console.log(line);
+        if (!sg.ok) process.exitCode = 1;
       } catch (err) {
         console.log(
           `FAIL configuration\n${err instanceof ConfigError ? err.problems.join('\n') : String(err)}`,

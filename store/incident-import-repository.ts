@@ -83,3 +83,41 @@ function toData(r: IncidentUpsert) {
     sourceHash: r.sourceHash,
   };
 }
+
+/** A row of an import whose incident is in a safeguarding category (the import report). */
+export interface ImportConcernRowDto {
+  line: number;
+  category: string;
+  incidentId: string;
+  /** The concern raised for the incident, when there is one (source "incident", externalId = incident id). */
+  concernId: string | null;
+}
+
+export class ImportConcernRows {
+  constructor(private readonly db: Db) {}
+
+  async record(runId: string, rows: { line: number; category: string; incidentId: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.importConcernRow.createMany({ data: rows.map((r) => ({ runId, ...r })) });
+  }
+
+  async forRun(runId: string, limit = 200): Promise<{ rows: ImportConcernRowDto[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.db.importConcernRow.findMany({
+        where: { runId },
+        orderBy: { line: 'asc' },
+        take: limit,
+        select: { line: true, category: true, incidentId: true },
+      }),
+      this.db.importConcernRow.count({ where: { runId } }),
+    ]);
+    const concerns = rows.length
+      ? await this.db.concern.findMany({
+          where: { source: 'incident', externalId: { in: rows.map((r) => r.incidentId) } },
+          select: { id: true, externalId: true },
+        })
+      : [];
+    const byIncident = new Map(concerns.map((c) => [c.externalId, c.id]));
+    return { rows: rows.map((r) => ({ ...r, concernId: byIncident.get(r.incidentId) ?? null })), total };
+  }
+}

@@ -24,12 +24,6 @@ export const importsEnvSchema = z.object({
   IMPORT_DROP_DIR: z.string().optional(),
   /** YAML or JSON file mapping unknown headers to our fields, per kind (docs/imports.md). */
   IMPORT_HEADER_MAP_FILE: z.string().optional(),
-  /** Comma-separated CPOMS categories (or parent categories) that raise a safeguarding concern. */
-  IMPORT_SAFEGUARDING_CATEGORIES: z
-    .string()
-    .default(
-      'Safeguarding,Child Protection,Abuse,Neglect,Domestic Abuse,Self-harm,Sexual,Online Safety,Radicalisation,Prevent,CSE,CCE,FGM,Missing',
-    ),
   /** Scheduled pulls: "cpoms=https://…; arbor-students=https://…" */
   IMPORT_PULL_URLS: namedUrls.optional(),
   IMPORT_PULL_EVERY_MINUTES: minutes.default(60),

@@ -3,6 +3,7 @@
  * encrypt incident text, and say which incidents are safeguarding ones (for the 'incident.imported' event).
  */
 import { createHash } from 'node:crypto';
+import { rolesFromTitles } from '../../core/staff/job-titles.ts';
 import type { AttendanceRow } from '../../integrations/arbor/attendance-connector.ts';
 import type { BehaviourRow } from '../../integrations/arbor/behaviour-connector.ts';
 import type { StaffRow } from '../../integrations/arbor/staff-connector.ts';
@@ -20,13 +21,22 @@ import {
   StudentImportRepository,
   type StudentIndex,
 } from '../../store/student-import-repository.ts';
+import { titleRulesFor } from '../config/role-map.ts';
 import type { Hub } from '../container.ts';
 
 export interface BatchResult {
   outcomes: Outcome[];
   rejections: Rejection[];
-  /** Safeguarding incidents written in this batch (emitted after commit). */
-  incidents: { incidentId: string; studentId: string; categories: string[]; isNew: boolean }[];
+  /** Safeguarding incidents written in this batch (emitted after commit; listed in the import report). */
+  incidents: {
+    incidentId: string;
+    studentId: string;
+    categories: string[];
+    isNew: boolean;
+    /** The file line and the category on the safeguarding list that matched. */
+    line: number;
+    category: string;
+  }[];
 }
 
 export interface Applier {
@@ -40,17 +50,11 @@ export const hashOf = (v: unknown): string =>
     .update(JSON.stringify(v, (_k, x) => (x instanceof Date ? x.toISOString() : x)))
     .digest('hex');
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** "Safeguarding > Neglect" matches the configured term "Neglect" or "Safeguarding" (case-insensitive, word start). */
-export function safeguardingMatcher(terms: string): (categories: string[]) => boolean {
-  const res = terms
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean)
-    .map((t) => new RegExp(`(^|[^a-z])${escapeRe(t)}`, 'i'));
-  return (cats) => cats.some((c) => res.some((re) => re.test(c)));
-}
+/**
+ * Which of an incident's categories is on the organisation's safeguarding list (exact, never a substring:
+ * core/escalations/safeguarding-categories.ts), or null.
+ */
+export type SafeguardingClassifier = (categories: string[]) => { category: string } | null;
 
 function resolveStudent(
   idx: StudentIndex,
@@ -80,7 +84,7 @@ interface Ctx {
   orgId: string;
   students: StudentIndex;
   staff: Map<string, string>;
-  isSafeguarding: (cats: string[]) => boolean;
+  isSafeguarding: SafeguardingClassifier;
 }
 
 function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
@@ -143,8 +147,12 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
       const incidents: BatchResult['incidents'] = [];
       res.forEach((o, i) => {
         const u = upserts[i];
-        if (!u || o.outcome === 'unchanged' || !ctx.isSafeguarding(u.cats)) return;
+        if (!u || o.outcome === 'unchanged') return;
+        const hit = ctx.isSafeguarding(u.cats);
+        if (!hit) return;
         incidents.push({
+          line: u.line,
+          category: hit.category,
           incidentId: o.id,
           studentId: u.u.studentId,
           categories: u.cats,
@@ -154,7 +162,8 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
       return {
         outcomes: res.map((r) => r.outcome),
         rejections,
-        incidents: source === 'cpoms' ? incidents : [],
+        // Both sources: a behaviour export's category is judged by the same explicit list.
+        incidents,
       };
     },
   };
@@ -221,12 +230,16 @@ function attendanceApplier(ctx: Ctx): Applier {
 function staffApplier(ctx: Ctx): Applier {
   const repo = new StaffImportRepository(ctx.hub.dbh.db);
   const managers: { staffId: string; manager: string | null; line: number }[] = [];
+  // The job-title map in force (STAFF_ROLE_MAP_FILE or the default; docs/imports.md "Roles from job titles").
+  const titleRules = ctx.hub.config.raw.STAFF_ROLE_MAP_FILE ? titleRulesFor(ctx.hub.config.raw) : null;
   return {
     async apply(batch) {
       const rows = batch.map((b) => b.row as StaffRow);
       const res = await repo.upsert(
         ctx.orgId,
-        rows.map(({ lineManager: _m, ...r }) => r),
+        rows.map(({ lineManager: _m, titles, ...r }) =>
+          titleRules ? { ...r, roles: rolesFromTitles(titles, titleRules) } : r,
+        ),
       );
       for (const [i, r] of res.entries()) {
         const row = rows[i] as StaffRow;
@@ -260,14 +273,14 @@ export async function applierFor(
   kind: ExportKind,
   hub: Hub,
   orgId: string,
-  safeguardingTerms: string,
+  isSafeguarding: SafeguardingClassifier,
 ): Promise<Applier> {
   const ctx: Ctx = {
     hub,
     orgId,
     students: await new StudentImportRepository(hub.dbh.db).index(orgId),
     staff: await new StaffImportRepository(hub.dbh.db).lookup(orgId),
-    isSafeguarding: safeguardingMatcher(safeguardingTerms),
+    isSafeguarding,
   };
   switch (kind) {
     case 'cpoms':

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { concernRef } from '../../core/escalations/concern-messages.ts';
+import { classifyIncident } from '../../core/escalations/safeguarding-categories.ts';
 import type { ExportKind } from '../../integrations/connector.ts';
 import { connectors } from '../../integrations/exports/connectors.ts';
 import { FileRefusedError, RowRejectedError } from '../../integrations/exports/errors.ts';
@@ -15,7 +17,9 @@ import { loadHeaderMapFile } from '../../integrations/exports/header-map.ts';
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
 import { type ExportSource, readExport } from '../../integrations/exports/read-export.ts';
 import { ImportRepository, type ImportRunDto } from '../../store/import-repository.ts';
+import { type ImportConcernRowDto, ImportConcernRows } from '../../store/incident-import-repository.ts';
 import { importsConfig } from '../config/imports.ts';
+import { loadSafeguardingCategories, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
 import { applierFor } from './appliers.ts';
 
@@ -98,7 +102,12 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     via: input.via,
     at: hub.clock.now(),
   });
-  const applier = await applierFor(input.kind, hub, input.orgId, cfg.IMPORT_SAFEGUARDING_CATEGORIES);
+  // The organisation's explicit safeguarding category list (docs/imports.md), never substrings.
+  const policy = loadSafeguardingCategories(safeguardingConfig(hub.config)).policyFor(
+    (await hub.orgs.byId(input.orgId)) ?? { id: input.orgId, name: '' },
+  );
+  const applier = await applierFor(input.kind, hub, input.orgId, (cats) => classifyIncident(policy, cats));
+  const concernRows = new ImportConcernRows(hub.dbh.db);
   const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
   const batchSize = input.batchSize ?? 1000;
   let batch: { line: number; row: unknown }[] = [];
@@ -113,7 +122,12 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
       runId,
       all.map((r) => ({ file: fileName, ...r })),
     );
-    for (const i of res.incidents) await hub.events.emit('incident.imported', { orgId: input.orgId, ...i });
+    await concernRows.record(
+      runId,
+      res.incidents.map((i) => ({ line: i.line, category: i.category, incidentId: i.incidentId })),
+    );
+    for (const { line: _l, category: _c, ...i } of res.incidents)
+      await hub.events.emit('incident.imported', { orgId: input.orgId, ...i });
     batch = [];
     rejections = [];
     input.onProgress?.(counts.rowsRead, total);
@@ -133,8 +147,11 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     await flush();
     await applier.finish?.();
   } catch (err) {
+    // A database or driver message can quote the row it failed on: the report keeps only its code.
     const message =
-      err instanceof FileRefusedError ? err.message : `import failed: ${(err as Error).message}`;
+      err instanceof FileRefusedError
+        ? err.message
+        : `${fileName}: import failed after ${counts.rowsRead} row(s) (${errorCode(err)}); the batches before it are saved`;
     await repo.finish(runId, { status: 'FAILED', message, ...counts, at: hub.clock.now() });
     hub.log.error({ runId, kind: input.kind, err: (err as Error).name }, 'import failed');
     throw err;
@@ -161,10 +178,18 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   return (await repo.byId(runId)) as ImportRunDto;
 }
 
+/** A coded name for an unexpected error (Prisma's P-code, a driver's code, or the class), never its text. */
+export function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  if (typeof e?.code === 'string' && /^[A-Z0-9_]{2,40}$/i.test(e.code)) return e.code;
+  return typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'Error';
+}
+
 /** The report as text lines (CLI and chat). Reasons never contain names or incident text. */
 export function formatReport(
   run: ImportRunDto,
   rejections: { line: number; field: string; reason: string; file: string }[],
+  safeguarding?: { rows: ImportConcernRowDto[]; total: number },
 ): string {
   const lines = [
     `Import ${run.id}: ${run.kind} from ${run.fileName} (${run.via}) - ${run.status}`,
@@ -173,5 +198,37 @@ export function formatReport(
   if (run.message) lines.push(run.message);
   for (const r of rejections) lines.push(`  ${r.file} line ${r.line}, ${r.field}: ${r.reason}`);
   if (run.rejected > rejections.length) lines.push(`  … and ${run.rejected - rejections.length} more`);
+  if (safeguarding) lines.push(...formatConcernRows(run, safeguarding));
   return lines.join('\n');
+}
+
+/**
+ * The rows whose incident is in a safeguarding category: line, category and the concern's reference (never
+ * a name or the incident text).
+ */
+export function formatConcernRows(
+  run: { fileName: string },
+  s: { rows: ImportConcernRowDto[]; total: number },
+): string[] {
+  if (s.total === 0) return ['no row is in a safeguarding category: no concern raised'];
+  const lines = [
+    `${s.total} row${s.total === 1 ? '' : 's'} in a safeguarding category (a concern for the DSL):`,
+  ];
+  for (const r of s.rows)
+    lines.push(
+      `  ${run.fileName} line ${r.line}: ${r.category} -> ${r.concernId ? `concern ${concernRef(r.concernId)}` : 'no concern yet (older than SAFEGUARDING_IMPORT_LOOKBACK_DAYS, or waiting for the hub)'}`,
+    );
+  if (s.total > s.rows.length) lines.push(`  … and ${s.total - s.rows.length} more`);
+  return lines;
+}
+
+/** The safeguarding rows of an incident import (for formatReport); undefined for other kinds. */
+export async function safeguardingRowsOf(
+  hub: Hub,
+  run: ImportRunDto,
+  limit = 200,
+): Promise<{ rows: ImportConcernRowDto[]; total: number } | undefined> {
+  if (run.kind !== 'cpoms' && run.kind !== 'arbor-behaviour') return undefined;
+  if (run.status === 'REFUSED') return undefined;
+  return new ImportConcernRows(hub.dbh.db).forRun(run.id, limit);
 }

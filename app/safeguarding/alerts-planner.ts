@@ -1,7 +1,9 @@
 /**
  * Early-intervention alerts: evaluate the threshold rules (core/escalations/alert-rules.ts) over recent
  * incidents and attendance, record each firing once (Alert unique on student + rule + window), and
- * prompt the pupil's key worker, or else the behaviour lead(s), privately with the pattern.
+ * prompt privately, with the pattern, whoever the rule's kind is routed to (core/escalations/alert-routes.ts:
+ * behaviour -> the behaviour lead, attendance -> the attendance lead or the pupil's key worker, a suspension
+ * of a pupil on the SEN register -> the SENDCo; SAFEGUARDING_ALERT_ROUTES overrides).
  */
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -9,6 +11,13 @@ import { z } from 'zod';
 import { addDays } from '../../core/calendar/iso-date.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
 import { ValidationError } from '../../core/errors.ts';
+import {
+  type AlertKind,
+  type AlertRoute,
+  type AlertTarget,
+  DEFAULT_ALERT_ROUTES,
+  parseAlertRoutes,
+} from '../../core/escalations/alert-routes.ts';
 import {
   type AlertRule,
   alertRulesSchema,
@@ -18,7 +27,28 @@ import {
 import { message } from '../../core/messages/outgoing-message.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import type { AlertRepository } from '../../store/alert-repository.ts';
+import { safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
+
+/** How each target reads in the prompt ("Sent to you as ..."). */
+const targetLabel = (t: AlertTarget): string =>
+  t === 'PUPIL_KEY_WORKER'
+    ? "the pupil's key worker"
+    : t === 'SENDCO'
+      ? 'SENDCo'
+      : t === 'DSL' || t === 'DEPUTY_DSL'
+        ? t.replace('_', ' ')
+        : t.toLowerCase().replaceAll('_', ' ');
+
+/** What the prompt suggests, by kind (content-free: counts and dates only). */
+const PROMPT_TEXT: Record<AlertKind, string> = {
+  incidents:
+    'A pattern worth a conversation. Consider early help, a behaviour support plan or a TAC meeting; talk to the DSL if you are worried.',
+  attendance:
+    'Attendance below 90% is persistent absence (DfE, Working together to improve school attendance, 2024). Consider a conversation with the family and early help; talk to the DSL if you are worried.',
+  sen_suspension:
+    'A pupil on the SEN register has been suspended. Review their SEN support and plan the reintegration meeting; talk to the DSL if you are worried.',
+};
 
 const rulesFileSchema = z.union([
   alertRulesSchema,
@@ -54,6 +84,25 @@ export function alertsPlanner(
   alerts: AlertRepository,
   rulesFor: (org: { id: string; name: string }) => AlertRule[],
 ) {
+  const parsed = parseAlertRoutes(safeguardingConfig(hub.config).SAFEGUARDING_ALERT_ROUTES);
+  // The config section validated the same string at start; the defaults are only a belt.
+  const routes: Record<AlertKind, AlertRoute> = parsed.ok ? parsed.routes : { ...DEFAULT_ALERT_ROUTES };
+  /** The first tier of the kind's route that names somebody active (the pupil's key worker, or a role). */
+  const recipients = async (
+    student: { orgId: string; keyWorkerId: string | null },
+    kind: AlertKind,
+  ): Promise<{ to: string[]; as: string }> => {
+    for (const tier of routes[kind]) {
+      const to = new Set<string>();
+      for (const target of tier) {
+        if (target === 'PUPIL_KEY_WORKER') {
+          if (student.keyWorkerId) to.add(student.keyWorkerId);
+        } else for (const s of await hub.staff.withRole(student.orgId, target)) to.add(s.id);
+      }
+      if (to.size > 0) return { to: [...to], as: tier.map(targetLabel).join(' + ') };
+    }
+    return { to: [], as: 'nobody' };
+  };
   return {
     name: 'early-intervention-alerts',
     async run(now: Date): Promise<Record<string, number>> {
@@ -68,9 +117,12 @@ export function alertsPlanner(
         const org = orgs.get(student.orgId);
         if (!org) continue;
         for (const f of evaluateAlertRules(facts, today, rulesFor(org))) {
-          let to = student.keyWorkerId ? [student.keyWorkerId] : [];
+          const { to, as } = await recipients(student, f.kind);
           if (to.length === 0)
-            to = (await hub.staff.withRole(student.orgId, 'BEHAVIOUR_LEAD')).map((s) => s.id);
+            hub.log.warn(
+              { ruleId: f.ruleId, kind: f.kind },
+              'early-intervention alert with nobody to route to',
+            );
           const label = studentLabel(student);
           const done = await alerts.transaction(async (tx) => {
             const id = await alerts.fireIn(tx, student.orgId, f, now);
@@ -86,10 +138,11 @@ export function alertsPlanner(
                   kind: 'alert',
                   audience: 'private',
                   title: `Early help prompt for ${label}: ${f.pattern}`,
-                  text: 'A pattern worth a conversation. Consider early help or a TAC meeting; talk to the DSL if you are worried.',
+                  text: PROMPT_TEXT[f.kind],
                   facts: [
                     { label: 'Pupil', value: label },
                     { label: 'Rule', value: f.ruleId },
+                    { label: 'Sent to you as', value: as },
                   ],
                   subject: { type: 'alert', id },
                 }),
@@ -103,7 +156,14 @@ export function alertsPlanner(
               subjectId: id,
               studentId: student.id,
               channel: 'SYSTEM',
-              details: { ruleId: f.ruleId, windowKey: f.windowKey, recipients: to, ...f.detail },
+              details: {
+                ruleId: f.ruleId,
+                kind: f.kind,
+                windowKey: f.windowKey,
+                recipients: to,
+                routedAs: as,
+                ...f.detail,
+              },
             });
             return true;
           });

@@ -5,22 +5,27 @@
  * raise exactly one concern per incident. The incident text is NOT copied (docs/imports.md: keep a
  * pointer back to CPOMS, never the text in chat).
  */
+import { classifyIncident } from '../../core/escalations/safeguarding-categories.ts';
+import { loadSafeguardingCategories, type SafeguardingCategories } from '../config/safeguarding.ts';
 import type { ConcernService } from './concern-service.ts';
 
-export function safeguardingCategory(categories: string[], wanted: string[]): string | null {
-  for (const c of categories) {
-    const parts = c.split('>').map((p) => p.trim().toLowerCase());
-    if (wanted.some((w) => parts.some((p) => p.includes(w)))) return c;
-  }
-  return null;
-}
-
 export class IncidentConcerns {
-  private readonly wanted: string[];
-  constructor(private readonly service: ConcernService) {
-    this.wanted = service.settings.SAFEGUARDING_CATEGORIES.split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean);
+  /** The explicit category lists per organisation (never substrings; docs/imports.md). */
+  readonly categories: SafeguardingCategories;
+  constructor(
+    private readonly service: ConcernService,
+    private readonly orgOf: (orgId: string) => Promise<{ id: string; name: string } | null> = async (id) => ({
+      id,
+      name: '',
+    }),
+  ) {
+    this.categories = loadSafeguardingCategories(service.settings);
+  }
+
+  /** The safeguarding category and immediate-risk flag of an incident of this organisation, or null. */
+  async classify(orgId: string, categories: string[]) {
+    const org = (await this.orgOf(orgId)) ?? { id: orgId, name: '' };
+    return classifyIncident(this.categories.policyFor(org), categories);
   }
 
   private lookback(now: Date): Date {
@@ -34,8 +39,8 @@ export class IncidentConcerns {
   ): Promise<'raised' | 'exists' | 'not_safeguarding' | 'too_old' | 'missing'> {
     const i = await this.service.concerns.incident(incidentId);
     if (!i) return 'missing';
-    const category = safeguardingCategory(i.categories, this.wanted);
-    if (!category) return 'not_safeguarding';
+    const hit = await this.classify(i.orgId, i.categories);
+    if (!hit) return 'not_safeguarding';
     if (i.occurredAt < this.lookback(now)) return 'too_old';
     const r = await this.service.raise({
       orgId: i.orgId,
@@ -43,8 +48,8 @@ export class IncidentConcerns {
       raisedById: null,
       source: 'incident',
       externalId: i.id,
-      category,
-      immediateRisk: false,
+      category: hit.category,
+      immediateRisk: hit.immediateRisk,
       text: `Imported from ${i.source} incident ${i.externalId}. The record is in ${i.source}: open it there.`,
       actionsTaken: '',
       occurredAt: i.occurredAt,
@@ -58,7 +63,7 @@ export class IncidentConcerns {
     const rows = await this.service.concerns.incidentsWithoutConcern(this.lookback(now));
     let raised = 0;
     for (const r of rows) {
-      if (!safeguardingCategory(r.categories, this.wanted)) continue;
+      if (!(await this.classify(r.orgId, r.categories))) continue;
       if ((await this.fromIncident(r.id, now)) === 'raised') raised++;
     }
     return { candidates: rows.length, raised };

@@ -39,7 +39,7 @@ export function safeguardingModule(): FeatureModule {
       const settings = safeguardingConfig(hub.config);
       const db = hub.dbh.db;
       const service = new ConcernService(hub, new ConcernRepository(db), new RotaRepository(db), settings);
-      const incidents = new IncidentConcerns(service);
+      const incidents = new IncidentConcerns(service, (id) => hub.orgs.byId(id));
       const alerts = new AlertRepository(db);
       hub.services.set('safeguarding', { service, incidents, alerts } satisfies Safeguarding);
       // For digests (issue 9 and others): unacknowledged concerns stay red until someone acknowledges.

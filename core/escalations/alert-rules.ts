@@ -1,11 +1,27 @@
 /**
  * Early-intervention threshold rules over imported behaviour incidents and attendance. Early help is
  * "providing support as soon as a problem emerges" (KCSIE 2025 Part one paras 18-23; Working Together
- * 2023 ch. 1), so patterns, not single events, prompt the key worker or the behaviour lead. Each rule
+ * 2023 ch. 1), so patterns, not single events, prompt the member of staff the rule kind is routed to (alert-routes.ts). Each rule
  * fires at most once per pattern window: the window key is stored under a unique index (Alert table).
  */
 import { z } from 'zod';
 import { addDays, daysBetween, type IsoDate } from '../calendar/iso-date.ts';
+import { type CategoryList, categoryList } from './safeguarding-categories.ts';
+
+/**
+ * Suspension categories as MIS behaviour exports and CPOMS name them (a suspension was a "fixed-term
+ * exclusion" before 2022). Override per rule in SAFEGUARDING_ALERT_RULES_FILE.
+ */
+export const SUSPENSION_CATEGORIES: readonly string[] = [
+  'Suspension',
+  '* > Suspension',
+  'Fixed-term Exclusion',
+  'Fixed Term Exclusion',
+  '* > Fixed-term Exclusion',
+  '* > Fixed Term Exclusion',
+  'Permanent Exclusion',
+  '* > Permanent Exclusion',
+];
 
 export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -15,7 +31,7 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
     count: z.number().int().min(1),
     /** … within 7 days. */
     days: z.number().int().min(1).max(366),
-    /** Only incidents with one of these categories (case-insensitive substring); empty = all. */
+    /** Only incidents in one of these exact categories ("Behaviour > *" for a parent; safeguarding-categories.ts); empty = all. */
     categories: z.array(z.string()).default([]),
   }),
   z.object({
@@ -29,8 +45,12 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string().min(1),
     kind: z.literal('sen_suspension'),
-    /** Incident categories that mean a suspension (case-insensitive substring). */
-    categories: z.array(z.string()).default(['suspension', 'exclusion']),
+    /**
+     * Incident categories that mean a suspension, exact (normalised case, spaces and " > "). An internal
+     * exclusion or a removal from the classroom is not a suspension (DfE suspension and permanent exclusion
+     * guidance, https://www.gov.uk/government/publications/school-exclusion), so no substring "exclusion".
+     */
+    categories: z.array(z.string()).default(() => [...SUSPENSION_CATEGORIES]),
     /** "New": occurred in the last N days (older ones are history, not a prompt). */
     withinDays: z.number().int().min(1).max(366).default(14),
   }),
@@ -42,7 +62,7 @@ export const alertRulesSchema = z.array(alertRuleSchema);
 export const defaultAlertRules: AlertRule[] = [
   { id: 'incidents-3-in-7', kind: 'incidents', count: 3, days: 7, categories: [] },
   { id: 'attendance-under-90-4w', kind: 'attendance', belowPercent: 90, weeks: 4 },
-  { id: 'sen-suspension', kind: 'sen_suspension', categories: ['suspension', 'exclusion'], withinDays: 14 },
+  { id: 'sen-suspension', kind: 'sen_suspension', categories: [...SUSPENSION_CATEGORIES], withinDays: 14 },
 ];
 
 export interface IncidentFact {
@@ -66,6 +86,8 @@ export interface StudentFacts {
 export interface AlertFiring {
   studentId: string;
   ruleId: string;
+  /** The rule's kind: who receives the prompt depends on it (alert-routes.ts). */
+  kind: AlertRule['kind'];
   /** Unique per rule and pattern window: the same pattern never fires twice. */
   windowKey: string;
   /** What triggered it: counts and dates only (no text). */
@@ -80,8 +102,17 @@ function windowStart(today: IsoDate, days: number): IsoDate {
   return addDays(epoch, n * days);
 }
 
-const matches = (cats: string[], wanted: string[]) =>
-  wanted.length === 0 || cats.some((c) => wanted.some((w) => c.toLowerCase().includes(w.toLowerCase())));
+const compiled = new WeakMap<string[], CategoryList>();
+/** Does an incident fall in one of the rule's categories (exact; an empty list means every category)? */
+const matches = (cats: string[], wanted: string[]): boolean => {
+  if (wanted.length === 0) return true;
+  let list = compiled.get(wanted);
+  if (!list) {
+    list = categoryList(wanted);
+    compiled.set(wanted, list);
+  }
+  return list.first(cats) !== null;
+};
 
 /**
  * Evaluate every rule for one student on `today` (local date). Returns the rules that fire.
@@ -99,6 +130,7 @@ export function evaluateAlertRules(facts: StudentFacts, today: IsoDate, rules: A
         out.push({
           studentId: facts.studentId,
           ruleId: rule.id,
+          kind: rule.kind,
           windowKey: windowStart(today, rule.days),
           pattern: `${hits.length} behaviour incidents in the last ${rule.days} days (threshold ${rule.count})`,
           detail: { incidents: hits.length, days: rule.days, from, to: today },
@@ -115,6 +147,7 @@ export function evaluateAlertRules(facts: StudentFacts, today: IsoDate, rules: A
           out.push({
             studentId: facts.studentId,
             ruleId: rule.id,
+            kind: rule.kind,
             windowKey: windowStart(today, rule.weeks * 7),
             pattern: `attendance ${pct.toFixed(1)}% over the last ${rule.weeks} weeks (below ${rule.belowPercent}%)`,
             detail: { percent: Number(pct.toFixed(1)), possible, attended, weeks: rule.weeks },
@@ -129,6 +162,7 @@ export function evaluateAlertRules(facts: StudentFacts, today: IsoDate, rules: A
         out.push({
           studentId: facts.studentId,
           ruleId: rule.id,
+          kind: rule.kind,
           // One alert per suspension.
           windowKey: `incident:${i.id}`,
           pattern: `pupil on the SEN register has a new suspension (${i.date})`,

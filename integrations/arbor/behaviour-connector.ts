@@ -1,6 +1,7 @@
 /**
  * Behaviour incidents (Arbor BI Connector BEHAVIOUR_INCIDENTS fields, docs/imports.md, and plain report
- * headers). The involvement id (one row per student involved) is the external id.
+ * headers; a SIMS behaviour report's columns). The involvement id (one row per student involved) is the external
+ * id. The narrative and comments are the incident text, stored encrypted (app/imports/appliers.ts).
  */
 import type { ExportConnector } from '../connector.ts';
 import { RowRejectedError } from '../exports/errors.ts';
@@ -36,7 +37,19 @@ export const arborBehaviourConnector: ExportConnector<BehaviourRow> = {
       required: true,
       synonyms: ['Behaviour', 'Behaviour Type', 'Type', 'Category', 'Incident Type'],
     },
-    { name: 'text', synonyms: ['NARRATIVE', 'COMMENT', 'Comment', 'Narrative', 'Description', 'Details'] },
+    // The narrative: Arbor BI NARRATIVE, a SIMS behaviour report's "Comments" (both may be present: joined).
+    {
+      name: 'text',
+      synonyms: [
+        'NARRATIVE',
+        'Narrative',
+        'Incident Narrative',
+        'Description',
+        'Details',
+        'Incident Details',
+      ],
+    },
+    { name: 'comment', synonyms: ['COMMENT', 'Comment', 'Comments', 'Incident Comments', 'Notes', 'Note'] },
     { name: 'points', synonyms: ['SEVERITY', 'Severity', 'Points', 'Behaviour Points'] },
     { name: 'reportedBy', synonyms: ['LOGGED_BY_STAFF_ID', 'Logged By', 'Reported By', 'Staff'] },
     { name: 'status', synonyms: ['Status', 'RESOLVED_DT', 'Resolved'] },
@@ -59,7 +72,7 @@ export const arborBehaviourConnector: ExportConnector<BehaviourRow> = {
       student,
       occurredAt: dateTime(r, 'occurredAt', ctx.zone, 'incidentTime'),
       categories,
-      text: opt(r, 'text'),
+      text: [opt(r, 'text'), opt(r, 'comment')].filter((x) => x !== null).join('\n\n') || null,
       points: int(r, 'points', -1000, 1000),
       reportedBy: opt(r, 'reportedBy'),
       status: opt(r, 'status') ? 'Resolved' : null,

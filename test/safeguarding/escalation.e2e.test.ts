@@ -506,7 +506,7 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
     expect(escalations(t).map((m) => m.staffId)).toEqual([s.staff.dsl, s.staff.dsl]);
   });
 
-  it('early-intervention alerts fire once per pattern window, to the key worker', async () => {
+  it('early-intervention alerts fire once per pattern window, routed by kind (behaviour lead; key worker for attendance)', async () => {
     for (const [n, day] of [
       [1, 20],
       [2, 22],
@@ -539,7 +539,14 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
     const alerts = await t.hub.dbh.db.alert.findMany({ orderBy: { ruleId: 'asc' } });
     expect(alerts.map((a) => a.ruleId)).toEqual(['attendance-under-90-4w', 'incidents-3-in-7']);
     const prompts = t.console.transcript().filter((m) => m.message.kind === 'alert');
-    expect(prompts.map((m) => m.staffId)).toEqual([s.staff.keyworker, s.staff.keyworker]);
+    // Issue 13 point 7: behaviour patterns go to the behaviour lead; attendance (no attendance lead here)
+    // to the pupil's key worker.
+    expect(
+      prompts.map((m) => [m.message.facts.find((f) => f.label === 'Rule')?.value, m.staffId]).sort(),
+    ).toEqual([
+      ['attendance-under-90-4w', s.staff.keyworker],
+      ['incidents-3-in-7', s.staff.behaviour],
+    ]);
     expect(prompts.map((m) => m.message.title).join('\n')).toContain('B.W. (Y5)');
   });
 
