@@ -7,10 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
+import { isDomainError } from '../../core/errors.ts';
 import { exportKindOf } from '../../integrations/exports/connectors.ts';
+import { FileRefusedError } from '../../integrations/exports/errors.ts';
 import type { Hub } from '../container.ts';
 import { resolveImportOrg } from './resolve-org.ts';
-import { runImport } from './run-import.ts';
+import { errorCode, runImport } from './run-import.ts';
 import { syncIcsFeed } from './sync-ics-feed.ts';
 
 export interface DropResult {
@@ -59,7 +61,8 @@ export class DropFolder {
     let result: DropResult;
     try {
       if (!kind)
-        throw new Error(
+        throw new FileRefusedError(
+          path.basename(file),
           'unknown export kind: put the file in a folder named after its kind (cpoms, arbor-students …)',
         );
       const orgId = await resolveImportOrg(this.hub);
@@ -85,7 +88,9 @@ export class DropFolder {
             : { file, status: 'failed', runId: run.id, reason: run.message };
       }
     } catch (err) {
-      result = { file, status: 'failed', runId: null, reason: (err as Error).message };
+      // A domain error's message is written to name no value; anything else is named by its code only.
+      const reason = isDomainError(err) ? err.message : `${path.basename(file)}: failed (${errorCode(err)})`;
+      result = { file, status: 'failed', runId: null, reason };
     }
     try {
       this.move(file, result.status, result.reason ?? undefined);

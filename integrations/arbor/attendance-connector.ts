@@ -65,7 +65,7 @@ export const arborAttendanceConnector: ExportConnector<AttendanceRow> = {
       if (pct === null) throw new RowRejectedError('sessionsAttended', 'is empty (and no percentage)');
       attended = Math.round((pct * possible) / 100);
     } else if (pct !== null && possible > 0 && Math.abs((attended / possible) * 100 - pct) > 0.6) {
-      throw new RowRejectedError('percentage', `${pct}% does not match ${attended} of ${possible} sessions`);
+      throw new RowRejectedError('percentage', 'does not match the attended and possible sessions');
     }
     if (attended > possible)
       throw new RowRejectedError('sessionsAttended', 'is more than the sessions possible');

@@ -23,9 +23,13 @@ export function loadHeaderMapFile(file: string | undefined): AdminHeaderMap {
   try {
     parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new FileRefusedError(file, `header map is not valid YAML/JSON: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new FileRefusedError(
+      file,
+      `header map is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))

@@ -133,7 +133,7 @@ async function* csvCells(
       held = cells;
     }
   } catch (err) {
-    const e = err as { code?: string; lines?: number; message: string };
+    const e = err as { code?: string; lines?: number; message: string; name?: string };
     if (e.code === 'CSV_QUOTE_NOT_CLOSED')
       throw new FileRefusedError(
         source.name,
@@ -144,7 +144,8 @@ async function* csvCells(
       throw new FileRefusedError(source.name, `malformed CSV near line ${e.lines ?? '?'} (${e.code})`, {
         cause: err,
       });
-    throw new FileRefusedError(source.name, `could not be read: ${e.message}`, { cause: err });
+    // Not e.message: a decoder or parser message can quote the bytes it choked on.
+    throw new FileRefusedError(source.name, `could not be read (${e.code ?? e.name})`, { cause: err });
   }
   if (held) {
     // A last row cut short with no line end after it: the file was truncated in transit.
@@ -243,7 +244,10 @@ async function* xlsxCells(source: ExportSource, maxBytes: number): AsyncGenerato
     }
   } catch (err) {
     if (err instanceof FileRefusedError) throw err;
-    throw new FileRefusedError(source.name, `damaged XLSX: ${(err as Error).message}`, { cause: err });
+    // Not the reader's message: an XML or zip error can quote the cell text it stopped on.
+    throw new FileRefusedError(source.name, 'damaged XLSX (the workbook XML could not be read)', {
+      cause: err,
+    });
   }
 }
 
@@ -304,12 +308,15 @@ export async function* readExport(
         const looksLike = (opts.alternatives ?? []).find(
           (alt) => alt.kind !== connector.kind && resolveHeaders(c.cells, alt).missing.length === 0,
         );
-        const found = c.cells.filter(Boolean).slice(0, 12).join(', ').slice(0, 300);
+        // The first row may be data (an export saved without its header row): the reason names the
+        // columns the hub recognised (its own field names), never the text of a cell.
+        const known = res.columns.filter((f): f is string => f !== null);
         throw new FileRefusedError(
           source.name,
-          `not a ${connector.label} export: missing column(s) ${res.missing.join(', ')}` +
+          `line ${c.line}: not a ${connector.label} export: missing column(s) ${res.missing.join(', ')}` +
             (looksLike ? `; it looks like an export of kind ${looksLike.kind}` : '') +
-            ` (found: ${found}). Map headers in IMPORT_HEADER_MAP_FILE if they are named differently.`,
+            ` (the first row has ${c.cells.length} cell(s); recognised: ${known.length ? known.join(', ') : 'none'}).` +
+            ' Is the header row missing? Map headers in IMPORT_HEADER_MAP_FILE if they are named differently.',
         );
       }
       columns = res.columns;

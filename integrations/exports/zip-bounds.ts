@@ -10,6 +10,19 @@ const CDH_SIG = 0x02014b50;
 const LFH_SIG = 0x04034b50;
 /** A real sheet compresses ~10-100x; deflate tops out near 1030x, reached only by crafted data. */
 const MAX_RATIO = 500;
+/** The part names an OOXML package uses (ECMA-376 Part 2 §6.2.2, as a zip path). */
+const ENTRY_PATH = /^[A-Za-z0-9_\-./[\]]{1,120}$/;
+
+interface ZipEntry {
+  offset: number;
+  name: string;
+  /** How a reason names the entry. */
+  label: string;
+  nameLen: number;
+  method: number;
+  comp: number;
+  uncomp: number;
+}
 
 export interface ZipBounds {
   maxUncompressedBytes: number;
@@ -43,7 +56,7 @@ export async function checkXlsxZip(
   let p = 0;
   let total = 0;
   let workbook = false;
-  const locals: { offset: number; name: string; nameLen: number; method: number; comp: number }[] = [];
+  const locals: ZipEntry[] = [];
   for (let n = 0; n < entries; n++) {
     if (p + 46 > cd.length || cd.readUInt32LE(p) !== CDH_SIG)
       throw new FileRefusedError(file, 'damaged XLSX (bad zip directory)');
@@ -54,12 +67,23 @@ export async function checkXlsxZip(
     const commentLen = cd.readUInt16LE(p + 32);
     const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
     if (name === 'xl/workbook.xml') workbook = true;
-    locals.push({ offset: cd.readUInt32LE(p + 42), name, nameLen, method: cd.readUInt16LE(p + 10), comp });
+    // A reason names a workbook part by its path ("xl/worksheets/sheet1.xml"); any other name is a value
+    // of the file's own and is named by position instead.
+    const label = ENTRY_PATH.test(name) ? name : `#${n + 1}`;
+    locals.push({
+      offset: cd.readUInt32LE(p + 42),
+      name,
+      label,
+      nameLen,
+      method: cd.readUInt16LE(p + 10),
+      comp,
+      uncomp,
+    });
     total += uncomp;
     if (uncomp > 1_000_000 && uncomp / Math.max(comp, 1) > MAX_RATIO)
       throw new FileRefusedError(
         file,
-        `refused as a possible zip bomb (${name} expands ${Math.round(uncomp / Math.max(comp, 1))}x)`,
+        `refused as a possible zip bomb (${label} expands ${Math.round(uncomp / Math.max(comp, 1))}x)`,
       );
     p += 46 + nameLen + extraLen + commentLen;
   }
@@ -79,7 +103,7 @@ export async function checkXlsxZip(
  * directory, with only an optional data descriptor (§4.3.9: 12 or 16 bytes) between them.
  */
 async function checkLocalHeaders(
-  locals: { offset: number; name: string; nameLen: number; method: number; comp: number }[],
+  locals: ZipEntry[],
   cdOffset: number,
   readAt: (offset: number, length: number) => Promise<Uint8Array>,
   file: string,
@@ -90,26 +114,25 @@ async function checkLocalHeaders(
   for (const e of sorted) {
     const gap = e.offset - expected;
     if (gap !== 0 && gap !== 12 && gap !== 16)
-      throw damaged(`zip entry ${e.name} is not where the directory says`);
-    if (e.offset + 30 > cdOffset) throw damaged(`zip entry ${e.name} points past the data`);
+      throw damaged(`zip entry ${e.label} is not where the directory says`);
+    if (e.offset + 30 > cdOffset) throw damaged(`zip entry ${e.label} points past the data`);
     const h = Buffer.from(await readAt(e.offset, 30));
-    if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw damaged(`bad local header for ${e.name}`);
+    if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw damaged(`bad local header for ${e.label}`);
     const flags = h.readUInt16LE(6);
     const method = h.readUInt16LE(8);
     const comp = h.readUInt32LE(18);
     const nameLen = h.readUInt16LE(26);
     const extraLen = h.readUInt16LE(28);
     if (method !== e.method || nameLen !== e.nameLen || (method !== 0 && method !== 8))
-      throw damaged(`local header for ${e.name} disagrees with the directory`);
+      throw damaged(`local header for ${e.label} disagrees with the directory`);
     if ((flags & 0x08) === 0 && comp !== e.comp)
-      throw damaged(`local header for ${e.name} disagrees with the directory`);
+      throw damaged(`local header for ${e.label} disagrees with the directory`);
     if ((flags & 0x08) !== 0 && method === 0)
-      throw damaged(`stored entry ${e.name} has no size in its local header`);
+      throw damaged(`stored entry ${e.label} has no size in its local header`);
     const name = Buffer.from(await readAt(e.offset + 30, nameLen)).toString('utf8');
-    if (name !== e.name)
-      throw damaged(`local header for ${e.name} names ${JSON.stringify(name.slice(0, 40))}`);
+    if (name !== e.name) throw damaged(`local header for ${e.label} names another entry`);
     expected = e.offset + 30 + nameLen + extraLen + e.comp;
-    if (expected > cdOffset) throw damaged(`zip entry ${e.name} runs past the data`);
+    if (expected > cdOffset) throw damaged(`zip entry ${e.label} runs past the data`);
   }
   const tailGap = cdOffset - expected;
   if (tailGap !== 0 && tailGap !== 12 && tailGap !== 16)

@@ -136,7 +136,7 @@ describe('parseExport: files refused whole, with one clear line', () => {
       [['7', 'Amelia', 'Brook', '01/01/2015']],
     );
     await expect(parseExport('cpoms', students, { fileName: 'x.csv' })).rejects.toThrow(
-      /^x\.csv: refused: not a CPOMS incident export: missing column\(s\) occurredAt, categories, text; it looks like an export of kind arbor-students/,
+      /^x\.csv: refused: line 1: not a CPOMS incident export: missing column\(s\) occurredAt, categories, text; it looks like an export of kind arbor-students/,
     );
   });
 });
