@@ -11,6 +11,7 @@ import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
 import { healthReport, VERSION } from './server.ts';
+import { registerStaffCli } from './staff/staff-cli.ts';
 import { startHub } from './start.ts';
 
 function configOrExit(): Config {
@@ -194,6 +195,7 @@ export function buildProgram(): Command {
   for (const m of defaultModules()) {
     m.cli?.(program, () => openHub(configOrExit()), closeHub);
   }
+  registerStaffCli(program, () => openHub(configOrExit()), closeHub);
   return program;
 }
 

@@ -14,7 +14,7 @@ export function resolveKeyRing(
   if (configured) return { ring: parseKeyRing(configured) };
   const file = path.join(dataDir, 'encryption.key');
   if (fs.existsSync(file)) return { ring: parseKeyRing(fs.readFileSync(file, 'utf8').trim()) };
-  fs.mkdirSync(dataDir, { recursive: true });
+  if (!fs.existsSync(dataDir)) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, `${generateKeySpec()}\n`, { mode: 0o600 });
   return { ring: parseKeyRing(fs.readFileSync(file, 'utf8').trim()), generatedAt: file };
 }

@@ -3,15 +3,14 @@
  * run the scheduler and the delivery loop, and the console channel. SIGTERM/SIGINT stop it gracefully:
  * no new claims, in-flight deliveries finish, then the database closes.
  */
-import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { ConsoleChannel } from '../bots/console/console-channel.ts';
 import type { ChannelPort, Clock } from '../core/ports.ts';
 import { coordinateReplicas } from '../scheduler/replicas.ts';
-import { applyMigrations } from '../store/migrate.ts';
 import type { Config } from './config/index.ts';
 import { createHub, defaultJournal, type Hub } from './container.ts';
 import { checkpointAudit } from './data-protection/audit-chain.ts';
+import { ensureDataDir, prepareDatabase } from './database.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { type Logger, nameScrubber } from './logger.ts';
 import type { FeatureModule } from './module.ts';
@@ -47,10 +46,10 @@ export async function registerStudentNames(hub: Hub): Promise<void> {
 }
 
 export async function startHub(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningHub> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const applied = await applyMigrations(config.databaseUrl);
-  if (applied.length) log.info({ applied }, 'database migrated');
   const out = options.stdout ?? process.stdout;
+  ensureDataDir(config.dataDir);
+  const applied = await prepareDatabase(config, { say: (line) => out.write(`${line}\n`) });
+  if (applied.length) log.info({ applied }, 'database migrated');
   const consoleChannel = consoleEnabled(config) ? new ConsoleChannel(out, defaultJournal(config)) : undefined;
   const hub = await createHub(config, log, {
     ...(options.clock ? { clock: options.clock } : {}),

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'NO_CHAT_IDENTITY'
   | 'CRYPTO'
   | 'AUDIT_CHAIN_BROKEN'
-  | 'DATABASE_LOCKED';
+  | 'DATABASE_LOCKED'
+  | 'DATABASE_MISSING';
 
 export class DomainError extends Error {
   readonly code: ErrorCode;

@@ -5,16 +5,7 @@
 import type { Db } from './db.ts';
 import type { Outcome } from './student-import-repository.ts';
 
-type Role =
-  | 'STAFF'
-  | 'COORDINATOR'
-  | 'SENDCO'
-  | 'DSL'
-  | 'DEPUTY_DSL'
-  | 'HEAD'
-  | 'ADMIN'
-  | 'DESIGNATED_TEACHER'
-  | 'BEHAVIOUR_LEAD';
+type Role = import('../core/staff/roles.ts').Role;
 
 export interface StaffUpsert {
   externalId: string | null;

@@ -8,6 +8,7 @@ import { metricsEnvSchema } from '../metrics/metrics-config.ts';
 import { dataProtectionEnvSchema } from './data-protection.ts';
 import { importsEnvSchema } from './imports.ts';
 import { meetingsEnvSchema } from './meetings.ts';
+import { roleMapEnvSchema } from './role-map.ts';
 import { safeguardingEnvSchema } from './safeguarding.ts';
 import { slackEnvSchema } from './slack.ts';
 import { teamsEnvSchema } from './teams.ts';
@@ -18,6 +19,7 @@ export const sectionSchemas: z.ZodObject[] = [
   importsEnvSchema,
   meetingsEnvSchema,
   metricsEnvSchema,
+  roleMapEnvSchema,
   safeguardingEnvSchema,
   slackEnvSchema,
   teamsEnvSchema,

@@ -9,10 +9,10 @@
  * Keep the module list in step with app/modules.ts for every module that subscribes to an import event.
  */
 import { Command } from 'commander';
-import { applyMigrations } from '../../store/migrate.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { createHub, type Hub } from '../container.ts';
 import { dataProtectionModule } from '../data-protection/data-protection-module.ts';
+import { prepareDatabase } from '../database.ts';
 import { deadlinesModule } from '../deadlines/module.ts';
 import { createLogger } from '../logger.ts';
 import { meetingsModule } from '../meetings/meetings-module.ts';
@@ -39,7 +39,12 @@ async function openHub(): Promise<Hub> {
     throw err;
   }
   const log = createLogger(config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL);
-  await applyMigrations(config.databaseUrl);
+  await prepareDatabase(config, { say: (line) => process.stderr.write(`${line}\n`) }).catch(
+    (err: unknown) => {
+      process.stderr.write(`send-hub: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
   return createHub(config, log, { modules: importModules() });
 }
 

@@ -26,6 +26,10 @@ export function linkCommand(hub: Hub): Command {
         !hasRole(
           actor.roles,
           'COORDINATOR',
+          'EHCNA_OFFICER',
+          'SEN_TEAM_MANAGER',
+          'CARE_COORDINATOR',
+          'BEHAVIOUR_LEAD',
           'SENDCO',
           'DSL',
           'DEPUTY_DSL',

@@ -2,45 +2,27 @@
  * Staff with roles and line managers. Roles are mapped from MIS business-role names to the hub's roles;
  * ADMIN is never granted by an import (least privilege: an admin is made by an admin).
  */
+import { rolesFromTitles, type TitleRole } from '../../core/staff/job-titles.ts';
 import type { ExportConnector } from '../connector.ts';
 import { RowRejectedError } from '../exports/errors.ts';
 import { list, opt } from '../exports/field-values.ts';
 
-export type ImportedRole =
-  | 'STAFF'
-  | 'COORDINATOR'
-  | 'SENDCO'
-  | 'DSL'
-  | 'DEPUTY_DSL'
-  | 'HEAD'
-  | 'DESIGNATED_TEACHER'
-  | 'BEHAVIOUR_LEAD';
+export type ImportedRole = TitleRole;
 
 export interface StaffRow {
   externalId: string | null;
   email: string;
   displayName: string;
+  /** Job titles / business roles as the file gave them (mapped again when STAFF_ROLE_MAP_FILE is set). */
+  titles: string[];
+  /** Roles from the default title map (core/staff/job-titles.ts; docs/imports.md "Roles from job titles"). */
   roles: ImportedRole[];
   /** Email or staff id of the line manager. */
   lineManager: string | null;
 }
 
-/** Checked in order; "Deputy DSL" must win over "DSL". KCSIE 2025 Part 2 names the DSL and deputies. */
-const ROLE_PATTERNS: [ImportedRole, RegExp][] = [
-  ['DEPUTY_DSL', /deputy (designated safeguarding|dsl)|\bddsl\b|deputy safeguarding/i],
-  ['DSL', /designated safeguarding lead|\bdsl\b|safeguarding lead/i],
-  ['SENDCO', /\bsen(d)?co\b|special educational needs co-?ordinator|inclusion lead/i],
-  ['DESIGNATED_TEACHER', /designated teacher/i],
-  ['HEAD', /head ?teacher|\bprincipal\b|head of school|executive head/i],
-  ['BEHAVIOUR_LEAD', /behaviour lead|head of behaviour|pastoral lead/i],
-  ['COORDINATOR', /co-?ordinator|attendance officer|family support|early help/i],
-];
-
-export function mapRoles(names: string[]): ImportedRole[] {
-  const out = new Set<ImportedRole>(['STAFF']);
-  for (const n of names) for (const [role, re] of ROLE_PATTERNS) if (re.test(n)) out.add(role);
-  return [...out].sort();
-}
+/** Roles from MIS business-role names and job titles by the default map. */
+export const mapRoles = (names: string[]): ImportedRole[] => rolesFromTitles(names);
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -77,6 +59,7 @@ export const arborStaffConnector: ExportConnector<StaffRow> = {
       externalId: opt(r, 'externalId'),
       email,
       displayName,
+      titles: list(r, 'roles'),
       roles: mapRoles(list(r, 'roles')),
       lineManager: lm ? (lm.includes('@') ? lm.toLowerCase() : lm) : null,
     };
