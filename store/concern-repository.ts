@@ -279,6 +279,18 @@ export class ConcernRepository {
     return this.db.student.findUnique({ where: { id }, select: studentSelect });
   }
 
+  /** A concern by its reference (`C-1A2B3C`, the last six characters of its id) or its id; null if none or several. */
+  async byRef(orgId: string | null, ref: string): Promise<ConcernDto | null> {
+    const r = ref.trim();
+    const tail = /^c-([a-z0-9]{6})$/i.exec(r)?.[1]?.toLowerCase();
+    const rows = await this.db.concern.findMany({
+      where: { ...(orgId ? { orgId } : {}), ...(tail ? { id: { endsWith: tail } } : { id: r }) },
+      select: concernSelect,
+      take: 2,
+    });
+    return rows.length === 1 ? (rows[0] as ConcernDto) : null;
+  }
+
   /** Every pupil of the organisation (the closest names offered when a typed name matches nobody). */
   async roster(orgId: string): Promise<StudentRef[]> {
     return this.db.student.findMany({ where: { orgId }, select: studentSelect });
@@ -376,6 +388,33 @@ export class ConcernRepository {
             .filter(Boolean),
         }
       : null;
+  }
+
+  /**
+   * Unacknowledged concerns that no ladder message has reached yet (no `concern:<id>:step:` message SENT):
+   * raised by a process that does not deliver (`send-hub import`) while no hub runs, or waiting for the
+   * hub's next delivery. Oldest first (`send-hub doctor`, /healthz, the import CLI).
+   */
+  async awaitingFirstAlert(
+    orgId?: string,
+    limit = 500,
+  ): Promise<{ id: string; orgId: string; raisedAt: Date }[]> {
+    const raised = await this.db.concern.findMany({
+      where: { status: 'RAISED', ...(orgId ? { orgId } : {}) },
+      orderBy: { raisedAt: 'asc' },
+      select: { id: true, orgId: true, raisedAt: true },
+      take: limit,
+    });
+    if (raised.length === 0) return [];
+    const sent = await this.db.outboxMessage.findMany({
+      where: {
+        state: 'SENT',
+        OR: raised.map((c) => ({ idempotencyKey: { startsWith: `concern:${c.id}:step:` } })),
+      },
+      select: { idempotencyKey: true },
+    });
+    const reached = new Set(sent.map((m) => m.idempotencyKey.split(':')[1]));
+    return raised.filter((c) => !reached.has(c.id));
   }
 
   async countByStatus(orgId?: string): Promise<Record<string, number>> {

@@ -8,6 +8,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { ConcernDto } from '../../core/escalations/concern.ts';
 import { type ConcernSummary, concernRef, outcomePrompt } from '../../core/escalations/concern-messages.ts';
 import type { EscalationPolicy } from '../../core/escalations/escalation-ladder.ts';
+import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../core/escalations/rota.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
@@ -20,10 +21,14 @@ import type { Hub } from '../container.ts';
 
 export const TEXT_CONTEXT = 'Concern.textEnc';
 export const ACTIONS_CONTEXT = 'Concern.actionsTakenEnc';
+/** The name of a pupil not on the roll, as the raiser gave it (issue 13). */
+export const NOT_ON_ROLL_CONTEXT = 'Concern.notOnRollNameEnc';
 
 export interface RaiseInput {
   orgId: string;
-  studentId: string;
+  /** Null for a pupil not on the roll: then `notOnRollName` is the name as the raiser gave it (issue 13). */
+  studentId: string | null;
+  notOnRollName?: string | null;
   raisedById: string | null;
   source: 'chat' | 'incident';
   externalId: string | null;
@@ -157,11 +162,22 @@ export class ConcernCore {
     const s = student ?? (await this.concerns.student(c.studentId));
     return {
       id: c.id,
-      studentLabel: s ? studentLabel(s) : 'pupil',
+      studentLabel: s ? studentLabel(s) : this.notOnRollLabelOf(c),
       category: c.category,
       immediateRisk: c.immediateRisk,
       raisedAt: this.fmt(c.raisedAt),
     };
+  }
+
+  /** A concern about a pupil not on the roll: the name as given, decrypted (private record views only). */
+  protected notOnRollNameOf(c: ConcernDto): string | null {
+    return c.notOnRollNameEnc ? this.hub.cipher.decrypt(c.notOnRollNameEnc, NOT_ON_ROLL_CONTEXT) : null;
+  }
+
+  /** "K.H. (not on roll)" for a concern with no student record yet; "pupil" if even the name is missing. */
+  protected notOnRollLabelOf(c: ConcernDto): string {
+    const name = this.notOnRollNameOf(c);
+    return name ? notOnRollLabel(name) : 'pupil';
   }
 
   /** Admins of the organisation (the ADMIN role; ADMIN_EMAIL as a fallback). */

@@ -5,12 +5,20 @@
  * The concern, its audit event and its first step's messages commit in ONE transaction, before the
  * raiser is told who it went to.
  */
-import { NotFoundError } from '../../core/errors.ts';
+import { canActOnConcern, require } from '../../core/access/policy.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ConcernDto } from '../../core/escalations/concern.ts';
-import { type ConcernSummary, channelNotice } from '../../core/escalations/concern-messages.ts';
-import type { Platform } from '../../core/ports.ts';
+import { type ConcernSummary, channelNotice, concernRef } from '../../core/escalations/concern-messages.ts';
+import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
+import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
-import { ACTIONS_CONTEXT, type RaiseInput, type RaiseResult, TEXT_CONTEXT } from './concern-core.ts';
+import {
+  ACTIONS_CONTEXT,
+  NOT_ON_ROLL_CONTEXT,
+  type RaiseInput,
+  type RaiseResult,
+  TEXT_CONTEXT,
+} from './concern-core.ts';
 import { ConcernLadder } from './concern-ladder.ts';
 
 export class ConcernIntake extends ConcernLadder {
@@ -28,8 +36,12 @@ export class ConcernIntake extends ConcernLadder {
       if (existing) return { concern: existing, created: false, sentTo: [] };
     }
     const now = this.hub.clock.now();
+    // A pupil not on the roll (issue 13): no student record, the name as given (encrypted) instead.
+    const notOnRollName = input.studentId ? null : (input.notOnRollName ?? '').trim();
+    if (notOnRollName === '') throw new ValidationError('Say which pupil the concern is about.', 'student');
     const student = await this.concerns.student(input.studentId);
-    if (!student || student.orgId !== input.orgId) throw new NotFoundError('Pupil', input.studentId);
+    if (input.studentId && (!student || student.orgId !== input.orgId))
+      throw new NotFoundError('Pupil', input.studentId);
     const ladder = await this.ladderFor(input.orgId, now);
     const reach = await this.reachAll(ladder);
     const admins = await this.admins(input.orgId);
@@ -42,6 +54,9 @@ export class ConcernIntake extends ConcernLadder {
         const concern = await this.concerns.createIn(tx, {
           orgId: input.orgId,
           studentId: input.studentId,
+          notOnRollNameEnc: notOnRollName
+            ? this.hub.cipher.encrypt(notOnRollName, NOT_ON_ROLL_CONTEXT)
+            : null,
           raisedById: input.raisedById,
           source: input.source,
           externalId: input.externalId,
@@ -64,11 +79,16 @@ export class ConcernIntake extends ConcernLadder {
           subjectId: concern.id,
           studentId: input.studentId,
           channel: input.via,
-          details: { source: input.source, category: input.category, immediateRisk: input.immediateRisk },
+          details: {
+            source: input.source,
+            category: input.category,
+            immediateRisk: input.immediateRisk,
+            ...(notOnRollName ? { notOnRoll: true } : {}),
+          },
         });
         const summary: ConcernSummary = {
           id: concern.id,
-          studentLabel: studentLabel(student),
+          studentLabel: student ? studentLabel(student) : notOnRollLabel(notOnRollName ?? ''),
           category: concern.category,
           immediateRisk: concern.immediateRisk,
           raisedAt: this.fmt(concern.raisedAt),
@@ -76,7 +96,7 @@ export class ConcernIntake extends ConcernLadder {
         const sentTo = await this.routeIn(tx, concern, ladder, reach, now, summary, admins);
         if (input.intakeKey) await this.concerns.setSentToIn(tx, concern.id, sentTo);
         // Only when it reached someone on the ladder ("is with the DSL" must be true); no pupil, no
-        // category, no risk flag, no names (domain.md §3C; UK GDPR Art. 5(1)(c) data minimisation).
+        // category, no risk flag, no names (docs/data-protection.md §5; UK GDPR Art. 5(1)(c) data minimisation).
         if (noticeTo && sentTo.length > 0) {
           await this.hub.outbox.enqueueIn(tx, {
             idempotencyKey: `concern:${concern.id}:channel-notice`,
@@ -124,6 +144,54 @@ export class ConcernIntake extends ConcernLadder {
       concern: (await this.concerns.byId(result.concern.id)) ?? result.concern,
       created: true,
       sentTo: result.sentTo,
+    };
+  }
+
+  /**
+   * The DSL links a concern recorded "not on roll" to a student record (issue 13): `concern link <ref>
+   * <UPN, id or name>` in chat, or `send-hub concern link` (actor null: the admin CLI). Audited; the name
+   * as given stays, encrypted, on the concern. A safeguarding lead only (core/access/policy.ts).
+   */
+  async linkStudent(
+    actor: Actor | null,
+    ref: string,
+    query: string,
+    via: Platform | 'CLI',
+  ): Promise<{ text: string; concern: ConcernDto }> {
+    const c = await this.concerns.byRef(actor?.orgId ?? null, ref);
+    if (!c) throw new NotFoundError('Concern', ref);
+    if (actor) require(canActOnConcern(actor, c), 'link safeguarding concerns to a pupil');
+    if (c.studentId)
+      throw new ValidationError(`Concern ${concernRef(c.id)} is already linked to a pupil.`, 'ref');
+    const matches = await this.concerns.findStudents(c.orgId, query);
+    if (matches.length !== 1)
+      throw new ValidationError(
+        matches.length === 0
+          ? 'No pupil on the roll has that UPN, id or name.'
+          : 'More than one pupil matches: give the UPN.',
+        'student',
+      );
+    const student = matches[0]!;
+    const linked = await this.concerns.transaction(async (tx) => {
+      if (!(await this.concerns.linkStudentIn(tx, c.id, student.id))) return false;
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: actor?.staffId ?? null,
+        actorKind: actor ? 'staff' : 'admin-cli',
+        action: 'concern.student_linked',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId: student.id,
+        channel: via,
+      });
+      return true;
+    });
+    if (!linked)
+      throw new ValidationError(`Concern ${concernRef(c.id)} is already linked to a pupil.`, 'ref');
+    const after = (await this.concerns.byId(c.id)) ?? c;
+    return {
+      text: `Concern ${concernRef(c.id)} (${this.notOnRollLabelOf(c)}) is now linked to ${studentLabel(student)}.`,
+      concern: after,
     };
   }
 

@@ -6,7 +6,12 @@
  */
 import { canActOnConcern, canViewConcern, require } from '../../core/access/policy.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { type ConcernOutcome, outcomeLabels, parseOutcome } from '../../core/escalations/concern.ts';
+import {
+  type ConcernOutcome,
+  outcomeChoicesError,
+  outcomeLabels,
+  parseOutcome,
+} from '../../core/escalations/concern.ts';
 import { concernRef, handledMessage, recordMessage } from '../../core/escalations/concern-messages.ts';
 import { isOverdue } from '../../core/escalations/escalation-ladder.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
@@ -16,7 +21,7 @@ import { ACTIONS_CONTEXT, type DeadlinesService, TEXT_CONTEXT } from './concern-
 import { ConcernIntake } from './concern-intake.ts';
 
 export class ConcernOutcomes extends ConcernIntake {
-  /** The DSL's private record view (who saw which record is audited: domain.md §3C rule 4). */
+  /** The DSL's private record view (who saw which record is audited: docs/data-protection.md §6). */
   async openRecord(actor: Actor, id: string, via: Platform | 'CLI'): Promise<ActionResult> {
     const c = await this.load(actor, id);
     require(canViewConcern(actor, c), 'open safeguarding records');
@@ -38,8 +43,10 @@ export class ConcernOutcomes extends ConcernIntake {
     return {
       reply: recordMessage({
         id,
-        studentName: student ? `${student.givenName} ${student.familyName}` : '?',
-        studentLabel: student ? studentLabel(student) : '',
+        studentName: student
+          ? `${student.givenName} ${student.familyName}`
+          : `${this.notOnRollNameOf(c) ?? '?'} (not on roll: \`concern link ${concernRef(id)} <UPN>\` links a record)`,
+        studentLabel: student ? studentLabel(student) : this.notOnRollLabelOf(c),
         category: c.category,
         immediateRisk: c.immediateRisk,
         occurredAt: this.fmt(c.occurredAt),
@@ -69,10 +76,8 @@ export class ConcernOutcomes extends ConcernIntake {
     require(canActOnConcern(actor, c), 'record safeguarding outcomes');
     const outcome = parseOutcome(rawOutcome);
     if (!outcome) {
-      throw new ValidationError(
-        `Say which outcome: ${Object.values(outcomeLabels).join(', ')} (e.g. \`record-outcome referral\`).`,
-        'outcome',
-      );
+      // No outcome, no record (issue 13): nothing is assumed; the valid ones are listed as typed.
+      throw new ValidationError(outcomeChoicesError(rawOutcome, concernRef(id)), 'outcome');
     }
     const now = this.hub.clock.now();
     const summary = await this.summary(c);
@@ -125,9 +130,12 @@ export class ConcernOutcomes extends ConcernIntake {
     });
     let extra = '';
     if (outcome === 'referral_csc') {
-      // Working Together 2023 (domain.md §1G W1-W6): the referral starts the child-protection timeframes.
+      // Working Together to Safeguard Children 2023, chapter 3 (W1-W6 in docs/deadlines.md): the referral starts the child-protection timeframes.
       const deadlines = this.hub.services.get('deadlines') as DeadlinesService | undefined;
-      if (deadlines?.openCase) {
+      if (!c.studentId) {
+        // A pupil not on the roll has no record to open a case on: link one first (concern link).
+        extra = ` The pupil is not on the roll: link a record (\`concern link ${concernRef(id)} <UPN>\`), then open the child-protection case.`;
+      } else if (deadlines?.openCase) {
         // The referral date anchors W1/W2 (referral_received); the start event stands in for the strategy
         // discussion until the real one is recorded (W4 picks the latest strategy discussion).
         const opened = (await deadlines.openCase({

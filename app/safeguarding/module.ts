@@ -6,13 +6,16 @@ import type { Command as CliProgram } from 'commander';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { InboundAction } from '../../core/ports.ts';
 import { AlertRepository } from '../../store/alert-repository.ts';
+import { ConcernDraftRepository } from '../../store/concern-draft-repository.ts';
 import { ConcernRepository } from '../../store/concern-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
 import { channelNoticeWanted, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
 import { alertsPlanner, loadAlertRules } from './alerts-planner.ts';
-import { concernFormHandler, concernFormSpec } from './concern-form.ts';
+import { concernCommand } from './concern-command.ts';
+import { ConcernDrafts } from './concern-drafts.ts';
+import { concernFormHandler } from './concern-form.ts';
 import { ConcernService } from './concern-service.ts';
 import { IncidentConcerns } from './incident-concerns.ts';
 import { loadRotaFile } from './load-rota.ts';
@@ -48,9 +51,12 @@ export function safeguardingModule(): FeatureModule {
         unacknowledged: (orgId: string) => service.unacknowledged(orgId),
       });
 
+      // Concern forms that cannot be completed are kept as the raiser's drafts (issue 13).
+      const drafts = new ConcernDrafts(hub, new ConcernDraftRepository(db));
       hub.forms.register(
         'concern',
         concernFormHandler(service, {
+          drafts,
           zone: hub.config.env.TIME_ZONE,
           now: () => hub.clock.now(),
           channelNotice: async (orgId) => {
@@ -59,15 +65,7 @@ export function safeguardingModule(): FeatureModule {
           },
         }),
       );
-      hub.commands.register({
-        name: 'concern',
-        usage: 'concern',
-        summary: 'report a safeguarding concern to the DSL (private; stored encrypted)',
-        async run({ actor }) {
-          service.assertCanRaise(actor);
-          return { kind: 'form', form: concernFormSpec() };
-        },
-      });
+      hub.commands.register(concernCommand(service, drafts));
       hub.commands.register(rotaCommand(hub, service));
 
       const id = (a: InboundAction) => a.subject.id;

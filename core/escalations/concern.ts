@@ -53,6 +53,22 @@ export function parseOutcome(raw: string | undefined): ConcernOutcome | null {
   return outcomeAliases[key] ?? null;
 }
 
+/** The word to type for each outcome (`record-outcome r7 referral`), as the console and the errors list them. */
+export const outcomeWords: Record<ConcernOutcome, string> = {
+  advice_given: 'advice',
+  early_help: 'early-help',
+  referral_csc: 'referral',
+  police: 'police',
+  no_further_action: 'nfa',
+};
+
+/** The error for a missing or unknown outcome: nothing recorded, and every valid one listed (issue 13). */
+export function outcomeChoicesError(raw: string | undefined, ref: string): string {
+  const given = raw?.trim() ? 'That is not an outcome' : 'No outcome given';
+  const list = concernOutcomes.map((o) => `${outcomeWords[o]} (${outcomeLabels[o]})`).join(', ');
+  return `${given}: nothing was recorded for concern ${ref}. Choose one of: ${list}. For example \`record-outcome ${outcomeWords.referral_csc}\`.`;
+}
+
 /** Default categories (KCSIE 2025 Part one, paras 24-51: abuse, neglect, exploitation, specific issues). */
 export const defaultConcernCategories = [
   'Neglect',

@@ -16,7 +16,14 @@ export interface DomainEvents {
   /** A concern was stored (raised in chat or from an import). */
   'concern.raised': { orgId: string; concernId: string; immediateRisk: boolean };
   /** A DSL recorded an outcome on a concern. */
-  'concern.outcome': { orgId: string; concernId: string; studentId: string; outcome: string; at: string };
+  /** studentId null: a pupil not on the roll (issue 13). */
+  'concern.outcome': {
+    orgId: string;
+    concernId: string;
+    studentId: string | null;
+    outcome: string;
+    at: string;
+  };
   /** Meetings were created, moved or cancelled by a calendar sync. */
   'meetings.changed': { orgId: string; meetingIds: string[] };
   /** TAC notes were submitted. */
