@@ -118,8 +118,12 @@ export function buildProgram(): Command {
         const dl = deadlines ? await deadlines.dueList(days, owner ? { ownerId: owner.id } : {}) : [];
         for (const d of dl)
           console.log(
-            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${d.ownerName ?? '-'}  [${d.id}]`,
+            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${d.ownerName ?? '-'}  [${d.id}]${d.dayNote}`,
           );
+        // Cases that cannot show all their deadlines say why (issue 14: no silent emptiness).
+        if (deadlines)
+          for (const line of await deadlines.problemLines(owner ? { ownerId: owner.id } : {}))
+            console.log(`ATTENTION  ${line}`);
         if (rows.length === 0 && dl.length === 0) console.log(`Nothing due within ${opts.within}.`);
         for (const r of rows)
           console.log(
@@ -186,6 +190,11 @@ export function buildProgram(): Command {
         );
         const health = await healthReport(hub);
         console.log(`${health.status === 'ok' ? 'ok  ' : 'WARN'} health: ${JSON.stringify(health)}`);
+        const dl = (health as { modules?: Record<string, Record<string, unknown>> }).modules?.deadlines;
+        if (dl)
+          console.log(
+            `${dl.casesUnknownPack ? 'WARN' : 'ok  '} deadlines: ${Number(dl.casesUnknownPack ?? 0)} open cases with an unknown rule pack, ${Number(dl.casesWaitingForEvent ?? 0)} waiting for a key date, ${Number(dl.casesNeedTermDates ?? 0)} needing the school's term dates (send-hub case timeline <case> says why)`,
+          );
         if (!migOk || health.status === 'down') process.exitCode = 1;
       } finally {
         await closeHub(hub);

@@ -453,6 +453,36 @@ export class CaseRepository {
     return rows.map((r) => ({ ...r, roles: r.roles.map((x) => x.role as Role) }));
   }
 
+  /** Cases whose stored rule pack has no version ("england-send-2014"): migrated at start-up. */
+  async unversionedPacks(): Promise<{ id: string; kind: string; rulePack: string; startDate: string }[]> {
+    return this.db.case.findMany({
+      where: { NOT: { rulePack: { contains: '@' } } },
+      select: { id: true, kind: true, rulePack: true, startDate: true },
+    });
+  }
+
+  /** Point cases at a versioned pack (one statement per target pack), audited as a data migration. */
+  async setRulePack(ids: string[], from: string, to: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.$transaction(async (tx) => {
+      const r = await tx.case.updateMany({
+        where: { id: { in: ids }, rulePack: from },
+        data: { rulePack: to },
+      });
+      await this.audit.recordIn(tx, {
+        orgId: null,
+        actorId: null,
+        actorKind: 'system',
+        action: 'case.rule_pack_migrated',
+        subjectType: 'case',
+        subjectId: ids[0]!,
+        channel: 'SYSTEM',
+        details: { from, to, cases: r.count },
+      });
+      return r.count;
+    });
+  }
+
   /** Find a student by id, UPN or external id within an organisation. */
   async findStudent(orgId: string, ref: string): Promise<{ id: string } | null> {
     return this.db.student.findFirst({

@@ -107,6 +107,8 @@ export function deadlinesCli(
             via: 'CLI',
           });
           console.log(`Case ${r.reference} opened (${r.caseId}).`);
+          // No silent emptiness: one line when the case lacks deadlines, and why.
+          if (r.problems.length) console.log(`Note: ${r.problems.join('; ')}.`);
           for (const line of (await svc.timeline(r.caseId)) ?? []) console.log(line);
         });
       },
@@ -114,8 +116,11 @@ export function deadlinesCli(
 
   kase
     .command('event <case> <kind> <date>')
-    .description('record a key date on a case (e.g. draft_served 2027-03-01); deadlines are recomputed')
-    .action(async (ref: string, kind: string, date: string) => {
+    .description(
+      "record a key date on a case (e.g. draft_served 2027-03-01); deadlines are recomputed. The kind must be one of the case kind's key events (docs/deadlines.md); a date in the future is refused unless --planned",
+    )
+    .option('--planned', 'record a planned date (today or later): shown on the timeline, meets no deadline')
+    .action(async (ref: string, kind: string, date: string, o: { planned?: boolean }) => {
       await withHub(open, close, async (_hub, svc) => {
         const id = await resolveCase(svc, ref);
         if (!id) {
@@ -123,7 +128,7 @@ export function deadlinesCli(
           process.exitCode = 2;
           return;
         }
-        await svc.recordEvent(id, kind, date, CLI_WHO);
+        await svc.recordEvent(id, kind, date, CLI_WHO, o.planned ? { planned: true } : {});
         for (const line of (await svc.timeline(id)) ?? []) console.log(line);
       });
     });

@@ -1,10 +1,12 @@
 /** Chat commands of the deadline engine: `due`, `digest`, `deadline <verb> <id> …`. */
 import type { Command } from '../../core/commands/command-registry.ts';
+import { adviceDeadlineOf, adviceLine } from '../../core/deadlines/advice.ts';
 import { officerDigest, summarise, teamDigest } from '../../core/deadlines/digest.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { type ActionVerb, message } from '../../core/messages/outgoing-message.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
+import { caseloadTruth, problemLine } from './truth.ts';
 
 export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
   const due: Command = {
@@ -27,14 +29,21 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
       const overdue = rows.filter((r) => r.overdue);
       const soon = rows.filter((r) => !r.overdue);
       const line = (r: (typeof rows)[number]) =>
-        `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''} [${r.id}]`;
+        `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''}${r.dayNote} [${r.id}]`;
+      const today = svc.today();
+      // A request for review advice shows its real deadline (reg 20(4)), marked late once past.
+      const reminderLine = (r: (typeof reminders)[number]) => {
+        const advice = adviceDeadlineOf(r, today);
+        return advice ? adviceLine(advice) : `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`;
+      };
+      const { problems } = await caseloadTruth(svc, { orgId: actor.orgId, ownerId: actor.staffId });
       return {
         kind: 'message',
         message: message({
           kind: 'text',
           audience: 'private',
           title:
-            rows.length || reminders.length
+            rows.length || reminders.length || problems.length
               ? `Due for you in the next ${days} days`
               : `Nothing due for you in the next ${days} days.`,
           sections: [
@@ -46,7 +55,15 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
               ? [
                   {
                     heading: 'Reminders',
-                    lines: reminders.map((r) => `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`),
+                    lines: reminders.map(reminderLine),
+                  },
+                ]
+              : []),
+            ...(problems.length
+              ? [
+                  {
+                    heading: `Cases without all their deadlines (${problems.length})`,
+                    lines: problems.map(problemLine),
                   },
                 ]
               : []),
@@ -63,6 +80,8 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
     async run({ actor }) {
       const today = svc.today();
       const rows = await svc.dueList(3650, { orgId: actor.orgId });
+      // The 20-week risk of each open EHC needs assessment, and cases lacking deadlines (issue 14).
+      const truth = await caseloadTruth(svc, { orgId: actor.orgId });
       const items = rows
         .filter((r) => r.ownerId)
         .map((r) => ({
@@ -76,6 +95,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
           ownerId: r.ownerId!,
           studentLabel: r.student,
           atRisk20Weeks: false,
+          dayNote: r.dayNote,
         }));
       const summaries = summarise(items, today);
       const staff = await hub.staff.all(actor.orgId);
@@ -87,7 +107,10 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         paused: [],
         open: 0,
       };
-      const own = officerDigest(mine, today);
+      const own = officerDigest(mine, today, 25, {
+        atRisk: truth.atRisk.filter((i) => i.ownerId === actor.staffId),
+        problems: truth.problems.filter((p) => p.ownerId === actor.staffId).map(problemLine),
+      });
       if (reports.length === 0) return { kind: 'message', message: own };
       const team = teamDigest(
         reports.map((r) => ({
@@ -95,7 +118,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
           name: r.displayName,
           summary: summaries.get(r.id) ?? { ownerId: r.id, overdue: [], dueSoon: [], paused: [], open: 0 },
         })),
-        [],
+        truth.atRisk.filter((i) => reports.some((r) => r.id === i.ownerId)),
         today,
         svc.env.DEADLINE_OVERLOAD,
       );

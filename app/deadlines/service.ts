@@ -20,6 +20,7 @@ import {
   lateness,
   ruleIdOfKey,
 } from '../../core/deadlines/engine.ts';
+import { checkEvent, isPlannedKind, PLANNED_PREFIX } from '../../core/deadlines/events.ts';
 import { emptyLocalRules, type LocalRulesFile, parseLocalRules } from '../../core/deadlines/local-rules.ts';
 import {
   DEADLINE_REMINDER_KINDS,
@@ -40,6 +41,7 @@ import { DeadlineRepository, type StoredNudge } from '../../store/deadline-repos
 import { ConfigError } from '../config/index.ts';
 import type { Hub } from '../container.ts';
 import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
+import { caseloadTruth, dayNoteOf, packOf, problemLine, problemsOfCase, riskItem } from './truth.ts';
 
 /** How far ahead deadline nudges become Reminder rows. */
 export const NUDGE_HORIZON_DAYS = 3;
@@ -100,6 +102,12 @@ export interface TickReport {
   remindersUpdated: number;
   remindersCancelled: number;
   digests: number;
+  /** Cases that say why they lack deadlines (counts only: no child, no case in the log). */
+  casesUnknownPack: number;
+  casesWaitingForEvent: number;
+  casesNeedTermDates: number;
+  /** Open EHC needs assessments at risk of breaching 20 weeks. */
+  casesAtRisk: number;
   readMs: number;
   computeMs: number;
   writeMs: number;
@@ -114,6 +122,10 @@ export class DeadlineService {
   readonly holidays = new BankHolidayCalendar();
   readonly env: DeadlinesEnv;
   private readonly leadTimes: string[];
+  /** Cases lacking deadlines, per reason, as of the last tick (health, `doctor`). */
+  caseCounts:
+    | { casesUnknownPack: number; casesWaitingForEvent: number; casesNeedTermDates: number }
+    | undefined;
   private dirty = true;
   private lastRun = 0;
   private holidaysLoadedOn = '';
@@ -160,7 +172,7 @@ export class DeadlineService {
     return n;
   }
 
-  private calendarsFor(terms: { orgId: string; kind: string; startDate: string; endDate: string }[]) {
+  calendarsFor(terms: { orgId: string; kind: string; startDate: string; endDate: string }[]) {
     const byOrg = new Map<string, SchoolCalendar>();
     for (const t of terms) {
       const cal = byOrg.get(t.orgId) ?? { terms: [], closures: [] };
@@ -179,13 +191,18 @@ export class DeadlineService {
   }
 
   ruleFor(kind: string, pack: string, key: string): Rule | undefined {
-    return this.book.rule(kind as CaseKind, pack, ruleIdOfKey(key));
+    const resolved = this.book.pack(pack)
+      ? pack
+      : (this.book.resolvePackId(pack, kind as CaseKind, '9999-12-31') ?? pack);
+    return this.book.rule(kind as CaseKind, resolved, ruleIdOfKey(key));
   }
 
   /** Open a case and compute its deadlines at once (the caller sees them; nudges follow on the next tick). */
   async openCase(input: OpenCaseInput): Promise<{
     caseId: string;
     reference: string;
+    /** Why the case lacks deadlines (unknown pack, missing key date, no term dates); empty when none. */
+    problems: string[];
     deadlines: { ruleId: string; dueOn: string; status: string }[];
   }> {
     if (!caseKinds.includes(input.kind))
@@ -196,6 +213,18 @@ export class DeadlineService {
       if (!isIsoDate(e.occurredOn) || !/^[a-z][a-z0-9_]*$/.test(e.kind))
         throw new ValidationError(`event ${e.kind}=${e.occurredOn}: expected kind=YYYY-MM-DD`, 'events');
     const pack = this.book.packFor(input.kind, input.startDate);
+    // Key events validated (issue 14 point 5): known to the case kind, and not in the future unless set
+    // in advance (a transfer date, a scheduled meeting).
+    const today = this.today();
+    const startEvent = this.book.startEvent(input.kind, pack.id);
+    for (const e of [{ kind: startEvent, occurredOn: input.startDate }, ...(input.events ?? [])]) {
+      const r = checkEvent(
+        { caseKind: input.kind, packId: pack.id, kind: e.kind, occurredOn: e.occurredOn },
+        today,
+        this.book,
+      );
+      if (!r.ok) throw new ValidationError(r.message, r.field === 'kind' ? 'events' : 'startDate');
+    }
     const { id, reference } = await this.cases.open(
       {
         orgId: input.orgId,
@@ -203,7 +232,7 @@ export class DeadlineService {
         kind: input.kind,
         rulePack: pack.id,
         startDate: input.startDate,
-        startEvent: this.book.startEvent(input.kind, pack.id),
+        startEvent,
         ownerId: input.ownerId,
         ...(input.reference ? { reference: input.reference } : {}),
         events: input.events ?? [],
@@ -220,18 +249,44 @@ export class DeadlineService {
     return {
       caseId: id,
       reference,
+      problems: await this.problemsOf(id),
       deadlines: (c?.deadlines ?? [])
         .map((d) => ({ ruleId: d.ruleId, dueOn: d.dueOn, status: d.status }))
         .sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1)),
     };
   }
 
-  async recordEvent(caseId: string, kind: string, occurredOn: IsoDate, who: Who): Promise<void> {
+  /**
+   * Record a key date. The kind must be one the case kind knows (refused naming the valid ones); a date
+   * in the future is refused for an event that has happened; `planned` stores a planned date that meets
+   * no deadline (shown as planned on the timeline).
+   */
+  async recordEvent(
+    caseId: string,
+    kind: string,
+    occurredOn: IsoDate,
+    who: Who,
+    opts: { planned?: boolean } = {},
+  ): Promise<void> {
     if (!isIsoDate(occurredOn))
       throw new ValidationError(`date "${occurredOn}": expected YYYY-MM-DD`, 'date');
     if (!/^[a-z][a-z0-9_]*$/.test(kind))
       throw new ValidationError(`event "${kind}": expected a name like draft_served`, 'kind');
-    await this.cases.addEvent(caseId, kind, occurredOn, who);
+    const c = await this.cases.byId(caseId);
+    if (!c) throw new ValidationError(`case "${caseId}" not found`, 'case');
+    const r = checkEvent(
+      {
+        caseKind: c.kind as CaseKind,
+        packId: packOf(this.book, c),
+        kind,
+        occurredOn,
+        ...(opts.planned ? { planned: true } : {}),
+      },
+      this.today(),
+      this.book,
+    );
+    if (!r.ok) throw new ValidationError(r.message, r.field);
+    await this.cases.addEvent(caseId, r.stored, occurredOn, who);
     await this.recompute(caseId);
     this.touch();
   }
@@ -243,7 +298,7 @@ export class DeadlineService {
     if (this.holidaysLoadedOn === '') await this.reloadHolidays();
     const ctxFor = this.calendarsFor(await this.cases.termDates([c.orgId]));
     const computed = evaluateCase(
-      { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
+      { kind: c.kind as CaseKind, rulePack: packOf(this.book, c), events: c.events },
       this.book,
       ctxFor(c.orgId),
     );
@@ -272,6 +327,10 @@ export class DeadlineService {
       remindersUpdated: 0,
       remindersCancelled: 0,
       digests: 0,
+      casesUnknownPack: 0,
+      casesWaitingForEvent: 0,
+      casesNeedTermDates: 0,
+      casesAtRisk: 0,
       readMs: 0,
       computeMs: 0,
       writeMs: 0,
@@ -279,7 +338,8 @@ export class DeadlineService {
     };
     const nudgeItems: NudgeItem[] = [];
     const digestItems: PlannedDigestItem[] = [];
-    const atRiskBy = addDays(today, 28);
+    const digestDay = WEEKDAYS[new Date(`${today}T00:00:00Z`).getUTCDay()] === this.env.DEADLINE_DIGEST_DAY;
+    const problemsByOwner = new Map<string, string[]>();
     const staffNames = new Map<string, string>();
     // Every open case in one set-based read (three packed queries): an LA's caseload fits in memory, and
     // the nudges and digests below need all of it anyway.
@@ -290,6 +350,7 @@ export class DeadlineService {
     report.readMs += performance.now() - t0;
     t0 = performance.now();
     const ctxFor = this.calendarsFor(terms);
+    const withTerms = new Set(terms.filter((t) => t.kind === 'TERM').map((t) => t.orgId));
     const lineManager = new Map(staff.map((s) => [s.id, s.lineManagerId]));
     for (const s of staff) staffNames.set(s.id, s.displayName);
     // Where an owner has no line manager, escalate to the organisation's head (or an admin).
@@ -309,11 +370,33 @@ export class DeadlineService {
     }[] = [];
     const allUpdates: { id: string; data: Record<string, unknown> }[] = [];
     for (const c of page) {
+      const rulePack = packOf(this.book, c);
       const computed = evaluateCase(
-        { kind: c.kind as CaseKind, rulePack: c.rulePack, events: c.events },
+        { kind: c.kind as CaseKind, rulePack, events: c.events },
         this.book,
         ctxFor(c.orgId),
       );
+      // No silent emptiness: counted for the log, listed in the owner's digest.
+      const problems = problemsOfCase(this.book, c, computed.length, withTerms.has(c.orgId));
+      for (const p of problems) {
+        if (p.code === 'unknown_pack' || p.code === 'no_rules') report.casesUnknownPack++;
+        else if (p.code === 'waiting_for_event') report.casesWaitingForEvent++;
+        else report.casesNeedTermDates++;
+      }
+      if (problems.length && c.ownerId && digestDay) {
+        const list = problemsByOwner.get(c.ownerId) ?? [];
+        list.push(
+          problemLine({
+            caseId: c.id,
+            caseRef: c.reference ?? c.id.slice(0, 8),
+            label: caseSubjectLabel(c.kind, c.student),
+            ownerId: c.ownerId,
+            orgId: c.orgId,
+            problems,
+          }),
+        );
+        problemsByOwner.set(c.ownerId, list);
+      }
       const { creates, updates } = diffDeadlines(computed, c.deadlines);
       for (const x of creates) allCreates.push({ ...x, caseId: c.id, ownerId: null });
       allUpdates.push(...updates);
@@ -333,7 +416,9 @@ export class DeadlineService {
       // Initials and year for a child; nobody at all for a staff allegation (KCSIE Part 4).
       const label = caseSubjectLabel(c.kind, c.student);
       const caseRef = c.reference ?? c.id.slice(0, 8);
-      const hasDraft = c.events.some((e) => e.kind === 'draft_served');
+      // The 20-week risk, computed from the key dates (core/deadlines/at-risk.ts).
+      const risk = c.kind === 'EHC_NEEDS_ASSESSMENT' ? riskItem(c, today, this.holidays) : null;
+      if (risk) report.casesAtRisk++;
       for (const d of computed) {
         // The stored row of this key (a case has a handful: a scan, not a Map per case; the last one wins
         // as a Map built from them would).
@@ -365,6 +450,7 @@ export class DeadlineService {
             ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
             escalateToId: escalateToId === ownerId ? null : escalateToId,
             studentLabel: label,
+            calendar: ctxFor(c.orgId),
           });
         if (ownerId && (status === 'OPEN' || status === 'PAUSED'))
           digestItems.push({
@@ -377,7 +463,9 @@ export class DeadlineService {
             window: d.rule.window ?? false,
             ownerId,
             studentLabel: label,
-            atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && !hasDraft && d.dueOn <= atRiskBy,
+            atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && risk !== null,
+            ...(d.rule.id === 'E7' && risk?.atRiskReason ? { atRiskReason: risk.atRiskReason } : {}),
+            ...(digestDay ? { dayNote: dayNoteOf(d.dueOn, d.rule, ctxFor(c.orgId)) } : {}),
             escalateToId: lineManager.get(ownerId) ?? null,
             orgId: c.orgId,
           });
@@ -398,7 +486,21 @@ export class DeadlineService {
     report.computeMs += performance.now() - t1;
     t1 = performance.now();
     await this.reconcileNudges(slots, today, report);
-    const digests = this.planDigests(digestItems, today, staffNames);
+    this.caseCounts = {
+      casesUnknownPack: report.casesUnknownPack,
+      casesWaitingForEvent: report.casesWaitingForEvent,
+      casesNeedTermDates: report.casesNeedTermDates,
+    };
+    if (report.casesUnknownPack || report.casesWaitingForEvent || report.casesNeedTermDates)
+      this.hub.log.warn(
+        {
+          casesUnknownPack: report.casesUnknownPack,
+          casesWaitingForEvent: report.casesWaitingForEvent,
+          casesNeedTermDates: report.casesNeedTermDates,
+        },
+        'deadlines: some open cases lack deadlines (send-hub case timeline <case> says why)',
+      );
+    const digests = this.planDigests(digestItems, today, staffNames, problemsByOwner);
     report.digests = digests.length;
     if (digests.length) {
       const r = await this.hub.reminders.reconcile(
@@ -457,7 +559,12 @@ export class DeadlineService {
   }
 
   /** On the digest day: one digest per named officer, one team view per line manager. */
-  planDigests(items: PlannedDigestItem[], today: IsoDate, names: Map<string, string>): ReminderSpec[] {
+  planDigests(
+    items: PlannedDigestItem[],
+    today: IsoDate,
+    names: Map<string, string>,
+    problemsByOwner: Map<string, string[]> = new Map(),
+  ): ReminderSpec[] {
     const dow = new Date(`${today}T00:00:00Z`).getUTCDay();
     if (WEEKDAYS[dow] !== this.env.DEADLINE_DIGEST_DAY) return [];
     const dueAt = zonedInstant(today, this.env.DEADLINE_NUDGE_TIME, this.zone);
@@ -476,7 +583,10 @@ export class DeadlineService {
         dueAt,
         priority: 9,
         respectQuietHours: true,
-        message: officerDigest(s, today),
+        message: officerDigest(s, today, 25, {
+          atRisk: items.filter((i) => i.atRisk20Weeks && i.ownerId === s.ownerId),
+          problems: problemsByOwner.get(s.ownerId) ?? [],
+        }),
       });
     }
     // Officers per line manager, in order of first appearance.
@@ -516,9 +626,13 @@ export class DeadlineService {
   async dueList(untilDays: number, opts: { orgId?: string; ownerId?: string } = {}) {
     const today = this.today();
     const rows = await this.deadlines.dueBy(addDays(today, untilDays), opts);
+    if (this.holidaysLoadedOn === '') await this.reloadHolidays();
+    const ctxFor = this.calendarsFor(await this.cases.termDates([...new Set(rows.map((d) => d.case.orgId))]));
     return rows.map((d) => {
       const rule = this.ruleFor(d.case.kind, d.case.rulePack, d.ruleId);
       return {
+        /** " ⚠ Sun 31 Jan 2027 is a Sunday: …" when the due date falls on a day nobody works. */
+        dayNote: dayNoteOf(d.dueOn, rule, ctxFor(d.case.orgId)),
         id: d.id,
         dueOn: d.dueOn,
         status: d.status,
@@ -533,19 +647,48 @@ export class DeadlineService {
     });
   }
 
+  /** One line per open case that lacks deadlines, and why (for `due` lists). */
+  async problemLines(opts: { orgId?: string; ownerId?: string } = {}): Promise<string[]> {
+    return (await caseloadTruth(this, opts)).problems.map(problemLine);
+  }
+
+  /** Why an open case lacks deadlines: one sentence per problem (empty when nothing is missing). */
+  async problemsOf(caseId: string): Promise<string[]> {
+    const c = await this.cases.byId(caseId);
+    if (!c || c.status !== 'OPEN') return [];
+    if (this.holidaysLoadedOn === '') await this.reloadHolidays();
+    const terms = await this.cases.termDates([c.orgId]);
+    const computed = evaluateCase(
+      { kind: c.kind as CaseKind, rulePack: packOf(this.book, c), events: c.events },
+      this.book,
+      this.calendarsFor(terms)(c.orgId),
+    );
+    const hasTerms = terms.some((t) => t.kind === 'TERM');
+    return problemsOfCase(this.book, c, computed.length, hasTerms).map((p) => p.message);
+  }
+
   /** The case timeline: key dates, and each deadline met (on time or late), paused, open or overdue. */
   async timeline(caseId: string): Promise<string[] | null> {
     const c = await this.cases.byId(caseId);
     if (!c) return null;
     const today = this.today();
+    if (this.holidaysLoadedOn === '') await this.reloadHolidays();
+    const terms = await this.cases.termDates([c.orgId]);
+    const ctx = this.calendarsFor(terms)(c.orgId);
     const lines = [
       `Case ${c.reference ?? c.id} · ${c.kind} · ${caseSubjectLabel(c.kind, c.student)} · pack ${c.rulePack} · ${c.status}`,
+      ...(await this.problemsOf(c.id)).map((p) => `Attention: ${p}`),
       'Key dates:',
       ...[...c.eventRows]
         .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : 1))
-        .map((e) => `  ${formatDate(e.occurredOn)}  ${e.kind}`),
+        .map((e) =>
+          isPlannedKind(e.kind)
+            ? `  ${formatDate(e.occurredOn)}  ${e.kind.slice(PLANNED_PREFIX.length)} (planned: meets no deadline)`
+            : `  ${formatDate(e.occurredOn)}  ${e.kind}`,
+        ),
       'Deadlines:',
     ];
+    if (c.deadlines.length === 0) lines.push('  none computed (see Attention above)');
     const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
     for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
       const rule = this.ruleFor(c.kind, c.rulePack, d.ruleId);
@@ -567,7 +710,10 @@ export class DeadlineService {
       else if (d.dueOn < today && !rule?.window)
         state = `OVERDUE by ${lateness(d.dueOn, null, today).days} days`;
       else state = 'open';
-      lines.push(`  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}: ${state}  [${d.id}]`);
+      const note = d.status === 'OPEN' || d.status === 'PAUSED' ? dayNoteOf(d.dueOn, rule, ctx) : '';
+      lines.push(
+        `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}: ${state}${note}  [${d.id}]`,
+      );
       if (rule) lines.push(`      source: ${rule.source}`);
     }
     return lines;

@@ -3,6 +3,8 @@
  * every role, a few students (invented names), cases and meetings placed relative to now so that a
  * reminder falls due within the first minute.
  */
+import { RuleBook } from '../../core/deadlines/registry.ts';
+import type { CaseKind } from '../../core/deadlines/types.ts';
 import type { Db } from '../../store/db.ts';
 
 export const DEMO_ORG_NAME = 'Elmfield Primary (demo)';
@@ -82,6 +84,23 @@ const students = [
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
+/**
+ * Typical English term dates (autumn, spring, summer) for the school years around `year`: enough for the
+ * demo's school-day counts and termly PEP reviews. A real school imports its own (send-hub import ics).
+ */
+export function demoTerms(
+  year: number,
+): { kind: string; startDate: string; endDate: string; label: string }[] {
+  const out: { kind: string; startDate: string; endDate: string; label: string }[] = [];
+  for (let y = year - 1; y <= year + 1; y++)
+    out.push(
+      { kind: 'TERM', startDate: `${y}-09-03`, endDate: `${y}-12-18`, label: `Autumn ${y}` },
+      { kind: 'TERM', startDate: `${y + 1}-01-05`, endDate: `${y + 1}-03-26`, label: `Spring ${y + 1}` },
+      { kind: 'TERM', startDate: `${y + 1}-04-12`, endDate: `${y + 1}-07-21`, label: `Summer ${y + 1}` },
+    );
+  return out;
+}
+
 export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string }> {
   const org = await db.organisation.create({
     data: { name: DEMO_ORG_NAME, kind: 'SCHOOL', urn: 'DEMO-000001' },
@@ -118,39 +137,45 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
     ],
   });
   const daysAgo = (n: number) => isoDate(new Date(now.getTime() - n * 86_400_000));
-  await db.case.create({
-    data: {
-      orgId: org.id,
-      studentId: studentIds.get('ok')!,
-      kind: 'EHC_NEEDS_ASSESSMENT',
-      rulePack: 'england-send-2014',
-      startDate: daysAgo(38),
-      ownerId: ids.get('sendco')!,
-      events: { create: [{ kind: 'request_received', occurredOn: daysAgo(38) }] },
-    },
+  // The school's term dates: school-day counts and termly PEP reviews need them.
+  await db.termDate.createMany({
+    data: demoTerms(now.getUTCFullYear()).map((t) => ({ ...t, orgId: org.id, source: 'demo' })),
   });
-  await db.case.create({
-    data: {
-      orgId: org.id,
-      studentId: studentIds.get('ab')!,
-      kind: 'ANNUAL_REVIEW',
-      rulePack: 'england-send-2014',
-      startDate: daysAgo(330),
-      ownerId: ids.get('sendco')!,
-      events: { create: [{ kind: 'plan_issued', occurredOn: daysAgo(330) }] },
-    },
-  });
-  await db.case.create({
-    data: {
-      orgId: org.id,
-      studentId: studentIds.get('jt')!,
-      kind: 'PEP',
-      rulePack: 'england-send-2014',
-      startDate: daysAgo(60),
-      ownerId: ids.get('dt')!,
-      events: { create: [{ kind: 'pep_review', occurredOn: daysAgo(60) }] },
-    },
-  });
+  // Each case names the versioned pack in force for its kind (the engine evaluates it against that pack,
+  // e.g. england-send-2014@cop-2015) and its key events by the names the pack uses (docs/deadlines.md).
+  const book = new RuleBook();
+  const kase = (
+    studentKey: string,
+    kind: CaseKind,
+    owner: string,
+    events: { kind: string; occurredOn: string }[],
+  ) =>
+    db.case.create({
+      data: {
+        orgId: org.id,
+        studentId: studentIds.get(studentKey)!,
+        kind,
+        rulePack: book.packFor(kind, events[0]!.occurredOn).id,
+        startDate: events[0]!.occurredOn,
+        ownerId: ids.get(owner)!,
+        reference: `DEMO-${kind === 'EHC_NEEDS_ASSESSMENT' ? 'EHC' : kind === 'ANNUAL_REVIEW' ? 'AR' : 'PEP'}-1`,
+        events: { create: events },
+      },
+    });
+  // Request received 6 weeks ago: the decision whether to assess (reg 5, 6 weeks) is due today, so the
+  // SENDCo gets a deadline nudge on the first tick.
+  await kase('ok', 'EHC_NEEDS_ASSESSMENT', 'sendco', [{ kind: 'request_received', occurredOn: daysAgo(42) }]);
+  // Plan issued 11 months ago; the review meeting is in 16 days (the meeting below): invitations and
+  // advice are due 2 weeks before it (reg 20(3)-(4)).
+  await kase('ab', 'ANNUAL_REVIEW', 'sendco', [
+    { kind: 'plan_issued', occurredOn: daysAgo(330) },
+    { kind: 'review_meeting_scheduled', occurredOn: daysAgo(-16) },
+  ]);
+  // In care for 60 days; the PEP started within 10 working days; reviewed each term.
+  await kase('jt', 'PEP', 'dt', [
+    { kind: 'became_looked_after', occurredOn: daysAgo(60) },
+    { kind: 'pep_initiated', occurredOn: daysAgo(52) },
+  ]);
   // A TAC meeting 1 hour and 40 seconds from now: its "1 hour before" reminder falls due within a minute.
   const meeting = async (
     kind: 'TAC' | 'CIN' | 'EHCP_ANNUAL_REVIEW',

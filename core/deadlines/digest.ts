@@ -18,8 +18,12 @@ export interface DigestItem {
   window: boolean;
   ownerId: string;
   studentLabel: string;
-  /** EHCNA final-plan deadline within 4 weeks (or passed) and no draft served yet. */
+  /** EHCNA final-plan deadline (E7) at risk of breaching 20 weeks (core/deadlines/at-risk.ts). */
   atRisk20Weeks: boolean;
+  /** Why ("no draft at week 16; cannot fit: …"), shown beside it. */
+  atRiskReason?: string;
+  /** The due date falls on a day nobody works: " ⚠ … safe target …" (core/deadlines/day-flags.ts). */
+  dayNote?: string;
 }
 
 export interface OfficerSummary {
@@ -54,7 +58,20 @@ export function summarise(items: DigestItem[], today: IsoDate, days = 14): Map<s
 }
 
 const line = (i: DigestItem) =>
-  `${formatDate(i.dueOn)} · ${i.studentLabel} · ${i.ruleName} · case ${i.caseRef}`;
+  `${formatDate(i.dueOn)} · ${i.studentLabel} · ${i.ruleName} · case ${i.caseRef}${i.dayNote ?? ''}`;
+
+/** An at-risk EHC needs assessment, with the reason. */
+const riskLine = (i: DigestItem) =>
+  `case ${i.caseRef} · ${i.studentLabel} · final plan due ${formatDate(i.dueOn)}${i.atRiskReason ? ` · ${i.atRiskReason}` : ''}`;
+
+/** Officer digest section: the owner's EHC needs assessments at risk of breaching 20 weeks. */
+export function atRiskSection(items: DigestItem[]): { heading: string; lines: string[] } {
+  const risky = items.filter((i) => i.atRisk20Weeks);
+  return {
+    heading: `At risk of breaching 20 weeks (${risky.length})`,
+    lines: risky.length ? risky.slice(0, 30).map(riskLine) : ['None.'],
+  };
+}
 
 function countsPerRule(items: DigestItem[]): string[] {
   const m = new Map<string, number>();
@@ -62,7 +79,19 @@ function countsPerRule(items: DigestItem[]): string[] {
   return [...m.entries()].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r}: ${n}`);
 }
 
-export function officerDigest(s: OfficerSummary, today: IsoDate, limit = 25): OutgoingMessage {
+export interface DigestExtras {
+  /** The officer's EHC needs assessments at risk of breaching 20 weeks (with reasons). */
+  atRisk?: DigestItem[];
+  /** Cases that say why they lack deadlines ("case EHC-2: rule pack … is unknown"). */
+  problems?: string[];
+}
+
+export function officerDigest(
+  s: OfficerSummary,
+  today: IsoDate,
+  limit = 25,
+  extras: DigestExtras = {},
+): OutgoingMessage {
   const cap = (xs: DigestItem[]) => [
     ...xs.slice(0, limit).map(line),
     ...(xs.length > limit ? [`… and ${xs.length - limit} more (send-hub due --within 14d)`] : []),
@@ -79,6 +108,15 @@ export function officerDigest(s: OfficerSummary, today: IsoDate, limit = 25): Ou
       },
       ...(s.paused.length
         ? [{ heading: `Paused by an exception (${s.paused.length})`, lines: cap(s.paused) }]
+        : []),
+      ...(extras.atRisk ? [atRiskSection(extras.atRisk)] : []),
+      ...(extras.problems?.length
+        ? [
+            {
+              heading: `Cases without all their deadlines (${extras.problems.length})`,
+              lines: extras.problems.slice(0, limit),
+            },
+          ]
         : []),
       { heading: 'Counts per rule (overdue + due soon)', lines: countsPerRule([...s.overdue, ...s.dueSoon]) },
     ],
@@ -116,10 +154,7 @@ export function teamDigest(
             `${m.name}: ${m.summary.open} · ${m.summary.dueSoon.length} · ${m.summary.overdue.length}${flagged.includes(m) ? '  ⚠ overloaded or overdue' : ''}`,
         ),
       },
-      {
-        heading: `At risk of breaching 20 weeks (${atRisk.length})`,
-        lines: atRisk.length ? atRisk.slice(0, 30).map(line) : ['None.'],
-      },
+      atRiskSection(atRisk),
     ],
   });
 }

@@ -9,8 +9,9 @@ import { addWorkingDays, type HolidaySet } from '../calendar/working-days.ts';
 import { zonedInstant as toInstant } from '../calendar/zoned-time.ts';
 import type { MessageAction } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
-import { leadDate, memoOnCalendar } from './arithmetic.ts';
+import { type CalendarContext, leadDate, memoOnCalendar } from './arithmetic.ts';
 import { STAFF_ALLEGATION_LABEL } from './case-label.ts';
+import { dayFlag, isSchoolRule } from './day-flags.ts';
 import type { DeadlineStatus } from './engine.ts';
 import type { Rule } from './types.ts';
 
@@ -34,6 +35,8 @@ export interface NudgeItem {
   escalateToId: string | null;
   /** Initials and year group, e.g. "A.B. (Y7)". */
   studentLabel: string;
+  /** The case's calendars: a due date on a day nobody works is flagged in the message (issue 14). */
+  calendar?: CalendarContext;
 }
 
 export interface NudgeOptions {
@@ -76,12 +79,20 @@ export function deadlineActions(rule: Rule, forManager = false): MessageAction[]
   return actions;
 }
 
+const flagOf = (i: NudgeItem) => (i.calendar ? dayFlag(i.dueOn, i.rule, i.calendar) : null);
+const dueFlag = (i: NudgeItem) => {
+  const f = flagOf(i);
+  return f
+    ? ` ⚠ ${f.reason}: ${isSchoolRule(i.rule) ? 'hold it by' : 'aim for'} ${formatDate(f.target)}`
+    : '';
+};
+
 function facts(i: NudgeItem) {
   return [
     { label: i.studentLabel === STAFF_ALLEGATION_LABEL ? 'Case' : 'Student', value: i.studentLabel },
     { label: 'Case', value: i.caseRef },
-    { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)` },
-    { label: 'Safe target', value: formatDate(i.safeTargetOn) },
+    { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)${dueFlag(i)}` },
+    { label: 'Safe target', value: formatDate(flagOf(i)?.target ?? i.safeTargetOn) },
     { label: 'Rule', value: `${i.rule.name} (${i.rule.status})` },
     { label: 'Source', value: i.rule.source },
     ...(i.lowConfidence

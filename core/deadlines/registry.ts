@@ -62,6 +62,32 @@ export class RuleBook {
     return found;
   }
 
+  /**
+   * The versioned pack a stored id names. An unversioned id ("england-send-2014", as an early demo stored
+   * it) resolves to its family's version covering `kind` on `startDate` (the pack in force for the kind
+   * when the family has none). Unknown ids resolve to undefined: the case says so (core/deadlines/health.ts).
+   */
+  resolvePackId(id: string, kind: CaseKind, startDate: IsoDate): string | undefined {
+    if (this.packs.has(id)) return id;
+    if (id.includes('@')) return undefined;
+    const family = this.allPacks().filter((p) => p.id.startsWith(`${id}@`));
+    if (family.length === 0) return undefined;
+    const covering = family
+      .filter(
+        (p) =>
+          p.caseKinds.includes(kind) &&
+          p.effectiveFrom <= startDate &&
+          (p.effectiveTo === undefined || startDate < p.effectiveTo),
+      )
+      .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
+    if (covering[0]) return covering[0].id;
+    try {
+      return this.packFor(kind, startDate).id;
+    } catch {
+      return undefined;
+    }
+  }
+
   startEvent(kind: CaseKind, packId: string): string {
     return this.packs.get(packId)?.startEvents[kind] ?? 'started';
   }

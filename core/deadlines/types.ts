@@ -66,6 +66,11 @@ export interface Rule {
   escalate?: boolean;
   /** A window for someone else (representations): one nudge when it closes, never "overdue". */
   window?: boolean;
+  /**
+   * Held at school (a review meeting): a due date on a day the school is closed is flagged and the target
+   * shown is the last school day before it (issue 14 point 4). SD and TERM rules count this way anyway.
+   */
+  onSchoolDay?: boolean;
   /** Nudges may go out at night or at weekends (default false: quiet hours apply). */
   ignoreQuietHours?: boolean;
   status: RuleStatus;

@@ -85,9 +85,9 @@ describe('send-hub case / holidays / due (sqlite)', () => {
     expect(opened.out).toMatch(/Mon 12 Apr 2027 {2}Final EHC plan issued \(20 weeks\)/);
     expect(opened.out).toMatch(/A\.B\. \(Y7\)/);
     expect(opened.out).not.toMatch(/Amelia|Brook/);
-    expect((await cli('case', 'event', 'EHC-42', 'assessment_decision', '2026-12-20')).code).toBe(0);
+    expect((await cli('case', 'event', 'EHC-42', 'assessment_decision', '2026-12-04')).code).toBe(0);
     const tl = await cli('case', 'timeline', 'EHC-42');
-    expect(tl.out).toMatch(/Decision whether to assess: met on Sun 20 Dec 2026/);
+    expect(tl.out).toMatch(/Decision whether to assess: met on Fri 4 Dec 2026/);
     expect(tl.out).toMatch(/source: SEND Regulations 2014 \(SI 2014\/1530\) reg 13\(2\)/);
     const due = await cli('due', '--within', '3650d', '--owner', 'head@elmfield.example');
     expect(due.out).toMatch(

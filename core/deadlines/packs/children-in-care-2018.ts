@@ -27,6 +27,7 @@ export const childrenInCare2018: RulePack = {
     },
     {
       id: 'C2',
+      onSchoolDay: true,
       name: 'PEP review this term',
       caseKinds: ['PEP'],
       anchor: { events: ['pep_initiated', 'pep_reviewed'], pick: 'each' },

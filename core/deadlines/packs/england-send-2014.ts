@@ -93,7 +93,8 @@ export const englandSend2014: RulePack = {
       metBy: ['assessment_complete', 'issue_decision', 'draft_served'],
       leadTimes: ['5wd', '0d'],
       status: 'guidance',
-      source: 'Local practice, not law: Westmorland & Furness and Surrey EHCNA timelines, fitting reg 13 (15 days) before reg 13(2) (20 weeks)',
+      source:
+        'Local practice, not law: Westmorland & Furness and Surrey EHCNA timelines, fitting reg 13 (15 days) before reg 13(2) (20 weeks)',
     },
     {
       id: 'E4',
@@ -142,6 +143,7 @@ export const englandSend2014: RulePack = {
     // §1C: annual review and amendment.
     {
       id: 'R1',
+      onSchoolDay: true,
       name: 'Annual review meeting (within 12 months)',
       caseKinds: ['ANNUAL_REVIEW'],
       anchor: { events: ['plan_issued', 'review_meeting_held'], pick: 'each' },
@@ -223,7 +225,8 @@ export const englandSend2014: RulePack = {
       metBy: ['review_meeting_scheduled', 'review_meeting_held'],
       leadTimes: ['0d'],
       status: 'guidance',
-      source: 'Practice, not law: Victa, Tayntons phase-transfer guidance, working back from SEND Regulations 2014 reg 18(1)',
+      source:
+        'Practice, not law: Victa, Tayntons phase-transfer guidance, working back from SEND Regulations 2014 reg 18(1)',
     },
     {
       id: 'P1',

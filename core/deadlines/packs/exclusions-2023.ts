@@ -29,7 +29,9 @@ export const exclusions2023: RulePack = {
       id: 'X5s',
       name: 'Education from the 6th school day (school, for a suspension)',
       caseKinds: ['SUSPENSION'],
-      anchor: { events: ['first_day_of_suspension'], pick: 'first' },
+      // Derived per suspension longer than 5 school days (first_day_of_suspension to return_date, or no
+      // return date yet): core/deadlines/suspension.ts.
+      anchor: { events: ['suspension_beyond_5_days'], pick: 'each' },
       offset: { unit: 'SD', n: 6, inclusiveOfStart: true },
       metBy: ['provision_arranged'],
       status: 'statutory',
@@ -47,13 +49,15 @@ export const exclusions2023: RulePack = {
     },
     {
       id: 'X6s',
-      name: 'Governing board considers reinstatement (over 15 days in a term, or exam missed)',
+      name: 'Governing board considers reinstatement (over 15 school days in a term, or exam missed)',
       caseKinds: ['SUSPENSION'],
+      // Derived when the suspensions recorded in one term pass 15 school days (from the notice of the one
+      // that does: reg 6(3)); recorded by hand when a public exam would be missed.
       anchor: { events: ['board_review_required'], pick: 'latest' },
       offset: { unit: 'SD', n: 15 },
       metBy: ['board_meeting_held'],
       status: 'statutory',
-      source: `${REGS} reg 6, reg 24; ${DFE}`,
+      source: `${REGS} reg 6(3)(b), (5) (maintained), reg 24 (academies) https://www.legislation.gov.uk/uksi/2012/1033/regulation/6; ${DFE}`,
     },
     {
       id: 'X7',
@@ -87,6 +91,7 @@ export const exclusions2023: RulePack = {
     },
     {
       id: 'X10',
+      onSchoolDay: true,
       name: 'Reintegration meeting on return (good practice)',
       caseKinds: ['SUSPENSION', 'PERMANENT_EXCLUSION'],
       anchor: { events: ['return_date'], pick: 'latest' },

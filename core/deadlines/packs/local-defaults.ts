@@ -13,6 +13,7 @@ export const localDefaults2026: RulePack = {
   rules: [
     {
       id: 'EH1',
+      onSchoolDay: true,
       name: 'TAC / Early Help review (every 6 weeks)',
       caseKinds: ['EARLY_HELP'],
       anchor: { events: ['early_help_started', 'tac_review_held'], pick: 'each' },
