@@ -2,44 +2,75 @@
  * One HTTP port for everything: /healthz here; Teams (/api/messages), Slack (/slack/events) and
  * /metrics are mounted by their modules. No global body parser: each route parses its own body with a
  * size limit (Slack needs the raw bytes to check its signature).
+ *
+ * /healthz answers from figures computed in the background (app/metrics/health-cache.ts), never with a
+ * database query per request. Its public body is `{ status, version }` (503 when the database is down);
+ * the details (database, outbox, last tick, each module) need `Authorization: Bearer <METRICS_TOKEN>`,
+ * and name an error by its code or class, never by a message that could show paths or code.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Hub } from './container.ts';
+import { HealthCache, type HealthReport } from './metrics/health-cache.ts';
+import { bearerMatches, metricsToken } from './metrics/metrics-config.ts';
 
 export const VERSION = '0.1.0';
 
-export async function healthReport(
-  hub: Hub,
-): Promise<{ status: 'ok' | 'degraded' | 'down'; [k: string]: unknown }> {
+/** An error named by its code (Prisma's P1001, a driver's ECONNREFUSED …) or its class, never its message. */
+function errorName(err: unknown): string {
+  const e = err as { code?: unknown; errorCode?: unknown; name?: unknown } | null;
+  for (const c of [e?.errorCode, e?.code])
+    if (typeof c === 'string' && /^[A-Z0-9_]{2,40}$/i.test(c)) return c;
+  return typeof e?.name === 'string' ? e.name : 'unknown';
+}
+
+/** Each part of the report is given this long (a database or a module that does not answer). */
+const PART_TIMEOUT_MS = 3_000;
+
+class TimedOut extends Error {
+  override name = 'TIMEOUT';
+}
+
+function within<T>(p: Promise<T>, ms = PART_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimedOut()), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Every figure of /healthz. Add a figure as one more field of the returned object (the public body only
+ * ever shows `status` and `version`); it is computed in the background, so it may query the database.
+ */
+export async function healthReport(hub: Hub): Promise<HealthReport> {
   let database: { ok: boolean; provider: string; error?: string };
   try {
-    await hub.dbh.db.$queryRawUnsafe('SELECT 1');
+    await within(hub.dbh.db.$queryRawUnsafe('SELECT 1'));
     database = { ok: true, provider: hub.dbh.provider };
   } catch (err) {
-    database = {
-      ok: false,
-      provider: hub.dbh.provider,
-      error: err instanceof Error ? err.message.slice(0, 200) : 'unknown',
-    };
+    database = { ok: false, provider: hub.dbh.provider, error: errorName(err) };
   }
   const modules: Record<string, unknown> = {};
   let degraded = false;
   for (const m of hub.modules) {
     if (!m.health) continue;
     try {
-      const h = await m.health(hub);
+      const h = await within(m.health(hub));
       modules[m.name] = h;
       if (!h.ok) degraded = true;
     } catch (err) {
-      modules[m.name] = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      modules[m.name] = { ok: false, error: errorName(err) };
       degraded = true;
     }
   }
   let outbox: Record<string, unknown> = {};
   if (database.ok) {
-    const s = await hub.outbox.stats();
+    const s = await within(hub.outbox.stats());
     outbox = {
       depth: s.depth,
       oldestPendingAgeSeconds: s.oldestPendingAt
@@ -76,9 +107,15 @@ export function createApp(hub: Hub): express.Express {
     }
     next();
   });
-  app.get('/healthz', async (_req, res) => {
-    const report = await healthReport(hub);
-    res.status(report.status === 'down' ? 503 : 200).json(report);
+  const health = healthCacheFor(hub);
+  const token = metricsToken(hub.config.raw);
+  app.get('/healthz', async (req, res) => {
+    const report = await health.get();
+    const details = token !== undefined && bearerMatches(req.get('authorization'), token);
+    res
+      .status(report.status === 'down' ? 503 : 200)
+      .set('Cache-Control', 'no-store')
+      .json(details ? report : { status: report.status, version: report.version });
   });
   const router = express.Router();
   for (const m of hub.modules) m.routes?.(router, hub);
@@ -101,6 +138,18 @@ export function createApp(hub: Hub): express.Express {
     },
   );
   return app;
+}
+
+const healthCaches = new WeakMap<Hub, HealthCache>();
+
+/** The hub's /healthz figures (one cache per hub, shared by every server it listens on). */
+export function healthCacheFor(hub: Hub): HealthCache {
+  let cache = healthCaches.get(hub);
+  if (!cache) {
+    cache = new HealthCache(() => healthReport(hub), { version: VERSION });
+    healthCaches.set(hub, cache);
+  }
+  return cache;
 }
 
 export interface RunningServer {

@@ -6,6 +6,7 @@
 import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
 import { createHubMetrics, type HubMetrics, METRICS_SERVICE } from './hub-metrics.ts';
+import { bearerMatches, metricsToken } from './metrics-config.ts';
 
 const attached = new WeakSet<Hub>();
 
@@ -43,10 +44,9 @@ export function metricsModule(): FeatureModule {
     routes(router, hub) {
       const metrics = hub.services.get(METRICS_SERVICE) as HubMetrics;
       attach(hub, metrics);
-      const token =
-        typeof hub.config.raw.METRICS_TOKEN === 'string' ? hub.config.raw.METRICS_TOKEN : undefined;
+      const token = metricsToken(hub.config.raw);
       router.get('/metrics', async (req, res) => {
-        if (token && req.get('authorization') !== `Bearer ${token}`) {
+        if (token && !bearerMatches(req.get('authorization'), token)) {
           res.status(401).json({ error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
           return;
         }

@@ -69,11 +69,8 @@ describe('the send-hub process', () => {
     expect(out).toContain('Generated an encryption key');
     expect(fs.existsSync(path.join(dir, 'send-hub.db'))).toBe(true);
     const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-    expect(health).toMatchObject({
-      status: 'ok',
-      version: expect.any(String),
-      database: { ok: true, provider: 'sqlite' },
-    });
+    // Public: status and version only (details need METRICS_TOKEN; test/foundation/healthz.test.ts).
+    expect(health).toEqual({ status: 'ok', version: expect.any(String) });
 
     // The console takes commands on standard input.
     child.stdin!.write('help\n');

@@ -7,6 +7,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
+import { healthDetails } from '../support/health.ts';
 import { BOT_TOKEN, type School, SLACK, type SlackHub, seedSchool, startSlackHub, TEAM } from './support.ts';
 
 describe.each(providers)('Slack resilience on %s', (provider) => {
@@ -22,13 +23,8 @@ describe.each(providers)('Slack resilience on %s', (provider) => {
     nock.cleanAll();
   });
 
-  const health = async () => {
-    const r = await fetch(`${h.base}/healthz`);
-    return {
-      status: r.status,
-      body: (await r.json()) as { status: string; modules: Record<string, Record<string, unknown>> },
-    };
-  };
+  type Health = { status: string; modules: Record<string, Record<string, unknown>> };
+  const health = (until?: (b: Health) => boolean) => healthDetails<Health>(h.base, until);
 
   it('serves with Slack unreachable, reports it, and recovers in the background', async () => {
     nock(SLACK)
@@ -63,7 +59,7 @@ describe.each(providers)('Slack resilience on %s', (provider) => {
       });
     await monitor.check();
     expect(list.isDone()).toBe(true);
-    const up = await health();
+    const up = await health((b) => b.modules.slack?.ok === true);
     expect(up.body.modules.slack).toMatchObject({ ok: true, token: { status: 'ok', teamId: TEAM } });
     expect((await h.hub.staff.actorFor('SLACK', TEAM, 'U0SAM'))?.staffId).toBe(school.sam.staffId);
     expect(await h.hub.staff.actorFor('SLACK', TEAM, 'UGONE')).toBeNull();
@@ -114,9 +110,9 @@ describe.each(providers)('Slack Socket Mode configuration on %s', (provider) => 
       expect(h.slack.config.mode).toBe('socket');
       const r = await fetch(`${h.base}/slack/events`, { method: 'POST', body: '{}' });
       expect(r.status).toBe(404);
-      const health = (await (await fetch(`${h.base}/healthz`)).json()) as {
-        modules: Record<string, Record<string, unknown>>;
-      };
+      const { body: health } = await healthDetails<{ modules: Record<string, Record<string, unknown>> }>(
+        h.base,
+      );
       expect(health.modules.slack).toMatchObject({ ok: false, mode: 'socket', socket: { connected: false } });
     } finally {
       await h.close();

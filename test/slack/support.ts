@@ -16,6 +16,7 @@ import { signSlackRequest } from '../../bots/slack/verify-signature.ts';
 import type { Actor } from '../../core/ports.ts';
 import type { Provider } from '../../store/db.ts';
 import { FakeClock } from '../support/clock.ts';
+import { HEALTH_TOKEN } from '../support/health.ts';
 import { CaptureStream, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
 
 export const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -38,6 +39,7 @@ export async function startSlackHub(provider: Provider, env: Record<string, stri
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SECRET,
       DEADLINE_PLAN_INTERVAL_SECONDS: '0',
+      METRICS_TOKEN: HEALTH_TOKEN,
       ...env,
     },
     // Posts to one channel are spaced 1 s apart in production; no real waiting in tests.

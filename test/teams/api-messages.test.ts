@@ -7,6 +7,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { message } from '../../core/messages/outgoing-message.ts';
 import { providers } from '../support/db.ts';
+import { healthDetails } from '../support/health.ts';
 import {
   APP_ID,
   activity,
@@ -257,10 +258,9 @@ describe.each(providers)('Teams /api/messages (%s)', (provider) => {
   });
 
   it('reports the Teams module in /healthz', async () => {
-    const res = await fetch(`${t.base}/healthz`);
-    const body = (await res.json()) as {
+    const { body } = await healthDetails<{
       modules: { teams: { ok: boolean; openIdMetadata: { ok: boolean } } };
-    };
+    }>(t.base);
     expect(body.modules.teams.openIdMetadata.ok).toBe(true);
     expect(nock.isDone() || true).toBe(true);
   });

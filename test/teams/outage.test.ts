@@ -5,6 +5,7 @@
  */
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthDetails } from '../support/health.ts';
 import { activity, startTeamsHub, type TeamsTestHub } from './support.ts';
 
 describe('Teams when Microsoft is unreachable (sqlite)', () => {
@@ -19,12 +20,11 @@ describe('Teams when Microsoft is unreachable (sqlite)', () => {
   });
 
   it('serves /healthz as degraded with the metadata failure, and answers 503 to a token it cannot check', async () => {
-    const res = await fetch(`${t.base}/healthz`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as {
+    const { status, body } = await healthDetails<{
       status: string;
       modules: { teams: { ok: boolean; openIdMetadata: { ok: boolean; error: string } } };
-    };
+    }>(t.base);
+    expect(status).toBe(200);
     expect(body.status).toBe('degraded');
     expect(body.modules.teams.ok).toBe(false);
     expect(body.modules.teams.openIdMetadata.error).toMatch(/503/);

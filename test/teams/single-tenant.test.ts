@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
+import { healthDetails } from '../support/health.ts';
 import {
   APP_ID,
   activity,
@@ -60,9 +61,7 @@ describe.each(providers)('Teams single-tenant registration (%s)', (provider) => 
     expect(r.status).toBe(200);
     expect(send.isDone()).toBe(true);
     expect(cardText(cardOf(said))).toContain('SEND Hub: what I can do');
-    const health = (await (await fetch(`${t.base}/healthz`)).json()) as {
-      modules: { teams: { appType: string } };
-    };
+    const { body: health } = await healthDetails<{ modules: { teams: { appType: string } } }>(t.base);
     expect(health.modules.teams.appType).toBe('SingleTenant');
   });
 });

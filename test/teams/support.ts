@@ -9,6 +9,7 @@ import type { FeatureModule } from '../../app/module.ts';
 import { createApp, listen, type RunningServer } from '../../app/server.ts';
 import { teamsModule } from '../../bots/teams/module.ts';
 import type { Provider } from '../../store/db.ts';
+import { HEALTH_TOKEN } from '../support/health.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 export const APP_ID = '11111111-2222-4333-8444-555555555555';
@@ -148,7 +149,10 @@ export async function startTeamsHub(
   extraModules: FeatureModule[] = [],
   env: Record<string, string> = TEAMS_ENV,
 ): Promise<TeamsTestHub> {
-  const t = await startTestHub(provider, { env, modules: [teamsModule(), ...extraModules] });
+  const t = await startTestHub(provider, {
+    env: { METRICS_TOKEN: HEALTH_TOKEN, ...env },
+    modules: [teamsModule(), ...extraModules],
+  });
   const db = t.hub.dbh.db;
   const org = await db.organisation.create({
     data: { name: 'Test Academy', quietFrom: '23:59', quietUntil: '00:00' },
