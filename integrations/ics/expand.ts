@@ -157,11 +157,12 @@ const SECONDS: Record<string, number> = {
 };
 
 /**
- * Move a simple rule's DTSTART (and DTEND) forward by whole periods to shortly before `targetMs`, and lower
- * its COUNT by the instances skipped; the instances from there on (and their RECURRENCE-IDs) are the same.
- * Only for rules without BY… parts, where every period holds exactly one instance.
+ * Move a simple rule's DTSTART (and DTEND) forward by whole periods to shortly before `fromMs` (less the
+ * event's own length and the override slack), and lower its COUNT by the instances skipped; the instances from
+ * there on (and their RECURRENCE-IDs) are the same. Only for rules without BY… parts, where every period
+ * holds exactly one instance.
  */
-export function jumpToWindow(c: ICAL.Component, targetMs: number): void {
+export function jumpToWindow(c: ICAL.Component, fromMs: number): void {
   const rrules = c.getAllProperties('rrule');
   if (rrules.length !== 1 || c.hasProperty('exrule')) return;
   const rule = rrules[0]?.getFirstValue() as ICAL.Recur;
@@ -170,8 +171,20 @@ export function jumpToWindow(c: ICAL.Component, targetMs: number): void {
   if (!unit || !(start instanceof ICAL.Time) || Object.keys(rule.parts ?? {}).length > 0) return;
   if (start.isDate && unit < 86_400) return;
   const periodS = unit * rule.interval;
-  // Two days of margin for clock changes (sub-daily steps count wall-clock time).
-  const gapS = (targetMs - start.toJSDate().getTime()) / 1000 - 2 * 86_400;
+  const dtend = c.getFirstPropertyValue('dtend');
+  const duration = c.getFirstPropertyValue('duration');
+  const lengthS =
+    dtend instanceof ICAL.Time
+      ? dtend.toUnixTime() - start.toUnixTime()
+      : duration instanceof ICAL.Duration
+        ? duration.toSeconds()
+        : 0;
+  // Margin for clock changes (sub-daily steps count wall-clock time) and for an instance moved into the
+  // window by an override (not for sub-daily rules: a month of seconds is millions of instances).
+  const subDaily = unit < 86_400;
+  const marginMs = subDaily ? Math.max(periodS * 1000, 2 * 3_600_000) : OVERRIDE_SLACK_MS + 2 * 86_400_000;
+  const targetMs = fromMs - marginMs - Math.max(0, lengthS) * 1000;
+  const gapS = (targetMs - start.toJSDate().getTime()) / 1000;
   const k = Math.floor(gapS / periodS);
   if (!(k > 0)) return;
   if (rule.count) {
@@ -189,9 +202,8 @@ export function jumpToWindow(c: ICAL.Component, targetMs: number): void {
     else n.adjust(0, 0, 0, k * periodS);
     return n;
   };
-  const end = c.getFirstPropertyValue('dtend');
   c.updatePropertyWithValue('dtstart', shift(start));
-  if (end instanceof ICAL.Time) c.updatePropertyWithValue('dtend', shift(end));
+  if (dtend instanceof ICAL.Time) c.updatePropertyWithValue('dtend', shift(dtend));
 }
 
 export interface SeriesResult {
@@ -220,6 +232,8 @@ export function expandSeries(
   try {
     const it = ev.iterator();
     let kept = 0;
+    const plain = periodEnds.size === 0 && Object.keys(ev.exceptions).length === 0;
+    const lengthMs = ev.duration.toSeconds() * 1000;
     for (let next = it.next(); next; next = it.next()) {
       if (performance.now() > deadline)
         throw new ExpansionBoundError(`recurrence too costly to expand (over ${MAX_EXPANSION_MS} ms)`);
@@ -227,7 +241,8 @@ export function expandSeries(
       // must not end the series early. The slack lets an instance moved back into the window be seen.
       const t = next.toJSDate().getTime();
       if (Number.isNaN(t) || t >= window.toMs + OVERRIDE_SLACK_MS) break;
-      if (t < window.fromMs - OVERRIDE_SLACK_MS - 5 * 366 * 86_400_000) continue;
+      // Wholly before the window, and nothing can move it (no override, no period of its own): skipped.
+      if (plain && t + lengthMs <= window.fromMs) continue;
       const d = ev.getOccurrenceDetails(next);
       const rid = d.recurrenceId;
       const ridKey = rid.isDate ? isoOf(rid) : rid.toJSDate().toISOString();

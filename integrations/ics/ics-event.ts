@@ -87,6 +87,8 @@ export function parseEvent(lines: ContentLine[]): ICAL.Component | EventProblem 
     if (NO_SPACE.has(name)) {
       const v = valueStart(t);
       if (v > 0) t = t.slice(0, v) + t.slice(v).replace(/\s+/g, '');
+      // An empty RDATE or EXDATE adds or removes nothing (seen in the wild): dropped.
+      if ((name === 'rdate' || name === 'exdate') && v === t.length) continue;
     }
     try {
       props.push(ICAL.parse.property(t));
@@ -108,7 +110,20 @@ function lineOf(lines: ContentLine[], field: string): number {
   return lines.find((l) => re.test(l.text))?.line ?? lines[0]?.line ?? 0;
 }
 
-const timeOk = (t: ICAL.Time) => t.year >= MIN_YEAR && t.year <= MAX_YEAR && t.month >= 1 && t.day >= 1;
+/** In range, field by field (ical.js would quietly roll month 13 into the next year). */
+const timeOk = (t: ICAL.Time) =>
+  t.year >= MIN_YEAR &&
+  t.year <= MAX_YEAR &&
+  t.month >= 1 &&
+  t.month <= 12 &&
+  t.day >= 1 &&
+  t.day <= ICAL.Time.daysInMonth(t.month, t.year) &&
+  t.hour >= 0 &&
+  t.hour <= 23 &&
+  t.minute >= 0 &&
+  t.minute <= 59 &&
+  t.second >= 0 &&
+  t.second <= 60;
 
 /** Decode every checked value now, with bounds, so expansion cannot throw or run away on it. */
 function checkValues(c: ICAL.Component, lines: ContentLine[]): EventProblem | null {
@@ -121,6 +136,7 @@ function checkValues(c: ICAL.Component, lines: ContentLine[]): EventProblem | nu
         return problem(
           'unknown time zone (TZID); expected one defined in the feed (VTIMEZONE) or Europe/London',
         );
+      if (!rawDatesOk(p)) return problem(expectedFor(name));
       let values: unknown[];
       try {
         values = p.getValues();
@@ -158,6 +174,22 @@ function checkValues(c: ICAL.Component, lines: ContentLine[]): EventProblem | nu
       return { line: lineOf(lines, 'DTEND'), field: 'DTEND', reason: 'an event longer than five years' };
   }
   return null;
+}
+
+const RAW_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/;
+
+/** The undecoded values, field by field: ical.js would quietly roll month 13 into January. */
+function rawDatesOk(p: ICAL.Property): boolean {
+  const raw = (p.toJSON() as unknown[]).slice(3).flat();
+  for (const v of raw) {
+    const m = typeof v === 'string' ? RAW_DATE.exec(v) : null;
+    if (!m) continue;
+    const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+    if (!(y && mo && d !== undefined)) return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > ICAL.Time.daysInMonth(mo, y)) return false;
+    if ((h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 60) return false;
+  }
+  return true;
 }
 
 function durationOk(d: ICAL.Duration): boolean {

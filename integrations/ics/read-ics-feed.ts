@@ -21,10 +21,9 @@ import {
   isoOf,
   jumpToWindow,
   MAX_INSTANCES_PER_EVENT,
-  OVERRIDE_SLACK_MS,
   occurrence,
 } from './expand.ts';
-import { MAX_EVENT_SECONDS, parseEvent, splitRdatePeriods } from './ics-event.ts';
+import { parseEvent, splitRdatePeriods } from './ics-event.ts';
 
 export type { IcsOccurrence } from './expand.ts';
 
@@ -189,7 +188,7 @@ export function* streamIcsFeed(
   for (const { comp, ruleLine, line, uid } of masters.values()) {
     try {
       const periodEnds = splitRdatePeriods(comp);
-      jumpToWindow(comp, fromMs - OVERRIDE_SLACK_MS - MAX_EVENT_SECONDS * 1000);
+      jumpToWindow(comp, fromMs);
       related.set(uid, new ICAL.Event(comp));
       (comp as unknown as { periodEnds: Map<number, ICAL.Time> }).periodEnds = periodEnds;
     } catch {
