@@ -121,3 +121,14 @@ export class ImportConcernRows {
     return { rows: rows.map((r) => ({ ...r, concernId: byIncident.get(r.incidentId) ?? null })), total };
   }
 }
+
+/** The encrypted text of one imported incident (the DSL's chronology export decrypts it). */
+export async function incidentSecret(
+  db: Db,
+  incidentId: string,
+): Promise<{ source: string; externalId: string; textEnc: string | null; actionsEnc: string | null } | null> {
+  return db.incident.findUnique({
+    where: { id: incidentId },
+    select: { source: true, externalId: true, textEnc: true, actionsEnc: true },
+  });
+}

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Command as CliProgram } from 'commander';
 import { concernRef } from '../../core/escalations/concern-messages.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
+import { incidentSecret } from '../../store/incident-import-repository.ts';
 import type { Hub } from '../container.ts';
 import { ACTIONS_CONTEXT, TEXT_CONTEXT } from './concern-service.ts';
 import { loadRotaFile } from './load-rota.ts';
@@ -28,6 +29,20 @@ export async function chronologyExport(
   const actions = secret?.actionsTakenEnc
     ? hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
     : undefined;
+  // A concern raised from an imported incident: the imported record's own text (a SIMS "Comments" or CPOMS
+  // narrative, stored encrypted) belongs in the DSL's record too (docs/imports.md).
+  const imported =
+    opts.includeText && c.source === 'incident' && c.externalId
+      ? await incidentSecret(hub.dbh.db, c.externalId)
+      : null;
+  const importedRecord = imported
+    ? {
+        source: imported.source,
+        externalId: imported.externalId,
+        text: imported.textEnc ? hub.cipher.decrypt(imported.textEnc, 'Incident.textEnc') : '',
+        actions: imported.actionsEnc ? hub.cipher.decrypt(imported.actionsEnc, 'Incident.actionsEnc') : '',
+      }
+    : null;
   await hub.audit.record({
     orgId: c.orgId,
     actorKind: 'admin-cli',
@@ -55,7 +70,7 @@ export async function chronologyExport(
     outcomeAt: c.outcomeAt?.toISOString() ?? null,
   };
   if (opts.format === 'json') {
-    return `${JSON.stringify({ ...header, ...(opts.includeText ? { text, actionsTaken: actions ?? '' } : {}), chronology: events }, null, 2)}\n`;
+    return `${JSON.stringify({ ...header, ...(opts.includeText ? { text, actionsTaken: actions ?? '', importedRecord } : {}), chronology: events }, null, 2)}\n`;
   }
   const lines = [
     `# Safeguarding concern ${header.ref}: chronology`,
@@ -76,6 +91,15 @@ export async function chronologyExport(
           '## Actions already taken',
           '',
           actions || 'none recorded',
+          '',
+        ]
+      : []),
+    ...(importedRecord
+      ? [
+          `## The imported record (${importedRecord.source} incident ${importedRecord.externalId})`,
+          '',
+          importedRecord.text || 'no text in the export',
+          ...(importedRecord.actions ? ['', `Actions: ${importedRecord.actions}`] : []),
           '',
         ]
       : []),
