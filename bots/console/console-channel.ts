@@ -267,6 +267,8 @@ export class ConsoleChannel implements ChannelPort {
           if (offer && /^(yes|y)$/i.test(answer)) {
             // The offer made with the last error (e.g. "send it as given, not on roll"), confirmed.
             Object.assign(values, offer);
+            const again = h.check ? await h.check(actor, form.formId, f.id, values) : { ok: true as const };
+            if (again.ok && again.note) this.write(`  ${again.note}\n`);
             accepted = true;
             break;
           }

@@ -62,11 +62,18 @@ export const outcomeWords: Record<ConcernOutcome, string> = {
   no_further_action: 'nfa',
 };
 
-/** The error for a missing or unknown outcome: nothing recorded, and every valid one listed (issue 13). */
+/**
+ * The error for a missing or unknown outcome: nothing recorded, every valid one listed by the word to
+ * type (issue 13). Short enough for a one-line reply (a message title is at most 200 characters).
+ */
 export function outcomeChoicesError(raw: string | undefined, ref: string): string {
   const given = raw?.trim() ? 'That is not an outcome' : 'No outcome given';
-  const list = concernOutcomes.map((o) => `${outcomeWords[o]} (${outcomeLabels[o]})`).join(', ');
-  return `${given}: nothing was recorded for concern ${ref}. Choose one of: ${list}. For example \`record-outcome ${outcomeWords.referral_csc}\`.`;
+  const hint: Partial<Record<ConcernOutcome, string>> = {
+    referral_csc: " (to children's social care)",
+    no_further_action: ' (no further action)',
+  };
+  const list = concernOutcomes.map((o) => `${outcomeWords[o]}${hint[o] ?? ''}`).join(', ');
+  return `${given}: nothing was recorded for ${ref}. Choose one of: ${list}.`;
 }
 
 /** Default categories (KCSIE 2025 Part one, paras 24-51: abuse, neglect, exploitation, specific issues). */
