@@ -7,6 +7,7 @@ import { applyMigrations, migrationStatus } from '../store/migrate.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { doctorSafeguardingLines } from './config/safeguarding.ts';
 import { createHub, type Hub } from './container.ts';
+import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
@@ -205,6 +206,7 @@ export function buildProgram(): Command {
     m.cli?.(program, () => openHub(configOrExit()), closeHub);
   }
   registerStaffCli(program, () => openHub(configOrExit()), closeHub);
+  registerCaseloadCli(program, () => openHub(configOrExit()), closeHub);
   return program;
 }
 

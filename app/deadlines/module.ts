@@ -6,6 +6,7 @@
  */
 import type { FeatureModule } from '../module.ts';
 import { deadlineActionHandlers } from './actions.ts';
+import { caseloadCommands } from './caseload-commands.ts';
 import { deadlinesCli } from './cli.ts';
 import { deadlineCommands } from './commands.ts';
 import { DeadlineService } from './service.ts';
@@ -32,6 +33,8 @@ export function deadlinesModule(): FeatureModule {
       hub.actions.on('pause', 'deadline', h.pause);
       hub.actions.on('resume', 'deadline', h.resume);
       for (const c of deadlineCommands(hub, svc)) hub.commands.register(c);
+      // Caseload views (issue 14 point 8): `cases`, `register`.
+      for (const c of caseloadCommands(hub, svc)) hub.commands.register(c);
     },
     planners() {
       return [{ name: 'deadlines', run: async (now) => ({ ...(await svc!.tick(now)) }) }];

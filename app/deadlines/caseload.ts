@@ -1,0 +1,143 @@
+/**
+ * Caseload views (issue 14 point 8): `send-hub case list` and chat `cases` (an officer's own; a manager's
+ * team, by the line-manager relation), and `register` for the SENDCo (pupils on SEN support or with an
+ * EHCP, children in care, with their next review). People by name (and email in the CLI), the child by
+ * initials and year group (docs/data-protection.md §5), the case by its reference, internal ids only as
+ * short references for commands. The 20-week risk is part A's computation (app/deadlines/truth.ts).
+ */
+import type { IsoDate } from '../../core/calendar/iso-date.ts';
+import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
+import { formatDate } from '../../core/deadlines/nudges.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import { CaseloadRepository, type CaseloadRow, type RegisterRow } from '../../store/caseload-repository.ts';
+import type { Hub } from '../container.ts';
+import type { DeadlineService } from './service.ts';
+import { caseloadTruth } from './truth.ts';
+
+export const KIND_LABELS: Record<string, string> = {
+  EHC_NEEDS_ASSESSMENT: 'EHC needs assessment',
+  ANNUAL_REVIEW: 'annual review',
+  PHASE_TRANSFER: 'phase transfer',
+  TRIBUNAL_ORDER: 'tribunal order',
+  CHILD_PROTECTION: 'child protection',
+  CHILD_IN_NEED: 'child in need',
+  SUSPENSION: 'suspension',
+  PERMANENT_EXCLUSION: 'permanent exclusion',
+  PEP: 'PEP',
+  EARLY_HELP: 'early help',
+  CP_FILE_TRANSFER: 'CP file transfer',
+  STAFF_ALLEGATION: 'staff allegation',
+};
+export const kindLabel = (k: string): string => KIND_LABELS[k] ?? k.toLowerCase().replaceAll('_', ' ');
+
+/** The short reference of an internal id, for commands ("[ref cmx1a2b3]"). */
+export const shortRef = (id: string): string => id.slice(0, 10);
+
+export interface CaseView extends CaseloadRow {
+  ref: string;
+  label: string;
+  nextText: string | null;
+  atRisk: string | null;
+}
+
+export interface CaseListOptions {
+  orgId: string;
+  ownerIds?: string[];
+  kind?: string;
+  status?: 'OPEN' | 'CLOSED';
+  atRisk?: boolean;
+}
+
+/** The cases of the options, each with its next deadline named and its 20-week risk (if any). */
+export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptions): Promise<CaseView[]> {
+  const today = svc.today();
+  const repo = new CaseloadRepository(hub.dbh.db);
+  const rows = await repo.cases(o.orgId, {
+    ...(o.ownerIds ? { ownerIds: o.ownerIds } : {}),
+    ...(o.kind ? { kind: o.kind } : {}),
+    ...(o.status ? { status: o.status } : {}),
+    today,
+  });
+  const truth = await caseloadTruth(svc, { orgId: o.orgId });
+  const risk = new Map(truth.atRisk.map((r) => [r.caseRef, r.atRiskReason ?? 'at risk']));
+  const views = rows.map((r): CaseView => {
+    const ref = r.reference ?? shortRef(r.id);
+    const name = r.next ? (svc.ruleFor(r.kind, r.rulePack, r.next.ruleId)?.name ?? r.next.ruleId) : null;
+    return {
+      ...r,
+      ref,
+      label: caseSubjectLabel(r.kind, r.student),
+      nextText: r.next
+        ? `${name} ${r.next.dueOn < today && r.next.status === 'OPEN' ? 'OVERDUE since' : 'due'} ${formatDate(r.next.dueOn as IsoDate)}`
+        : null,
+      atRisk: r.status === 'OPEN' ? (risk.get(r.reference ?? r.id.slice(0, 8)) ?? null) : null,
+    };
+  });
+  return o.atRisk ? views.filter((v) => v.atRisk) : views;
+}
+
+/** One CLI line per case: reference, kind, child, owner (name and email), next deadline, risk, short id. */
+export function caseCliLine(v: CaseView): string {
+  const owner = v.owner ? `${v.owner.displayName} <${v.owner.email}>` : 'no owner';
+  const parts = [
+    v.ref.padEnd(10),
+    kindLabel(v.kind).padEnd(21),
+    v.label.padEnd(10),
+    `owner ${owner}`,
+    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? 'no open deadline'),
+  ];
+  if (v.overdue) parts.push(`${v.overdue} overdue`);
+  if (v.atRisk) parts.push(`AT RISK (${v.atRisk})`);
+  // The case reference is what commands take (`case timeline EHC-12`); a case without one shows its id.
+  return v.reference ? parts.join('  ') : `${parts.join('  ')}  [id ${v.id}]`;
+}
+
+/** One chat line per case (no email: the reader knows their colleagues). */
+export function caseChatLine(v: CaseView): string {
+  const bits = [
+    `case ${v.ref}`,
+    kindLabel(v.kind),
+    v.label,
+    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? 'no open deadline'),
+  ];
+  if (v.overdue) bits.push(`${v.overdue} overdue`);
+  if (v.atRisk) bits.push(`⚠ at risk: ${v.atRisk}`);
+  return bits.join(' · ');
+}
+
+const REVIEW_WORDS: Record<string, string> = {
+  R1: 'annual review',
+  C2: 'PEP review',
+  C3: 'LAC review',
+  W6: 'CP review',
+  W7: 'CIN review',
+  EH1: 'TAC review',
+  EHCP_ANNUAL_REVIEW: 'annual review meeting',
+  PEP: 'PEP meeting',
+  CIN: 'CIN meeting',
+  CPA: 'CPA meeting',
+  TAC: 'TAC meeting',
+};
+
+/** The SEN register line of one pupil. */
+export function registerLine(r: RegisterRow, withEmail: boolean): string {
+  const status = r.senStatus === 'E' || r.ehcp ? 'EHCP' : r.senStatus === 'K' ? 'SEN support' : 'no SEN';
+  const bits = [studentLabel(r), status];
+  if (r.childInCare) bits.push('in care');
+  if (r.keyWorker)
+    bits.push(`key worker ${r.keyWorker.displayName}${withEmail ? ` <${r.keyWorker.email}>` : ''}`);
+  if (r.nextReview) {
+    const key = r.nextReview.what.split(' ')[0] ?? '';
+    const what = REVIEW_WORDS[key.replace(/[ab]$/, '')] ?? r.nextReview.what;
+    bits.push(`next review ${formatDate(r.nextReview.on as IsoDate)} (${what})`);
+  } else bits.push('no review date recorded');
+  return bits.join(' · ');
+}
+
+export async function registerRows(hub: Hub, orgId: string): Promise<RegisterRow[]> {
+  return new CaseloadRepository(hub.dbh.db).register(orgId, hub.clock.now());
+}
+
+export async function reportsOf(hub: Hub, managerId: string) {
+  return new CaseloadRepository(hub.dbh.db).reports(managerId);
+}
