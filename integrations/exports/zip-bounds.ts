@@ -1,8 +1,12 @@
 /**
  * Bounds for XLSX (a zip) before any decompression, against zip bombs: read the central directory
  * (APPNOTE.TXT §4.3.12, §4.3.16), sum the declared uncompressed sizes, cap the compression ratio, and check
- * that it is a workbook at all. Streaming readers trust these sizes, so a lie is caught by the row cap too.
+ * that it is a workbook at all; then inflate every entry once as a stream, counting the real bytes, and stop
+ * at the size the directory declared (a directory that understates a sheet is refused, not believed).
  */
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
 import { FileRefusedError } from './errors.ts';
 
 const EOCD_SIG = 0x06054b50;
@@ -22,6 +26,8 @@ interface ZipEntry {
   method: number;
   comp: number;
   uncomp: number;
+  /** Where the entry's data starts (after its local header), once the local header has been checked. */
+  dataStart?: number;
 }
 
 export interface ZipBounds {
@@ -94,6 +100,55 @@ export async function checkXlsxZip(
       file,
       `XLSX expands to ${Math.round(total / 1048576)} MB, over the ${Math.round(bounds.maxUncompressedBytes / 1048576)} MB limit (IMPORT_XLSX_MAX_MB)`,
     );
+  await checkInflatedSizes(locals, readAt, file);
+}
+
+class Overflow extends Error {}
+
+/**
+ * The directory's sizes are only what the file says. Before a reader trusts them, every entry is inflated
+ * once as a stream (64 KB at a time, the output counted and dropped) and stopped as soon as it passes the
+ * size its directory entry declares: a file that understates a sheet is refused after a few KB more than
+ * it declared, instead of filling memory with the sheet it hid. The declared sizes were already held to
+ * the ratio and the IMPORT_XLSX_MAX_MB limit above, so the real bytes are too.
+ */
+async function checkInflatedSizes(
+  locals: ZipEntry[],
+  readAt: (offset: number, length: number) => Promise<Uint8Array>,
+  file: string,
+): Promise<void> {
+  const CHUNK = 64 * 1024;
+  const SLICE = 2048;
+  for (const e of locals) {
+    if (e.method === 0 || e.dataStart === undefined) continue; // stored: the data is its own size
+    const start = e.dataStart;
+    const comp = e.comp;
+    async function* compressed() {
+      for (let at = 0; at < comp; at += CHUNK) {
+        const buf = Buffer.from(await readAt(start + at, Math.min(CHUNK, comp - at)));
+        // zlib inflates a whole input chunk before it looks at backpressure, and deflate can expand
+        // ~1,000x: 2 KB at a time keeps one step's output near 2 MB.
+        for (let k = 0; k < buf.length; k += SLICE) yield buf.subarray(k, k + SLICE);
+      }
+    }
+    let inflated = 0;
+    const counter = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        inflated += chunk.length;
+        cb(inflated > e.uncomp ? new Overflow() : null);
+      },
+    });
+    try {
+      await pipeline(Readable.from(compressed()), zlib.createInflateRaw({ chunkSize: CHUNK }), counter);
+    } catch (err) {
+      if (err instanceof Overflow)
+        throw new FileRefusedError(
+          file,
+          `refused as a possible zip bomb (${e.label} inflates to more than the ${e.uncomp} bytes its zip directory declares)`,
+        );
+      throw new FileRefusedError(file, `damaged XLSX (${e.label} does not inflate)`, { cause: err });
+    }
+  }
 }
 
 /**
@@ -131,7 +186,8 @@ async function checkLocalHeaders(
       throw damaged(`stored entry ${e.label} has no size in its local header`);
     const name = Buffer.from(await readAt(e.offset + 30, nameLen)).toString('utf8');
     if (name !== e.name) throw damaged(`local header for ${e.label} names another entry`);
-    expected = e.offset + 30 + nameLen + extraLen + e.comp;
+    e.dataStart = e.offset + 30 + nameLen + extraLen;
+    expected = e.dataStart + e.comp;
     if (expected > cdOffset) throw damaged(`zip entry ${e.label} runs past the data`);
   }
   const tailGap = cdOffset - expected;
