@@ -6,7 +6,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { ConsoleChannel } from '../bots/console/console-channel.ts';
 import type { ChannelPort, Clock } from '../core/ports.ts';
+import { reconcileDeadHolders } from '../scheduler/reconcile.ts';
 import { coordinateReplicas } from '../scheduler/replicas.ts';
+import { LeaseRepository } from '../store/lease-repository.ts';
 import type { Config } from './config/index.ts';
 import { createHub, defaultJournal, type Hub } from './container.ts';
 import { checkpointAudit } from './data-protection/audit-chain.ts';
@@ -61,6 +63,10 @@ export async function startHub(config: Config, log: Logger, options: StartOption
     await hub.dbh.close();
     throw err;
   });
+  // A process on this host that died (kill -9) left claims and leases: take them back now, not in a minute.
+  const reclaimed = await reconcileDeadHolders(hub.outbox, new LeaseRepository(hub.dbh.db, hub.clock));
+  if (reclaimed.messages || reclaimed.leases)
+    log.info(reclaimed, 'took back the claims of a process that stopped on this host');
   if (hub.keyGeneratedAt) {
     out.write(
       `Generated an encryption key for this data folder at ${hub.keyGeneratedAt}. Keep it safe: without it, notes and concerns cannot be read.\n`,

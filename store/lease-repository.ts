@@ -47,6 +47,17 @@ export class LeaseRepository {
     await this.db.lease.deleteMany({ where: { name, owner } });
   }
 
+  /** Free every lease whose holder `isDead` says is gone (a crashed process on this host). */
+  async releaseDead(isDead: (owner: string) => boolean): Promise<number> {
+    const held = await this.db.lease.findMany({
+      where: { until: { gte: this.clock.now() } },
+      select: { owner: true },
+    });
+    const dead = [...new Set(held.map((h) => h.owner).filter(isDead))];
+    if (dead.length === 0) return 0;
+    return (await this.db.lease.deleteMany({ where: { owner: { in: dead } } })).count;
+  }
+
   async holder(name: string): Promise<LeaseHolder | null> {
     const row = await this.db.lease.findUnique({ where: { name }, select: { owner: true, until: true } });
     return row;

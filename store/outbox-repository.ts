@@ -437,6 +437,28 @@ export class OutboxRepository implements OutboxPort {
     return r.count === 1;
   }
 
+  /**
+   * Expire at once the claims of holders `isDead` says are gone (a process on this host that crashed):
+   * their messages are claimable now, as in-doubt resends, instead of after the lease runs out.
+   */
+  async releaseLeasesOf(isDead: (owner: string) => boolean): Promise<number> {
+    const now = this.clock.now();
+    const held = await this.db.outboxMessage.findMany({
+      where: { state: 'SENDING', leaseUntil: { gte: now } },
+      select: { leaseOwner: true },
+      distinct: ['leaseOwner'],
+    });
+    const dead = held.map((h) => h.leaseOwner).filter((o): o is string => !!o && isDead(o));
+    if (dead.length === 0) return 0;
+    const [r] = await this.db.$transaction([
+      this.db.outboxMessage.updateMany({
+        where: { state: 'SENDING', leaseOwner: { in: dead } },
+        data: { leaseUntil: new Date(now.getTime() - 1) },
+      }),
+    ]);
+    return r.count;
+  }
+
   /** Close an attempt and move the message to its next state, only while `worker` still holds the lease. */
   finishAttempt(
     messageId: string,
