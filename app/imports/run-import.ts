@@ -210,7 +210,7 @@ export function formatConcernRows(
   run: { fileName: string },
   s: { rows: ImportConcernRowDto[]; total: number },
 ): string[] {
-  if (s.total === 0) return ['no row is in a safeguarding category: no concern raised'];
+  if (s.total === 0) return ['no new or changed row is in a safeguarding category: no concern raised'];
   const lines = [
     `${s.total} row${s.total === 1 ? '' : 's'} in a safeguarding category (a concern for the DSL):`,
   ];
