@@ -44,6 +44,17 @@ const card = (body: Element[], actions: Element[] = []): Card => ({
   ...(actions.length ? { actions } : {}),
 });
 
+/**
+ * An Action.Execute with the fallback Microsoft's Universal Actions guidance gives for clients that do not
+ * support it (https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model, "Backward
+ * compatibility"): an Action.Submit with the same title, style and data. The bot answers both (an
+ * `adaptiveCard/action` invoke, or a message whose `value` carries the same data: teams-bot.ts).
+ */
+const execute = (a: Element & { title: string; verb: string; data: object }): Element => {
+  const { verb: _verb, associatedInputs: _inputs, ...submit } = a;
+  return { type: 'Action.Execute', ...a, fallback: { ...submit, type: 'Action.Submit' } };
+};
+
 const text = (t: string, extra: Element = {}): Element => ({
   type: 'TextBlock',
   text: t,
@@ -82,19 +93,20 @@ export function messageCard(m: OutgoingMessage): Card {
   const actions: Element[] = [];
   for (const a of m.actions) {
     if (a.verb === 'open_notes_form' || a.verb === 'open_concern_form') {
-      actions.push({
-        type: 'Action.Execute',
-        title: a.label,
-        verb: VERB_OPEN_FORM,
-        data: {
-          sh: 'open',
-          formId: a.args.formId ?? (a.verb === 'open_notes_form' ? 'tac_notes' : 'concern'),
-          context: {
-            ...a.args,
-            ...(m.subject ? { subjectType: m.subject.type, subjectId: m.subject.id } : {}),
+      actions.push(
+        execute({
+          title: a.label,
+          verb: VERB_OPEN_FORM,
+          data: {
+            sh: 'open',
+            formId: a.args.formId ?? (a.verb === 'open_notes_form' ? 'tac_notes' : 'concern'),
+            context: {
+              ...a.args,
+              ...(m.subject ? { subjectType: m.subject.type, subjectId: m.subject.id } : {}),
+            },
           },
-        },
-      });
+        }),
+      );
       continue;
     }
     // Buttons name what they act on; a message without a subject falls back to the reminder it answers.
@@ -110,13 +122,7 @@ export function messageCard(m: OutgoingMessage): Card {
       title: m.title,
     };
     const style = styleOf(a);
-    actions.push({
-      type: 'Action.Execute',
-      title: a.label,
-      verb: VERB_ACTION,
-      data,
-      ...(style ? { style } : {}),
-    });
+    actions.push(execute({ title: a.label, verb: VERB_ACTION, data, ...(style ? { style } : {}) }));
   }
   if (m.link) actions.push({ type: 'Action.OpenUrl', title: m.link.label, url: m.link.url });
   return card(body, actions);
@@ -200,7 +206,9 @@ function input(field: FormField, value: string | undefined, error: string | unde
         ? {
             ...base,
             type: 'Input.ChoiceSet',
-            style: 'filtered',
+            // 'compact' (a drop-down): Teams' typeahead style 'filtered' is not in the Adaptive Card 1.5
+            // schema the hub declares (test/teams/cards-schema.test.ts).
+            style: 'compact',
             choices: field.options.map((o) => ({ title: o.label, value: o.value })),
           }
         : {
@@ -291,22 +299,12 @@ export function formCard(
     title: spec.title,
   });
   const actions: Element[] = [
-    {
-      type: 'Action.Execute',
-      title: spec.submitLabel,
-      verb: VERB_FORM,
-      style: 'positive',
-      data: data('submit'),
-    },
+    execute({ title: spec.submitLabel, verb: VERB_FORM, style: 'positive', data: data('submit') }),
   ];
   if (spec.allowDraft)
-    actions.push({
-      type: 'Action.Execute',
-      title: 'Save draft',
-      verb: VERB_FORM,
-      associatedInputs: 'auto',
-      data: data('draft'),
-    });
+    actions.push(
+      execute({ title: 'Save draft', verb: VERB_FORM, associatedInputs: 'auto', data: data('draft') }),
+    );
   return card(body, actions);
 }
 
