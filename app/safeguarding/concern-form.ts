@@ -254,23 +254,25 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
       // Answered before validating again: the first delivery may have been accepted a moment ago.
       const seen = key ? await service.intakeReceipt(actor.orgId, key) : null;
       if (seen) return { ok: true, reply: confirmation(seen) };
-      const parsed = concernSubmissionSchema.safeParse(submission.values);
-      if (!parsed.success) {
-        const errors: FieldErrors = {};
-        for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;
-        return { ok: false, errors };
-      }
-      const v = parsed.data;
+      // Every field is checked, and every error returned at once, each on its own field (issue 13).
       const errors: FieldErrors = {};
-      const m = await matchPupil(actor.orgId, v.student);
-      const notOnRoll = m.kind === 'none' && yes(submission.values[NOT_ON_ROLL]);
-      if (m.kind === 'none' && !notOnRoll) errors.student = notFound(m.closest, via);
-      else if (m.kind === 'many')
+      const parsed = concernSubmissionSchema.safeParse(submission.values);
+      if (!parsed.success)
+        for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;
+      const typed = (submission.values.student ?? '').trim();
+      const m = typed && !errors.student ? await matchPupil(actor.orgId, typed) : null;
+      const notOnRoll = m?.kind === 'none' && yes(submission.values[NOT_ON_ROLL]);
+      if (m?.kind === 'none' && !notOnRoll) errors.student = notFound(m.closest, via);
+      else if (m?.kind === 'many')
         errors.student = `More than one pupil matches: give the UPN. ${m.students.map(pick).join('; ')}.`;
-      const whenError = checkWhen(v.when);
-      if (whenError) errors.when = whenError;
+      if (!errors.when) {
+        const whenError = checkWhen(submission.values.when ?? '');
+        if (whenError) errors.when = whenError;
+      }
+      if (!parsed.success || Object.keys(errors).length > 0 || !m) return { ok: false, errors };
+      const v = parsed.data;
       const occurredAt = parseWhen(v.when, now(), zone);
-      if (Object.keys(errors).length > 0 || !occurredAt) return { ok: false, errors };
+      if (!occurredAt) return { ok: false, errors: { when: 'Give a date and time like 2026-11-24 10:15.' } };
       const conversation = submission.context[ORIGIN_CONVERSATION];
       const tenant = submission.context[ORIGIN_TENANT];
       const fromChannel =

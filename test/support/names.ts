@@ -15,6 +15,8 @@ export const testStudentNames: readonly { givenName: string; familyName: string 
   { givenName: 'Barnaby', familyName: 'Wexcombe' },
   // test/integrations/ics-sync.test.ts
   { givenName: 'Jordan', familyName: 'Pike' },
+  // test/safeguarding/not-on-roll*.ts, scenario-hospital-ecc (pupils not on the roll: the name as typed)
+  { givenName: 'Kai', familyName: 'Hospital-Patient' },
   // test/data-protection
   { givenName: 'Zed', familyName: 'Quill' },
   { givenName: 'Sam', familyName: 'Vale' },

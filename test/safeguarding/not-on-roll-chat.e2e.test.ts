@@ -1,0 +1,272 @@
+/**
+ * Issue 13 point 2 through the real Slack and Teams adapters (signed requests over loopback HTTP): a concern
+ * form is checked field by field on submit, each error next to its own field (Slack `response_action:
+ * errors`, the Teams card redrawn with the error under the field); a pupil not found gets the closest names
+ * and a way on ("Not on our roll?": Yes), and the concern then reaches the DSL marked "not on roll", with
+ * initials only, the name stored encrypted.
+ */
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { safeguardingModule } from '../../app/safeguarding/module.ts';
+import { postForm, postInteraction, SLACK, type SlackHub, startSlackHub, TEAM } from '../slack/support.ts';
+import { providers } from '../support/db.ts';
+import {
+  activity,
+  cardOf,
+  cardText,
+  connector,
+  SERVICE_URL,
+  serveBotFrameworkKeys,
+  serveEntraToken,
+  startTeamsHub,
+  TENANT,
+  type TeamsTestHub,
+} from '../teams/support.ts';
+import { ACTIONS_TEXT, CONCERN_TEXT, type School, seedSchool } from './support.ts';
+
+const KAI = 'Kai Hospital-Patient';
+/** A slip of the keyboard for a pupil who is on the roll (seedSchool: Zephyrine Quillborough). */
+const TYPO = 'Zephyrine Quilborough';
+
+const receiptOf = (text: string) =>
+  /recorded as (C-[0-9A-Z]+) and has gone to ([^.]+)\./.exec(text)?.slice(1);
+
+// ── Slack: /send concern → modal → view_submission ──
+
+type View = { blocks: { type: string; block_id?: string }[]; private_metadata: string; callback_id: string };
+
+function submission(view: View, viewId: string, v: Record<string, string>, notOnRoll = false) {
+  const text = (value: string) => ({ v: { type: 'plain_text_input', value } });
+  return {
+    type: 'view_submission',
+    team: { id: TEAM, domain: 'school' },
+    user: { id: 'U0TEACHER', username: 'tess', name: 'tess', team_id: TEAM },
+    api_app_id: 'A0SENDHUB',
+    token: 'legacy',
+    trigger_id: '7.8.submit',
+    view: {
+      id: viewId,
+      type: 'modal',
+      hash: '1764000000.abc',
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      blocks: view.blocks,
+      state: {
+        values: {
+          student: text(v.student ?? ''),
+          notOnRoll: {
+            v: { type: 'checkboxes', selected_options: notOnRoll ? [{ value: 'true' }] : [] },
+          },
+          category: { v: { type: 'static_select', selected_option: { value: 'Neglect' } } },
+          what: text(v.what ?? ''),
+          when: { v: { type: 'datetimepicker', selected_date_time: null } },
+          immediateRisk: { v: { type: 'checkboxes', selected_options: [] } },
+          actionsTaken: text(ACTIONS_TEXT),
+        },
+      },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+describe.each(providers)('a pupil not on the roll, through the Slack modal, on %s', (provider) => {
+  let h: SlackHub;
+  let s: School;
+  const posts: { channel: string; text: string; blocks: string }[] = [];
+  let opened: View[] = [];
+
+  beforeEach(async () => {
+    h = await startSlackHub(provider);
+    s = await seedSchool(h.hub.dbh.db);
+    for (const k of ['teacher', 'dsl'] as const)
+      await h.hub.staff.linkIdentity(s.staff[k], 'SLACK', TEAM, `U0${k.toUpperCase()}`, { teamId: TEAM });
+    posts.length = 0;
+    opened = [];
+    nock(SLACK)
+      .persist()
+      .post('/api/chat.postMessage', (b) => {
+        posts.push({
+          channel: String(b.channel),
+          text: String(b.text ?? ''),
+          blocks: String(b.blocks ?? ''),
+        });
+        return true;
+      })
+      .reply(200, () => ({
+        ok: true,
+        channel: 'C',
+        ts: `1764000000.${String(posts.length).padStart(6, '0')}`,
+      }));
+    nock(SLACK)
+      .persist()
+      .post('/api/views.open', (b) => {
+        opened.push(JSON.parse(b.view));
+        return true;
+      })
+      .reply(200, () => ({ ok: true, view: { id: `V${opened.length}` } }));
+  });
+  afterEach(async () => {
+    await h.close();
+    nock.cleanAll();
+  });
+
+  it('errors sit next to each field; a typo is offered the closest name; "Not on our roll" sends it to the DSL', async () => {
+    const slash = {
+      token: 'legacy',
+      team_id: TEAM,
+      team_domain: 'school',
+      channel_id: 'D0TEACHER',
+      channel_name: 'directmessage',
+      user_id: 'U0TEACHER',
+      user_name: 'tess',
+      command: '/send',
+      text: 'concern',
+      api_app_id: 'A0SENDHUB',
+      is_enterprise_install: 'false',
+      response_url: 'https://hooks.slack.com/commands/T0SCHOOL1/1/abc',
+      trigger_id: '5.6.concern',
+    };
+    expect((await postForm(h, slash)).status).toBe(200);
+    await h.slack.idle();
+    const view = opened.at(-1)!;
+    expect(view.blocks.some((b) => b.block_id === 'notOnRoll')).toBe(true);
+
+    // Two fields wrong at once: each error on its own field; the pupil's error offers the way on.
+    const first = await postInteraction(h, submission(view, 'V100', { student: KAI, what: 'x' }));
+    const errors = (first.json as { response_action: string; errors: Record<string, string> }) ?? {};
+    expect(errors.response_action).toBe('errors');
+    expect(errors.errors.what).toBe('Write what you saw or heard, in your own words.');
+    expect(errors.errors.student).toContain("No pupil on your school's roll has that name, UPN or id.");
+    expect(errors.errors.student).toContain('choose "Yes" under "Not on our roll?"');
+    expect(errors.errors.student).not.toContain(KAI);
+
+    // A slip of the keyboard is offered the pupil it most likely means (private to the raiser).
+    const typo = await postInteraction(h, submission(view, 'V100', { student: TYPO, what: CONCERN_TEXT }));
+    expect((typo.json as { errors: Record<string, string> }).errors.student).toContain(
+      'Closest on the roll: Zephyrine Quillborough (Year 8), UPN A123456789012: type one of these.',
+    );
+    expect(await h.hub.dbh.db.concern.count()).toBe(0);
+
+    // Confirmed: recorded as given, marked "not on roll", and sent to the DSL.
+    const sent = await postInteraction(
+      h,
+      submission(view, 'V100', { student: KAI, what: CONCERN_TEXT }, true),
+    );
+    const done = JSON.stringify(sent.json);
+    expect(done).toContain('"response_action":"update"');
+    expect(receiptOf(done)?.[1]).toBe('Dana Lead (DSL)');
+    expect(done).toContain('The pupil is not on the roll');
+    const c = (await h.hub.dbh.db.concern.findFirst())!;
+    expect(c.studentId).toBeNull();
+    expect(c.notOnRollNameEnc).toBeTruthy();
+    expect(c.notOnRollNameEnc).not.toContain('Kai');
+    await h.t.tickAndDeliver();
+    const toDsl = posts.filter((p) => p.channel === 'U0DSL');
+    expect(toDsl).toHaveLength(1);
+    expect(toDsl[0]!.text).toContain('for K.H. (not on roll)');
+    expect(JSON.stringify(toDsl)).not.toContain('Hospital-Patient');
+  });
+});
+
+// ── Teams: the concern card (Action.Execute invokes through /api/messages) ──
+
+const TESS = { id: '29:tess', aadObjectId: 'aaaaaaaa-1111-4000-8000-000000000001', name: 'Tess Teacher' };
+const TESS_CONV = { id: 'a:personal-tess', conversationType: 'personal' };
+
+describe.each(providers)('a pupil not on the roll, through the Teams card, on %s', (provider) => {
+  let t: TeamsTestHub;
+  let s: School;
+  const toTess: unknown[] = [];
+
+  beforeEach(async () => {
+    await serveBotFrameworkKeys();
+    serveEntraToken();
+    t = await startTeamsHub(provider, [safeguardingModule()]);
+    s = await seedSchool(t.hub.dbh.db);
+    await t.hub.staff.linkIdentity(s.staff.teacher, 'TEAMS', TENANT, TESS.aadObjectId, {
+      channelId: 'msteams',
+      serviceUrl: SERVICE_URL,
+      conversation: { ...TESS_CONV, tenantId: TENANT },
+      user: TESS,
+      bot: { id: '28:bot', name: 'SEND Hub' },
+    });
+    toTess.length = 0;
+    connector()
+      .persist()
+      .post(/\/v3\/conversations\/.*\/activities/, (b) => {
+        toTess.push(b);
+        return true;
+      })
+      .reply(200, { id: 'posted' });
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await t.close();
+  });
+
+  const invoke = (data: Record<string, unknown>, v: Record<string, string>, replyToId: string) =>
+    activity('invoke', {
+      from: TESS,
+      conversation: TESS_CONV,
+      name: 'adaptiveCard/action',
+      replyToId,
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'sendhub.form',
+          data: {
+            ...data,
+            category: 'Neglect',
+            when__date: '2026-11-24',
+            when__time: '08:40',
+            immediateRisk: 'no',
+            actionsTaken: ACTIONS_TEXT,
+            ...v,
+          },
+        },
+      },
+    });
+
+  it('the card is redrawn with each error under its field; "Not on our roll: Yes" sends it to the DSL', async () => {
+    const r = await t.post(activity('message', { from: TESS, conversation: TESS_CONV, text: 'concern' }));
+    expect(r.status).toBe(200);
+    const card = cardOf(toTess.at(-1)) as {
+      body: { id?: string }[];
+      actions: { type: string; data?: Record<string, unknown> }[];
+    };
+    expect(cardText(card)).toContain('"id":"notOnRoll"');
+    const data = card.actions.find((a) => a.type === 'Action.Execute')!.data!;
+
+    const bad = await t.post(invoke(data, { student: KAI, what: 'x', when__time: '23:59' }, 'card-1'));
+    const body = (bad.body as { value: { type: string; body: Record<string, unknown>[] } }).value.body;
+    const after = (id: string) => body[body.findIndex((e) => e.id === id) + 2] as { text?: string };
+    // Each error right under its own input (after the field's hint where it has one).
+    expect(JSON.stringify(body)).toContain("No pupil on your school's roll has that name, UPN or id.");
+    expect(after('student').text).toContain('choose "Yes" under "Not on our roll?"');
+    expect(JSON.stringify(body)).toContain('Write what you saw or heard, in your own words.');
+    expect(JSON.stringify(body)).toContain('That time is in the future.');
+    // The errors never repeat what was typed (the card keeps it in the input, for the raiser to correct).
+    const errorTexts = body.filter((e) => e.color === 'attention').map((e) => String(e.text));
+    expect(errorTexts).toHaveLength(3);
+    expect(errorTexts.join(' ')).not.toContain('Hospital-Patient');
+    expect(await t.hub.dbh.db.concern.count()).toBe(0);
+
+    const ok = await t.post(
+      invoke(data, { student: KAI, notOnRoll: 'yes', what: CONCERN_TEXT, when__time: '08:40' }, 'card-1'),
+    );
+    const receipt = cardText((ok.body as { value: unknown }).value);
+    expect(receiptOf(receipt)?.[1]).toBe('Dana Lead (DSL)');
+    expect(receipt).toContain('The pupil is not on the roll');
+    const c = (await t.hub.dbh.db.concern.findFirst())!;
+    expect(c.studentId).toBeNull();
+    await t.tickAndDeliver();
+    const toDsl = t.console
+      .transcript()
+      .filter((m) => m.staffId === s.staff.dsl && m.message.kind === 'concern_escalation');
+    expect(toDsl).toHaveLength(1);
+    expect(toDsl[0]!.message.title).toContain('for K.H. (not on roll)');
+    expect(JSON.stringify(toDsl)).not.toContain('Hospital-Patient');
+  });
+});
