@@ -3,10 +3,12 @@
  * exit. Feature modules add their own subcommands (import, case, audit, keys …).
  */
 import { Command } from 'commander';
-import { applyMigrations, migrationStatus } from '../store/migrate.ts';
+import { migrationStatus } from '../store/migrate.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { doctorSafeguardingLines } from './config/safeguarding.ts';
 import { createHub, type Hub } from './container.ts';
+import { prepareDatabase } from './database.ts';
+import { classifyDbError } from './db-trouble.ts';
 import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
@@ -29,7 +31,7 @@ function configOrExit(): Config {
 
 async function openHub(config: Config): Promise<Hub> {
   const log = createLogger(config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL);
-  await applyMigrations(config.databaseUrl);
+  await prepareDatabase(config, { say: (line) => process.stderr.write(`${line}\n`) });
   const hub = await createHub(config, log, { modules: defaultModules() });
   return hub;
 }
@@ -44,6 +46,17 @@ export function buildProgram(): Command {
     .description('SEND and safeguarding coordination hub');
 
   program
+    .command('init')
+    .description('create and migrate a new database (production refuses to start on a missing one)')
+    .action(async () => {
+      const config = configOrExit();
+      const applied = await prepareDatabase(config, { create: true, say: (line) => console.log(line) });
+      console.log(
+        `Database ready (${applied.length} migration(s) applied). Start the hub with: send-hub start`,
+      );
+    });
+
+  program
     .command('start')
     .description('run the hub: HTTP server, scheduler, delivery, chat channels')
     .action(async () => {
@@ -56,7 +69,7 @@ export function buildProgram(): Command {
         const line =
           e.code === 'EADDRINUSE'
             ? `send-hub: port ${config.env.PORT} is in use (another send-hub?): set PORT to a free port`
-            : `send-hub: could not start: ${e.message}`;
+            : `send-hub: could not start: ${classifyDbError(e) ?? String(e.message).split('\n')[0]}`;
         process.stderr.write(`${line}\n`);
         process.exit(1);
       }
@@ -210,4 +223,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+// A failing command says what failed in one line; never a stack trace (the log has the detail).
+await buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(
+      `send-hub: ${classifyDbError(err) ?? (err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`,
+    );
+    process.exitCode = 1;
+  });
