@@ -3,6 +3,11 @@
  * IMPORT_DROP_DIR/<kind>/ (or names it "<kind>…"), the hub imports it and moves it to done/ or failed/
  * (with a one-line .reason.txt beside a failed file). Files are handled one at a time, after their size has
  * stopped changing (a half-copied file is not read).
+ *
+ * Links are never followed (anyone who can write to the folder could point one at another directory): only
+ * regular files directly in the folder or in a real <kind>/ subfolder are read, through a descriptor opened
+ * with O_NOFOLLOW and checked to be the file that was looked at; anything else is left where it is, and a
+ * processed file is moved only if the same file is still there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,10 +22,24 @@ import { syncIcsFeed } from './sync-ics-feed.ts';
 
 export interface DropResult {
   file: string;
-  status: 'done' | 'failed';
+  /** "skipped": not a regular file in the folder (a link, a directory, a device): not read, not moved. */
+  status: 'done' | 'failed' | 'skipped';
   runId: string | null;
   reason: string | null;
 }
+
+const lstatOrNull = (p: string): fs.Stats | null => {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
+  }
+};
+const { O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+/** O_NONBLOCK: a FIFO swapped in after the lstat cannot block the open. */
+const READ_NO_FOLLOW = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const WRITE_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd');
 
 const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
 
@@ -46,18 +65,71 @@ export class DropFolder {
     private readonly onProcessed?: (r: DropResult) => void,
   ) {}
 
-  private move(file: string, to: 'done' | 'failed', reason?: string): string {
+  private move(file: string, seen: fs.Stats, to: 'done' | 'failed', reason?: string): string | null {
+    // Only the file that was read, still in its place; never through a link to another directory.
+    const now = lstatOrNull(file);
+    if (!now?.isFile() || now.ino !== seen.ino || now.dev !== seen.dev) return null;
     const target = path.join(this.dir, to);
-    fs.mkdirSync(target, { recursive: true });
+    fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+    if (!lstatOrNull(target)?.isDirectory()) return null;
     const dest = path.join(target, `${stamp(this.hub.clock.now())}-${path.basename(file)}`);
     fs.renameSync(file, dest);
-    if (reason) fs.writeFileSync(`${dest}.reason.txt`, `${reason}\n`);
+    if (reason) {
+      // O_EXCL: a name planted in advance (a link to a file elsewhere) is never written through.
+      const fd = fs.openSync(`${dest}.reason.txt`, WRITE_NEW, 0o600);
+      try {
+        fs.writeSync(fd, `${reason}\n`);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
     return dest;
+  }
+
+  /**
+   * The file at `file` if it is a regular file directly in the folder or in a real subfolder of it, opened
+   * without following a link; null for anything else.
+   */
+  private openRegular(file: string): { fd: number; stat: fs.Stats } | null {
+    const rel = path.relative(this.dir, file).split(path.sep);
+    if (rel.length > 2 || rel.some((x) => x === '..' || x === '')) return null;
+    if (rel.length === 2 && !lstatOrNull(path.join(this.dir, rel[0] as string))?.isDirectory()) return null;
+    const seen = lstatOrNull(file);
+    if (!seen?.isFile()) return null;
+    let fd: number;
+    try {
+      fd = fs.openSync(file, READ_NO_FOLLOW);
+    } catch {
+      return null; // ELOOP: it became a link since the lstat
+    }
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.ino !== seen.ino || stat.dev !== seen.dev) {
+      fs.closeSync(fd);
+      return null;
+    }
+    return { fd, stat };
   }
 
   /** Import one file and move it; never throws (a bad file must not stop the folder). */
   async processFile(file: string): Promise<DropResult> {
+    const opened = this.openRegular(file);
+    if (!opened) {
+      const result: DropResult = { file, status: 'skipped', runId: null, reason: null };
+      this.hub.log.warn('drop folder: an entry that is not a regular file was left where it is');
+      this.onProcessed?.(result);
+      return result;
+    }
+    try {
+      return await this.processOpened(file, opened.fd, opened.stat);
+    } finally {
+      fs.closeSync(opened.fd);
+    }
+  }
+
+  private async processOpened(file: string, fd: number, seen: fs.Stats): Promise<DropResult> {
     const kind = kindForDropFile(this.dir, file);
+    // The importer reads the descriptor we opened (on Linux through /proc/self/fd), never the name again.
+    const readPath = PROC_FD ? `/proc/self/fd/${fd}` : file;
     let result: DropResult;
     try {
       if (!kind)
@@ -67,7 +139,7 @@ export class DropFolder {
         );
       const orgId = await resolveImportOrg(this.hub);
       if (kind === 'ics') {
-        const text = fs.readFileSync(file, 'utf8');
+        const text = fs.readFileSync(fd, 'utf8');
         const r = await syncIcsFeed(this.hub, {
           orgId,
           source: path.basename(file, path.extname(file)),
@@ -79,7 +151,7 @@ export class DropFolder {
         const run = await runImport(this.hub, {
           orgId,
           kind: kind as Parameters<typeof runImport>[1]['kind'],
-          source: { name: path.basename(file), path: file },
+          source: { name: path.basename(file), path: readPath },
           via: 'drop-folder',
         });
         result =
@@ -93,9 +165,10 @@ export class DropFolder {
       result = { file, status: 'failed', runId: null, reason };
     }
     try {
-      this.move(file, result.status, result.reason ?? undefined);
+      if (!this.move(file, seen, result.status as 'done' | 'failed', result.reason ?? undefined))
+        this.hub.log.warn('drop folder: a processed file was replaced or moved meanwhile; nothing was moved');
     } catch (err) {
-      this.hub.log.error({ err: (err as Error).message }, 'drop folder: could not move a processed file');
+      this.hub.log.error({ err: errorCode(err) }, 'drop folder: could not move a processed file');
     }
     this.hub.log.info({ status: result.status, runId: result.runId }, 'drop folder file processed');
     this.onProcessed?.(result);
@@ -106,6 +179,8 @@ export class DropFolder {
     fs.mkdirSync(this.dir, { recursive: true });
     this.watcher = watch(this.dir, {
       depth: 1,
+      // A link is reported as itself, never walked into (processFile then leaves it alone).
+      followSymlinks: false,
       ignoreInitial: false,
       ignored: (p: string) => {
         const rel = path.relative(this.dir, p).split(path.sep)[0];
