@@ -145,6 +145,22 @@ export function registerSafeguardingCli(
       }
     });
 
+  concern
+    .command('link <ref> <student...>')
+    .description('link a concern recorded "not on roll" to a pupil record (UPN, id or full name); audited')
+    .action(async (ref: string, student: string[]) => {
+      const hub = await open();
+      try {
+        const r = await safeguardingOf(hub).service.linkStudent(null, ref, student.join(' '), 'CLI');
+        process.stdout.write(`${r.text}\n`);
+      } catch (err) {
+        process.stderr.write(`send-hub concern link: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      } finally {
+        await close(hub);
+      }
+    });
+
   const rota = program.command('rota').description('the safeguarding (DSL) rota');
   rota
     .command('show')
