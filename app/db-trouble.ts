@@ -48,6 +48,7 @@ const BY_MESSAGE: [RegExp, string][] = [
     'the database driver failed (often an unreachable PostgreSQL host: check DATABASE_URL and the network)',
   ],
   [/database .* does not exist/i, BY_CODE[11]![1]],
+  [/terminating connection due to administrator command/i, BY_CODE[9]![1]],
   [
     /timeout exceeded when trying to connect|ETIMEDOUT/i,
     'the database server cannot be reached over the network',

@@ -6,6 +6,7 @@
  * Code logs ids, codes and counts; never a message body.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { classifyDbError, DbTroubleGate } from './db-trouble.ts';
 
 const SENSITIVE_KEYS = [
   'givenName',
@@ -77,22 +78,47 @@ export class NameScrubber {
 
 export const nameScrubber = new NameScrubber();
 
+const troubleGates = new WeakMap<object, DbTroubleGate>();
+
+/** The gate that collapses a logger's database-outage errors (tests read its counts). */
+export const dbTroubleGateOf = (log: Logger): DbTroubleGate | undefined => troubleGates.get(log);
+
 export function createLogger(
   level: string,
   destination?: DestinationStream,
   scrubber: NameScrubber = nameScrubber,
 ): Logger {
-  return pino(
+  const gate = new DbTroubleGate();
+  const log = pino(
     {
       level,
       base: { service: 'send-hub' },
       redact: { paths: redactPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      hooks: { streamWrite: (s: string) => scrubber.scrub(s) },
+      hooks: {
+        streamWrite: (s: string) => scrubber.scrub(s),
+        // A database outage is one clear line, then a summary a minute (app/db-trouble.ts), not a stack
+        // trace from every loop of the hub.
+        logMethod(args, method, levelValue) {
+          if (levelValue >= 40) {
+            const first = args[0] as unknown;
+            const err = first instanceof Error ? first : (first as { err?: unknown } | null)?.err;
+            const what = err !== undefined && typeof first === 'object' ? classifyDbError(err) : null;
+            if (what) {
+              const v = gate.verdict(what);
+              if ('quiet' in v) return;
+              return method.apply(this, [{ dbProblem: what }, v.say] as unknown as Parameters<typeof method>);
+            }
+          }
+          return method.apply(this, args);
+        },
+      },
       serializers: { err: pino.stdSerializers.err },
     },
     destination ?? pino.destination({ dest: 2, sync: false }),
   );
+  troubleGates.set(log, gate);
+  return log;
 }
 
 export type { Logger };
