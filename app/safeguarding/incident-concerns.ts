@@ -22,10 +22,18 @@ export class IncidentConcerns {
     this.categories = loadSafeguardingCategories(service.settings);
   }
 
+  /** Organisations by id for a minute: the sweep classifies hundreds of incidents a tick. */
+  private readonly orgCache = new Map<string, { org: { id: string; name: string }; until: number }>();
+
   /** The safeguarding category and immediate-risk flag of an incident of this organisation, or null. */
   async classify(orgId: string, categories: string[]) {
-    const org = (await this.orgOf(orgId)) ?? { id: orgId, name: '' };
-    return classifyIncident(this.categories.policyFor(org), categories);
+    const now = Date.now();
+    let hit = this.orgCache.get(orgId);
+    if (!hit || hit.until < now) {
+      hit = { org: (await this.orgOf(orgId)) ?? { id: orgId, name: '' }, until: now + 60_000 };
+      this.orgCache.set(orgId, hit);
+    }
+    return classifyIncident(this.categories.policyFor(hit.org), categories);
   }
 
   private lookback(now: Date): Date {
