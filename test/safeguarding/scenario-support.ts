@@ -72,9 +72,11 @@ export async function tickUntil(
   const max = opts.max ?? 20;
   for (let i = 0; i < max; i++) {
     let at = new Date();
-    if (opts.overnight) {
+    // The first round on the wall clock (every rule is evaluated now), later rounds at the release time of
+    // the early-help prompts waiting out the quiet hours.
+    if (opts.overnight && i > 0) {
       const waiting = await t.hub.dbh.db.outboxMessage.findMany({
-        where: { state: 'PENDING' },
+        where: { state: 'PENDING', idempotencyKey: { startsWith: 'alert:' } },
         select: { nextAttemptAt: true },
       });
       for (const w of waiting) if (w.nextAttemptAt && w.nextAttemptAt > at) at = w.nextAttemptAt;
