@@ -24,6 +24,7 @@ export class ConcernDraftRepository {
     staffId: string,
     valuesEnc: string,
     reason: string,
+    at: Date,
     id?: string,
   ): Promise<ConcernDraftRow> {
     if (id) {
@@ -33,7 +34,7 @@ export class ConcernDraftRepository {
       });
       if (r.count === 1) return (await this.db.concernDraft.findUnique({ where: { id } })) as ConcernDraftRow;
     }
-    return this.db.concernDraft.create({ data: { orgId, staffId, valuesEnc, reason } });
+    return this.db.concernDraft.create({ data: { orgId, staffId, valuesEnc, reason, createdAt: at } });
   }
 
   /** One person's drafts, oldest first (the list `concern drafts` numbers). */

@@ -49,6 +49,7 @@ export class ConcernDrafts {
       actor.staffId,
       this.hub.cipher.encryptJson(kept, DRAFT_CONTEXT),
       reason,
+      this.hub.clock.now(),
       draftId,
     );
     await this.hub.audit.record({
