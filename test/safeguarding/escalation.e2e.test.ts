@@ -332,7 +332,7 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
       subject: { type: 'concern', id: c0.id },
       args: { outcome: 'shrug' },
     });
-    expect(bad.reply?.title).toContain('Say which outcome');
+    expect(bad.reply?.title).toContain('That is not an outcome: nothing was recorded');
     await t.tickAndDeliver();
     await t.console.handleLine(`record-outcome ${refFor(t, s.staff.dsl, 'text')} referral`);
     expect(t.logOut.text()).toContain('no deadlines service');
