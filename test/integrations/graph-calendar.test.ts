@@ -5,8 +5,10 @@
  * (https://learn.microsoft.com/graph/throttling) and sign-in errors (AADSTS7000215).
  */
 import fs from 'node:fs';
+import { Command } from 'commander';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerImportCli } from '../../app/imports/import-cli.ts';
 import { syncGraphCalendars } from '../../app/imports/sync-graph-calendars.ts';
 import { ianaZone } from '../../integrations/graph-calendar/graph-time.ts';
 import { createGraphClient, GraphAuthError } from '../../integrations/graph-calendar/graph-transport.ts';
@@ -386,5 +388,73 @@ describe.each(providers)('syncGraphCalendars on %s', (provider) => {
     await expect(
       syncGraphCalendars(t.hub, { orgId, client, users: [USER, 'dsl@school.example'] }),
     ).rejects.toThrow('Microsoft Graph sign-in failed: invalid_request (AADSTS90002)');
+  });
+});
+
+describe.each(providers)('send-hub import graph on %s', (provider) => {
+  it('prints what was synced, each event left out and each mailbox not synced, by position and rule', async () => {
+    const t = await startTestHub(provider, {
+      now: '2026-11-01T08:00:00Z',
+      modules: [],
+      env: {
+        GRAPH_TENANT_ID: TENANT,
+        GRAPH_CLIENT_ID: creds.clientId,
+        GRAPH_CLIENT_SECRET: creds.clientSecret,
+        GRAPH_CALENDAR_USERS: `${USER},gone@school.example`,
+      },
+    });
+    try {
+      await t.hub.dbh.db.organisation.create({ data: { name: 'Test school' } });
+      tokenOk();
+      const deltaPath = (u: string) => `/v1.0/users/${encodeURIComponent(u)}/calendarView/delta`;
+      nock(GRAPH)
+        .get(deltaPath(USER))
+        .query(true)
+        .reply(200, {
+          '@odata.deltaLink': `${GRAPH}${deltaPath(USER)}?$deltatoken=t1`,
+          value: [
+            event('AAMkP1', 'Annual review', '2026-11-12T02:00:00', '2026-11-12T03:00:00', {
+              start: { dateTime: '2026-11-12T02:00:00.0000000', timeZone: 'Pacific Standard Time' },
+              end: { dateTime: '2026-11-12T03:00:00.0000000', timeZone: 'Pacific Standard Time' },
+            }),
+            event('AAMkP2', 'Secret subject', '2026-11-12T02:00:00', '2026-11-12T03:00:00', {
+              start: { dateTime: '2026-11-12T02:00:00.0000000', timeZone: 'tzone://Microsoft/Custom' },
+            }),
+          ],
+        })
+        .get(deltaPath('gone@school.example'))
+        .query(true)
+        .reply(404, { error: { code: 'ErrorItemNotFound', message: 'The specified object was not found.' } });
+      const out: string[] = [];
+      const err: string[] = [];
+      let code = 0;
+      const program = new Command('send-hub').exitOverride();
+      registerImportCli(
+        program,
+        async () => t.hub,
+        async () => {},
+        {
+          out: (l) => void out.push(l),
+          err: (l) => void err.push(l),
+          isTTY: false,
+          setExitCode: (c) => {
+            code = c;
+          },
+        },
+      );
+      await program.parseAsync(['node', 'send-hub', 'import', 'graph']);
+      expect(code).toBe(0);
+      expect(err).toEqual([]);
+      expect(out).toEqual([
+        'Graph: 1 calendars; meetings created 1, updated 0, unchanged 0, cancelled 0; 1 event(s) left out; 1 calendar(s) not synced',
+        `  user 1, ${eventRef('AAMkP2')}, start.timeZone: not a Windows (CLDR windowsZones) or IANA time-zone name`,
+        '  user 2: Microsoft Graph calendarView delta: HTTP 404 ErrorItemNotFound',
+      ]);
+      const m = await t.hub.dbh.db.meeting.findFirstOrThrow({ where: { externalId: 'AAMkP1' } });
+      expect(m.startsAt.toISOString()).toBe('2026-11-12T10:00:00.000Z');
+    } finally {
+      nock.cleanAll();
+      await t.close();
+    }
   });
 });
