@@ -16,6 +16,7 @@ import { defaultModules } from './modules.ts';
 import { healthReport, VERSION } from './server.ts';
 import { registerStaffCli } from './staff/staff-cli.ts';
 import { startHub } from './start.ts';
+import { hubLogger } from './terminal-log.ts';
 
 function configOrExit(): Config {
   try {
@@ -61,9 +62,10 @@ export function buildProgram(): Command {
     .description('run the hub: HTTP server, scheduler, delivery, chat channels')
     .action(async () => {
       const config = configOrExit();
-      const log = createLogger(config.env.LOG_LEVEL);
+      // At a terminal with the console on, the log goes to a file and the terminal reads as a conversation.
+      const { log, file: logFile } = hubLogger(config);
       try {
-        await startHub(config, log, { installSignalHandlers: true });
+        await startHub(config, log, { installSignalHandlers: true, ...(logFile ? { logFile } : {}) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         const line =

@@ -28,6 +28,8 @@ export interface StartOptions {
   /** Do not start node-cron / the delivery timer (tests drive ticks). */
   manualTicks?: boolean;
   installSignalHandlers?: boolean;
+  /** The log file (terminal mode, app/terminal-log.ts): said once at start. */
+  logFile?: string;
 }
 
 export interface RunningHub {
@@ -49,6 +51,7 @@ export async function registerStudentNames(hub: Hub): Promise<void> {
 
 export async function startHub(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningHub> {
   const out = options.stdout ?? process.stdout;
+  if (options.logFile) out.write(`Log lines go to ${options.logFile}; warnings and errors also show here.\n`);
   ensureDataDir(config.dataDir);
   const applied = await prepareDatabase(config, { say: (line) => out.write(`${line}\n`) });
   if (applied.length) log.info({ applied }, 'database migrated');

@@ -43,6 +43,11 @@ export const coreEnvSchema = z.object({
       message: 'expected a pino level (info, debug …)',
     })
     .default('info'),
+  /**
+   * `auto`: with the console channel on and a terminal, log lines go to <DATA_DIR>/send-hub.log and only
+   * warnings and errors show, one readable line each; otherwise JSON on stderr. `json`: always JSON.
+   */
+  LOG_FORMAT: z.enum(['auto', 'json'], { message: 'expected auto or json' }).default('auto'),
   /** Comma-separated `keyId:base64key`; the first encrypts, all decrypt. */
   SEND_HUB_ENCRYPTION_KEY: z.string().optional(),
   CONSOLE_CHANNEL: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
