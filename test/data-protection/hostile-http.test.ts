@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { teamsModule } from '../../bots/teams/module.ts';
 import { postForm, postJson, type SlackHub, startSlackHub } from '../slack/support.ts';
 import { providers } from '../support/db.ts';
+import { channelToken } from '../teams/support.ts';
 import { seedSchool } from './seed.ts';
 
 const MAX = 4096;
@@ -70,10 +71,12 @@ describe.each(providers)('HTTP edge on %s', (provider) => {
   });
 
   it('refuses a chunked oversized body (no Content-Length) with 413 on the chat routes', async () => {
+    // A well-formed token: one that cannot be valid is refused (401) before the body is read.
+    const authorization = `Bearer ${await channelToken()}`;
     for (const path of ['/slack/events', '/api/messages']) {
       const res = await fetch(`${h.base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer abc' },
+        headers: { 'content-type': 'application/json', authorization },
         body: chunked(MAX * 4),
         duplex: 'half',
       } as RequestInit);
