@@ -91,8 +91,9 @@ export function alertsPlanner(
   const recipients = async (
     student: { orgId: string; keyWorkerId: string | null },
     kind: AlertKind,
+    ruleRoute: AlertRoute | undefined,
   ): Promise<{ to: string[]; as: string }> => {
-    for (const tier of routes[kind]) {
+    for (const tier of ruleRoute ?? routes[kind]) {
       const to = new Set<string>();
       for (const target of tier) {
         if (target === 'PUPIL_KEY_WORKER') {
@@ -116,8 +117,10 @@ export function alertsPlanner(
       for (const { student, facts } of rows) {
         const org = orgs.get(student.orgId);
         if (!org) continue;
-        for (const f of evaluateAlertRules(facts, today, rulesFor(org))) {
-          const { to, as } = await recipients(student, f.kind);
+        const rules = rulesFor(org);
+        for (const f of evaluateAlertRules(facts, today, rules)) {
+          const rule = rules.find((r) => r.id === f.ruleId);
+          const { to, as } = await recipients(student, f.kind, rule?.to);
           if (to.length === 0)
             hub.log.warn(
               { ruleId: f.ruleId, kind: f.kind },

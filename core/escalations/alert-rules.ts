@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { addDays, daysBetween, type IsoDate } from '../calendar/iso-date.ts';
+import { alertTierSchema } from './alert-routes.ts';
 import { type CategoryList, categoryList } from './safeguarding-categories.ts';
 
 /**
@@ -27,6 +28,8 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string().min(1),
     kind: z.literal('incidents'),
+    /** Who is prompted, overriding the kind's route (tiers as in SAFEGUARDING_ALERT_ROUTES; alert-routes.ts). */
+    to: z.array(alertTierSchema).min(1).optional(),
     /** e.g. 3 incidents … */
     count: z.number().int().min(1),
     /** … within 7 days. */
@@ -37,6 +40,8 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string().min(1),
     kind: z.literal('attendance'),
+    /** Who is prompted, overriding the kind's route (tiers as in SAFEGUARDING_ALERT_ROUTES; alert-routes.ts). */
+    to: z.array(alertTierSchema).min(1).optional(),
     /** Below this percentage … (90% = "persistent absence" threshold, DfE Working together to improve school attendance 2024). */
     belowPercent: z.number().min(0).max(100),
     /** … over the last N weeks of attendance periods. */
@@ -45,6 +50,8 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string().min(1),
     kind: z.literal('sen_suspension'),
+    /** Who is prompted, overriding the kind's route (tiers as in SAFEGUARDING_ALERT_ROUTES; alert-routes.ts). */
+    to: z.array(alertTierSchema).min(1).optional(),
     /**
      * Incident categories that mean a suspension, exact (normalised case, spaces and " > "). An internal
      * exclusion or a removal from the classroom is not a suspension (DfE suspension and permanent exclusion

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../app/config/index.ts';
 import { loadSafeguardingCategories } from '../../app/config/safeguarding.ts';
 import { formatReport, runImport, safeguardingRowsOf } from '../../app/imports/run-import.ts';
+import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { parseAlertRoutes } from '../../core/escalations/alert-routes.ts';
 import { defaultAlertRules, evaluateAlertRules } from '../../core/escalations/alert-rules.ts';
 import {
@@ -198,6 +199,71 @@ describe.each(providers)('the import report names the rows that raised a concern
     });
     expect(formatReport(again, [], await safeguardingRowsOf(t.hub, again))).toContain(
       'no new or changed row is in a safeguarding category: no concern raised',
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.each(providers)('early-intervention routing is configurable, on %s', (provider) => {
+  let t: TestHub;
+  afterEach(async () => t.close());
+
+  it('SAFEGUARDING_ALERT_ROUTES and a rule’s own `to` decide who is prompted; nobody else is', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-rules-'));
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(
+      rules,
+      [
+        'orgs:',
+        '  Quarrydene Academy:',
+        '    - { id: incidents-2-in-7, kind: incidents, count: 2, days: 7, to: [DEPUTY_DSL+HEAD] }',
+        '    - { id: attendance-90-4w, kind: attendance, belowPercent: 90, weeks: 4 }',
+      ].join('\n'),
+    );
+    t = await startTestHub(provider, {
+      modules: [safeguardingModule()],
+      env: { SAFEGUARDING_ALERT_RULES_FILE: rules, SAFEGUARDING_ALERT_ROUTES: 'attendance=BEHAVIOUR_LEAD' },
+    });
+    const s = await seedSchool(t.hub.dbh.db);
+    for (const [n, day] of [
+      [1, 20],
+      [2, 23],
+    ] as const)
+      await t.hub.dbh.db.incident.create({
+        data: {
+          orgId: s.orgId,
+          source: 'arbor',
+          externalId: `R-${n}`,
+          studentId: s.pupil2,
+          occurredAt: new Date(`2026-11-${day}T10:00:00Z`),
+          categories: 'Disruptive Behaviour',
+          sourceHash: `r${n}`,
+        },
+      });
+    await t.hub.dbh.db.attendanceRecord.create({
+      data: {
+        orgId: s.orgId,
+        studentId: s.pupil2,
+        periodStart: '2026-10-27',
+        periodEnd: '2026-11-21',
+        sessionsPossible: 40,
+        sessionsAttended: 30,
+        sourceHash: 'a',
+      },
+    });
+    await t.tickAndDeliver();
+    const prompts = t.console
+      .transcript()
+      .filter((m) => m.message.kind === 'alert')
+      .map((m) => [m.message.facts.find((f) => f.label === 'Rule')?.value, m.staffId] as const)
+      .sort();
+    expect(prompts).toEqual(
+      [
+        ['attendance-90-4w', s.staff.behaviour],
+        ['incidents-2-in-7', s.staff.deputy],
+        ['incidents-2-in-7', s.staff.deputy2],
+        ['incidents-2-in-7', s.staff.head],
+      ].sort(),
     );
     fs.rmSync(dir, { recursive: true, force: true });
   });
