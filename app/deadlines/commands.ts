@@ -4,6 +4,7 @@ import { adviceDeadlineOf, adviceLine } from '../../core/deadlines/advice.ts';
 import { officerDigest, summarise, teamDigest } from '../../core/deadlines/digest.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { type ActionVerb, message } from '../../core/messages/outgoing-message.ts';
+import { meetingKindLabels } from '../../core/reminders/plan-meeting-reminders.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
 import { caseloadTruth, problemLine } from './truth.ts';
@@ -32,9 +33,29 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''}${r.dayNote} [${r.id}]`;
       const today = svc.today();
       // A request for review advice shows its real deadline (reg 20(4)), marked late once past.
+      // The meetings those requests are for (type, date and the child's initials and year group).
+      const adviceFor = new Map<string, { meeting: string; student: string | null }>();
+      for (const r of reminders) {
+        const a = adviceDeadlineOf(r, today);
+        if (!a || adviceFor.has(r.subjectId)) continue;
+        const around = new Date(`${a.meetingOn}T00:00:00Z`).getTime();
+        const ms = await hub.meetings.forReminders(
+          new Date(around - 86_400_000),
+          new Date(around + 2 * 86_400_000),
+          actor.orgId,
+        );
+        const m = ms.find((x) => x.id === r.subjectId);
+        if (m)
+          adviceFor.set(r.subjectId, {
+            meeting: meetingKindLabels[m.kind] ?? 'meeting',
+            student: m.studentLabel,
+          });
+      }
       const reminderLine = (r: (typeof reminders)[number]) => {
         const advice = adviceDeadlineOf(r, today);
-        return advice ? adviceLine(advice) : `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`;
+        return advice
+          ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {})
+          : `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`;
       };
       const { problems } = await caseloadTruth(svc, { orgId: actor.orgId, ownerId: actor.staffId });
       return {

@@ -32,7 +32,15 @@ export function adviceDeadlineOf(
   return { dueOn, meetingOn: addDays(dueOn, 14), late: today > dueOn, daysLate };
 }
 
-/** "Advice for the EHCP annual review on Thu 24 Dec 2026: due by Thu 10 Dec 2026 (…) · LATE by 3 days". */
-export function adviceLine(a: AdviceDeadline, meetingLabel = 'EHCP annual review'): string {
-  return `Advice for the ${meetingLabel} meeting on ${formatDate(a.meetingOn)}: due by ${formatDate(a.dueOn)} (circulated at least 2 weeks before the meeting, ${ADVICE_SOURCE})${a.late ? ` · LATE by ${a.daysLate} day${a.daysLate === 1 ? '' : 's'}` : ''}`;
+/**
+ * "Advice for the EHCP annual review for A.B. (Y7) on Thu 24 Dec 2026: due by Thu 10 Dec 2026 (…) · LATE
+ * by 1 day": the meeting by type and date, the child by initials and year group when known.
+ */
+export function adviceLine(
+  a: AdviceDeadline,
+  about: { meeting?: string; student?: string | null } = {},
+): string {
+  const meeting = about.meeting ?? 'EHCP annual review';
+  const who = about.student ? ` for ${about.student}` : '';
+  return `Advice for the ${meeting}${who} on ${formatDate(a.meetingOn)}: due by ${formatDate(a.dueOn)} (circulated at least 2 weeks before the meeting, ${ADVICE_SOURCE})${a.late ? ` · LATE by ${a.daysLate} day${a.daysLate === 1 ? '' : 's'}` : ''}`;
 }

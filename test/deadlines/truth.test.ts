@@ -291,11 +291,29 @@ describe('point 7: annual review advice shows its real deadline (reg 20(4)), mar
       daysLate: 0,
     });
     const late = adviceDeadlineOf(r, '2026-12-11')!;
-    expect(adviceLine(late)).toBe(
-      'Advice for the EHCP annual review meeting on Thu 24 Dec 2026: due by Thu 10 Dec 2026 (circulated at least 2 weeks before the meeting, SEND Regulations 2014 reg 20(4)) · LATE by 1 day',
+    expect(adviceLine(late, { student: 'A.B. (Y7)' })).toBe(
+      'Advice for the EHCP annual review for A.B. (Y7) on Thu 24 Dec 2026: due by Thu 10 Dec 2026 (circulated at least 2 weeks before the meeting, SEND Regulations 2014 reg 20(4)) · LATE by 1 day',
     );
     expect(
       adviceDeadlineOf({ kind: 'meeting_reminder', dedupeKey: 'x:2026-12-10' }, '2026-12-11'),
     ).toBeNull();
+  });
+});
+
+describe('point 5: docs/deadlines.md, the engine and the CLI use the same event names', () => {
+  it('the key events table lists exactly the events each case kind knows', async () => {
+    const fs = await import('node:fs');
+    const doc = fs.readFileSync(new URL('../../docs/deadlines.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Key events'), doc.indexOf('## Nothing silently empty'));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)];
+    expect(rows.length).toBe(12);
+    for (const [, kind, cell] of rows) {
+      const listed = [...cell!.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]).sort();
+      const pack = book.packFor(kind as CaseKind, '2026-10-01');
+      expect({ kind, events: listed }).toEqual({
+        kind,
+        events: eventKindsFor(kind as CaseKind, pack.id, book).sort(),
+      });
+    }
   });
 });
