@@ -26,12 +26,16 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/** How long a SQLite statement waits for another connection's write lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
 export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
   const provider = providerOf(url);
   let db: Db;
   if (provider === 'sqlite') {
-    // busy timeout: a CLI command beside the running hub waits for the writer instead of failing.
-    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 5000 }) });
+    // busy timeout: a CLI command beside the running hub waits for the writer instead of failing. 30 s: a
+    // whole calendar feed is written in one transaction (issue 15), and the hub's writes wait for it too.
+    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
   } else {
     db = new PgClient({
       adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }),

@@ -133,94 +133,121 @@ export async function syncIcsFeed(
   let text = input.text;
   if (text === undefined) {
     if (!input.url) throw new FileRefusedError(name, 'neither text nor url given');
-    text = await fetchText(input.url, name);
+    text = await fetchText(input.url, name).catch((err: unknown) => {
+      if (isDomainError(err)) throw err;
+      hub.log.warn({ err, source: name }, 'ics feed not fetched');
+      throw new FileRefusedError(
+        name,
+        'could not be fetched (network error or time-out; details in the log)',
+      );
+    });
   }
   const report: IcsReadReport = { rejected: [], notices: [] };
   checkEnvelope(text, name);
   const feed = streamIcsFeed(text, name, { from, to }, report);
   const repo = new CalendarSyncRepository(hub.dbh.db);
-  const students = await repo.studentsForMatching(input.orgId);
   let occurrences = 0;
   let m: SyncCounts;
   let t: TermCounts;
   try {
+    const students = await repo.studentsForMatching(input.orgId);
     // The whole feed in one transaction: a crash, a lock or a bad moment leaves the previous sync whole.
-    ({ m, t } = await repo.inFeedTransaction(input.orgId, name, async (w) => {
-      const terms: TermDateUpsert[] = [];
-      let batch: IcsOccurrence[] = [];
-      const flush = async () => {
-        await w.upsertBatch(meetingUpsertsFrom(hub, batch, students));
-        batch = [];
-      };
-      for (const o of feed) {
-        occurrences++;
-        const termKind =
-          o.allDay && o.startDate && o.lastDate && !o.cancelled
-            ? classifyTermEvent(o.summary, daysBetween(o.startDate, o.lastDate) + 1)
-            : null;
-        if (termKind && o.startDate && o.lastDate)
-          terms.push({
-            kind: termKind,
-            startDate: o.startDate,
-            endDate: o.lastDate,
-            label: o.summary.slice(0, 120) || null,
-          });
-        else if (!(o.allDay && o.cancelled && classifyTermEvent(o.summary, 2))) batch.push(o);
-        if (batch.length >= WRITE_BATCH) await flush();
-      }
-      await flush();
-      // A rejected event is not "gone from the feed": while any event is rejected, nothing is cancelled or
-      // removed for being absent (it may be that event), only created or updated.
-      const sweep = report.rejected.length === 0;
-      if (sweep) await w.cancelAbsent({ from, to });
-      const unique = [...new Map(terms.map((x) => [`${x.kind}|${x.startDate}|${x.endDate}`, x])).values()];
-      const termCounts = await upsertTermDatesIn(
-        w.tx,
-        input.orgId,
-        name,
-        unique,
-        sweep ? { from: fromUtcDate(from), to: addDays(fromUtcDate(to), 0) } : null,
-      );
-      return { m: w.counts, t: termCounts };
-    }));
+    // Waiting for another writer: the lock is the transaction's first statement, so a SQLITE_BUSY there
+    // (after the busy timeout) has read nothing of the feed yet and the transaction can simply start again.
+    let started = false;
+    ({ m, t } = await retryBusy(
+      () =>
+        repo.inFeedTransaction(input.orgId, name, async (w) => {
+          started = true;
+          const terms: TermDateUpsert[] = [];
+          let batch: IcsOccurrence[] = [];
+          const flush = async () => {
+            await w.upsertBatch(meetingUpsertsFrom(hub, batch, students));
+            batch = [];
+          };
+          for (const o of feed) {
+            occurrences++;
+            const termKind =
+              o.allDay && o.startDate && o.lastDate && !o.cancelled
+                ? classifyTermEvent(o.summary, daysBetween(o.startDate, o.lastDate) + 1)
+                : null;
+            if (termKind && o.startDate && o.lastDate)
+              terms.push({
+                kind: termKind,
+                startDate: o.startDate,
+                endDate: o.lastDate,
+                label: o.summary.slice(0, 120) || null,
+              });
+            else if (!(o.allDay && o.cancelled && classifyTermEvent(o.summary, 2))) batch.push(o);
+            if (batch.length >= WRITE_BATCH) await flush();
+          }
+          await flush();
+          // A rejected event is not "gone from the feed": while any event is rejected, nothing is cancelled or
+          // removed for being absent (it may be that event), only created or updated.
+          const sweep = report.rejected.length === 0;
+          if (sweep) await w.cancelAbsent({ from, to });
+          const unique = [
+            ...new Map(terms.map((x) => [`${x.kind}|${x.startDate}|${x.endDate}`, x])).values(),
+          ];
+          const termCounts = await upsertTermDatesIn(
+            w.tx,
+            input.orgId,
+            name,
+            unique,
+            sweep ? { from: fromUtcDate(from), to: addDays(fromUtcDate(to), 0) } : null,
+          );
+          return { m: w.counts, t: termCounts };
+        }),
+      () => !started,
+    ));
   } catch (err) {
     throw notImported(hub, name, err);
   }
   const rejected = report.rejected;
-  hub.log.info(
-    {
-      orgId: input.orgId,
-      source: name,
-      occurrences,
-      rejected: rejected.length,
-      cut: report.notices.length,
-      ...m,
-      changedIds: undefined,
-      termDates: t,
-    },
-    'ics feed synced',
-  );
-  if (m.changedIds.length > 0 || t.created + t.updated + t.removed > 0) {
-    await hub.audit.record({
-      orgId: input.orgId,
-      actorKind: 'system',
-      action: 'calendar.synced',
-      subjectType: 'calendar',
-      subjectId: name,
-      channel: 'SYSTEM',
-      details: { created: m.created, updated: m.updated, cancelled: m.cancelled, termDates: t },
+  let runId: string | null;
+  try {
+    hub.log.info(
+      {
+        orgId: input.orgId,
+        source: name,
+        occurrences,
+        rejected: rejected.length,
+        cut: report.notices.length,
+        ...m,
+        changedIds: undefined,
+        termDates: t,
+      },
+      'ics feed synced',
+    );
+    if (m.changedIds.length > 0 || t.created + t.updated + t.removed > 0) {
+      await retryBusy(() =>
+        hub.audit.record({
+          orgId: input.orgId,
+          actorKind: 'system',
+          action: 'calendar.synced',
+          subjectType: 'calendar',
+          subjectId: name,
+          channel: 'SYSTEM',
+          details: { created: m.created, updated: m.updated, cancelled: m.cancelled, termDates: t },
+        }),
+      );
+    }
+    if (m.changedIds.length > 0)
+      await retryBusy(() =>
+        hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds }),
+      );
+    runId = await recordIcsRun(hub, input, name, text, {
+      rowsRead: occurrences + rejected.length,
+      created: m.created + t.created,
+      updated: m.updated + m.cancelled + t.updated + t.removed,
+      unchanged: m.unchanged + t.unchanged,
+      rejected,
+      notices: report.notices,
     });
+  } catch (err) {
+    // The meetings are saved (committed above); what failed is the report or the follow-up.
+    throw notImported(hub, name, err, true);
   }
-  if (m.changedIds.length > 0)
-    await hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds });
-  const runId = await recordIcsRun(hub, input, name, text, {
-    rowsRead: occurrences + rejected.length,
-    created: m.created + t.created,
-    updated: m.updated + m.cancelled + t.updated + t.removed,
-    unchanged: m.unchanged + t.unchanged,
-    rejected,
-    notices: report.notices,
-  });
   return {
     source: name,
     occurrences,
@@ -240,9 +267,14 @@ const WRITE_BATCH = 500;
  * A feed that could not be written is not half written (one transaction): the user reads one line saying so,
  * the stack goes to the log.
  */
-function notImported(hub: Hub, name: string, err: unknown): unknown {
+function notImported(hub: Hub, name: string, err: unknown, saved = false): unknown {
   if (isDomainError(err)) return err;
-  hub.log.error({ err, source: name }, 'ics feed not imported');
+  hub.log.error({ err, source: name, saved }, 'ics feed not imported');
+  if (saved)
+    return new DomainError(
+      'IMPORT_FILE_REFUSED',
+      `${name}: meetings saved, but the import report or follow-up failed (details in the log)`,
+    );
   const text = err instanceof Error ? `${err.message} ${String((err as { code?: unknown }).code ?? '')}` : '';
   if (/SQLITE_BUSY|database is locked|Unable to start a transaction|P2028|P2034/i.test(text))
     return new DomainError(
@@ -278,29 +310,35 @@ async function recordIcsRun(
     return null;
   const repo = new ImportRepository(hub.dbh.db);
   const at = hub.clock.now();
-  const runId = await repo.start({
-    orgId: input.orgId,
-    kind: 'ics',
-    fileName: name,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    via: input.via ?? 'feed',
-    at,
-  });
-  await repo.addRejections(
-    runId,
-    r.rejected.map((x) => ({ file: x.file, line: x.line, field: x.field, reason: x.reason })),
+  const runId = await retryBusy(() =>
+    repo.start({
+      orgId: input.orgId,
+      kind: 'ics',
+      fileName: name,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      via: input.via ?? 'feed',
+      at,
+    }),
   );
-  await repo.finish(runId, {
-    status: 'COMPLETED',
-    rowsRead: r.rowsRead,
-    created: r.created,
-    updated: r.updated,
-    unchanged: r.unchanged,
-    rejected: r.rejected.length,
-    // A series cut at its bound is kept, not rejected: said in the report's message, one line each.
-    message: noticeMessage(r.notices),
-    at,
-  });
+  await retryBusy(() =>
+    repo.addRejections(
+      runId,
+      r.rejected.map((x) => ({ file: x.file, line: x.line, field: x.field, reason: x.reason })),
+    ),
+  );
+  await retryBusy(() =>
+    repo.finish(runId, {
+      status: 'COMPLETED',
+      rowsRead: r.rowsRead,
+      created: r.created,
+      updated: r.updated,
+      unchanged: r.unchanged,
+      rejected: r.rejected.length,
+      // A series cut at its bound is kept, not rejected: said in the report's message, one line each.
+      message: noticeMessage(r.notices),
+      at,
+    }),
+  );
   return runId;
 }
 
@@ -311,4 +349,25 @@ function noticeMessage(notices: IcsRejection[]): string | null {
     .map((n) => `  ${n.file} line ${n.line} (${n.event}), ${n.field}: ${n.reason}`);
   if (notices.length > shown.length) shown.push(`  … and ${notices.length - shown.length} more`);
   return [`${notices.length} recurring event(s) cut at their bound:`, ...shown].join('\n');
+}
+
+const isBusy = (err: unknown) =>
+  err instanceof Error &&
+  /SQLITE_BUSY|database is locked/i.test(
+    `${err.message} ${JSON.stringify((err as { meta?: unknown }).meta ?? '')}`,
+  );
+
+/**
+ * A statement (or a small transaction) that met another process's write with SQLITE_BUSY changed nothing:
+ * try it again, with growing pauses, for up to about a minute. Any other error is thrown at once.
+ */
+async function retryBusy<T>(fn: () => Promise<T>, canRetry: () => boolean = () => true): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= 30 || !canRetry()) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt)));
+    }
+  }
 }
