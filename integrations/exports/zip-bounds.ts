@@ -120,7 +120,16 @@ async function checkInflatedSizes(
   const CHUNK = 64 * 1024;
   const SLICE = 2048;
   for (const e of locals) {
-    if (e.method === 0 || e.dataStart === undefined) continue; // stored: the data is its own size
+    if (e.dataStart === undefined) continue;
+    if (e.method === 0) {
+      // Stored: the data is its own size, which the directory must not understate either.
+      if (e.comp > e.uncomp)
+        throw new FileRefusedError(
+          file,
+          `refused as a possible zip bomb (${e.label} holds more than the ${e.uncomp} bytes its zip directory declares)`,
+        );
+      continue;
+    }
     const start = e.dataStart;
     const comp = e.comp;
     async function* compressed() {

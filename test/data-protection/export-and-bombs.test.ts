@@ -156,4 +156,34 @@ describe('XLSX whose zip directory understates a size', () => {
       }
     },
   );
+
+  it('a stored (uncompressed) sheet larger than its directory says is refused too', async () => {
+    const z = new yazl.ZipFile();
+    z.addBuffer(Buffer.from('<?xml version="1.0"?><Types/>'), '[Content_Types].xml');
+    z.addBuffer(
+      Buffer.from('<workbook><sheets><sheet name="S" sheetId="1"/></sheets></workbook>'),
+      'xl/workbook.xml',
+    );
+    z.addBuffer(Buffer.alloc(2 * 1024 * 1024, 'A'), 'xl/worksheets/sheet1.xml', { compress: false });
+    const bytes = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      z.outputStream.on('data', (c: Buffer) => chunks.push(c));
+      z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+      z.end();
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-stored-'));
+    const file = path.join(dir, 'stored.xlsx');
+    try {
+      fs.writeFileSync(file, bytes);
+      understate(file, 'xl/worksheets/sheet1.xml', 100);
+      const err = await parseExport('arbor-students', new Uint8Array(fs.readFileSync(file)), {
+        fileName: 'stored.xlsx',
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        'stored.xlsx: refused: refused as a possible zip bomb (xl/worksheets/sheet1.xml holds more than the 100 bytes its zip directory declares)',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
