@@ -18,7 +18,7 @@ import type {
   DeliveryTarget,
   InboundAction,
 } from '../../core/ports.ts';
-import { choiceHints, renderText } from './render-text.ts';
+import { choiceHints, personLabel, renderText } from './render-text.ts';
 
 export interface ConsoleHandlers {
   action(action: InboundAction): Promise<ActionResult>;
@@ -68,7 +68,13 @@ export class ConsoleChannel implements ChannelPort {
     meta: { idempotencyKey: string },
   ): Promise<DeliveryResult> {
     const ref = `r${++this.counter}`;
-    const to = target.kind === 'person' ? target.displayName : `channel ${target.conversationId}`;
+    const actor = target.kind === 'person' ? await this.handlers?.actorForStaff(target.staffId) : null;
+    const to =
+      target.kind === 'person'
+        ? actor
+          ? personLabel(target.displayName, actor.roles)
+          : target.displayName
+        : `channel ${target.conversationId}`;
     this.shown.set(ref, {
       ref,
       staffId: target.kind === 'person' ? target.staffId : null,

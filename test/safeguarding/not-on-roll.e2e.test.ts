@@ -47,7 +47,7 @@ describe.each(providers)('a concern about a pupil not on the roll, at the consol
 
     // The DSL's console: the concern arrives like any other, initials and "not on roll" only.
     const toDsl = await h.waitFor(
-      new RegExp(`── to Tom Reed ─ \\[(r\\d+)\\][^\\n]*\\n[^\\n]*${ref}[^\\n]*\\n`),
+      new RegExp(`── to Tom Reed, DSL ─ \\[(r\\d+)\\][^\\n]*\\n[^\\n]*${ref}[^\\n]*\\n`),
     );
     expect(toDsl).toContain(`Safeguarding concern ${ref} for K.H. (not on roll)`);
     expect(toDsl).not.toMatch(/Hospital-Patient/);

@@ -116,7 +116,7 @@ describe.each(
     await t.tickAndDeliver();
     const toDsl = await read(
       new RegExp(
-        `── to Dana Lead ─ \\[(r\\d+)\\][^\\n]*\\n!! URGENT: Safeguarding concern ${ref} for K\\.H\\. \\(not on roll\\)\\n`,
+        `── to Dana Lead, DSL ─ \\[(r\\d+)\\][^\\n]*\\n!! URGENT: Safeguarding concern ${ref} for K\\.H\\. \\(not on roll\\)\\n`,
       ),
     );
     const r = /\[(r\d+)\]/.exec(toDsl.slice(toDsl.lastIndexOf('── to Dana Lead')))![1]!;
@@ -177,7 +177,7 @@ describe.each(
     // Delivered in one pass, in either order: her receipt, and the DSL's outcome prompt.
     const delivered = t.consoleOut.text().slice(cursor);
     expect(delivered).toMatch(
-      new RegExp(`── to Erin Cole ─ \\[r\\d+\\][^\\n]*\\nYour concern ${ref} was acknowledged by Dana Lead`),
+      new RegExp(`── to Erin Cole, staff ─ \\[r\\d+\\][^\\n]*\\nYour concern ${ref} was acknowledged by Dana Lead`),
     );
     const p = /Reply: record-outcome (r\d+) advice-given/.exec(delivered)![1]!;
     expect(delivered).toContain(`record-outcome ${p} referral-csc`);
