@@ -10,6 +10,7 @@ import { createHub, type Hub } from './container.ts';
 import { prepareDatabase } from './database.ts';
 import { classifyDbError } from './db-trouble.ts';
 import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
+import { dueLineFormatter } from './deadlines/due-lines.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
@@ -121,30 +122,28 @@ export function buildProgram(): Command {
           new Date(hub.clock.now().getTime() + ms),
           owner?.id,
         );
-        const fmt = new Intl.DateTimeFormat('en-GB', {
-          timeZone: hub.config.env.TIME_ZONE,
-          dateStyle: 'medium',
-          timeStyle: 'short',
-        });
         // The deadline engine (app/deadlines) lists statutory deadlines first, overdue included.
         const deadlines = hub.services.get('deadlines') as
           | import('./deadlines/service.ts').DeadlineService
           | undefined;
         const days = Math.ceil(ms / 86_400_000);
         const dl = deadlines ? await deadlines.dueList(days, owner ? { ownerId: owner.id } : {}) : [];
+        // People by name and email, meetings by type and date, the child by initials (issue 14 point 3).
+        const lines = await dueLineFormatter(
+          hub,
+          rows,
+          dl.map((d) => d.ownerId),
+        );
         for (const d of dl)
           console.log(
-            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${d.ownerName ?? '-'}  [${d.id}]${d.dayNote}`,
+            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${lines.ownerCli(d.ownerId)}  [${d.id}]${d.dayNote}`,
           );
         // Cases that cannot show all their deadlines say why (issue 14: no silent emptiness).
         if (deadlines)
           for (const line of await deadlines.problemLines(owner ? { ownerId: owner.id } : {}))
             console.log(`ATTENTION  ${line}`);
         if (rows.length === 0 && dl.length === 0) console.log(`Nothing due within ${opts.within}.`);
-        for (const r of rows)
-          console.log(
-            `${fmt.format(r.dueAt)}  ${r.kind.padEnd(18)}  ${r.subjectType}:${r.subjectId}  to ${r.recipientId}`,
-          );
+        for (const r of rows) console.log(lines.reminderCli(r));
       } finally {
         await closeHub(hub);
       }

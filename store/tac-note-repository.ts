@@ -418,6 +418,46 @@ export class TacNoteRepository {
   }
 
   /**
+   * Open actions owned by a member of staff with the child and meeting they belong to (issue 14 point 3:
+   * `tac actions` names the child by initials and year group, and the meeting by type and date).
+   */
+  async openActionsWithContextOf(staffId: string): Promise<
+    {
+      id: string;
+      what: string;
+      dueOn: string;
+      noteId: string;
+      student: { givenName: string; familyName: string; yearGroup: string | null };
+      meeting: { kind: string; startsAt: Date } | null;
+    }[]
+  > {
+    const rows = await this.db.tacAction.findMany({
+      where: { ownerId: staffId, status: 'OPEN' },
+      select: {
+        id: true,
+        whatEnc: true,
+        dueOn: true,
+        noteId: true,
+        note: {
+          select: {
+            student: { select: { givenName: true, familyName: true, yearGroup: true } },
+            meeting: { select: { kind: true, startsAt: true } },
+          },
+        },
+      },
+      orderBy: { dueOn: 'asc' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      what: this.cipher.decrypt(r.whatEnc, ACTION_CTX),
+      dueOn: r.dueOn,
+      noteId: r.noteId,
+      student: r.note.student,
+      meeting: r.note.meeting,
+    }));
+  }
+
+  /**
    * Reminders of changed meetings already handed to the outbox but not yet sent (a retry, a throttled
    * channel): their messages are cancelled and the reminders marked CANCELLED, so a cancelled meeting is
    * not announced late and a moved one is re-planned with its new time (reconcile revives them).

@@ -2,6 +2,7 @@
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { Hub } from '../container.ts';
+import { dueLineFormatter } from '../deadlines/due-lines.ts';
 
 export function dueCommand(hub: Hub): Command {
   return {
@@ -12,11 +13,8 @@ export function dueCommand(hub: Hub): Command {
       const days = Math.min(366, Math.max(1, Number.parseInt(args, 10) || 14));
       const until = new Date(hub.clock.now().getTime() + days * 86_400_000);
       const rows = await hub.reminders.upcoming(actor.orgId, until, actor.staffId);
-      const fmt = new Intl.DateTimeFormat('en-GB', {
-        timeZone: hub.config.env.TIME_ZONE,
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      });
+      // Each reminder by what it is about: the meeting by type and date, the child by initials (issue 14).
+      const lines = await dueLineFormatter(hub, rows);
       return {
         kind: 'message',
         message: message({
@@ -29,7 +27,7 @@ export function dueCommand(hub: Hub): Command {
             ? [
                 {
                   heading: 'Reminders',
-                  lines: rows.map((r) => `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`),
+                  lines: rows.map((r) => lines.reminderChat(r)),
                 },
               ]
             : [],

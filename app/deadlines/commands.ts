@@ -6,6 +6,7 @@ import { formatDate } from '../../core/deadlines/nudges.ts';
 import { type ActionVerb, message } from '../../core/messages/outgoing-message.ts';
 import { meetingKindLabels } from '../../core/reminders/plan-meeting-reminders.ts';
 import type { Hub } from '../container.ts';
+import { dueLineFormatter } from './due-lines.ts';
 import type { DeadlineService } from './service.ts';
 import { caseloadTruth, problemLine } from './truth.ts';
 
@@ -22,11 +23,8 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         new Date(hub.clock.now().getTime() + days * 86_400_000),
         actor.staffId,
       );
-      const fmt = new Intl.DateTimeFormat('en-GB', {
-        timeZone: hub.config.env.TIME_ZONE,
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      });
+      // Each reminder by what it is about: the meeting by type and date, the child by initials (issue 14 point 3).
+      const lines = await dueLineFormatter(hub, reminders);
       const overdue = rows.filter((r) => r.overdue);
       const soon = rows.filter((r) => !r.overdue);
       const line = (r: (typeof rows)[number]) =>
@@ -53,9 +51,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
       }
       const reminderLine = (r: (typeof reminders)[number]) => {
         const advice = adviceDeadlineOf(r, today);
-        return advice
-          ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {})
-          : `${fmt.format(r.dueAt)}: ${r.kind.replaceAll('_', ' ')}`;
+        return advice ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {}) : lines.reminderChat(r);
       };
       const { problems } = await caseloadTruth(svc, { orgId: actor.orgId, ownerId: actor.staffId });
       return {

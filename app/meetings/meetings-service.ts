@@ -43,6 +43,7 @@ import type { MeetingFacts, StoredNote } from '../../store/tac-note-repository.t
 import { TacNoteRepository } from '../../store/tac-note-repository.ts';
 import type { MeetingsConfig } from '../config/meetings.ts';
 import type { Hub } from '../container.ts';
+import { tacActionLine } from './tac-action-line.ts';
 
 /** A number per holiday calendar object (the deadline engine may replace the hub's). */
 const holidayIds = new WeakMap<object, number>();
@@ -571,10 +572,10 @@ export class MeetingsService {
         });
         try {
           if (sub === 'actions') {
-            const rows = await this.notes.openActionsOf(actor.staffId);
+            const rows = await this.notes.openActionsWithContextOf(actor.staffId);
             return reply(rows.length ? 'Your open TAC actions' : 'You have no open TAC actions.', {
               sections: rows.length
-                ? [{ heading: 'Open', lines: rows.map((r) => `${r.what} (due ${r.dueOn})`) }]
+                ? [{ heading: 'Open', lines: rows.map((r) => tacActionLine(r, this.hub)) }]
                 : [],
             });
           }

@@ -148,10 +148,11 @@ export function teamDigest(
     title: `Team deadlines, week of ${formatDate(today)}: ${flagged.length} of ${rows.length} officers need attention`,
     sections: [
       {
-        heading: 'Caseloads (open · due in 2 weeks · overdue)',
+        // Each figure says what it counts (issue 14 point 3: "Karen Obi: 9 · 2 · 3" had no key).
+        heading: 'Caseloads by officer',
         lines: rows.map(
           (m) =>
-            `${m.name}: ${m.summary.open} · ${m.summary.dueSoon.length} · ${m.summary.overdue.length}${flagged.includes(m) ? '  ⚠ overloaded or overdue' : ''}`,
+            `${m.name}: ${m.summary.open} open deadlines · ${m.summary.dueSoon.length} due in 2 weeks · ${m.summary.overdue.length} overdue${flagged.includes(m) ? '  ⚠ overloaded or overdue' : ''}`,
         ),
       },
       atRiskSection(atRisk),

@@ -83,8 +83,9 @@ describe.each(providers)('TAC records on %s', (provider) => {
     const shownToKen = await t.hub.commands.run(`tac show ${note.id}`, s.ken, 'CONSOLE');
     expect(shownToKen.kind === 'message' && shownToKen.message.kind).toBe('tac_summary');
     const mine = await t.hub.commands.run('tac actions', s.ken, 'CONSOLE');
+    // Issue 14 point 3: the action names the child (initials, year) and the meeting (type, date).
     expect(mine.kind === 'message' && mine.message.sections[0]?.lines).toEqual([
-      'Call home about pick-ups (due 2026-12-01)',
+      `Call home about pick-ups · due Tue 1 Dec 2026 · A.B. (Y7) · Team Around the Child meeting Mon 23 Nov 2026 [note ${note.id}]`,
     ]);
     expect(await submit(s.ken, { ...notes, worries: 'Changed by Ken' })).toMatchObject({ ok: false });
 
