@@ -14,6 +14,7 @@ import { dueLineFormatter } from './deadlines/due-lines.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
+import { doctorLine, firstAlertStatus } from './safeguarding/first-alerts.ts';
 import { healthReport, VERSION } from './server.ts';
 import { registerStaffCli } from './staff/staff-cli.ts';
 import { startHub } from './start.ts';
@@ -34,7 +35,8 @@ function configOrExit(): Config {
 async function openHub(config: Config): Promise<Hub> {
   const log = createLogger(config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL);
   await prepareDatabase(config, { say: (line) => process.stderr.write(`${line}\n`) });
-  const hub = await createHub(config, log, { modules: defaultModules() });
+  // The CLI writes to the outbox; the running hub sends it and decides who can be reached (issue 13).
+  const hub = await createHub(config, log, { modules: defaultModules(), delivers: false });
   return hub;
 }
 
@@ -210,6 +212,8 @@ export function buildProgram(): Command {
           console.log(
             `${dl.casesUnknownPack ? 'WARN' : 'ok  '} deadlines: ${Number(dl.casesUnknownPack ?? 0)} open cases with an unknown rule pack, ${Number(dl.casesWaitingForEvent ?? 0)} waiting for a key date, ${Number(dl.casesNeedTermDates ?? 0)} needing the school's term dates (send-hub case timeline <case> says why)`,
           );
+        // Concerns raised (e.g. by `send-hub import`) that no ladder message has reached yet (issue 13).
+        if (hub.services.has('safeguarding')) console.log(doctorLine(await firstAlertStatus(hub)));
         if (!migOk || health.status === 'down') process.exitCode = 1;
       } finally {
         await closeHub(hub);

@@ -43,6 +43,11 @@ export interface HubOptions {
   channels?: ChannelPort[];
   modules?: FeatureModule[];
   workerId?: string;
+  /**
+   * False for a process that writes to the outbox but never sends it (`send-hub import`, the CLI): it has
+   * no chat channel loaded, so it must not judge who can be reached; the running hub does, as it sends.
+   */
+  delivers?: boolean;
   /** Calendar of bank holidays; modules (the deadline engine) may replace it in setup. */
   holidays?: HolidaySet;
 }
@@ -73,6 +78,8 @@ export interface Hub {
   deliverer: Deliverer;
   modules: FeatureModule[];
   workerId: string;
+  /** This process sends the outbox (the hub); false in `send-hub import` and the CLI (HubOptions.delivers). */
+  delivers: boolean;
   /** Quiet-hours gate for an organisation's non-urgent messages. */
   notBefore(orgId: string, at: Date): Date;
   /** Services a module exposes to others (e.g. "concerns"), by name. */
@@ -128,6 +135,7 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
     deliverer: undefined as unknown as Deliverer,
     modules,
     workerId,
+    delivers: options.delivers ?? true,
     notBefore(orgId, at) {
       const org = orgCache.get(orgId);
       if (!org) return at;

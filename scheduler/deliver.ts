@@ -144,6 +144,32 @@ export class Deliverer {
     this.attemptListeners.push(listener);
   }
 
+  private readonly undeliverableListeners: ((
+    outcome: 'unreachable' | 'not_found',
+    message: ClaimedMessage,
+  ) => Promise<void>)[] = [];
+
+  /**
+   * Awaited after the attempt is recorded, when no channel reaches the recipient or the platform no longer
+   * knows them: the sender is the one that decides who is unreachable, at the moment it sends (issue 13;
+   * the safeguarding ladder tells the admins and steps on at once). A failing listener is logged only.
+   */
+  onUndeliverable(
+    listener: (outcome: 'unreachable' | 'not_found', message: ClaimedMessage) => Promise<void>,
+  ): void {
+    this.undeliverableListeners.push(listener);
+  }
+
+  private async undeliverable(outcome: 'unreachable' | 'not_found', m: ClaimedMessage): Promise<void> {
+    for (const l of this.undeliverableListeners) {
+      try {
+        await l(outcome, m);
+      } catch (err) {
+        this.log.error({ err, messageId: m.id }, 'undeliverable-message listener failed');
+      }
+    }
+  }
+
   private emit(...args: Parameters<NonNullable<DelivererOptions['onAttempt']>>): void {
     this.options.onAttempt?.(...args);
     for (const l of this.attemptListeners) l(...args);
@@ -317,6 +343,7 @@ export class Deliverer {
         error: 'no enabled channel can reach the recipient',
       });
       this.log.warn({ messageId: m.id, recipientId: m.recipientId, attemptNo }, 'recipient unreachable');
+      await this.undeliverable('unreachable', m);
       return giveUp ? 'FAILED' : 'RETRYING';
     }
     const { channel, target } = route;
@@ -461,6 +488,7 @@ export class Deliverer {
           error: result.error,
         });
         this.log.warn({ messageId: m.id, platform: channel.platform }, 'recipient not found on platform');
+        await this.undeliverable('not_found', m);
         return 'FAILED';
       case 'failed': {
         const giveUp = !result.transient || attemptNo >= m.maxAttempts;

@@ -58,6 +58,14 @@ export class LeaseRepository {
     return (await this.db.lease.deleteMany({ where: { owner: { in: dead } } })).count;
   }
 
+  /** Unexpired holders of leases whose name starts with `prefix` (e.g. every running deliverer). */
+  async live(prefix: string): Promise<(LeaseHolder & { name: string })[]> {
+    return this.db.lease.findMany({
+      where: { name: { startsWith: prefix }, until: { gte: this.clock.now() } },
+      select: { name: true, owner: true, until: true },
+    });
+  }
+
   async holder(name: string): Promise<LeaseHolder | null> {
     const row = await this.db.lease.findUnique({ where: { name }, select: { owner: true, until: true } });
     return row;

@@ -78,6 +78,9 @@ export interface OutboxStats {
   byState: Record<string, number>;
 }
 
+/** The PostgreSQL NOTIFY channel a writer of urgent work wakes the running hubs with (scheduler/outbox-listener.ts). */
+export const OUTBOX_CHANNEL = 'send_hub_outbox';
+
 export class OutboxRepository implements OutboxPort {
   constructor(
     private readonly db: Db,
@@ -91,6 +94,15 @@ export class OutboxRepository implements OutboxPort {
     this.begins = new Coalescer((items) => this.beginMany(items), serial);
     this.finishes = new Coalescer((items) => this.finishMany(items), serial);
     this.releases = new Coalescer((items) => this.releaseMany(items), serial);
+  }
+
+  /**
+   * PostgreSQL: wake every running hub's delivery loop when `tx` commits (NOTIFY is transactional: a
+   * rolled-back concern wakes nobody). SQLite is one hub process, which polls: nothing to do.
+   */
+  async notifyUrgentIn(tx: Tx): Promise<void> {
+    if (this.provider !== 'postgres') return;
+    await tx.$executeRawUnsafe(`NOTIFY ${OUTBOX_CHANNEL}, 'urgent'`);
   }
 
   async enqueue(request: EnqueueRequest): Promise<boolean> {

@@ -10,6 +10,11 @@ import { dueLineFormatter } from './due-lines.ts';
 import type { DeadlineService } from './service.ts';
 import { caseloadTruth, problemLine } from './truth.ts';
 
+/** The safeguarding module's digest section (app/safeguarding/concern-digest.ts), when it is loaded. */
+interface ConcernDigestSource {
+  digestSection?(orgId: string, staffId: string): Promise<{ heading: string; lines: string[] } | null>;
+}
+
 export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
   const due: Command = {
     name: 'due',
@@ -128,6 +133,10 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         atRisk: truth.atRisk.filter((i) => i.ownerId === actor.staffId),
         problems: truth.problems.filter((p) => p.ownerId === actor.staffId).map(problemLine),
       });
+      // Safeguarding concerns nobody has acknowledged, first: the DSL, deputies and head only (issue 13).
+      const concerns = hub.services.get('concerns') as ConcernDigestSource | undefined;
+      const waiting = await concerns?.digestSection?.(actor.orgId, actor.staffId);
+      if (waiting) own.sections.unshift(waiting);
       if (reports.length === 0) return { kind: 'message', message: own };
       const team = teamDigest(
         reports.map((r) => ({

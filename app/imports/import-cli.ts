@@ -9,6 +9,7 @@ import { isDomainError } from '../../core/errors.ts';
 import { EXPORT_KINDS, exportKindOf } from '../../integrations/exports/connectors.ts';
 import { ImportRepository } from '../../store/import-repository.ts';
 import type { Hub } from '../container.ts';
+import { firstAlertStatus, noHubLine } from '../safeguarding/first-alerts.ts';
 import { resolveImportOrg } from './resolve-org.ts';
 import { formatReport, runImport, safeguardingRowsOf } from './run-import.ts';
 import { graphClientFromConfig, syncGraphCalendars } from './sync-graph-calendars.ts';
@@ -138,6 +139,9 @@ async function runAction(
   }
   io.out(formatReport(run, await repo.rejections(run.id, 20), await safeguardingRowsOf(hub, run, 20)));
   if (run.rejected > 0) io.out(`full list: send-hub import report ${run.id} --all`);
+  // The running hub alerts the DSL within seconds; with none running, say so (issue 13).
+  const noHub = noHubLine(await firstAlertStatus(hub, orgId));
+  if (noHub) io.out(noHub);
 }
 
 function usage(io: CliIo, text: string) {

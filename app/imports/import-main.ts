@@ -45,7 +45,8 @@ async function openHub(): Promise<Hub> {
       process.exit(1);
     },
   );
-  return createHub(config, log, { modules: importModules() });
+  // Delivery is the running hub's (it decides who can be reached, as it sends): issue 13.
+  return createHub(config, log, { modules: importModules(), delivers: false });
 }
 
 // Already done by bin/send-hub.mjs before these modules loaded; again for a direct `node --import tsx` run.

@@ -58,6 +58,11 @@ export interface Reach {
   staffId: string;
   name: string;
   platform: Platform | null;
+  /**
+   * This process does not deliver (`send-hub import`, the CLI: HubOptions.delivers): it enqueues for the
+   * person and the running hub decides, as it sends, whether anyone can reach them (issue 13).
+   */
+  deferred?: boolean;
 }
 
 /** The deadlines engine's service (issue 3, app/deadlines/service.ts OpenCaseInput), if that module is loaded. */
@@ -136,9 +141,15 @@ export class ConcernCore {
     return ladderFromRoles(staff);
   }
 
-  /** Can any enabled channel reach this person now? Checked at routing time, not at delivery. */
+  /**
+   * Can any enabled channel reach this person now? Judged only by a process that delivers (the hub, which
+   * sends within seconds); any other process defers to it (the deliverer's `unreachable` outcome then
+   * tells the admins and steps the ladder: ConcernLadder.deliveryFailed).
+   */
   async reach(staffId: string): Promise<Reach> {
     const s = await this.hub.staff.byId(staffId);
+    if (!this.hub.delivers)
+      return { staffId, name: s?.displayName ?? staffId, platform: null, deferred: true };
     if (!s) return { staffId, name: staffId, platform: null };
     const route = this.reachRouter.forPerson(s, await this.hub.staff.identities(staffId));
     return { staffId, name: s.displayName, platform: route?.channel.platform ?? null };

@@ -41,6 +41,9 @@ export class ConcernLadder extends ConcernCore {
     // Everything routeIn reads outside `tx` (ladder, reach, admins) is read BEFORE the transaction: a
     // second pool connection taken inside it could deadlock a burst on PostgreSQL (pool exhausted by
     // transactions queued on the audit chain's advisory lock).
+    // Written by a process that does not deliver (`send-hub import`): on PostgreSQL wake the running hubs
+    // when this commits (scheduler/outbox-listener.ts); they poll every DELIVERY_INTERVAL_MS anyway.
+    if (!this.hub.delivers) await this.hub.outbox.notifyUrgentIn(tx);
     if (ladder.length === 0) {
       for (const a of admins) {
         await this.hub.outbox.enqueueIn(tx, {
@@ -81,9 +84,10 @@ export class ConcernLadder extends ConcernCore {
       const routes: Record<string, string> = {};
       for (const m of plan.recipients) {
         const r = reach.get(m.staffId) ?? { staffId: m.staffId, name: m.staffId, platform: null };
-        if (!r.platform) {
-          // Reported to the admin at once (not at delivery time), once per person per concern.
-          for (const a of admins) {
+        if (!r.platform && !r.deferred) {
+          // This process delivers and no channel reaches the person: reported to the admins at once, once
+          // per person per concern; never to the person themself (an unreachable head who is the admin).
+          for (const a of admins.filter((x) => x !== m.staffId)) {
             await this.hub.outbox.enqueueIn(tx, {
               idempotencyKey: `concern:${c.id}:unreachable:${m.staffId}:${a}`,
               orgId: c.orgId,
@@ -115,7 +119,7 @@ export class ConcernLadder extends ConcernCore {
           priority: 0,
           message: escalationMessage(summary, step, plan.kind === 'resend'),
         });
-        routes[m.staffId] = r.platform;
+        routes[m.staffId] = r.platform ?? 'at delivery';
         sentTo.push(`${r.name} (${levelLabel[m.level]})`);
       }
       await this.hub.audit.recordIn(tx, {

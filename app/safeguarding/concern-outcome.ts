@@ -205,9 +205,16 @@ export class ConcernOutcomes extends ConcernIntake {
   }
 
   /** For digests: how many concerns nobody has acknowledged, and which are overdue ("red"). */
-  async unacknowledged(
-    orgId: string,
-  ): Promise<{ id: string; ref: string; studentLabel: string; overdue: boolean; immediateRisk: boolean }[]> {
+  async unacknowledged(orgId: string): Promise<
+    {
+      id: string;
+      ref: string;
+      studentLabel: string;
+      raisedAt: Date;
+      overdue: boolean;
+      immediateRisk: boolean;
+    }[]
+  > {
     const now = this.hub.clock.now();
     const rows = await this.concerns.unacknowledged(orgId);
     const out = [];
@@ -217,6 +224,7 @@ export class ConcernOutcomes extends ConcernIntake {
         id: c.id,
         ref: concernRef(c.id),
         studentLabel: s ? studentLabel(s) : 'pupil',
+        raisedAt: c.raisedAt,
         overdue: isOverdue(c, now, this.policy),
         immediateRisk: c.immediateRisk,
       });

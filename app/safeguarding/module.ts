@@ -14,6 +14,7 @@ import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
 import { alertsPlanner, loadAlertRules } from './alerts-planner.ts';
 import { concernCommand } from './concern-command.ts';
+import { concernDigestPlanner, concernDigestSection } from './concern-digest.ts';
 import { ConcernDrafts } from './concern-drafts.ts';
 import { concernFormHandler } from './concern-form.ts';
 import { ConcernService } from './concern-service.ts';
@@ -49,6 +50,8 @@ export function safeguardingModule(): FeatureModule {
       hub.services.set('concerns', {
         unacknowledgedCount: async (orgId: string) => (await service.concerns.unacknowledged(orgId)).length,
         unacknowledged: (orgId: string) => service.unacknowledged(orgId),
+        /** The `digest` section for the DSL, deputies and head; null for anyone else (issue 13). */
+        digestSection: (orgId: string, staffId: string) => concernDigestSection(hub, service, orgId, staffId),
       });
 
       // Concern forms that cannot be completed are kept as the raiser's drafts (issue 13).
@@ -99,6 +102,7 @@ export function safeguardingModule(): FeatureModule {
       return [
         { name: 'safeguarding-incident-sweep', run: (now) => incidents.sweep(now) },
         { name: 'safeguarding-escalations', run: (now) => service.tick(now) },
+        concernDigestPlanner(hub, service),
         alertsPlanner(hub, alerts, rules),
       ];
     },
@@ -106,20 +110,16 @@ export function safeguardingModule(): FeatureModule {
       const { service } = safeguardingOf(hub);
       // A ladder message the platform cannot deliver (no such user) or no channel reaches any more: the
       // admins are told and the next step goes now (ConcernService.deliveryFailed).
-      hub.deliverer.onAttemptOutcome((outcome, m) => {
+      // Decided by the process that sends, as it sends (issue 13), and awaited: the next step is queued
+      // before the delivery loop claims again.
+      hub.deliverer.onUndeliverable(async (outcome, m) => {
         const subject = m.message.subject;
         if (m.message.kind !== 'concern_escalation' || subject?.type !== 'concern') return;
-        if (outcome !== 'not_found' && outcome !== 'unreachable') return;
         const why =
           outcome === 'not_found'
             ? 'The platform no longer knows this person (account removed or deactivated)'
-            : 'No enabled channel reaches this person any more';
-        service.deliveryFailed(subject.id, m.recipientId, why).catch((err) => {
-          hub.log.error(
-            { err, concernId: subject.id },
-            'could not act on an undeliverable safeguarding message',
-          );
-        });
+            : 'No chat identity or enabled channel reaches this person';
+        await service.deliveryFailed(subject.id, m.recipientId, why);
       });
     },
     async start(hub) {
@@ -134,7 +134,9 @@ export function safeguardingModule(): FeatureModule {
       const { service } = safeguardingOf(hub);
       const counts = await service.concerns.countByStatus();
       const overdue = (await service.concerns.dueForEscalation(hub.clock.now(), 1000)).length;
-      return { ok: true, unacknowledged: counts.RAISED ?? 0, stepsDue: overdue };
+      // Raised (e.g. by `send-hub import`) but no ladder message delivered yet (issue 13; first-alerts.ts).
+      const awaitingFirstAlert = (await service.concerns.awaitingFirstAlert()).length;
+      return { ok: true, unacknowledged: counts.RAISED ?? 0, stepsDue: overdue, awaitingFirstAlert };
     },
     cli(program: CliProgram, open, close) {
       registerSafeguardingCli(program, open, close);
