@@ -70,6 +70,21 @@ export function toCardMarkdown(s: string): string {
 const styleOf = (a: MessageAction): string | undefined =>
   a.style === 'primary' ? 'positive' : a.style === 'danger' ? 'destructive' : undefined;
 
+/**
+ * Inputs a message card may carry for its action (the value chosen arrives beside the action's data). Several
+ * buttons of one verb that differ by one argument (the outcomes a DSL records) are drawn as one choice set
+ * of that argument and one button: the choice is made from the listed set, never implied (issue 13).
+ */
+export const CHOICE_INPUTS = ['outcome'] as const;
+
+function choiceOf(same: MessageAction[]): string | undefined {
+  if (same.length < 2) return undefined;
+  const keys = [...new Set(same.flatMap((a) => Object.keys(a.args)))].filter(
+    (k) => new Set(same.map((a) => a.args[k])).size === same.length,
+  );
+  return keys.find((k) => (CHOICE_INPUTS as readonly string[]).includes(k));
+}
+
 /** A message as a card. `subject` is required for buttons (they name what they act on). */
 export function messageCard(m: OutgoingMessage): Card {
   const body: Element[] = [];
@@ -91,7 +106,42 @@ export function messageCard(m: OutgoingMessage): Card {
     else body.push(text('None.', { isSubtle: true }));
   }
   const actions: Element[] = [];
+  const chosen = new Set<string>();
   for (const a of m.actions) {
+    const same = m.actions.filter((x) => x.verb === a.verb);
+    const key = m.subject ? choiceOf(same) : undefined;
+    if (key && m.subject) {
+      if (chosen.has(a.verb)) continue;
+      chosen.add(a.verb);
+      const verbLabel = a.verb.replaceAll('_', ' ');
+      body.push({
+        type: 'Input.ChoiceSet',
+        id: key,
+        label: `Choose the ${key}`,
+        style: 'expanded',
+        isRequired: true,
+        errorMessage: `Choose the ${key} first.`,
+        choices: same.map((x) => ({ title: x.label, value: x.args[key] ?? '' })),
+      });
+      const common = Object.fromEntries(Object.entries(a.args).filter(([k]) => k !== key));
+      const data: ActionData = {
+        sh: 'action',
+        verb: a.verb,
+        subjectType: m.subject.type,
+        subjectId: m.subject.id,
+        args: common,
+        title: m.title,
+      };
+      actions.push({
+        type: 'Action.Execute',
+        title: verbLabel.charAt(0).toUpperCase() + verbLabel.slice(1),
+        verb: VERB_ACTION,
+        data,
+        associatedInputs: 'auto',
+        style: 'positive',
+      });
+      continue;
+    }
     if (a.verb === 'open_notes_form' || a.verb === 'open_concern_form') {
       actions.push(
         execute({

@@ -30,6 +30,7 @@ import type { TeamsRepository } from '../../store/teams-repository.ts';
 import {
   type ActionData,
   type Card,
+  CHOICE_INPUTS,
   type FormData,
   formCard,
   formValues,
@@ -399,6 +400,11 @@ export class TeamsBot extends TeamsActivityHandler {
       const args = Object.fromEntries(
         Object.entries(d.args ?? {}).filter(([, v]) => typeof v === 'string'),
       ) as Record<string, string>;
+      // A choice made on the card (e.g. the outcome a DSL picks: cards.ts CHOICE_INPUTS) arrives beside the data.
+      for (const k of CHOICE_INPUTS) {
+        const v = data[k];
+        if (typeof v === 'string' && v) args[k] = v;
+      }
       const result = await this.hub.actions.dispatch({
         actor,
         via: 'TEAMS',
