@@ -417,33 +417,6 @@ export class ConcernRepository {
     return raised.filter((c) => !reached.has(c.id));
   }
 
-  /**
-   * Unacknowledged concerns that no ladder message has reached yet (no `concern:<id>:step:` message SENT):
-   * raised by a process that does not deliver (`send-hub import`) while no hub runs, or waiting for the
-   * hub's next delivery. Oldest first (`send-hub doctor`, /healthz, the import CLI).
-   */
-  async awaitingFirstAlert(
-    orgId?: string,
-    limit = 500,
-  ): Promise<{ id: string; orgId: string; raisedAt: Date }[]> {
-    const raised = await this.db.concern.findMany({
-      where: { status: 'RAISED', ...(orgId ? { orgId } : {}) },
-      orderBy: { raisedAt: 'asc' },
-      select: { id: true, orgId: true, raisedAt: true },
-      take: limit,
-    });
-    if (raised.length === 0) return [];
-    const sent = await this.db.outboxMessage.findMany({
-      where: {
-        state: 'SENT',
-        OR: raised.map((c) => ({ idempotencyKey: { startsWith: `concern:${c.id}:step:` } })),
-      },
-      select: { idempotencyKey: true },
-    });
-    const reached = new Set(sent.map((m) => m.idempotencyKey.split(':')[1]));
-    return raised.filter((c) => !reached.has(c.id));
-  }
-
   async countByStatus(orgId?: string): Promise<Record<string, number>> {
     const rows = await this.db.concern.groupBy({
       by: ['status'],
