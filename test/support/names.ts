@@ -17,6 +17,15 @@ export const testStudentNames: readonly { givenName: string; familyName: string 
   { givenName: 'Jordan', familyName: 'Pike' },
   // test/safeguarding/not-on-roll*.ts, scenario-hospital-ecc (pupils not on the roll: the name as typed)
   { givenName: 'Kai', familyName: 'Hospital-Patient' },
+  // test/deadlines/scenario-la-coordinator.e2e.test.ts (40 generated pupils: each given name with each family name)
+  { givenName: 'Marisol', familyName: 'Ashcombe' },
+  { givenName: 'Thaddeus', familyName: 'Brackley' },
+  { givenName: 'Ingrid', familyName: 'Corrigan' },
+  { givenName: 'Cosimo', familyName: 'Dunmore' },
+  { givenName: 'Peregrine', familyName: 'Elsworth' },
+  { givenName: 'Marisol', familyName: 'Fairweather' },
+  { givenName: 'Marisol', familyName: 'Glenister' },
+  { givenName: 'Marisol', familyName: 'Hollinsby' },
   // test/data-protection
   { givenName: 'Zed', familyName: 'Quill' },
   { givenName: 'Sam', familyName: 'Vale' },
