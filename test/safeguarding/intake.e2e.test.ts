@@ -149,7 +149,11 @@ const slash = (channel: string, user = 'U0TESS') => ({
   trigger_id: '5.6.concern',
 });
 
-/** The view_submission Slack sends for this modal with the concern filled in. */
+let submits = 0;
+/**
+ * The view_submission Slack sends for this modal with the concern filled in. Each submission is its own
+ * request with its own trigger_id (a byte-identical copy would be a replay, refused with 409).
+ */
 function submission(view: View, viewId: string, user = 'U0TESS') {
   const text = (value: string) => ({ v: { type: 'plain_text_input', value } });
   return {
@@ -158,7 +162,7 @@ function submission(view: View, viewId: string, user = 'U0TESS') {
     user: { id: user, username: 'tess', name: 'tess', team_id: TEAM },
     api_app_id: 'A0SENDHUB',
     token: 'legacy',
-    trigger_id: '7.8.submit',
+    trigger_id: `7.8.submit.${++submits}`,
     view: {
       id: viewId,
       type: 'modal',
