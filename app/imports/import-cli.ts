@@ -77,7 +77,9 @@ async function runAction(
       `Graph: ${r.users} calendars; meetings created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, cancelled ${r.cancelled}${r.invalid ? `; ${r.invalid} event(s) left out` : ''}${r.failed ? `; ${r.failed} calendar(s) not synced` : ''}`,
     );
     for (const p of r.problems)
-      io.out(`  user ${p.user}${p.event ? `, ${p.event}, ${p.field}` : ''}: ${p.reason}`);
+      io.out(
+        `  ${p.group ? `group ${p.group}` : `user ${p.user}`}${p.event ? `, ${p.event}, ${p.field}` : ''}: ${p.reason}`,
+      );
     if (r.failed > 0 && r.users === 0) io.setExitCode(1);
     return;
   }

@@ -44,10 +44,16 @@ export interface GraphSyncResult {
 
 /** Why an event or a whole calendar was left out: user by position in the list, never a value. */
 export interface GraphSyncProblem extends Partial<GraphRejection> {
-  /** 1-based position of the mailbox in GRAPH_CALENDAR_USERS + group members. */
+  /** 1-based position of the mailbox in GRAPH_CALENDAR_USERS + group members (0: a group, see `group`). */
   user: number;
+  /** 1-based position in GRAPH_CALENDAR_GROUPS of a group whose members could not be listed. */
+  group?: number;
   reason: string;
 }
+
+/** A problem's one-line reason: a domain error's message (written to name no value), else the class. */
+const problemReason = (err: unknown): string =>
+  isDomainError(err) ? err.message : `could not be synced (${err instanceof Error ? err.name : 'Error'})`;
 
 const stateFile = (hub: Hub) => path.join(hub.config.dataDir, 'graph-delta.json');
 
@@ -90,8 +96,17 @@ export async function syncGraphCalendars(
   const reader = new GraphCalendarReader(input.client);
   const named = input.users ?? split(cfg.GRAPH_CALENDAR_USERS);
   const members: string[] = [];
-  for (const g of input.groups ?? split(cfg.GRAPH_CALENDAR_GROUPS))
-    members.push(...(await reader.groupMembers(g)));
+  const groupProblems: GraphSyncProblem[] = [];
+  for (const [gi, g] of (input.groups ?? split(cfg.GRAPH_CALENDAR_GROUPS)).entries()) {
+    try {
+      members.push(...(await reader.groupMembers(g)));
+    } catch (err) {
+      // One group Graph cannot list leaves its members out this round; the other mailboxes are synced.
+      if (err instanceof GraphSignInError) throw err;
+      groupProblems.push({ user: 0, group: gi + 1, reason: problemReason(err) });
+      hub.log.warn({ orgId: input.orgId, group: gi + 1 }, 'graph group members not listed');
+    }
+  }
   const users = [...new Set([...named.map((u) => u.toLowerCase()), ...members])];
   const now = hub.clock.now();
   const from = new Date(now.getTime() - cfg.CALENDAR_SYNC_DAYS_BACK * 86_400_000);
@@ -109,7 +124,8 @@ export async function syncGraphCalendars(
     invalid: 0,
     failed: 0,
   };
-  const problems: GraphSyncProblem[] = [];
+  const problems: GraphSyncProblem[] = [...groupProblems];
+  result.failed += groupProblems.length;
   const changed: string[] = [];
   for (const [i, user] of users.entries()) {
     const source = `graph:${user.toLowerCase()}`;
@@ -152,9 +168,8 @@ export async function syncGraphCalendars(
     } catch (err) {
       // Sign-in failed: every other calendar would fail the same way, so the round stops with that line.
       if (err instanceof GraphSignInError) throw err;
-      if (!isDomainError(err) && !(err instanceof Error)) throw err;
       result.failed++;
-      const reason = isDomainError(err) ? err.message : `could not be synced (${err.name})`;
+      const reason = problemReason(err);
       problems.push({ user: i + 1, reason });
       hub.log.warn({ orgId: input.orgId, user: i + 1, reason }, 'graph calendar not synced');
     }

@@ -401,6 +401,7 @@ describe.each(providers)('send-hub import graph on %s', (provider) => {
         GRAPH_CLIENT_ID: creds.clientId,
         GRAPH_CLIENT_SECRET: creds.clientSecret,
         GRAPH_CALENDAR_USERS: `${USER},gone@school.example`,
+        GRAPH_CALENDAR_GROUPS: 'grp-no-consent',
       },
     });
     try {
@@ -422,6 +423,9 @@ describe.each(providers)('send-hub import graph on %s', (provider) => {
             }),
           ],
         })
+        .get('/v1.0/groups/grp-no-consent/members/microsoft.graph.user')
+        .query(true)
+        .reply(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges.' } })
         .get(deltaPath('gone@school.example'))
         .query(true)
         .reply(404, { error: { code: 'ErrorItemNotFound', message: 'The specified object was not found.' } });
@@ -446,7 +450,8 @@ describe.each(providers)('send-hub import graph on %s', (provider) => {
       expect(code).toBe(0);
       expect(err).toEqual([]);
       expect(out).toEqual([
-        'Graph: 1 calendars; meetings created 1, updated 0, unchanged 0, cancelled 0; 1 event(s) left out; 1 calendar(s) not synced',
+        'Graph: 1 calendars; meetings created 1, updated 0, unchanged 0, cancelled 0; 1 event(s) left out; 2 calendar(s) not synced',
+        '  group 1: Microsoft Graph refused group members: HTTP 403 Authorization_RequestDenied: grant Calendars.Read (application) and admin consent',
         `  user 1, ${eventRef('AAMkP2')}, start.timeZone: not a Windows (CLDR windowsZones) or IANA time-zone name`,
         '  user 2: Microsoft Graph calendarView delta: HTTP 404 ErrorItemNotFound',
       ]);
