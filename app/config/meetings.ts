@@ -16,7 +16,10 @@ const kinds = [
 ] as const;
 
 export const meetingsEnvSchema = z.object({
-  /** Meeting kinds whose note-taker is asked for structured notes when the meeting ends. */
+  /**
+   * Meeting kinds whose note-taker is asked for structured notes when the meeting ends (issue 14 point 8:
+   * CIN, CPA and annual review meetings as well as TAC; docs/meetings.md "Notes after a meeting").
+   */
   MEETING_NOTES_KINDS: z
     .string()
     .refine(
@@ -27,7 +30,7 @@ export const meetingsEnvSchema = z.object({
           .every((s) => (kinds as readonly string[]).includes(s)),
       { message: `expected a comma-separated list of ${kinds.join(', ')}` },
     )
-    .default('TAC'),
+    .default('TAC,CIN,CPA,EHCP_ANNUAL_REVIEW'),
   /** Working days after the meeting before the note-taker is nudged for unsubmitted notes. */
   MEETING_NOTES_NUDGE_WORKING_DAYS: z.coerce.number().int().min(1).max(20).default(2),
   /** Working days before the advice deadline (2 weeks before an EHCP annual review) that authors are asked. */
