@@ -113,7 +113,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
           ruleName: r.ruleName,
           dueOn: r.dueOn,
           status: r.status as 'OPEN' | 'PAUSED',
-          window: false,
+          window: r.laOwned,
           ownerId: r.ownerId!,
           studentLabel: r.student,
           atRisk20Weeks: false,

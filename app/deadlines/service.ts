@@ -457,10 +457,11 @@ export class DeadlineService {
             deadlineId: id,
             caseRef,
             ruleId: d.rule.id,
-            ruleName: d.rule.name,
+            // The LA's key dates (Rule.owner, issue 13) are named as theirs and never "overdue" for the school.
+            ruleName: d.rule.owner === 'la' ? `${d.rule.name} (the LA's)` : d.rule.name,
             dueOn: d.dueOn,
             status,
-            window: d.rule.window ?? false,
+            window: (d.rule.window ?? false) || d.rule.owner === 'la',
             ownerId,
             studentLabel: label,
             atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && risk !== null,
@@ -636,8 +637,10 @@ export class DeadlineService {
         id: d.id,
         dueOn: d.dueOn,
         status: d.status,
-        overdue: d.dueOn < today && d.status === 'OPEN' && !rule?.window,
-        ruleName: rule?.name ?? d.ruleId,
+        overdue: d.dueOn < today && d.status === 'OPEN' && !rule?.window && rule?.owner !== 'la',
+        // The LA's key date (Rule.owner, issue 13): named as theirs, never the school's overdue work.
+        laOwned: rule?.owner === 'la',
+        ruleName: rule?.owner === 'la' ? `${rule.name} (the LA's)` : (rule?.name ?? d.ruleId),
         caseRef: d.case.reference ?? d.case.id,
         caseId: d.case.id,
         student: caseSubjectLabel(d.case.kind, d.case.student),
@@ -712,7 +715,7 @@ export class DeadlineService {
       else state = 'open';
       const note = d.status === 'OPEN' || d.status === 'PAUSED' ? dayNoteOf(d.dueOn, rule, ctx) : '';
       lines.push(
-        `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}: ${state}${note}  [${d.id}]`,
+        `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}${rule?.owner === 'la' ? " (the LA's)" : ''}: ${state}${note}  [${d.id}]`,
       );
       if (rule) lines.push(`      source: ${rule.source}`);
     }

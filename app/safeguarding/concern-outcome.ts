@@ -136,18 +136,18 @@ export class ConcernOutcomes extends ConcernIntake {
         // A pupil not on the roll has no record to open a case on: link one first (concern link).
         extra = ` The pupil is not on the roll: link a record (\`concern link ${concernRef(id)} <UPN>\`), then open the child-protection case.`;
       } else if (deadlines?.openCase) {
-        // The referral date anchors W1/W2 (referral_received); the start event stands in for the strategy
-        // discussion until the real one is recorded (W4 picks the latest strategy discussion).
+        // Only what the DSL entered (issue 13): the case opens on the referral (its start event is
+        // `referral_received`), and no strategy discussion is written: it is recorded when it has happened.
+        // Its dates are the LA's (Rule.owner 'la'): shown on the case, never nudged to the DSL.
         const opened = (await deadlines.openCase({
           orgId: c.orgId,
           studentId: c.studentId,
           kind: 'CHILD_PROTECTION',
           startDate: date,
           ownerId: actor.staffId,
-          events: [{ kind: 'referral_received', occurredOn: date }],
           actorId: actor.staffId,
           via,
-        })) as { caseId?: string } | undefined;
+        })) as { caseId?: string; reference?: string } | undefined;
         await this.hub.audit.record({
           orgId: c.orgId,
           actorId: actor.staffId,
@@ -159,7 +159,7 @@ export class ConcernOutcomes extends ConcernIntake {
           channel: via,
           details: { startDate: date, caseId: opened?.caseId ?? null },
         });
-        extra = ' Child-protection timeframes have started.';
+        extra = ` Child-protection timeframes have started: case ${opened?.reference ?? '?'} shows the LA's key dates; record the strategy discussion when it has happened.`;
       } else {
         this.hub.log.warn(
           { concernId: id },
@@ -175,7 +175,9 @@ export class ConcernOutcomes extends ConcernIntake {
       reply: message({
         kind: 'text',
         audience: 'private',
-        title: `Outcome recorded for concern ${concernRef(id)}: ${outcomeLabels[outcome]}.${extra}`,
+        title: `Outcome recorded for concern ${concernRef(id)}: ${outcomeLabels[outcome]}.`,
+        // What follows from it (the case, the LA's dates), below the title: a title is 200 characters at most.
+        ...(extra ? { text: extra.trim() } : {}),
       }),
     };
   }

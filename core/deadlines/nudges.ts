@@ -276,6 +276,8 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
   const leadsKeys = new Map<string[], string>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
+    // The LA's duty (Rule.owner): shown on the case, never nudged or escalated to the case owner.
+    if (i.rule.owner === 'la') continue;
     // What every message of this deadline says (facts, title, actions, text), for the fingerprint.
     // Built only for a deadline with a slot today (most open deadlines have none).
     let common: [number, number] | undefined;

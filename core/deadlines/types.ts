@@ -73,6 +73,12 @@ export interface Rule {
   onSchoolDay?: boolean;
   /** Nudges may go out at night or at weekends (default false: quiet hours apply). */
   ignoreQuietHours?: boolean;
+  /**
+   * Whose duty the date is. 'la': the local authority's (children's social care decides on a referral,
+   * assesses, convenes the conference): shown on the case as the LA's key date, never nudged or escalated
+   * to the case owner (a school DSL). Default 'school': the case owner's to meet.
+   */
+  owner?: 'school' | 'la';
   status: RuleStatus;
   /** Legal source: regulation / Code of Practice paragraph / statutory guidance, with a URL. */
   source: string;

@@ -4,6 +4,12 @@
  * than one strategy discussion differs by area ("the last one" in Lincolnshire and Sheffield; "the one
  * that initiated s.47 enquiries" in West Yorkshire): the default is the latest, and a local rules file
  * can override the anchor pick (docs/deadlines.md).
+ *
+ * Every date here is the local authority's to meet (children's social care decides on the referral,
+ * assesses, convenes the conferences: Working Together 2023 ch. 3, https://www.gov.uk/government/publications/working-together-to-safeguard-children--2):
+ * `owner: 'la'`, so a school DSL who opened the case on a referral sees them as the LA's key dates and is
+ * not nudged for them. A child-protection case opens on the referral (what the school knows); the strategy
+ * discussion is recorded when it has happened, and only then is the ICPC date computed (issue 13).
  */
 import type { RulePack } from '../types.ts';
 
@@ -14,7 +20,7 @@ export const workingTogether2023: RulePack = {
   title: WT,
   effectiveFrom: '2023-12-15',
   caseKinds: ['CHILD_PROTECTION', 'CHILD_IN_NEED'],
-  startEvents: { CHILD_PROTECTION: 'strategy_discussion', CHILD_IN_NEED: 'referral_received' },
+  startEvents: { CHILD_PROTECTION: 'referral_received', CHILD_IN_NEED: 'referral_received' },
   rules: [
     {
       id: 'W1',
@@ -25,6 +31,7 @@ export const workingTogether2023: RulePack = {
       metBy: ['referral_acknowledged'],
       leadTimes: ['0d'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 2 (referral decision within one working day)`,
     },
     {
@@ -35,6 +42,7 @@ export const workingTogether2023: RulePack = {
       offset: { unit: 'WD', n: 45 },
       metBy: ['assessment_completed'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 3 (maximum 45 working days from referral)`,
     },
     {
@@ -45,6 +53,7 @@ export const workingTogether2023: RulePack = {
       offset: { unit: 'WD', n: 15 },
       metBy: ['icpc_held'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 3 (ICPC within 15 working days of the strategy discussion); London CP procedures`,
     },
     {
@@ -55,6 +64,7 @@ export const workingTogether2023: RulePack = {
       offset: { unit: 'WD', n: 10 },
       metBy: ['core_group_held'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 3 (core group within 10 working days of the ICPC; exact para: verify)`,
     },
     {
@@ -65,6 +75,7 @@ export const workingTogether2023: RulePack = {
       offset: { unit: 'M', n: 3, within: true },
       metBy: ['cp_review_held'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 3 (first review within 3 months); London CP procedures CP4`,
     },
     {
@@ -75,6 +86,7 @@ export const workingTogether2023: RulePack = {
       offset: { unit: 'M', n: 6, within: true },
       metBy: ['cp_review_held', 'plan_ended'],
       status: 'statutory',
+      owner: 'la',
       source: `${WT} ch. 3 (then at intervals of not more than 6 months)`,
     },
   ],
