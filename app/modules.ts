@@ -7,6 +7,7 @@ import { slackModule } from '../bots/slack/slack-module.ts';
 import { teamsModule } from '../bots/teams/module.ts';
 import { dataProtectionModule } from './data-protection/data-protection-module.ts';
 import { deadlinesModule } from './deadlines/module.ts';
+import { tourModule } from './demo/tour.ts';
 import { importsModule } from './imports/imports-module.ts';
 import { meetingsModule } from './meetings/meetings-module.ts';
 import { metricsModule } from './metrics/metrics-module.ts';
@@ -23,5 +24,7 @@ export function defaultModules(): FeatureModule[] {
     teamsModule(),
     slackModule(),
     metricsModule(),
+    // Last: the demo school's guided tour (development only) uses the other modules' services.
+    tourModule(),
   ];
 }

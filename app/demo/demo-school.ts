@@ -8,6 +8,8 @@ import type { CaseKind } from '../../core/deadlines/types.ts';
 import type { Db } from '../../store/db.ts';
 
 export const DEMO_ORG_NAME = 'Elmfield Primary (demo)';
+/** The demo organisation's URN: how the guided tour (app/demo/tour.ts) recognises it. */
+export const DEMO_URN = 'DEMO-000001';
 
 const staff = [
   { key: 'head', displayName: 'Daniel Hughes', email: 'head@elmfield.example', roles: ['HEAD', 'ADMIN'] },
@@ -103,7 +105,7 @@ export function demoTerms(
 
 export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string }> {
   const org = await db.organisation.create({
-    data: { name: DEMO_ORG_NAME, kind: 'SCHOOL', urn: 'DEMO-000001' },
+    data: { name: DEMO_ORG_NAME, kind: 'SCHOOL', urn: DEMO_URN },
   });
   const ids = new Map<string, string>();
   for (const s of staff) {

@@ -103,6 +103,20 @@ export class ConcernCore {
   }
 
   /**
+   * Ladder timers per organisation: only the demo school's guided tour sets one (1-minute steps, outside
+   * production; app/demo/tour.ts). Every other organisation uses the configured `policy`.
+   */
+  private readonly orgPolicies = new Map<string, EscalationPolicy>();
+
+  setOrgPolicy(orgId: string, policy: EscalationPolicy): void {
+    this.orgPolicies.set(orgId, policy);
+  }
+
+  policyFor(orgId: string): EscalationPolicy {
+    return this.orgPolicies.get(orgId) ?? this.policy;
+  }
+
+  /**
    * The channels that count as a route, read when routing: the Teams and Slack modules add their
    * channels after this module is set up (app/modules.ts order), so a list taken in the constructor
    * would hold only the console, and with the console off every DSL would look unreachable.

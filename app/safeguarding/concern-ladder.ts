@@ -71,7 +71,13 @@ export class ConcernLadder extends ConcernCore {
         channel: 'SYSTEM',
         details: { step: c.escalationLevel, adminsTold: admins.length },
       });
-      const next = planStep(ladder, c.escalationLevel, c.immediateRisk, now, this.policy).nextDueAt;
+      const next = planStep(
+        ladder,
+        c.escalationLevel,
+        c.immediateRisk,
+        now,
+        this.policyFor(c.orgId),
+      ).nextDueAt;
       if (!(await this.concerns.advanceIn(tx, c.id, c.escalationLevel, c.escalationLevel + 1, next)))
         throw new DomainError('CONFLICT', `concern ${c.id} moved on concurrently`);
       return [];
@@ -80,7 +86,7 @@ export class ConcernLadder extends ConcernCore {
     const sentTo: string[] = [];
     const lastStep = Math.max(step, ladder.length);
     for (; step <= lastStep; step++) {
-      const plan = planStep(ladder, step, c.immediateRisk, now, this.policy);
+      const plan = planStep(ladder, step, c.immediateRisk, now, this.policyFor(c.orgId));
       const routes: Record<string, string> = {};
       for (const m of plan.recipients) {
         const r = reach.get(m.staffId) ?? { staffId: m.staffId, name: m.staffId, platform: null };

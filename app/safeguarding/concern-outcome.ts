@@ -227,7 +227,7 @@ export class ConcernOutcomes extends ConcernIntake {
         ref: concernRef(c.id),
         studentLabel: s ? studentLabel(s) : 'pupil',
         raisedAt: c.raisedAt,
-        overdue: isOverdue(c, now, this.policy),
+        overdue: isOverdue(c, now, this.policyFor(c.orgId)),
         immediateRisk: c.immediateRisk,
       });
     }

@@ -122,6 +122,14 @@ export class ConsoleChannel implements ChannelPort {
     this.rl?.close();
   }
 
+  /**
+   * A line for the person at the terminal, not a message to anyone (the demo tour's narration,
+   * app/demo/tour.ts): never journalled, never answerable.
+   */
+  narrate(text: string): void {
+    this.write(`\n${text}\n`);
+  }
+
   private write(text: string): void {
     this.out.write(text);
   }
