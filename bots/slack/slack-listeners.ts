@@ -178,7 +178,9 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
         container?: { type?: string };
         trigger_id?: string;
       };
-      const value = parseButtonValue((action as { value?: string }).value);
+      // A button's value, or the option chosen in a select (the outcomes: message-blocks.ts selectFor).
+      const picked = action as { value?: string; selected_option?: { value?: string } };
+      const value = parseButtonValue(picked.value ?? picked.selected_option?.value);
       if (!value || !(actionVerbs as readonly string[]).includes(value.v)) return;
       const teamId = b.team?.id ?? b.user.team_id ?? '';
       const actor = await linker.actorFor(teamId, b.user.id, client);

@@ -52,6 +52,28 @@ export function buttonFor(action: MessageAction, subject: Subject | undefined, i
   };
 }
 
+/** One static select for several actions of one verb; null if an option's value would not fit. */
+export function selectFor(same: MessageAction[], subject: Subject | undefined): Block | null {
+  const options = [];
+  for (const a of same) {
+    const value = JSON.stringify({
+      v: a.verb,
+      t: subject?.type ?? 'none',
+      i: subject?.id ?? 'none',
+      a: a.args,
+    });
+    if (value.length > LIMITS.optionValue) return null;
+    options.push({ text: plain(clamp(a.label, LIMITS.optionText)), value });
+  }
+  const verb = (same[0]?.verb ?? '').replaceAll('_', ' ');
+  return {
+    type: 'static_select',
+    action_id: `${ACTION_PREFIX}${same[0]?.verb}:select`,
+    placeholder: plain(clamp(`${verb.charAt(0).toUpperCase()}${verb.slice(1)}…`, LIMITS.optionText)),
+    options,
+  };
+}
+
 export interface RenderedMessage {
   text: string;
   blocks: Block[];
@@ -83,7 +105,34 @@ export function renderMessage(m: OutgoingMessage, maxBlocks: number = LIMITS.mes
     });
   }
 
-  const buttons = m.actions.map((a, i) => buttonFor(a, m.subject, i)).filter((b): b is Block => b !== null);
+  // Several buttons of one verb (the outcomes a DSL records) are one select: the choice is made from the
+  // listed set, never implied (issue 13). Each option carries the same value its button would.
+  const buttons: Block[] = [];
+  const selected = new Set<string>();
+  let lost = false;
+  for (const [i, a] of m.actions.entries()) {
+    const same = m.actions.filter((x) => x.verb === a.verb);
+    // A real choice only: one argument tells each apart (look-alike buttons stay buttons).
+    const differ = [...new Set(same.flatMap((x) => Object.keys(x.args)))].some(
+      (k) => new Set(same.map((x) => x.args[k])).size === same.length,
+    );
+    if (same.length > 1 && differ) {
+      if (selected.has(a.verb)) continue;
+      selected.add(a.verb);
+      const select = selectFor(same, m.subject);
+      if (select) buttons.push(select);
+      else
+        for (const x of same) {
+          const b = buttonFor(x, m.subject, m.actions.indexOf(x));
+          if (b) buttons.push(b);
+          else lost = true;
+        }
+      continue;
+    }
+    const b = buttonFor(a, m.subject, i);
+    if (b) buttons.push(b);
+    else lost = true;
+  }
   const actionBlocks: Block[] = [];
   for (let i = 0; i < buttons.length; i += 5) {
     actionBlocks.push({
@@ -93,7 +142,7 @@ export function renderMessage(m: OutgoingMessage, maxBlocks: number = LIMITS.mes
     });
   }
   const actions = actionBlocks.slice(0, Math.floor(LIMITS.actionsElements / 5));
-  const dropped = buttons.length < m.actions.length || actions.length < actionBlocks.length;
+  const dropped = lost || actions.length < actionBlocks.length;
 
   let truncated = dropped;
   let kept = content;
