@@ -83,16 +83,18 @@ describe.each(providers)('/healthz on %s', (provider) => {
 
   it('answers 200 requests at once from one computation of the figures', async () => {
     const stats = vi.spyOn(t.hub.outbox, 'stats');
+    const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: 200 }, () =>
         fetch(`${base}/healthz`).then(async (r) => [r.status, await r.json()]),
       ),
     );
+    const elapsedMs = performance.now() - started;
     for (const a of answers) expect(a).toEqual([200, { status: 'ok', version: VERSION }]);
-    // The first request computed the figures; all the others were served from them (at most one
-    // background refresh can have started if the burst took longer than the refresh interval).
+    // The first request computed the figures and every other was served from them; a background
+    // refresh starts at most once per 2 s (however slow the machine, this bound holds), never per request.
     expect(stats.mock.calls.length).toBeGreaterThanOrEqual(1);
-    expect(stats.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(stats.mock.calls.length).toBeLessThanOrEqual(1 + Math.ceil(elapsedMs / 2_000));
   });
 
   it('turns 503 "down" when the database goes away, showing no path, code or driver message', async () => {
