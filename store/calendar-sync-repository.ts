@@ -4,7 +4,9 @@
  * same feed writes nothing. Meetings that vanish from their source inside the synced window are marked
  * CANCELLED (never deleted: notes and reminders may hang off them).
  */
-import type { Db, Tx } from './db.ts';
+import { randomUUID } from 'node:crypto';
+import type { Db, Provider, Tx } from './db.ts';
+import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
 
 export type MeetingKindDto =
   | 'TAC'
@@ -59,7 +61,11 @@ const FEED_TX_TIMEOUT_MS = 10 * 60_000;
 const FEED_TX_MAX_WAIT_MS = 120_000;
 
 export class CalendarSyncRepository {
-  constructor(private readonly db: Db) {}
+  /** With `provider`, new rows go in as one JSON-parameter statement per batch (store/deadline-bulk.ts). */
+  constructor(
+    private readonly db: Db,
+    private readonly provider?: Provider,
+  ) {}
 
   async studentsForMatching(orgId: string) {
     return this.db.student.findMany({
@@ -80,7 +86,13 @@ export class CalendarSyncRepository {
         // insert, where a snapshot older than another process's commit would fail with SQLITE_BUSY at once.
         await tx.$executeRawUnsafe('UPDATE "Meeting" SET "id" = "id" WHERE 1 = 0');
         const staff = await tx.staff.findMany({ where: { orgId }, select: { id: true, email: true } });
-        const w = new FeedWriter(tx, orgId, source, new Map(staff.map((s) => [s.email.toLowerCase(), s.id])));
+        const w = new FeedWriter(
+          tx,
+          orgId,
+          source,
+          new Map(staff.map((s) => [s.email.toLowerCase(), s.id])),
+          this.provider,
+        );
         return fn(w);
       },
       { timeout: FEED_TX_TIMEOUT_MS, maxWait: FEED_TX_MAX_WAIT_MS },
@@ -220,6 +232,7 @@ export class FeedWriter {
     private readonly orgId: string,
     private readonly source: string,
     private readonly staffByEmail: Map<string, string>,
+    private readonly provider?: Provider,
   ) {}
 
   async upsertBatch(meetings: MeetingUpsert[]): Promise<void> {
@@ -257,23 +270,12 @@ export class FeedWriter {
       this.counts.changedIds.push(e.id);
     }
     if (created.length > 0) {
-      const rows = await tx.meeting.createManyAndReturn({
-        data: created.map((m) => ({
-          ...dataOf(m),
-          orgId,
-          source,
-          externalId: m.externalId,
-          studentId: m.studentId,
-          suggestedStudentId: m.studentId ? null : m.suggestedStudentId,
-        })),
-        select: { id: true, externalId: true },
-      });
-      const idOf = new Map(rows.map((r) => [r.externalId, r.id]));
-      for (const m of created) {
-        const id = idOf.get(m.externalId) as string;
+      const ids = await this.insertMeetings(created);
+      created.forEach((m, i) => {
+        const id = ids[i] as string;
         attendees.push({ meetingId: id, m });
         this.counts.changedIds.push(id);
-      }
+      });
       this.counts.created += created.length;
     }
     if (replaced.length > 0) await tx.meetingAttendee.deleteMany({ where: { meetingId: { in: replaced } } });
@@ -285,8 +287,44 @@ export class FeedWriter {
         staffId: this.staffByEmail.get(a.email.toLowerCase()) ?? null,
       })),
     );
-    for (let i = 0; i < data.length; i += BATCH)
-      await tx.meetingAttendee.createMany({ data: data.slice(i, i + BATCH) });
+    if (this.provider) {
+      const rows = data.map((a) => ({ id: randomUUID(), ...a }));
+      await bulkInsert(
+        this.tx as unknown as Db,
+        this.provider,
+        'MeetingAttendee',
+        ATTENDEE_COLUMNS,
+        rows,
+        BATCH,
+      );
+    } else
+      for (let i = 0; i < data.length; i += BATCH)
+        await tx.meetingAttendee.createMany({ data: data.slice(i, i + BATCH) });
+  }
+
+  /** New meetings, in order; their ids. */
+  private async insertMeetings(created: MeetingUpsert[]): Promise<string[]> {
+    const { tx, orgId, source } = this;
+    const rowOf = (m: MeetingUpsert) => ({
+      ...dataOf(m),
+      orgId,
+      source,
+      externalId: m.externalId,
+      studentId: m.studentId,
+      suggestedStudentId: m.studentId ? null : m.suggestedStudentId,
+    });
+    if (this.provider) {
+      const now = new Date();
+      const rows = created.map((m) => ({ id: randomUUID(), ...rowOf(m), createdAt: now, updatedAt: now }));
+      await bulkInsert(tx as unknown as Db, this.provider, 'Meeting', MEETING_COLUMNS, rows, BATCH);
+      return rows.map((r) => r.id);
+    }
+    const rows = await tx.meeting.createManyAndReturn({
+      data: created.map(rowOf),
+      select: { id: true, externalId: true },
+    });
+    const idOf = new Map(rows.map((r) => [r.externalId, r.id]));
+    return created.map((m) => idOf.get(m.externalId) as string);
   }
 
   /** Meetings of this source inside the window that the feed no longer holds are marked CANCELLED. */
@@ -324,3 +362,30 @@ function dataOf(m: MeetingUpsert) {
     sourceHash: m.sourceHash,
   };
 }
+
+const MEETING_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'orgId', type: 'text' },
+  { name: 'source', type: 'text' },
+  { name: 'externalId', type: 'text' },
+  { name: 'kind', type: 'enum', enumName: 'MeetingKind' },
+  { name: 'titleEnc', type: 'text' },
+  { name: 'startsAt', type: 'timestamp' },
+  { name: 'endsAt', type: 'timestamp' },
+  { name: 'joinUrl', type: 'text' },
+  { name: 'organiserEmail', type: 'text' },
+  { name: 'studentId', type: 'text' },
+  { name: 'suggestedStudentId', type: 'text' },
+  { name: 'status', type: 'enum', enumName: 'MeetingStatus' },
+  { name: 'sourceHash', type: 'text' },
+  { name: 'createdAt', type: 'timestamp' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+
+const ATTENDEE_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'meetingId', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'staffId', type: 'text' },
+  { name: 'optional', type: 'bool' },
+];

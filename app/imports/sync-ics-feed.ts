@@ -145,7 +145,7 @@ export async function syncIcsFeed(
   const report: IcsReadReport = { rejected: [], notices: [] };
   checkEnvelope(text, name);
   const feed = streamIcsFeed(text, name, { from, to }, report);
-  const repo = new CalendarSyncRepository(hub.dbh.db);
+  const repo = new CalendarSyncRepository(hub.dbh.db, hub.dbh.provider);
   let occurrences = 0;
   let m: SyncCounts;
   let t: TermCounts;

@@ -180,16 +180,24 @@ const RAW_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/;
 
 /** The undecoded values, field by field: ical.js would quietly roll month 13 into January. */
 function rawDatesOk(p: ICAL.Property): boolean {
-  const raw = (p.toJSON() as unknown[]).slice(3).flat();
-  for (const v of raw) {
-    const m = typeof v === 'string' ? RAW_DATE.exec(v) : null;
-    if (!m) continue;
-    const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
-    if (!(y && mo && d !== undefined)) return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > ICAL.Time.daysInMonth(mo, y)) return false;
-    if ((h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 60) return false;
+  if (p.type !== 'date' && p.type !== 'date-time' && p.type !== 'period') return true;
+  const jcal = (p as unknown as { jCal: unknown[] }).jCal;
+  for (let i = 3; i < jcal.length; i++) {
+    const item = jcal[i];
+    if (Array.isArray(item)) {
+      if (!item.every((x) => rawDateOk(x))) return false;
+    } else if (!rawDateOk(item)) return false;
   }
   return true;
+}
+
+function rawDateOk(v: unknown): boolean {
+  const m = typeof v === 'string' ? RAW_DATE.exec(v) : null;
+  if (!m) return true;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  if (!(y && mo && d !== undefined)) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > ICAL.Time.daysInMonth(mo, y)) return false;
+  return (h ?? 0) <= 23 && (mi ?? 0) <= 59 && (s ?? 0) <= 60;
 }
 
 function durationOk(d: ICAL.Duration): boolean {
