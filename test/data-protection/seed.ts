@@ -72,9 +72,13 @@ export async function seedEncryptedRows(hub: Hub, orgId: string, studentId: stri
       textEnc: enc('Concern', 'textEnc'),
       actionsTakenEnc: enc('Concern', 'actionsTakenEnc'),
       outcomeNoteEnc: enc('Concern', 'outcomeNoteEnc'),
+      notOnRollNameEnc: enc('Concern', 'notOnRollNameEnc'),
       occurredAt: now,
       raisedAt: now,
     },
+  });
+  await db.concernDraft.create({
+    data: { orgId, staffId, valuesEnc: enc('ConcernDraft', 'valuesEnc'), reason: 'cancelled' },
   });
   await db.incident.create({
     data: {
