@@ -39,6 +39,7 @@ interface TourRun {
 export class Tour {
   private current: TourRun | undefined;
   private runs = 0;
+  private quietWrapped = false;
 
   constructor(private readonly hub: Hub) {}
 
@@ -53,13 +54,24 @@ export class Tour {
     return demoOrg(this.hub.dbh.db);
   }
 
-  /** Short demo ladder timers for the demo organisation (never in production, never another organisation). */
+  /**
+   * Short demo ladder timers and no quiet hours, for the demo organisation only (never in production,
+   * never another organisation).
+   */
   async armTimers(): Promise<string | null> {
     if (this.hub.config.production) return null;
     const org = await demoOrg(this.hub.dbh.db);
     const sg = this.hub.services.get('safeguarding') as Safeguarding | undefined;
     if (!org || !sg) return null;
     sg.service.setOrgPolicy(org.id, DEMO_LADDER);
+    // A newcomer may try the hub on a Saturday or an evening: the demo school's nudges do not wait for
+    // the morning (quiet hours stay for every other organisation).
+    if (!this.quietWrapped) {
+      this.quietWrapped = true;
+      const demoId = org.id;
+      const quiet = this.hub.notBefore.bind(this.hub);
+      this.hub.notBefore = (orgId, at) => (orgId === demoId ? at : quiet(orgId, at));
+    }
     return org.id;
   }
 

@@ -37,6 +37,8 @@ interface Session {
   /** What the terminal showed, with typed lines and the simulated time of each tick that printed. */
   transcript: string[];
   seen: number;
+  /** When `npm start` ran (simulated). */
+  t0: number;
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -44,7 +46,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function start(provider: 'sqlite' | 'postgres', env: Record<string, string>): Promise<Session> {
+async function start(
+  provider: 'sqlite' | 'postgres',
+  env: Record<string, string>,
+  at = START,
+): Promise<Session> {
   const { url, drop } = await freshDatabaseUrl(provider);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-first5-'));
   cleanups.push(async () => {
@@ -68,7 +74,7 @@ async function start(provider: 'sqlite' | 'postgres', env: Record<string, string
   // Production refuses an empty database (`send-hub init` makes it): migrate it first, as init would.
   if (config.production)
     await prepareDatabase(loadConfig({ ...config.raw, SEND_HUB_ENV: 'development' }, dataDir));
-  const clock = new FakeClock(START);
+  const clock = new FakeClock(at);
   const input = new PassThrough();
   const out = new CaptureStream();
   // The log file of a terminal session (app/terminal-log.ts); the suite's no-names guard reads it too.
@@ -80,7 +86,7 @@ async function start(provider: 'sqlite' | 'postgres', env: Record<string, string
     manualTicks: true,
   });
   cleanups.push(() => running.stop());
-  return { running, clock, input, out, logs, dataDir, transcript: [], seen: 0 };
+  return { running, clock, input, out, logs, dataDir, transcript: [], seen: 0, t0: Date.parse(at) };
 }
 
 const mmss = (ms: number) =>
@@ -100,7 +106,7 @@ async function tick(s: Session): Promise<void> {
   await registerStudentNames(hub);
   await hub.scheduler.tick();
   await hub.deliverer.drainAll();
-  const at = s.clock.now().getTime() - Date.parse(START);
+  const at = s.clock.now().getTime() - s.t0;
   const before = s.seen;
   if (s.out.text().length > before) collect(s, `\n· ${mmss(at)} ·`);
 }
@@ -147,7 +153,7 @@ async function find(s: Session, kind: string, email: string, about?: string) {
 
 /** Advance the clock in 20-second ticks up to `ms` after the start (or until `stop`). */
 async function runTo(s: Session, ms: number, stop?: () => Promise<unknown>): Promise<void> {
-  while (s.clock.now().getTime() - Date.parse(START) < ms) {
+  while (s.clock.now().getTime() - s.t0 < ms) {
     s.clock.advance(20_000);
     await tick(s);
     if (stop && (await stop())) return;
@@ -160,7 +166,7 @@ const DSL = 'dsl@elmfield.example';
 describe.each(providers)('the first five minutes on %s', (provider) => {
   it('the tour introduces and plays its four moments in order, and the newcomer answers each', async () => {
     const s = await start(provider, { SEND_HUB_ENV: 'development' });
-    const elapsed = () => s.clock.now().getTime() - Date.parse(START);
+    const elapsed = () => s.clock.now().getTime() - s.t0;
     const happened = new Map<string, number>();
     const moment = async (name: string, kind: string, email: string, about?: string) => {
       if (!happened.has(name) && (await find(s, kind, email, about))) happened.set(name, elapsed());
@@ -279,6 +285,17 @@ describe.each(providers)('the first five minutes on %s', (provider) => {
       .map((x) => x.message.kind);
     for (const k of ['meeting_reminder', 'deadline_nudge', 'concern_escalation', 'notes_prompt'])
       expect(again).toContain(k);
+  });
+
+  it('on a Saturday evening too: the demo school moments do not wait for Monday morning', async () => {
+    // Sat 28 Nov 2026, 21:00 in London: quiet hours and a weekend for every real organisation.
+    const s = await start(provider, { SEND_HUB_ENV: 'development' }, '2026-11-28T21:00:00Z');
+    await tick(s);
+    await runTo(s, 300_000);
+    expect(await find(s, 'meeting_reminder', SENDCO)).toBeDefined();
+    expect(await find(s, 'deadline_nudge', SENDCO, 'DEMO-EHC-1')).toBeDefined();
+    expect(await find(s, 'concern_escalation', DSL)).toBeDefined();
+    expect(await find(s, 'notes_prompt', SENDCO)).toBeDefined();
   });
 
   it('production never runs the tour or its short timers', async () => {
