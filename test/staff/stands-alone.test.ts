@@ -11,6 +11,7 @@ import { shippedPacks } from '../../core/deadlines/registry.ts';
 // Spelt in pieces so this file does not match itself.
 const NOTE = ['domain', 'md'].join('.');
 const SHARED = ['..', 'shared', ''].join('/');
+const DESIGN = ['shared', 'design'].join('/');
 
 describe('the repository stands alone', () => {
   it('no tracked file cites a file outside the repository', () => {
@@ -21,7 +22,7 @@ describe('the repository stands alone', () => {
     for (const f of files) {
       const text = fs.readFileSync(f, 'utf8');
       text.split('\n').forEach((line, i) => {
-        if (line.includes(NOTE) || line.includes(SHARED) || line.includes('shared/design'))
+        if (line.includes(NOTE) || line.includes(SHARED) || line.includes(DESIGN))
           hits.push(`${f}:${i + 1}`);
       });
     }
