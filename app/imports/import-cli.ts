@@ -86,6 +86,10 @@ async function runAction(
   if (!arg) return usage(io, 'import <kind> <file>');
   if (what === 'ics') {
     const isUrl = /^https?:\/\//.test(arg);
+    if (!isUrl && !fs.existsSync(arg)) {
+      io.err(`${arg}: no such file`);
+      return io.setExitCode(2);
+    }
     const source = opts.source ?? (isUrl ? new URL(arg).hostname : path.basename(arg, path.extname(arg)));
     const r = await syncIcsFeed(
       hub,
@@ -97,6 +101,8 @@ async function runAction(
       `ICS ${r.source}: ${r.occurrences} events; meetings created ${r.meetings.created}, updated ${r.meetings.updated}, unchanged ${r.meetings.unchanged}, cancelled ${r.meetings.cancelled}; term dates created ${r.termDates.created}, updated ${r.termDates.updated}, removed ${r.termDates.removed}${r.rejected.length ? `; ${r.rejected.length} event(s) rejected` : ''}`,
     );
     for (const x of r.rejected) io.out(`  ${x.file} line ${x.line} (${x.event}), ${x.field}: ${x.reason}`);
+    for (const x of r.notices)
+      io.out(`  kept, cut: ${x.file} line ${x.line} (${x.event}), ${x.field}: ${x.reason}`);
     if (r.runId) io.out(`report: send-hub import report ${r.runId}`);
     return;
   }
