@@ -22,8 +22,7 @@ describe('the repository stands alone', () => {
     for (const f of files) {
       const text = fs.readFileSync(f, 'utf8');
       text.split('\n').forEach((line, i) => {
-        if (line.includes(NOTE) || line.includes(SHARED) || line.includes(DESIGN))
-          hits.push(`${f}:${i + 1}`);
+        if (line.includes(NOTE) || line.includes(SHARED) || line.includes(DESIGN)) hits.push(`${f}:${i + 1}`);
       });
     }
     expect(hits).toEqual([]);
