@@ -39,7 +39,9 @@ describe.each(providers)('roles from job titles (%s)', (provider) => {
     const list = (await s.cli('staff', 'list')).out;
     const line = (email: string) => list.split('\n').find((l) => l.includes(`<${email}>`)) ?? '';
     expect(line('priya.shah@la.example')).toMatch(/Priya Shah <priya.shah@la.example> {2}SEN team manager$/);
-    expect(line('karen.obi@la.example')).toMatch(/Karen Obi <karen.obi@la.example> {2}EHCNA officer {2}· line manager Priya Shah/);
+    expect(line('karen.obi@la.example')).toMatch(
+      /Karen Obi <karen.obi@la.example> {2}EHCNA officer {2}· line manager Priya Shah/,
+    );
     expect(line('tom.reed@la.example')).toMatch(/ EHCNA officer /);
     // A deputy DSL is not also the DSL.
     expect(line('amy.lowe@school.example')).toMatch(/> {2}deputy DSL, SENDCo$/);
