@@ -672,8 +672,13 @@ export class DeadlineService {
 
   /** The case timeline: key dates, and each deadline met (on time or late), paused, open or overdue. */
   async timeline(caseId: string): Promise<string[] | null> {
-    const c = await this.cases.byId(caseId);
+    let c = await this.cases.byId(caseId);
     if (!c) return null;
+    // Loaded or imported without deadlines (no tick yet): compute them now rather than show none.
+    if (c.deadlines.length === 0 && c.status === 'OPEN') {
+      await this.recompute(caseId);
+      c = (await this.cases.byId(caseId)) ?? c;
+    }
     const today = this.today();
     if (this.holidaysLoadedOn === '') await this.reloadHolidays();
     const terms = await this.cases.termDates([c.orgId]);
@@ -691,7 +696,7 @@ export class DeadlineService {
         ),
       'Deadlines:',
     ];
-    if (c.deadlines.length === 0) lines.push('  none computed (see Attention above)');
+    if (c.deadlines.length === 0) lines.push('  none (see Attention above)');
     const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
     for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
       const rule = this.ruleFor(c.kind, c.rulePack, d.ruleId);

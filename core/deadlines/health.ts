@@ -50,19 +50,19 @@ export function caseProblems(
     ];
   const out: CaseProblem[] = [];
   const have = new Set(c.events.map((e) => e.kind));
-  if (computedCount === 0) {
+  for (const x of EXPECTED_EVENTS[c.kind] ?? [])
+    if (!have.has(x.event))
+      out.push({
+        code: 'waiting_for_event',
+        message: `waiting for the key date ${x.event} (${x.rules} count from it)`,
+      });
+  if (computedCount === 0 && out.length === 0) {
     const anchors = [...new Set(rules.flatMap((r) => r.anchor.events))];
     out.push({
       code: 'waiting_for_event',
       message: `no deadlines yet: none of the key dates its rules start from is recorded (record one of: ${anchors.join(', ')})`,
     });
-  } else
-    for (const x of EXPECTED_EVENTS[c.kind] ?? [])
-      if (!have.has(x.event))
-        out.push({
-          code: 'waiting_for_event',
-          message: `waiting for the key date ${x.event} (${x.rules} count from it)`,
-        });
+  }
   if (!hasTermDates) {
     const school = rules.filter((r) => r.offset.unit === 'SD' || r.offset.unit === 'TERM');
     if (school.length)
