@@ -137,6 +137,7 @@ export async function seedEncryptedRows(hub: Hub, orgId: string, studentId: stri
   await db.slackInstallation.create({
     data: { teamId: `T-${studentId}`, dataEnc: enc('SlackInstallation', 'dataEnc'), orgId },
   });
+  await db.appSecret.create({ data: { id: `seed-${studentId}`, valueEnc: enc('AppSecret', 'valueEnc') } });
   return {
     concernId: concern.id,
     noteId: note.id,
