@@ -50,13 +50,21 @@ async function start(
   provider: 'sqlite' | 'postgres',
   env: Record<string, string>,
   at = START,
-): Promise<Session> {
-  const { url, drop } = await freshDatabaseUrl(provider);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-first5-'));
-  cleanups.push(async () => {
-    await drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  /** The same database and data folder again (a restart). */
+  again?: { url: string; dataDir: string },
+): Promise<Session & { url: string }> {
+  let url = again?.url;
+  let dataDir = again?.dataDir;
+  if (!url || !dataDir) {
+    const fresh = await freshDatabaseUrl(provider);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-first5-'));
+    cleanups.push(async () => {
+      await fresh.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    url = fresh.url;
+    dataDir = dir;
+  }
   const config = loadConfig(
     {
       DATABASE_URL: url,
@@ -86,7 +94,7 @@ async function start(
     manualTicks: true,
   });
   cleanups.push(() => running.stop());
-  return { running, clock, input, out, logs, dataDir, transcript: [], seen: 0, t0: Date.parse(at) };
+  return { running, clock, input, out, logs, dataDir, transcript: [], seen: 0, t0: Date.parse(at), url };
 }
 
 const mmss = (ms: number) =>
@@ -279,12 +287,17 @@ describe.each(providers)('the first five minutes on %s', (provider) => {
       s.clock.advance(20_000);
       await tick(s);
     }
-    const again = s.running
-      .console!.transcript()
-      .slice(before)
-      .map((x) => x.message.kind);
-    for (const k of ['meeting_reminder', 'deadline_nudge', 'concern_escalation', 'notes_prompt'])
-      expect(again).toContain(k);
+    const again = s.running.console!.transcript().slice(before);
+    for (const k of ['meeting_reminder', 'concern_escalation', 'notes_prompt'])
+      expect(again.map((x) => x.message.kind)).toContain(k);
+    // The demo EHC needs assessment is nudged again (its deadlines recomputed from the request re-dated).
+    expect(
+      again.some(
+        (x) => x.message.kind === 'deadline_nudge' && JSON.stringify(x.message).includes('DEMO-EHC-1'),
+      ),
+    ).toBe(true);
+    // A second concern, raised by the replay.
+    expect(await s.running.hub.dbh.db.concern.count()).toBe(2);
   });
 
   it('on a Saturday evening too: the demo school moments do not wait for Monday morning', async () => {
@@ -296,6 +309,18 @@ describe.each(providers)('the first five minutes on %s', (provider) => {
     expect(await find(s, 'deadline_nudge', SENDCO, 'DEMO-EHC-1')).toBeDefined();
     expect(await find(s, 'concern_escalation', DSL)).toBeDefined();
     expect(await find(s, 'notes_prompt', SENDCO)).toBeDefined();
+  });
+
+  it('a restart does not replay the tour: it suggests `tour`', async () => {
+    const first = await start(provider, { SEND_HUB_ENV: 'development' });
+    await tick(first);
+    await first.running.stop();
+    const s = await start(provider, { SEND_HUB_ENV: 'development' }, '2026-11-24T11:00:00Z', first);
+    expect(s.out.text()).not.toContain('SEND Hub tour');
+    expect(s.out.text()).toContain('Type `tour` for the five-minute guided tour');
+    await tick(s);
+    await runTo(s, 120_000);
+    expect(s.out.text()).not.toContain('SEND Hub tour');
   });
 
   it('production never runs the tour or its short timers', async () => {
