@@ -56,9 +56,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
       }
       const reminderLine = (r: (typeof reminders)[number]) => {
         const advice = adviceDeadlineOf(r, today);
-        return advice
-          ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {})
-          : lines.reminderChat(r);
+        return advice ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {}) : lines.reminderChat(r);
       };
       const { problems } = await caseloadTruth(svc, { orgId: actor.orgId, ownerId: actor.staffId });
       return {
