@@ -69,7 +69,9 @@ describe.each(providers)('the SENDCo imports CPOMS while the hub runs, on %s', (
       ),
       30_000,
     );
-    const dslRef = /── to Tom Reed, DSL ─ \[(r\d+)\]/.exec(alert.slice(alert.lastIndexOf('── to Tom Reed')))?.[1];
+    const dslRef = /── to Tom Reed, DSL ─ \[(r\d+)\]/.exec(
+      alert.slice(alert.lastIndexOf('── to Tom Reed')),
+    )?.[1];
     expect(alert).not.toContain('STILL UNACKNOWLEDGED');
     expect(alert).not.toMatch(/Escalated: Safeguarding concern/);
     // Nobody was told that a route is broken: everyone is reachable from the hub's console.
