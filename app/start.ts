@@ -79,7 +79,7 @@ export async function startHub(config: Config, log: Logger, options: StartOption
   if (wantDemo && (await hub.orgs.count()) === 0) {
     await loadDemoSchool(hub.dbh.db, hub.clock.now());
     out.write(
-      `Loaded the demo school (fictional staff and students). A reminder will appear here within a minute${config.production ? '' : '; the guided tour below says what happens next'}.\n`,
+      `Loaded the demo school (fictional staff and students). A reminder will appear here within a minute${config.env.SEND_HUB_ENV === 'development' && consoleChannel ? '; the guided tour below says what happens next' : ''}.\n`,
     );
   }
   await registerStudentNames(hub);

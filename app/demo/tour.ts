@@ -5,8 +5,9 @@
  * demo timers, and a TAC notes prompt. A planner driven by the hub's clock plays it (tests use a
  * FakeClock); `tour` replays it; `staff` lists the demo staff by role with their emails.
  *
- * Never in production: nothing here runs when `config.production`, and the short ladder timers are set
- * for the demo organisation only (ConcernCore.setOrgPolicy), never for a real one.
+ * Only in development (SEND_HUB_ENV=development, the default of `npm start`): nothing here runs in
+ * production (or in the test environment), and the short ladder timers and the quiet hours left out are
+ * for the demo organisation only (ConcernCore.setOrgPolicy, hub.notBefore), never for a real one.
  */
 import type { ConsoleChannel } from '../../bots/console/console-channel.ts';
 import { ROLE_WORDS } from '../../bots/console/render-text.ts';
@@ -36,6 +37,10 @@ interface TourRun {
   done: Set<string>;
 }
 
+/** SEND_HUB_ENV=development (the default of `npm start`), never production. */
+export const inDevelopment = (hub: Hub) =>
+  hub.config.env.SEND_HUB_ENV === 'development' && !hub.config.production;
+
 export class Tour {
   private current: TourRun | undefined;
   private runs = 0;
@@ -48,9 +53,9 @@ export class Tour {
     return this.hub.channels.find((c) => c.platform === 'CONSOLE') as ConsoleChannel | undefined;
   }
 
-  /** Development, the demo organisation, a console to narrate to. */
+  /** Development (`npm start`'s default; never production or test), the demo organisation, a console. */
   async available(): Promise<{ id: string; settings: unknown } | null> {
-    if (this.hub.config.production || !this.console()) return null;
+    if (!inDevelopment(this.hub) || !this.console()) return null;
     return demoOrg(this.hub.dbh.db);
   }
 
@@ -59,7 +64,7 @@ export class Tour {
    * never another organisation).
    */
   async armTimers(): Promise<string | null> {
-    if (this.hub.config.production) return null;
+    if (!inDevelopment(this.hub)) return null;
     const org = await demoOrg(this.hub.dbh.db);
     const sg = this.hub.services.get('safeguarding') as Safeguarding | undefined;
     if (!org || !sg) return null;
@@ -244,9 +249,9 @@ export function tourModule(): FeatureModule {
     name: 'demo-tour',
     setup(hub) {
       // The commands answer everywhere (in production: that the tour is for the demo in development);
-      // the tour itself, its planner and its timers exist only outside production.
+      // the tour itself, its planner and its timers exist only in development.
       const tour = new Tour(hub);
-      if (!hub.config.production) tours.set(hub, tour);
+      if (inDevelopment(hub)) tours.set(hub, tour);
       hub.commands.register(tourCommand(hub, tour));
       hub.commands.register(staffCommand(hub));
     },
