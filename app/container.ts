@@ -97,6 +97,9 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
   const cipher = new FieldCipher(ring);
   const auditKeys = auditKeySource(config, dbh.db, cipher);
   const audit = new AuditRepository(dbh.db, dbh.provider, clock, auditKeys);
+  // Resolve the audit key now, outside any transaction: made lazily inside one (PostgreSQL appends hold
+  // an advisory lock), its read would need a second pooled connection while a burst holds them all.
+  await auditKeys.current().catch(() => undefined);
   const outbox = new OutboxRepository(dbh.db, cipher, clock, dbh.provider);
   const reminders = new ReminderRepository(dbh.db, outbox, clock);
   const staff = new StaffRepository(dbh.db);

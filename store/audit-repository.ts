@@ -136,6 +136,7 @@ export class AuditRepository implements AuditLog {
   ) {}
 
   async record(event: AuditEventInput): Promise<void> {
+    await this.keys?.current(); // before the transaction: see createHub
     await this.db.$transaction(async (tx) => this.recordIn(tx, event));
   }
 
