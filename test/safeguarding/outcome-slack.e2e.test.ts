@@ -94,7 +94,7 @@ describe.each(providers)('the DSL records an outcome from a Slack message, on %s
       (
         await interact(
           alert.blocks,
-          { type: 'button', text: { type: 'plain_text', text: 'Acknowledge' }, ...ack },
+          { text: { type: 'plain_text', text: 'Acknowledge' }, ...ack, type: 'button' },
           1,
         )
       ).status,
