@@ -16,6 +16,10 @@ import { type CategoryList, categoryList } from './safeguarding-categories.ts';
 export const SUSPENSION_CATEGORIES: readonly string[] = [
   'Suspension',
   '* > Suspension',
+  'Suspension (fixed term)',
+  'Suspension (fixed-term)',
+  '* > Suspension (fixed term)',
+  '* > Suspension (fixed-term)',
   'Fixed-term Exclusion',
   'Fixed Term Exclusion',
   '* > Fixed-term Exclusion',
