@@ -5,6 +5,8 @@
  * counted and summarised at most once a minute while the trouble lasts. Other errors pass unchanged.
  */
 
+import { DomainError } from '../core/errors.ts';
+
 interface Cause {
   code?: unknown;
   message?: unknown;
@@ -57,6 +59,7 @@ const BY_MESSAGE: [RegExp, string][] = [
 
 /** What is wrong with the database, in words an admin can act on, or null if `err` is not that. */
 export function classifyDbError(err: unknown): string | null {
+  if (err instanceof DomainError) return null; // the hub's own errors already say what is wrong
   const seen = new Set<unknown>();
   let e: unknown = err;
   while (e && typeof e === 'object' && !seen.has(e)) {
