@@ -75,12 +75,14 @@ export const retentionDefaults: Record<RecordType, { rule: string; what: string;
   outbox: {
     rule: 'record+90d',
     what: 'messages the bot delivered or gave up on (encrypted payloads)',
-    source: 'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
+    source:
+      'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
   },
   reminder: {
     rule: 'record+1y',
     what: 'answered or cancelled reminders',
-    source: 'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
+    source:
+      'UK GDPR Art 5(1)(e) storage limitation: bot operational data kept only as long as needed for audit',
   },
   importRejection: {
     rule: 'record+90d',

@@ -153,7 +153,7 @@ describe.runIf(pgAvailable)('a running hub whose PostgreSQL database goes away',
     const problems = bad.filter((l) => l.includes('database problem'));
     expect(problems.length).toBeGreaterThanOrEqual(1);
     expect(problems.length).toBeLessThanOrEqual(3); // one per kind of failure the driver reports
-    expect(bad.filter((l) => !l.includes("database problem")).map((l) => l.slice(0, 600))).toEqual([]);
+    expect(bad.filter((l) => !l.includes('database problem')).map((l) => l.slice(0, 600))).toEqual([]);
     await running.stop().catch(() => undefined);
     running = undefined;
     fs.rmSync(dir, { recursive: true, force: true });

@@ -177,7 +177,9 @@ describe.each(
     // Delivered in one pass, in either order: her receipt, and the DSL's outcome prompt.
     const delivered = t.consoleOut.text().slice(cursor);
     expect(delivered).toMatch(
-      new RegExp(`── to Erin Cole, staff ─ \\[r\\d+\\][^\\n]*\\nYour concern ${ref} was acknowledged by Dana Lead`),
+      new RegExp(
+        `── to Erin Cole, staff ─ \\[r\\d+\\][^\\n]*\\nYour concern ${ref} was acknowledged by Dana Lead`,
+      ),
     );
     const p = /Reply: record-outcome (r\d+) advice-given/.exec(delivered)![1]!;
     expect(delivered).toContain(`record-outcome ${p} referral-csc`);
