@@ -59,7 +59,8 @@ export function hubLogger(config: Config, stdout: { isTTY?: boolean } = process.
   const streams = pino.multistream([
     {
       level: level === 'silent' ? 'fatal' : (level as pino.Level),
-      stream: pino.destination({ dest: file, sync: false }),
+      // Written at once: a terminal hub logs little, and a Ctrl-C must not lose the last lines in a buffer.
+      stream: pino.destination({ dest: file, sync: true }),
     },
     { level: 'warn', stream: new ReadableLogLines(process.stderr) },
   ]);
