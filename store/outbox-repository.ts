@@ -2,27 +2,17 @@
  * The durable outbox (habit 6): explicit states, one idempotency key per message, a lease per claim,
  * every attempt in its own row. Claims are row leases: `FOR UPDATE SKIP LOCKED` on PostgreSQL (several
  * replicas), portable conditional updates on SQLite (one process). The only dialect-specific SQL of the
- * hub's delivery path lives here, behind the repository (habit 7).
+ * hub's delivery path lives here and in outbox-claim.ts, behind the repository (habit 7).
  */
 import { type OutgoingMessage, outgoingMessageSchema } from '../core/messages/outgoing-message.ts';
 import type { Clock, EnqueueRequest, OutboxPort } from '../core/ports.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider, Tx } from './db.ts';
+import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
+import { Coalescer } from './outbox-coalescer.ts';
 
 const PAYLOAD_CONTEXT = 'OutboxMessage.payloadEnc';
 const OPEN_STATES = ['PENDING', 'RETRYING', 'SENDING'] as const;
-/** Most messages of one person in one claim (SQLite); a claim takes up to `limit` people. */
-const MAX_RUN = 10;
-
-/**
- * An earlier message of the same person holds a later one back while it is being sent, retried, or due.
- * One that is merely scheduled for later (a nudge held until quiet hours end) does not: otherwise a
- * digest held overnight would hold back tonight's "meeting in 1 hour" reminder until after the meeting.
- */
-const blocking = (now: Date) => [
-  { state: { in: ['RETRYING' as const, 'SENDING' as const] } },
-  { state: 'PENDING' as const, nextAttemptAt: { lte: now } },
-];
 
 export interface ClaimedMessage {
   id: string;
@@ -39,34 +29,6 @@ export interface ClaimedMessage {
   inDoubt: boolean;
   /** Who holds this claim ("<worker>#<n>"): pass it to beginAttempt, finishAttempt and release. */
   claimToken: string;
-  createdAt: Date;
-}
-
-const claimedSelect = {
-  id: true,
-  idempotencyKey: true,
-  orgId: true,
-  recipientId: true,
-  platformRef: true,
-  orderKey: true,
-  priority: true,
-  attempts: true,
-  maxAttempts: true,
-  payloadEnc: true,
-  createdAt: true,
-} as const;
-
-interface ClaimedRow {
-  id: string;
-  idempotencyKey: string;
-  orgId: string;
-  recipientId: string | null;
-  platformRef: string | null;
-  orderKey: string;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  payloadEnc: string;
   createdAt: Date;
 }
 
@@ -161,10 +123,10 @@ export class OutboxRepository implements OutboxPort {
 
   /**
    * Claim deliverable messages for up to `limit` people for `worker`: due, not leased (or lease expired),
-   * and first in line for their recipient (a person's messages go out in order); on SQLite a person's
-   * run of due messages behind the first comes too (see claimPortable). Exactly one worker wins each row:
-   * on PostgreSQL one `FOR UPDATE SKIP LOCKED` statement (replicas never wait on each other's rows); on
-   * SQLite (one process) portable compare-and-set updates.
+   * and first in line for their recipient (a person's messages go out in order), with the person's run of
+   * due messages behind the first (store/outbox-claim.ts). Exactly one worker wins each row: on PostgreSQL
+   * one `FOR UPDATE SKIP LOCKED` statement (replicas never wait on each other's rows); on SQLite (one
+   * process) portable compare-and-set updates.
    */
   async claim(worker: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
     // The lease is held by this claim, not by the worker: if the lease runs out and the same process
@@ -179,10 +141,10 @@ export class OutboxRepository implements OutboxPort {
     const now = this.clock.now();
     const until = new Date(now.getTime() + leaseMs);
     if (this.provider !== 'postgres') {
-      const won = await this.claimPortable(worker, limit, now, until);
+      const won = await claimPortable(this.db, worker, limit, now, until);
       return won.map((w) => this.toClaimed(w, w.inDoubt, worker));
     }
-    const won = await this.claimSkipLocked(worker, limit, now, until);
+    const won = await claimRunsSkipLocked(this.db, worker, limit, now, until);
     if (won.length === 0) return [];
     const rows = await this.db.outboxMessage.findMany({
       where: { id: { in: won.map((w) => w.id) } },
@@ -211,173 +173,6 @@ export class OutboxRepository implements OutboxPort {
       createdAt: row.createdAt,
       claimToken,
     };
-  }
-
-  /**
-   * SQLite (one process): one transaction of three or four statements, whatever the batch size: read the
-   * due candidates, read in one query which of their people have an earlier message that holds them
-   * back, and lease the winners with one conditional update that returns the rows it changed. The
-   * transaction takes the driver's lock, so no other claim of this process interleaves; the update
-   * re-checks that each row is still due, and returns only the rows this claim won.
-   *
-   * A person with several due messages gets a run of up to `MAX_RUN` of them in one claim, in order (one
-   * DSL receiving a burst of concerns is one ordered stream: one message per claim made that stream as
-   * slow as a whole claim round per message). A run is a prefix of the person's blocking messages in
-   * sequence order, all of them due: nothing that holds the person back lies between two of its messages.
-   * The deliverer sends a run in order and gives the rest back as soon as one is not sent.
-   */
-  private async claimPortable(
-    worker: string,
-    limit: number,
-    now: Date,
-    until: Date,
-  ): Promise<(ClaimedRow & { inDoubt: boolean })[]> {
-    const due = [
-      { state: { in: ['PENDING' as const, 'RETRYING' as const] }, nextAttemptAt: { lte: now } },
-      { state: 'SENDING' as const, leaseUntil: { lt: now } },
-    ];
-    return this.db.$transaction(async (tx) => {
-      const candidates = await tx.outboxMessage.findMany({
-        where: { OR: due },
-        orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
-        take: limit * 4,
-        select: { ...claimedSelect, sequence: true, state: true },
-      });
-      if (candidates.length === 0) return [];
-      // The first blocking message of each candidate's person. A due candidate blocks itself, so it is
-      // first in line exactly when no blocking message has a lower sequence. A later message that is
-      // blocked must not hide the earlier one of the same person, which may be due further down the list
-      // (it was retried with a later nextAttemptAt, e.g. after a 429).
-      const firsts = await tx.outboxMessage.groupBy({
-        by: ['orderKey'],
-        where: { orderKey: { in: [...new Set(candidates.map((c) => c.orderKey))] }, OR: blocking(now) },
-        _min: { sequence: true },
-      });
-      const first = new Map(firsts.map((f) => [f.orderKey, f._min.sequence ?? 0]));
-      const byKey = new Map<string, typeof candidates>();
-      for (const c of candidates) {
-        if ((first.get(c.orderKey) ?? c.sequence) > c.sequence) continue;
-        byKey.set(c.orderKey, [...(byKey.get(c.orderKey) ?? []), c]);
-      }
-      // Runs: for people with several candidates whose first is in line, every blocking message up to
-      // their last candidate, in one query; the run stops at the first that is not a candidate.
-      const runs = new Map<string, typeof candidates>();
-      const multi = [...byKey.entries()].filter(
-        ([key, cs]) => cs.length > 1 && cs.some((c) => c.sequence === first.get(key)),
-      );
-      const blockers =
-        multi.length === 0
-          ? []
-          : await tx.outboxMessage.findMany({
-              where: {
-                AND: [
-                  {
-                    OR: multi.map(([key, cs]) => ({
-                      orderKey: key,
-                      sequence: { lte: Math.max(...cs.map((c) => c.sequence)) },
-                    })),
-                  },
-                  { OR: blocking(now) },
-                ],
-              },
-              orderBy: { sequence: 'asc' },
-              select: { id: true, orderKey: true },
-            });
-      const blockersOf = new Map<string, string[]>();
-      for (const r of blockers) blockersOf.set(r.orderKey, [...(blockersOf.get(r.orderKey) ?? []), r.id]);
-      for (const [key, cs] of byKey) {
-        const inLine = cs.filter((c) => c.sequence === first.get(key));
-        if (inLine.length === 0) continue;
-        const ids = blockersOf.get(key);
-        if (!ids) {
-          runs.set(key, inLine);
-          continue;
-        }
-        const byId = new Map(cs.map((c) => [c.id, c]));
-        const run: typeof candidates = [];
-        for (const id of ids) {
-          const c = byId.get(id);
-          if (!c || run.length >= MAX_RUN) break;
-          run.push(c);
-        }
-        runs.set(key, run);
-      }
-      // In claim order (priority, due time), up to `limit` people, each with their run (their messages
-      // go out one after another, different people's concurrently).
-      const picked: typeof candidates = [];
-      const seenKeys = new Set<string>();
-      for (const c of candidates) {
-        if (seenKeys.size >= limit) break;
-        const run = runs.get(c.orderKey);
-        if (seenKeys.has(c.orderKey) || !run) continue;
-        seenKeys.add(c.orderKey);
-        picked.push(...run);
-      }
-      if (picked.length === 0) return [];
-      const won = await tx.outboxMessage.updateManyAndReturn({
-        where: { id: { in: picked.map((c) => c.id) }, OR: due },
-        data: { state: 'SENDING', leaseOwner: worker, leaseUntil: until },
-        select: { id: true },
-      });
-      const wonIds = new Set(won.map((w) => w.id));
-      // A run is cut at its first message this claim did not win (the rest must wait for it): any later
-      // one it did win goes back as it was.
-      const lost = new Set<string>();
-      const out: (ClaimedRow & { inDoubt: boolean })[] = [];
-      for (const c of picked) {
-        if (!lost.has(c.orderKey) && wonIds.has(c.id)) {
-          out.push({ ...c, inDoubt: c.state === 'SENDING' });
-          continue;
-        }
-        lost.add(c.orderKey);
-        if (wonIds.has(c.id))
-          await tx.outboxMessage.updateMany({
-            where: { id: c.id, leaseOwner: worker },
-            data: { state: c.state, leaseOwner: null, leaseUntil: null },
-          });
-      }
-      return out;
-    });
-  }
-
-  /**
-   * PostgreSQL: pick and lease in one statement. `SKIP LOCKED` lets replicas claim disjoint rows without
-   * blocking; the re-check of the WHERE clause on a locked row (READ COMMITTED) stops a row another
-   * replica has just leased from being taken again. Only the first open message of each orderKey
-   * qualifies (NOT EXISTS), so a person's messages keep their order across replicas.
-   * Timestamps are UTC in `timestamp(3)` columns, as Prisma writes them.
-   */
-  private async claimSkipLocked(
-    worker: string,
-    limit: number,
-    now: Date,
-    until: Date,
-  ): Promise<{ id: string; inDoubt: boolean }[]> {
-    const n = Math.max(1, Math.floor(limit));
-    const rows = await this.db.$queryRawUnsafe<{ id: string; prev: string }[]>(
-      `WITH c AS (
-         SELECT m."id", m."state"::text AS prev
-         FROM "OutboxMessage" m
-         WHERE ((m."state" IN ('PENDING', 'RETRYING') AND m."nextAttemptAt" <= $1::timestamp)
-             OR (m."state" = 'SENDING' AND m."leaseUntil" < $1::timestamp))
-           AND NOT EXISTS (
-             SELECT 1 FROM "OutboxMessage" p
-             WHERE p."orderKey" = m."orderKey" AND p."sequence" < m."sequence"
-               AND (p."state" IN ('RETRYING', 'SENDING')
-                    OR (p."state" = 'PENDING' AND p."nextAttemptAt" <= $1::timestamp)))
-         ORDER BY m."priority", m."nextAttemptAt", m."sequence"
-         LIMIT ${n}
-         FOR UPDATE OF m SKIP LOCKED
-       )
-       UPDATE "OutboxMessage" o
-       SET "state" = 'SENDING', "leaseOwner" = $2, "leaseUntil" = $3::timestamp, "updatedAt" = $1::timestamp
-       FROM c WHERE o."id" = c."id"
-       RETURNING o."id", c.prev`,
-      now.toISOString(),
-      worker,
-      until.toISOString(),
-    );
-    return rows.map((r) => ({ id: r.id, inDoubt: r.prev === 'SENDING' }));
   }
 
   /**
@@ -592,60 +387,6 @@ interface FinishItem {
     retryAfterMs?: number;
     platformRef?: string;
   };
-}
-
-/**
- * Group commit: calls made while a group is pending (the sends of a batch begin and finish at about the
- * same moment) run as one transaction, and each caller gets its own result once that transaction has
- * committed. On SQLite (one writer; `serial`) the next group waits for the previous one, so groups grow
- * under load instead of queueing one transaction per message behind other writers; every transaction
- * is one turn of the single writer, and one commit. If the transaction fails, every caller of the group
- * gets the error, as each would have alone.
- */
-class Coalescer<I, R> {
-  private queue: { item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
-  private scheduled = false;
-  private running = 0;
-
-  constructor(
-    private readonly run: (items: I[]) => Promise<R[]>,
-    private readonly serial: boolean,
-    private readonly maxGroup = 200,
-  ) {}
-
-  add(item: I): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || (this.serial && this.running > 0)) return;
-    this.scheduled = true;
-    // After the microtasks already queued (the other sends of the batch reaching this point join the
-    // group). Not a timer: on SQLite the driver is synchronous, so a busy process can run on microtasks
-    // alone for seconds, and a timer or setImmediate would wait for all of it.
-    queueMicrotask(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.queue.length === 0 || (this.serial && this.running > 0)) return;
-    const group = this.queue.splice(0, this.maxGroup);
-    this.running++;
-    try {
-      const results = await this.run(group.map((g) => g.item));
-      for (const [i, g] of group.entries()) g.resolve(results[i] as R);
-    } catch (err) {
-      for (const g of group) g.reject(err);
-    } finally {
-      this.running--;
-      if (this.queue.length > 0) this.schedule();
-    }
-  }
 }
 
 /** "host:pid:x#12" → "host:pid:x": attempts record the worker, leases the claim. */

@@ -1,0 +1,261 @@
+/**
+ * How a claim picks and leases due outbox messages, one implementation per provider (store/outbox-repository.ts
+ * calls them): portable conditional updates on SQLite (one process), one `FOR UPDATE SKIP LOCKED` statement
+ * on PostgreSQL (several replicas). Both take, for up to `limit` people, the first message in line and the run
+ * of due messages behind it (up to MAX_RUN), in order.
+ */
+import type { Db } from './db.ts';
+
+/** Most messages of one person in one claim; a claim takes up to `limit` people. */
+const MAX_RUN = 10;
+
+/**
+ * An earlier message of the same person holds a later one back while it is being sent, retried, or due.
+ * One that is merely scheduled for later (a nudge held until quiet hours end) does not: otherwise a
+ * digest held overnight would hold back tonight's "meeting in 1 hour" reminder until after the meeting.
+ */
+const blocking = (now: Date) => [
+  { state: { in: ['RETRYING' as const, 'SENDING' as const] } },
+  { state: 'PENDING' as const, nextAttemptAt: { lte: now } },
+];
+
+export const claimedSelect = {
+  id: true,
+  idempotencyKey: true,
+  orgId: true,
+  recipientId: true,
+  platformRef: true,
+  orderKey: true,
+  priority: true,
+  attempts: true,
+  maxAttempts: true,
+  payloadEnc: true,
+  createdAt: true,
+} as const;
+
+export interface ClaimedRow {
+  id: string;
+  idempotencyKey: string;
+  orgId: string;
+  recipientId: string | null;
+  platformRef: string | null;
+  orderKey: string;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  payloadEnc: string;
+  createdAt: Date;
+}
+
+/**
+ * SQLite (one process): one transaction of three or four statements, whatever the batch size: read the
+ * due candidates, read in one query which of their people have an earlier message that holds them
+ * back, and lease the winners with one conditional update that returns the rows it changed. The
+ * transaction takes the driver's lock, so no other claim of this process interleaves; the update
+ * re-checks that each row is still due, and returns only the rows this claim won.
+ *
+ * A person with several due messages gets a run of up to `MAX_RUN` of them in one claim, in order (one
+ * DSL receiving a burst of concerns is one ordered stream: one message per claim made that stream as
+ * slow as a whole claim round per message). A run is a prefix of the person's blocking messages in
+ * sequence order, all of them due: nothing that holds the person back lies between two of its messages.
+ * The deliverer sends a run in order and gives the rest back as soon as one is not sent.
+ */
+export async function claimPortable(
+  db: Db,
+  worker: string,
+  limit: number,
+  now: Date,
+  until: Date,
+): Promise<(ClaimedRow & { inDoubt: boolean })[]> {
+  const due = [
+    { state: { in: ['PENDING' as const, 'RETRYING' as const] }, nextAttemptAt: { lte: now } },
+    { state: 'SENDING' as const, leaseUntil: { lt: now } },
+  ];
+  return db.$transaction(async (tx) => {
+    const candidates = await tx.outboxMessage.findMany({
+      where: { OR: due },
+      orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
+      take: limit * 4,
+      select: { ...claimedSelect, sequence: true, state: true },
+    });
+    if (candidates.length === 0) return [];
+    // The first blocking message of each candidate's person. A due candidate blocks itself, so it is
+    // first in line exactly when no blocking message has a lower sequence. A later message that is
+    // blocked must not hide the earlier one of the same person, which may be due further down the list
+    // (it was retried with a later nextAttemptAt, e.g. after a 429).
+    const firsts = await tx.outboxMessage.groupBy({
+      by: ['orderKey'],
+      where: { orderKey: { in: [...new Set(candidates.map((c) => c.orderKey))] }, OR: blocking(now) },
+      _min: { sequence: true },
+    });
+    const first = new Map(firsts.map((f) => [f.orderKey, f._min.sequence ?? 0]));
+    const byKey = new Map<string, typeof candidates>();
+    for (const c of candidates) {
+      if ((first.get(c.orderKey) ?? c.sequence) > c.sequence) continue;
+      byKey.set(c.orderKey, [...(byKey.get(c.orderKey) ?? []), c]);
+    }
+    // Runs: for people with several candidates whose first is in line, every blocking message up to
+    // their last candidate, in one query; the run stops at the first that is not a candidate.
+    const runs = new Map<string, typeof candidates>();
+    const multi = [...byKey.entries()].filter(
+      ([key, cs]) => cs.length > 1 && cs.some((c) => c.sequence === first.get(key)),
+    );
+    const blockers =
+      multi.length === 0
+        ? []
+        : await tx.outboxMessage.findMany({
+            where: {
+              AND: [
+                {
+                  OR: multi.map(([key, cs]) => ({
+                    orderKey: key,
+                    sequence: { lte: Math.max(...cs.map((c) => c.sequence)) },
+                  })),
+                },
+                { OR: blocking(now) },
+              ],
+            },
+            orderBy: { sequence: 'asc' },
+            select: { id: true, orderKey: true },
+          });
+    const blockersOf = new Map<string, string[]>();
+    for (const r of blockers) blockersOf.set(r.orderKey, [...(blockersOf.get(r.orderKey) ?? []), r.id]);
+    for (const [key, cs] of byKey) {
+      const inLine = cs.filter((c) => c.sequence === first.get(key));
+      if (inLine.length === 0) continue;
+      const ids = blockersOf.get(key);
+      if (!ids) {
+        runs.set(key, inLine);
+        continue;
+      }
+      const byId = new Map(cs.map((c) => [c.id, c]));
+      const run: typeof candidates = [];
+      for (const id of ids) {
+        const c = byId.get(id);
+        if (!c || run.length >= MAX_RUN) break;
+        run.push(c);
+      }
+      runs.set(key, run);
+    }
+    // In claim order (priority, due time), up to `limit` people, each with their run (their messages
+    // go out one after another, different people's concurrently).
+    const picked: typeof candidates = [];
+    const seenKeys = new Set<string>();
+    for (const c of candidates) {
+      if (seenKeys.size >= limit) break;
+      const run = runs.get(c.orderKey);
+      if (seenKeys.has(c.orderKey) || !run) continue;
+      seenKeys.add(c.orderKey);
+      picked.push(...run);
+    }
+    if (picked.length === 0) return [];
+    const won = await tx.outboxMessage.updateManyAndReturn({
+      where: { id: { in: picked.map((c) => c.id) }, OR: due },
+      data: { state: 'SENDING', leaseOwner: worker, leaseUntil: until },
+      select: { id: true },
+    });
+    const wonIds = new Set(won.map((w) => w.id));
+    // A run is cut at its first message this claim did not win (the rest must wait for it): any later
+    // one it did win goes back as it was.
+    const lost = new Set<string>();
+    const out: (ClaimedRow & { inDoubt: boolean })[] = [];
+    for (const c of picked) {
+      if (!lost.has(c.orderKey) && wonIds.has(c.id)) {
+        out.push({ ...c, inDoubt: c.state === 'SENDING' });
+        continue;
+      }
+      lost.add(c.orderKey);
+      if (wonIds.has(c.id))
+        await tx.outboxMessage.updateMany({
+          where: { id: c.id, leaseOwner: worker },
+          data: { state: c.state, leaseOwner: null, leaseUntil: null },
+        });
+    }
+    return out;
+  });
+}
+
+/** A message's claimability in SQL: due, or leased by a holder whose lease ran out (in doubt). */
+const dueSql = (m: string) =>
+  `((${m}."state" IN ('PENDING', 'RETRYING') AND ${m}."nextAttemptAt" <= $1::timestamp)
+     OR (${m}."state" = 'SENDING' AND ${m}."leaseUntil" < $1::timestamp))`;
+/** Holds a later message of the same person back (see `blocking`). */
+const blockingSql = (m: string) =>
+  `(${m}."state" IN ('RETRYING', 'SENDING') OR (${m}."state" = 'PENDING' AND ${m}."nextAttemptAt" <= $1::timestamp))`;
+
+/**
+ * PostgreSQL: pick and lease, for up to `limit` people, the first message in line and its run, in one
+ * statement. `heads`: the first open message of each person (NOT EXISTS an earlier blocking one), locked
+ * with `SKIP LOCKED`, so replicas claim disjoint people without waiting on each other. `run`: the blocking
+ * messages behind each head, in sequence order, up to the first that is not due (a retry waiting, a live
+ * lease) and at most MAX_RUN in all; a message merely held for later is not blocking and is stepped over,
+ * as on SQLite. `locked`: those rows locked with `SKIP LOCKED` too, re-checking that each is still due
+ * (READ COMMITTED re-evaluates the row condition on a row changed since the statement's snapshot); a run
+ * is cut at its first row not locked, so nothing is claimed past a gap. A follower is only ever locked
+ * after its head (the join reads the head first), and the head stops every other claim from reaching the
+ * person's later messages, so two replicas never split one person's run.
+ * Timestamps are UTC in `timestamp(3)` columns, as Prisma writes them.
+ *
+ * @returns the claimed rows, people in claim order (priority, due time), each person's in sequence order.
+ */
+export async function claimRunsSkipLocked(
+  db: Db,
+  worker: string,
+  limit: number,
+  now: Date,
+  until: Date,
+): Promise<{ id: string; inDoubt: boolean }[]> {
+  const n = Math.max(1, Math.floor(limit));
+  const rows = await db.$queryRawUnsafe<{ id: string; prev: string; turn: number; pos: number }[]>(
+    `WITH heads AS (
+       SELECT m."id", m."orderKey", m."sequence", m."priority", m."nextAttemptAt", m."state"::text AS prev
+       FROM "OutboxMessage" m
+       WHERE ${dueSql('m')}
+         AND NOT EXISTS (
+           SELECT 1 FROM "OutboxMessage" p
+           WHERE p."orderKey" = m."orderKey" AND p."sequence" < m."sequence" AND ${blockingSql('p')})
+       ORDER BY m."priority", m."nextAttemptAt", m."sequence"
+       LIMIT ${n}
+       FOR UPDATE OF m SKIP LOCKED
+     ),
+     ranked AS (
+       SELECT h.*, (row_number() OVER (ORDER BY h."priority", h."nextAttemptAt", h."sequence"))::int AS turn
+       FROM heads h
+     ),
+     behind AS (
+       SELECT f."id", f."orderKey", r.turn, ${dueSql('f')} AS due,
+              (row_number() OVER (PARTITION BY f."orderKey" ORDER BY f."sequence"))::int AS pos
+       FROM ranked r JOIN "OutboxMessage" f ON f."orderKey" = r."orderKey" AND f."sequence" > r."sequence"
+       WHERE ${blockingSql('f')}
+     ),
+     run AS (
+       SELECT b."id", b."orderKey", b.turn, b.pos FROM behind b
+       WHERE b.pos < ${MAX_RUN}
+         AND NOT EXISTS (
+           SELECT 1 FROM behind x WHERE x."orderKey" = b."orderKey" AND x.pos <= b.pos AND NOT x.due)
+     ),
+     locked AS (
+       SELECT f."id", f."state"::text AS prev FROM "OutboxMessage" f
+       WHERE f."id" IN (SELECT "id" FROM run) AND ${dueSql('f')}
+       FOR UPDATE OF f SKIP LOCKED
+     ),
+     won AS (
+       SELECT "id", prev, turn, 0 AS pos FROM ranked
+       UNION ALL
+       SELECT r."id", l.prev, r.turn, r.pos FROM run r JOIN locked l ON l."id" = r."id"
+       WHERE NOT EXISTS (
+         SELECT 1 FROM run x
+         WHERE x."orderKey" = r."orderKey" AND x.pos < r.pos AND x."id" NOT IN (SELECT "id" FROM locked))
+     )
+     UPDATE "OutboxMessage" o
+     SET "state" = 'SENDING', "leaseOwner" = $2, "leaseUntil" = $3::timestamp, "updatedAt" = $1::timestamp
+     FROM won WHERE o."id" = won."id"
+     RETURNING o."id", won.prev, won.turn, won.pos`,
+    now.toISOString(),
+    worker,
+    until.toISOString(),
+  );
+  return rows
+    .sort((a, b) => a.turn - b.turn || a.pos - b.pos)
+    .map((r) => ({ id: r.id, inDoubt: r.prev === 'SENDING' }));
+}
