@@ -11,7 +11,21 @@ export interface Clock {
   now(): Date;
 }
 
-export type Platform = 'CONSOLE' | 'TEAMS' | 'SLACK';
+/**
+ * Where a message goes. CONSOLE, TEAMS and SLACK are the organisation's chat; EMAIL and SMS (issue 16) are
+ * out-of-chat channels behind it (bots/email, bots/sms): they deliver only to the recipient's VERIFIED
+ * contact method of that kind (store/contact-repository.ts) and only the content-free kinds listed in
+ * core/messages/out-of-chat.ts `OUT_OF_CHAT_KINDS`; any other kind fails permanently.
+ */
+export type Platform = 'CONSOLE' | 'TEAMS' | 'SLACK' | 'EMAIL' | 'SMS';
+
+/** The organisation's chat: where people act (buttons, commands). E-mail and SMS only carry messages out. */
+export type ChatPlatform = 'CONSOLE' | 'TEAMS' | 'SLACK';
+
+/** The out-of-chat platforms (a message reaches them only when enqueued with `via`). */
+export const OUT_OF_CHAT_PLATFORMS = ['EMAIL', 'SMS'] as const satisfies readonly Platform[];
+export type OutOfChatPlatform = (typeof OUT_OF_CHAT_PLATFORMS)[number];
+export const isOutOfChat = (p: Platform): p is OutOfChatPlatform => p === 'EMAIL' || p === 'SMS';
 
 /** A member of staff acting through a channel, resolved from their platform identity. */
 export interface Actor {
@@ -97,6 +111,17 @@ export interface EnqueueRequest {
   reminderId?: string;
   /** Do not deliver before this time (quiet hours). */
   notBefore?: Date;
+  /**
+   * Force the channel for this message (issue 16). Absent: the ChannelRouter picks the first enabled chat
+   * channel the person has an identity on (as before). 'EMAIL' | 'SMS': delivered by that out-of-chat
+   * channel to the person's VERIFIED contact method of that kind; with none (or no transport configured)
+   * the delivery result is `not_found`: final, recorded as a failed attempt, and the Deliverer's
+   * onUndeliverable listeners hear it (the safeguarding ladder moves on at once, as for chat). A later
+   * permanent failure reported by the provider (a Notify status callback, an SMTP 5xx bounce) is told to
+   * the same listeners. Only `to: { staffId }` may carry an out-of-chat `via`, and only with a kind in
+   * OUT_OF_CHAT_KINDS (enqueue refuses anything else). A chat platform in `via` pins that chat channel.
+   */
+  via?: Platform;
 }
 
 export interface OutboxPort {
@@ -126,7 +151,7 @@ export interface AuditLog {
 /** A button pressed or a card/form action, translated by an adapter. */
 export interface InboundAction {
   actor: Actor;
-  via: Platform;
+  via: ChatPlatform;
   verb: ActionVerb;
   subject: Subject;
   args: Record<string, string>;

@@ -5,13 +5,13 @@
 import { ForbiddenError } from '../errors.ts';
 import type { FormSpec } from '../forms/form-spec.ts';
 import { message, type OutgoingMessage } from '../messages/outgoing-message.ts';
-import type { Actor, AuditLog, Platform } from '../ports.ts';
+import type { Actor, AuditLog, ChatPlatform } from '../ports.ts';
 
 export type CommandReply = { kind: 'message'; message: OutgoingMessage } | { kind: 'form'; form: FormSpec };
 
 export interface CommandContext {
   actor: Actor;
-  via: Platform;
+  via: ChatPlatform;
   /** Text after the command word. */
   args: string;
 }
@@ -52,7 +52,7 @@ export class CommandRegistry {
     });
   }
 
-  async run(text: string, actor: Actor, via: Platform): Promise<CommandReply> {
+  async run(text: string, actor: Actor, via: ChatPlatform): Promise<CommandReply> {
     const trimmed = text.trim().replace(/^\/send\s*/, '');
     const [word = '', ...rest] = trimmed.split(/\s+/);
     const command = this.commands.get(word.toLowerCase());

@@ -25,6 +25,15 @@ export const messageKinds = [
   'welcome',
   'admin_notice',
   'text',
+  /**
+   * Out of chat (issue 16): "a safeguarding concern needs you", sent by e-mail/SMS. Built by the
+   * notification rules (app/safeguarding/out-of-chat*): title, facts `Reference` and `Raised at`, and
+   * `link` = the acknowledge-by-link URL. Rendered from a fixed template using those three only
+   * (core/messages/out-of-chat.ts); see there.
+   */
+  'concern_alert_external',
+  /** Out of chat: the code that verifies a contact method (app/contacts), sent by the method itself. */
+  'contact_verification',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 

@@ -30,6 +30,7 @@ export const encryptedColumns: readonly EncryptedColumn[] = [
   { model: 'OutboxMessage', field: 'payloadEnc', delegate: 'outboxMessage', nullable: false },
   { model: 'SlackInstallation', field: 'dataEnc', delegate: 'slackInstallation', nullable: false },
   { model: 'AppSecret', field: 'valueEnc', delegate: 'appSecret', nullable: false },
+  { model: 'ContactMethod', field: 'valueEnc', delegate: 'contactMethod', nullable: false },
 ];
 
 export const contextOf = (c: { model: string; field: string }): string => `${c.model}.${c.field}`;

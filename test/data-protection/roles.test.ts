@@ -15,7 +15,7 @@ import {
   canViewConcernStatus,
   canViewTacNote,
 } from '../../core/access/policy.ts';
-import type { Actor, Platform } from '../../core/ports.ts';
+import type { Actor } from '../../core/ports.ts';
 import type { Role } from '../../core/staff/roles.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -129,7 +129,7 @@ describe.each(providers)('what each role gets, end to end, on %s', (provider) =>
       ['teacher', false],
       ['keyWorker', false],
     ];
-    for (const via of ['CONSOLE', 'TEAMS', 'SLACK'] as Platform[]) {
+    for (const via of ['CONSOLE', 'TEAMS', 'SLACK'] as const) {
       for (const [who, sees] of expectations) {
         const a = (await t.hub.staff.actorForStaff(staff[who]))!;
         const r = await t.hub.actions.dispatch({

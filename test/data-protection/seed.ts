@@ -80,6 +80,19 @@ export async function seedEncryptedRows(hub: Hub, orgId: string, studentId: stri
   await db.concernDraft.create({
     data: { orgId, staffId, valuesEnc: enc('ConcernDraft', 'valuesEnc'), reason: 'cancelled' },
   });
+  // One contact method per person and kind: each seed gets its own member of staff for it.
+  const contactOwner = await db.staff.create({
+    data: { orgId, displayName: 'Contact Owner', email: `contact-${studentId}@test.example` },
+  });
+  await db.contactMethod.create({
+    data: {
+      orgId,
+      staffId: contactOwner.id,
+      kind: 'SMS',
+      valueEnc: enc('ContactMethod', 'valueEnc'),
+      valueHash: 'h',
+    },
+  });
   await db.incident.create({
     data: {
       orgId,
