@@ -255,6 +255,27 @@ export class ConcernRepository {
     return r.count;
   }
 
+  /**
+   * One step's messages to one person (issue 16): the chat message `<prefix>` and its e-mail and SMS
+   * `<prefix>:email|sms`, with their state and due moment.
+   */
+  async stepMessagesTo(prefix: string): Promise<{ key: string; state: string; due: Date }[]> {
+    const rows = await this.db.outboxMessage.findMany({
+      where: { OR: [{ idempotencyKey: prefix }, { idempotencyKey: { startsWith: `${prefix}:` } }] },
+      select: { idempotencyKey: true, state: true, nextAttemptAt: true },
+    });
+    return rows.map((r) => ({ key: r.idempotencyKey, state: r.state, due: r.nextAttemptAt }));
+  }
+
+  /** A pending message not yet due goes now (a method before it failed for good). */
+  async bringForward(key: string, now: Date): Promise<boolean> {
+    const r = await this.db.outboxMessage.updateMany({
+      where: { idempotencyKey: key, state: 'PENDING', nextAttemptAt: { gt: now } },
+      data: { nextAttemptAt: now },
+    });
+    return r.count === 1;
+  }
+
   /** Everyone a step message reached or is reaching (outbox keys `concern:<id>:step:<n>:<staff>`, not cancelled). */
   async notifiedStaff(id: string, tx: Tx = this.db): Promise<string[]> {
     const rows = await tx.outboxMessage.findMany({

@@ -5,6 +5,8 @@
 import type { z } from 'zod';
 import { deadlinesEnvSchema } from '../deadlines/config.ts';
 import { metricsEnvSchema } from '../metrics/metrics-config.ts';
+import { outOfChatEnvSchema } from '../safeguarding/out-of-chat-config.ts';
+import { contactsEnvSchema } from './contacts.ts';
 import { dataProtectionEnvSchema } from './data-protection.ts';
 import { importsEnvSchema } from './imports.ts';
 import { meetingsEnvSchema } from './meetings.ts';
@@ -14,6 +16,7 @@ import { slackEnvSchema } from './slack.ts';
 import { teamsEnvSchema } from './teams.ts';
 
 export const sectionSchemas: z.ZodObject[] = [
+  contactsEnvSchema,
   dataProtectionEnvSchema,
   deadlinesEnvSchema,
   importsEnvSchema,
@@ -21,6 +24,7 @@ export const sectionSchemas: z.ZodObject[] = [
   metricsEnvSchema,
   roleMapEnvSchema,
   safeguardingEnvSchema,
+  outOfChatEnvSchema,
   slackEnvSchema,
   teamsEnvSchema,
 ];

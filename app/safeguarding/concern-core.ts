@@ -9,6 +9,7 @@ import type { ConcernDto } from '../../core/escalations/concern.ts';
 import { type ConcernSummary, concernRef, outcomePrompt } from '../../core/escalations/concern-messages.ts';
 import type { EscalationPolicy } from '../../core/escalations/escalation-ladder.ts';
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
+import type { OutOfChatMethod } from '../../core/escalations/notification-rules.ts';
 import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../core/escalations/rota.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
@@ -18,6 +19,7 @@ import type { Tx } from '../../store/db.ts';
 import type { RotaRepository } from '../../store/rota-repository.ts';
 import type { SafeguardingEnv } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
+import { OutOfChat } from './out-of-chat.ts';
 
 export const TEXT_CONTEXT = 'Concern.textEnc';
 export const ACTIONS_CONTEXT = 'Concern.actionsTakenEnc';
@@ -63,6 +65,8 @@ export interface Reach {
    * person and the running hub decides, as it sends, whether anyone can reach them (issue 13).
    */
   deferred?: boolean;
+  /** Verified out-of-chat methods (issue 16): the notification rules add e-mail and SMS to the step. */
+  methods?: OutOfChatMethod[];
 }
 
 /** The deadlines engine's service (issue 3, app/deadlines/service.ts OpenCaseInput), if that module is loaded. */
@@ -83,6 +87,8 @@ export class ConcernCore {
   readonly policy: EscalationPolicy;
   private readonly consoleOn: boolean;
   private routerFor: { channels: number; router: ChannelRouter } | undefined;
+  /** E-mail and SMS behind the chat, and the acknowledge link (issue 16). */
+  readonly outOfChat: OutOfChat;
 
   constructor(
     protected readonly hub: Hub,
@@ -90,6 +96,7 @@ export class ConcernCore {
     readonly rota: RotaRepository,
     readonly settings: SafeguardingEnv,
   ) {
+    this.outOfChat = new OutOfChat(hub);
     this.policy = {
       ackMinutes: settings.SAFEGUARDING_ACK_MINUTES,
       ackMinutesImmediate: settings.SAFEGUARDING_ACK_MINUTES_IMMEDIATE,
@@ -169,9 +176,12 @@ export class ConcernCore {
     return { staffId, name: s.displayName, platform: route?.channel.platform ?? null };
   }
 
-  protected async reachAll(ladder: Ladder): Promise<Map<string, Reach>> {
+  /** Everyone on the ladder: their chat route and (issue 16) their verified e-mail and SMS. Read before a transaction. */
+  protected async reachAll(ladder: Ladder, orgId: string): Promise<Map<string, Reach>> {
     const out = new Map<string, Reach>();
-    for (const m of ladder.flat()) out.set(m.staffId, await this.reach(m.staffId));
+    const people = [...new Set(ladder.flat().map((m) => m.staffId))];
+    const methods = await this.outOfChat.prepare(orgId, people);
+    for (const id of people) out.set(id, { ...(await this.reach(id)), methods: methods.get(id) ?? [] });
     return out;
   }
 

@@ -12,6 +12,7 @@ import { type ConcernSummary, channelNotice, concernRef } from '../../core/escal
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
+import { ConcernAcks } from './concern-acks.ts';
 import {
   ACTIONS_CONTEXT,
   NOT_ON_ROLL_CONTEXT,
@@ -19,9 +20,8 @@ import {
   type RaiseResult,
   TEXT_CONTEXT,
 } from './concern-core.ts';
-import { ConcernLadder } from './concern-ladder.ts';
 
-export class ConcernIntake extends ConcernLadder {
+export class ConcernIntake extends ConcernAcks {
   /**
    * Store a concern and send its first step, in one transaction. Idempotent on (source, externalId):
    * an import that reports the same incident twice raises one concern.
@@ -43,7 +43,7 @@ export class ConcernIntake extends ConcernLadder {
     if (input.studentId && (!student || student.orgId !== input.orgId))
       throw new NotFoundError('Pupil', input.studentId);
     const ladder = await this.ladderFor(input.orgId, now);
-    const reach = await this.reachAll(ladder);
+    const reach = await this.reachAll(ladder, input.orgId);
     const admins = await this.admins(input.orgId);
     const noticeTo = input.channelNotice
       ? await this.noticeConversation(input.orgId, input.channelNotice)

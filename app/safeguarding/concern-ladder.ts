@@ -1,25 +1,26 @@
 /**
  * The escalation ladder of a concern (issue 7): route each step, step the due ones, act on an
- * undeliverable message, and the DSL's Acknowledge / Take ownership / Escalate buttons.
+ * undeliverable message. The DSL's buttons are in concern-acks.ts.
  *
  * Each step moves a cursor with a conditional update and enqueues with keys
  * `concern:<id>:step:<n>:<staffId>`, so a restart or a second worker neither loses nor repeats a step.
+ * Issue 16: the notification rules add the step's e-mail and SMS to each person
+ * (`...:<staffId>:email|sms`, not before their due moment; out-of-chat.ts), and a person is unreachable
+ * only when no chat channel and no verified method reaches them.
  */
-import { canActOnConcern, require } from '../../core/access/policy.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { ConcernDto } from '../../core/escalations/concern.ts';
 import {
   type ConcernSummary,
   concernRef,
   escalationMessage,
-  handledMessage,
   undeliveredNotice,
   unreachableNotice,
 } from '../../core/escalations/concern-messages.ts';
 import { levelLabel, planStep, stepKey } from '../../core/escalations/escalation-ladder.ts';
-import type { Ladder } from '../../core/escalations/rota.ts';
+import { planNotifications } from '../../core/escalations/notification-rules.ts';
+import { inHours, type Ladder } from '../../core/escalations/rota.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
-import type { ActionResult, Actor, Platform } from '../../core/ports.ts';
 import type { Tx } from '../../store/db.ts';
 import { ConcernCore, type Reach } from './concern-core.ts';
 
@@ -88,9 +89,18 @@ export class ConcernLadder extends ConcernCore {
     for (; step <= lastStep; step++) {
       const plan = planStep(ladder, step, c.immediateRisk, now, this.policyFor(c.orgId));
       const routes: Record<string, string> = {};
+      const outOfChat: Record<string, string[]> = {};
       for (const m of plan.recipients) {
         const r = reach.get(m.staffId) ?? { staffId: m.staffId, name: m.staffId, platform: null };
-        if (!r.platform && !r.deferred) {
+        const notify = planNotifications({
+          rules: this.outOfChat.rules(c.orgId),
+          immediateRisk: c.immediateRisk,
+          outOfHours: !inHours(now, this.hours()),
+          chat: !!r.platform || !!r.deferred,
+          methods: r.methods ?? [],
+          at: now,
+        });
+        if (notify.length === 0) {
           // This process delivers and no channel reaches the person: reported to the admins at once, once
           // per person per concern; never to the person themself (an unreachable head who is the admin).
           for (const a of admins.filter((x) => x !== m.staffId)) {
@@ -118,14 +128,21 @@ export class ConcernLadder extends ConcernCore {
           );
           continue;
         }
-        await this.hub.outbox.enqueueIn(tx, {
-          idempotencyKey: stepKey(c.id, step, m.staffId),
-          orgId: c.orgId,
-          to: { staffId: m.staffId },
-          priority: 0,
-          message: escalationMessage(summary, step, plan.kind === 'resend'),
-        });
-        routes[m.staffId] = r.platform ?? 'at delivery';
+        const key = stepKey(c.id, step, m.staffId);
+        if (notify[0]?.method === 'CHAT')
+          await this.hub.outbox.enqueueIn(tx, {
+            idempotencyKey: key,
+            orgId: c.orgId,
+            to: { staffId: m.staffId },
+            priority: 0,
+            message: escalationMessage(summary, step, plan.kind === 'resend'),
+          });
+        const queued = await this.outOfChat.enqueueIn(tx, c, step, m.staffId, key, notify);
+        routes[m.staffId] = r.platform ?? (notify[0]?.method === 'CHAT' ? 'at delivery' : queued.join('+'));
+        if (queued.length > 0)
+          outOfChat[m.staffId] = notify
+            .filter((n) => n.method !== 'CHAT')
+            .map((n) => `${n.method}+${Math.round((n.at.getTime() - now.getTime()) / 60_000)}min`);
         sentTo.push(`${r.name} (${levelLabel[m.level]})`);
       }
       await this.hub.audit.recordIn(tx, {
@@ -147,6 +164,7 @@ export class ConcernLadder extends ConcernCore {
           routes,
           unreachable: plan.recipients.filter((m) => !routes[m.staffId]).map((m) => m.staffId),
           nextDueAt: plan.nextDueAt.toISOString(),
+          ...(Object.keys(outOfChat).length > 0 ? { outOfChat } : {}),
         },
       });
       if (sentTo.length > 0 || plan.kind === 'resend') {
@@ -164,9 +182,10 @@ export class ConcernLadder extends ConcernCore {
    * are told at once, and the next step goes now rather than when the acknowledgement time runs out.
    * Once per concern and person; nothing happens if the concern is already acknowledged.
    */
-  async deliveryFailed(id: string, recipientId: string | null, why: string): Promise<void> {
+  async deliveryFailed(id: string, recipientId: string | null, why: string, key?: string): Promise<void> {
     const c = await this.concerns.byId(id);
     if (!c || c.status !== 'RAISED') return;
+    if (key && recipientId && (await this.anotherMethodLeft(c, recipientId, key))) return;
     // Once per concern and person: a dead account on every later re-send must not step the ladder again
     // and again (the admins already know; the re-send schedule carries on for the others).
     const before = await this.hub.audit.forSubject('concern', id);
@@ -218,6 +237,45 @@ export class ConcernLadder extends ConcernCore {
     this.hub.deliverer.wake();
   }
 
+  /**
+   * Issue 16: one method failing does not make a person unreachable while another of the step's methods
+   * (chat, e-mail, SMS) may still reach them. If none of those is under way, the earliest one not yet due
+   * goes now: a dead channel must not make the ladder wait (KCSIE Part one). Audited once per message.
+   */
+  private async anotherMethodLeft(c: ConcernDto, staffId: string, key: string): Promise<boolean> {
+    const k = /^(concern:[^:]+:step:(\d+):[^:]+)(?::(email|sms))?$/.exec(key);
+    if (!k?.[1]) return false;
+    const rows = (await this.concerns.stepMessagesTo(k[1])).filter((r) => r.key !== key);
+    const alive = rows.filter((r) => r.state !== 'FAILED' && r.state !== 'CANCELLED');
+    if (alive.length === 0) return false;
+    const now = this.hub.clock.now();
+    const underWay = alive.some((r) => r.state !== 'PENDING' || r.due <= now);
+    const next = underWay ? undefined : alive.sort((a, b) => a.due.getTime() - b.due.getTime())[0];
+    const moved = next ? await this.concerns.bringForward(next.key, now) : false;
+    const seen = (await this.hub.audit.forSubject('concern', c.id)).some(
+      (e) => e.action === 'concern.method_failed' && (e.details as { key?: string } | null)?.key === key,
+    );
+    if (!seen)
+      await this.hub.audit.record({
+        orgId: c.orgId,
+        actorKind: 'system',
+        action: 'concern.method_failed',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: {
+          key,
+          recipientId: staffId,
+          step: Number(k[2]),
+          method: k[3]?.toUpperCase() ?? 'CHAT',
+          broughtForward: moved ? (next?.key.split(':').at(-1) ?? null) : null,
+        },
+      });
+    if (moved) this.hub.deliverer.wake();
+    return true;
+  }
+
   /** The ladder planner: every unacknowledged concern whose next step is due. */
   async tick(now: Date): Promise<Record<string, number>> {
     const due = await this.concerns.dueForEscalation(now);
@@ -234,7 +292,7 @@ export class ConcernLadder extends ConcernCore {
     const c = await this.concerns.byId(id);
     if (!c || c.status !== 'RAISED') return false;
     const ladder = await this.ladderFor(c.orgId, now);
-    const reach = await this.reachAll(ladder);
+    const reach = await this.reachAll(ladder, c.orgId);
     const summary = await this.summary(c);
     const admins = await this.admins(c.orgId);
     try {
@@ -249,156 +307,5 @@ export class ConcernLadder extends ConcernCore {
       if ((err as DomainError).code === 'CONFLICT') return false;
       throw err;
     }
-  }
-
-  /** Acknowledge (or take ownership of) a RAISED concern; tells everyone else on the ladder it is handled. */
-  async acknowledge(actor: Actor, id: string, via: Platform, own: boolean): Promise<ActionResult> {
-    const c = await this.load(actor, id);
-    require(canActOnConcern(actor, c), 'act on safeguarding concerns');
-    const now = this.hub.clock.now();
-    const summary = await this.summary(c);
-    const outcome = await this.concerns.transaction(async (tx) => {
-      const acked = await this.concerns.acknowledgeIn(tx, id, actor.staffId, now, own);
-      if (!acked) {
-        if (!own) return 'already' as const;
-        const took = await this.concerns.takeOwnershipIn(tx, id, actor.staffId);
-        if (!took) return 'closed' as const;
-        await this.hub.audit.recordIn(tx, {
-          orgId: c.orgId,
-          actorId: actor.staffId,
-          actorKind: 'staff',
-          action: 'concern.owned',
-          subjectType: 'concern',
-          subjectId: id,
-          studentId: c.studentId,
-          channel: via,
-        });
-        await this.enqueueOutcomePrompt(
-          tx,
-          c.orgId,
-          id,
-          actor.staffId,
-          summary,
-          `You own concern ${concernRef(id)} for ${summary.studentLabel}`,
-        );
-        return 'owned' as const;
-      }
-      await this.hub.audit.recordIn(tx, {
-        orgId: c.orgId,
-        actorId: actor.staffId,
-        actorKind: 'staff',
-        action: own ? 'concern.acknowledged_and_owned' : 'concern.acknowledged',
-        subjectType: 'concern',
-        subjectId: id,
-        studentId: c.studentId,
-        channel: via,
-        details: {
-          afterSteps: c.escalationLevel,
-          minutesToAck: Math.round((now.getTime() - c.raisedAt.getTime()) / 60_000),
-        },
-      });
-      const cancelled = await this.concerns.cancelPendingStepsIn(tx, id);
-      if (cancelled > 0)
-        this.hub.log.info(
-          { concernId: id, cancelled },
-          'undelivered escalation messages cancelled: acknowledged',
-        );
-      const others = (await this.concerns.notifiedStaff(id, tx)).filter((s) => s !== actor.staffId);
-      const notice = handledMessage(summary, actor.displayName, this.fmt(now));
-      for (const s of others) {
-        await this.hub.outbox.enqueueIn(tx, {
-          idempotencyKey: `concern:${id}:handled:${s}`,
-          orgId: c.orgId,
-          to: { staffId: s },
-          priority: 0,
-          message: notice,
-        });
-      }
-      if (c.raisedById && c.raisedById !== actor.staffId && !others.includes(c.raisedById)) {
-        await this.hub.outbox.enqueueIn(tx, {
-          idempotencyKey: `concern:${id}:raiser-ack`,
-          orgId: c.orgId,
-          to: { staffId: c.raisedById },
-          priority: 0,
-          message: message({
-            kind: 'concern_receipt',
-            audience: 'private',
-            title: `Your concern ${concernRef(id)} was acknowledged by ${actor.displayName} at ${this.fmt(now)}.`,
-            subject: { type: 'concern', id },
-          }),
-        });
-      }
-      await this.enqueueOutcomePrompt(
-        tx,
-        c.orgId,
-        id,
-        actor.staffId,
-        summary,
-        `Acknowledged by you: concern ${concernRef(id)} for ${summary.studentLabel}`,
-      );
-      return 'acked' as const;
-    });
-    if (outcome === 'already' || outcome === 'closed') {
-      const cur = await this.concerns.byId(id);
-      const by = cur?.acknowledgedById
-        ? ((await this.hub.staff.byId(cur.acknowledgedById))?.displayName ?? 'someone')
-        : 'someone';
-      return {
-        resolved: { text: `Already acknowledged by ${by}.` },
-        reply: message({
-          kind: 'text',
-          audience: 'private',
-          title: `Concern ${concernRef(id)} is already with ${by}.`,
-        }),
-      };
-    }
-    const verb = own || outcome === 'owned' ? 'Owned' : 'Acknowledged';
-    return {
-      resolved: { text: `${verb} by ${actor.displayName} at ${this.fmt(now)}` },
-      reply: message({
-        kind: 'text',
-        audience: 'private',
-        title: `${verb}: concern ${concernRef(id)} for ${summary.studentLabel}. Open the record to read it; the others have been told.`,
-      }),
-    };
-  }
-
-  /** The Escalate button: send the next step now. */
-  async escalate(actor: Actor, id: string, via: Platform): Promise<ActionResult> {
-    const c = await this.load(actor, id);
-    require(canActOnConcern(actor, c), 'escalate safeguarding concerns');
-    if (c.status !== 'RAISED') {
-      return {
-        reply: message({
-          kind: 'text',
-          audience: 'private',
-          title: `Concern ${concernRef(id)} is already acknowledged.`,
-        }),
-      };
-    }
-    const now = this.hub.clock.now();
-    await this.concerns.transaction(async (tx) => {
-      await this.concerns.escalateNowIn(tx, id, now);
-      await this.hub.audit.recordIn(tx, {
-        orgId: c.orgId,
-        actorId: actor.staffId,
-        actorKind: 'staff',
-        action: 'concern.escalation_requested',
-        subjectType: 'concern',
-        subjectId: id,
-        studentId: c.studentId,
-        channel: via,
-        details: { atStep: c.escalationLevel },
-      });
-    });
-    await this.stepOne(id, now);
-    return {
-      resolved: { text: `Escalated by ${actor.displayName} at ${this.fmt(now)}` },
-      reply: message({
-        kind: 'text',
-        audience: 'private',
-        title: `Concern ${concernRef(id)} has gone to the next people on the ladder.`,
-      }),
-    };
   }
 }

@@ -9,6 +9,7 @@ import { AlertRepository } from '../../store/alert-repository.ts';
 import { ConcernDraftRepository } from '../../store/concern-draft-repository.ts';
 import { ConcernRepository } from '../../store/concern-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
+import { ackLinkRoutes } from '../../web/ack-link-routes.ts';
 import { channelNoticeWanted, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
@@ -20,6 +21,7 @@ import { concernFormHandler } from './concern-form.ts';
 import { ConcernService } from './concern-service.ts';
 import { IncidentConcerns } from './incident-concerns.ts';
 import { loadRotaFile } from './load-rota.ts';
+import { AckLinks } from './out-of-chat-ack.ts';
 import { rotaCommand } from './rota-command.ts';
 import { registerSafeguardingCli } from './safeguarding-cli.ts';
 
@@ -106,6 +108,12 @@ export function safeguardingModule(): FeatureModule {
         alertsPlanner(hub, alerts, rules),
       ];
     },
+    routes(router, hub) {
+      // Acknowledge by link from an e-mail or SMS (issue 16): GET shows one button, POST acknowledges.
+      const { service } = safeguardingOf(hub);
+      const links = new AckLinks(hub, service);
+      ackLinkRoutes(router, () => links, service.outOfChat.env.PUBLIC_URL);
+    },
     wire(hub) {
       const { service } = safeguardingOf(hub);
       // A ladder message the platform cannot deliver (no such user) or no channel reaches any more: the
@@ -114,12 +122,18 @@ export function safeguardingModule(): FeatureModule {
       // before the delivery loop claims again.
       hub.deliverer.onUndeliverable(async (outcome, m) => {
         const subject = m.message.subject;
-        if (m.message.kind !== 'concern_escalation' || subject?.type !== 'concern') return;
+        const kind = m.message.kind;
+        if (kind !== 'concern_escalation' && kind !== 'concern_alert_external') return;
+        if (subject?.type !== 'concern') return;
+        // Issue 16: an e-mail or SMS that cannot go (no verified method, the provider refused it) is a failed
+        // attempt like a chat one; the person is unreachable only when every method of the step failed.
         const why =
-          outcome === 'not_found'
-            ? 'The platform no longer knows this person (account removed or deactivated)'
-            : 'No chat identity or enabled channel reaches this person';
-        await service.deliveryFailed(subject.id, m.recipientId, why);
+          kind === 'concern_alert_external'
+            ? 'Neither the chat nor a verified e-mail or mobile number reaches this person'
+            : outcome === 'not_found'
+              ? 'The platform no longer knows this person (account removed or deactivated)'
+              : 'No chat identity or enabled channel reaches this person';
+        await service.deliveryFailed(subject.id, m.recipientId, why, m.idempotencyKey);
       });
     },
     async start(hub) {

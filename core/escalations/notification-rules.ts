@@ -20,8 +20,11 @@ const minutes = z
   .min(0, { message: 'expected 0 minutes or more' })
   .max(24 * 60, { message: 'expected at most 1440 minutes' });
 
+/** Minutes after the chat message, or `off` / null: never by this method. */
+const delayOrOff = z.union([minutes, z.null(), z.literal('off').transform(() => null)]);
+
 /** Minutes after the chat message for each method; `null` = never by this method. */
-export const methodDelaysSchema = z.object({ email: minutes.nullable(), sms: minutes.nullable() }).strict();
+export const methodDelaysSchema = z.object({ email: delayOrOff, sms: delayOrOff }).strict();
 export type MethodDelays = z.infer<typeof methodDelaysSchema>;
 
 export const notificationRulesSchema = z

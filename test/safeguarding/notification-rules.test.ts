@@ -1,6 +1,15 @@
 /** The notification rules (issue 16): chat at once, e-mail after N minutes, SMS after M; defaults and overrides. */
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  loadNotificationRules,
+  type OutOfChatEnv,
+  outOfChatEnvSchema,
+} from '../../app/safeguarding/out-of-chat-config.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { ackToken, verifyAckToken } from '../../core/escalations/ack-token.ts';
 import {
   DEFAULT_NOTIFICATION_RULES,
@@ -90,5 +99,49 @@ describe('ack token', () => {
       reason: 'malformed',
     });
     expect(verifyAckToken('', sign, at)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('SAFEGUARDING_NOTIFY_RULES_FILE', () => {
+  const env = (file?: string): OutOfChatEnv =>
+    outOfChatEnvSchema.parse(file ? { SAFEGUARDING_NOTIFY_RULES_FILE: file } : {});
+  const write = (text: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notify-rules-'));
+    const file = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('env values are every organisation’s defaults; the file overrides per organisation and out of hours', () => {
+    expect(loadNotificationRules(env())({ id: 'o1', name: 'Any' })).toEqual(DEFAULT_NOTIFICATION_RULES);
+    const file = write(
+      'default:\n  outOfHours: { normal: { email: 2, sms: 4 } }\norgs:\n  Elmfield Primary:\n    inHours: { normal: { sms: off } }\n',
+    );
+    const rulesFor = loadNotificationRules(env(file));
+    const elm = rulesFor({ id: 'o2', name: 'Elmfield Primary' });
+    expect(elm.inHours.normal).toEqual({ email: 5, sms: null });
+    expect(elm.outOfHours.normal).toEqual({ email: 2, sms: 4 });
+    expect(rulesFor({ id: 'o3', name: 'Other' }).inHours.normal).toEqual({ email: 5, sms: 10 });
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+
+  it('a bad file names the file and each bad field', () => {
+    const file = write('orgs:\n  Elmfield Primary:\n    inHours: { normal: { email: -3, fax: 2 } }\n');
+    expect(() => loadNotificationRules(env(file))).toThrow(ValidationError);
+    try {
+      loadNotificationRules(env(file));
+    } catch (err) {
+      const m = (err as Error).message;
+      expect(m).toContain(`${file}: orgs.Elmfield Primary.inHours.normal.email`);
+      expect(m).toContain('fax');
+    }
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+
+  it('env values: minutes or off', () => {
+    expect(
+      outOfChatEnvSchema.parse({ SAFEGUARDING_NOTIFY_SMS_MINUTES: 'off' }).SAFEGUARDING_NOTIFY_SMS_MINUTES,
+    ).toBe(null);
+    expect(outOfChatEnvSchema.safeParse({ SAFEGUARDING_NOTIFY_EMAIL_MINUTES: 'soon' }).success).toBe(false);
   });
 });
