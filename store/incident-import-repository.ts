@@ -1,8 +1,18 @@
 /**
  * Incidents from CPOMS-style and MIS behaviour exports, keyed by (org, source, externalId). Text arrives
- * already encrypted (Incident.textEnc); an unchanged sourceHash means nothing is written.
+ * already encrypted (Incident.textEnc); an unchanged sourceHash (the row's content hash) means nothing is
+ * written, so importing the same file twice writes nothing new.
+ *
+ * One transaction per batch, and in it everything the batch writes: the incidents (multi-row INSERTs and one
+ * UPDATE statement: bulk-write.ts), the batch's rejected rows and its safeguarding rows for the import
+ * report. A batch that fails half way leaves none of its rows
+ * behind. Prisma's createManyAndReturn cost ~0.5 ms a row (a query plan per statement, issue 18); the JSON
+ * statements cost what the database costs.
  */
-import type { Db } from './db.ts';
+import { bulkUpdate, insertRows, orderedIds } from './bulk-write.ts';
+import type { Db, Provider } from './db.ts';
+import type { BulkColumn } from './deadline-bulk.ts';
+import type { RejectionDto } from './import-repository.ts';
 import type { Outcome } from './student-import-repository.ts';
 
 export interface IncidentUpsert {
@@ -18,56 +28,142 @@ export interface IncidentUpsert {
   linkedUpns: string | null;
   points: number | null;
   sourceHash: string;
+  /**
+   * The file line and safeguarding category, when the incident is in one: a created or changed row is then
+   * listed in the import report (ImportConcernRow), in the same transaction.
+   */
+  concern?: { line: number; category: string } | null;
 }
 
-/** Rows per INSERT statement (a transaction holds several). */
-const WRITE_CHUNK = 200;
+/** The import report's share of one batch, written in the batch's transaction. */
+export interface BatchReport {
+  runId: string;
+  /** The file's name, for each rejection (the report says file, line and field). */
+  file: string;
+  rejections: Omit<RejectionDto, 'file'>[];
+}
+
+const DATA_COLUMNS: BulkColumn[] = [
+  { name: 'studentId', type: 'text' },
+  { name: 'occurredAt', type: 'timestamp' },
+  { name: 'categories', type: 'text' },
+  { name: 'textEnc', type: 'text' },
+  { name: 'actionsEnc', type: 'text' },
+  { name: 'reportedBy', type: 'text' },
+  { name: 'assignedTo', type: 'text' },
+  { name: 'status', type: 'text' },
+  { name: 'linkedUpns', type: 'text' },
+  { name: 'points', type: 'int' },
+  { name: 'sourceHash', type: 'text' },
+  { name: 'updatedAt', type: 'timestamp' },
+];
+const INSERT_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'orgId', type: 'text' },
+  { name: 'source', type: 'text' },
+  { name: 'externalId', type: 'text' },
+  { name: 'createdAt', type: 'timestamp' },
+  ...DATA_COLUMNS,
+];
+const REJECTION_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'runId', type: 'text' },
+  { name: 'file', type: 'text' },
+  { name: 'line', type: 'int' },
+  { name: 'field', type: 'text' },
+  { name: 'reason', type: 'text' },
+];
+const CONCERN_ROW_COLUMNS: BulkColumn[] = [
+  { name: 'id', type: 'text' },
+  { name: 'runId', type: 'text' },
+  { name: 'line', type: 'int' },
+  { name: 'category', type: 'text' },
+  { name: 'incidentId', type: 'text' },
+];
+
+/** An interactive transaction's default 5 s is too short for a 1,000-row batch on a loaded machine. */
+const BATCH_TX = { maxWait: 60_000, timeout: 300_000 };
 
 export class IncidentImportRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: Provider,
+  ) {}
 
+  /**
+   * Create, update or leave each row (by its content hash), and write `report` (rejections, safeguarding
+   * rows), all in one transaction. Outcomes in the order of `rows`.
+   */
   async upsert(
     orgId: string,
     source: string,
     rows: IncidentUpsert[],
+    report?: BatchReport,
   ): Promise<{ outcome: Outcome; id: string }[]> {
+    const { provider } = this;
     return this.db.$transaction(async (tx) => {
-      const existing = await tx.incident.findMany({
-        where: { orgId, source, externalId: { in: rows.map((r) => r.externalId) } },
-        select: { id: true, externalId: true, sourceHash: true },
-      });
-      const byExt = new Map(existing.map((e) => [e.externalId, e]));
-      const toCreate: {
-        i: number;
-        data: ReturnType<typeof toData> & { orgId: string; source: string; externalId: string };
-      }[] = [];
+      const db = tx as unknown as Db;
+      const existing = rows.length ? await this.existing(db, orgId, source, rows) : new Map();
+      const now = new Date();
+      const ids = orderedIds(rows.length);
+      const inserts: Record<string, unknown>[] = [];
+      const updates: Record<string, unknown>[] = [];
+      const concernRows: Record<string, unknown>[] = [];
       const out: { outcome: Outcome; id: string }[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i] as IncidentUpsert;
-        const hit = byExt.get(r.externalId);
-        if (hit && hit.sourceHash === r.sourceHash) out[i] = { outcome: 'unchanged', id: hit.id };
-        else if (hit) {
-          await tx.incident.update({ where: { id: hit.id }, data: toData(r) });
-          out[i] = { outcome: 'updated', id: hit.id };
-        } else toCreate.push({ i, data: { ...toData(r), orgId, source, externalId: r.externalId } });
+        const hit = existing.get(r.externalId);
+        if (hit && hit.sourceHash === r.sourceHash) {
+          out[i] = { outcome: 'unchanged', id: hit.id };
+          continue;
+        }
+        const id = hit?.id ?? (ids[i] as string);
+        if (hit) updates.push({ id, ...toData(r, now) });
+        else inserts.push({ id, orgId, source, externalId: r.externalId, createdAt: now, ...toData(r, now) });
+        out[i] = { outcome: hit ? 'updated' : 'created', id };
+        if (r.concern && report) concernRows.push({ runId: report.runId, ...r.concern, incidentId: id });
       }
-      // In statements of WRITE_CHUNK rows: Prisma compiles a query plan per statement (about 8 KB of objects
-      // per row) and its debug ring keeps the last hundred, so a 1,000-row statement keeps ~80 MB alive.
-      for (let k = 0; k < toCreate.length; k += WRITE_CHUNK) {
-        const part = toCreate.slice(k, k + WRITE_CHUNK);
-        const created = await tx.incident.createManyAndReturn({
-          data: part.map((c) => c.data),
-          select: { id: true, externalId: true },
+      await insertRows(db, provider, 'Incident', INSERT_COLUMNS, inserts);
+      await bulkUpdate(db, provider, 'Incident', 'id', DATA_COLUMNS, updates);
+      if (report) {
+        const more = orderedIds(report.rejections.length + concernRows.length);
+        const rejections = report.rejections.map((x, k) => ({
+          id: more[k],
+          runId: report.runId,
+          file: report.file,
+          ...x,
+        }));
+        concernRows.forEach((c, k) => {
+          c.id = more[rejections.length + k];
         });
-        const ids = new Map(created.map((c) => [c.externalId, c.id]));
-        for (const c of part) out[c.i] = { outcome: 'created', id: ids.get(c.data.externalId) as string };
+        await insertRows(db, provider, 'ImportRejection', REJECTION_COLUMNS, rejections);
+        await insertRows(db, provider, 'ImportConcernRow', CONCERN_ROW_COLUMNS, concernRows);
       }
       return out;
-    });
+    }, BATCH_TX);
+  }
+
+  /** The batch's incidents already stored: one statement, the keys as one JSON parameter. */
+  private async existing(
+    db: Db,
+    orgId: string,
+    source: string,
+    rows: IncidentUpsert[],
+  ): Promise<Map<string, { id: string; sourceHash: string }>> {
+    const keys = JSON.stringify(rows.map((r) => r.externalId));
+    const found = await db.$queryRawUnsafe<{ id: string; externalId: string; sourceHash: string }[]>(
+      this.provider === 'sqlite'
+        ? 'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = ? AND "source" = ? AND "externalId" IN (SELECT value FROM json_each(?))'
+        : 'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = $1 AND "source" = $2 AND "externalId" IN (SELECT json_array_elements_text($3::json))',
+      orgId,
+      source,
+      keys,
+    );
+    return new Map(found.map((e) => [e.externalId, e]));
   }
 }
 
-function toData(r: IncidentUpsert) {
+function toData(r: IncidentUpsert, now: Date) {
   const { textEnc, actionsEnc } = r.encrypt();
   return {
     studentId: r.studentId,
@@ -81,6 +177,7 @@ function toData(r: IncidentUpsert) {
     linkedUpns: r.linkedUpns,
     points: r.points,
     sourceHash: r.sourceHash,
+    updatedAt: now,
   };
 }
 

@@ -109,33 +109,47 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   const applier = await applierFor(input.kind, hub, input.orgId, (cats) => classifyIncident(policy, cats));
   const concernRows = new ImportConcernRows(hub.dbh.db);
   const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
-  const batchSize = input.batchSize ?? 1000;
+  const batchSize = input.batchSize ?? applier.batchSize ?? 1000;
   let batch: { line: number; row: unknown }[] = [];
   let rejections: Rejection[] = [];
 
+  // The lines of the batch being written, for the report when it fails.
+  let firstLine = 0;
+  let lastLine = 0;
   const flush = async () => {
-    const res = batch.length ? await applier.apply(batch) : { outcomes: [], rejections: [], incidents: [] };
+    if (batch.length === 0 && rejections.length === 0) return;
+    const report = { runId, file: fileName, rejections };
+    const res = applier.writesReport
+      ? await applier.apply(batch, report)
+      : batch.length
+        ? await applier.apply(batch)
+        : { outcomes: [], rejections: [], incidents: [] };
     for (const o of res.outcomes) counts[o]++;
     const all = [...rejections, ...res.rejections];
     counts.rejected += all.length;
-    await repo.addRejections(
-      runId,
-      all.map((r) => ({ file: fileName, ...r })),
-    );
-    await concernRows.record(
-      runId,
-      res.incidents.map((i) => ({ line: i.line, category: i.category, incidentId: i.incidentId })),
-    );
+    if (!applier.writesReport) {
+      await repo.addRejections(
+        runId,
+        all.map((r) => ({ file: fileName, ...r })),
+      );
+      await concernRows.record(
+        runId,
+        res.incidents.map((i) => ({ line: i.line, category: i.category, incidentId: i.incidentId })),
+      );
+    }
     for (const { line: _l, category: _c, ...i } of res.incidents)
       await hub.events.emit('incident.imported', { orgId: input.orgId, ...i });
     batch = [];
     rejections = [];
+    firstLine = 0;
     input.onProgress?.(counts.rowsRead, total);
   };
 
   try {
     for await (const rec of readExport(source, connector, readOpts)) {
       counts.rowsRead++;
+      if (firstLine === 0) firstLine = rec.line;
+      lastLine = rec.line;
       try {
         batch.push({ line: rec.line, row: connector.toRow(rec.record, { zone }) });
       } catch (err) {
@@ -151,7 +165,9 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     const message =
       err instanceof FileRefusedError
         ? err.message
-        : `${fileName}: import failed after ${counts.rowsRead} row(s) (${errorCode(err)}); the batches before it are saved`;
+        : firstLine && applier.writesReport
+          ? `${fileName}: import failed in the batch of lines ${firstLine}-${lastLine} (${errorCode(err)}): nothing of that batch was written; the batches before it are saved, the rows after it were not read`
+          : `${fileName}: import failed after ${counts.rowsRead} row(s) (${errorCode(err)}); the batches before it are saved`;
     await repo.finish(runId, { status: 'FAILED', message, ...counts, at: hub.clock.now() });
     hub.log.error({ runId, kind: input.kind, err: (err as Error).name }, 'import failed');
     throw err;
