@@ -9,6 +9,8 @@
  * a first (cold) tick creates the deadlines and reminders; then steady ticks are timed at 20,000 open
  * cases; 20,000 more cases are bulk-inserted into the same LA, a first tick takes them in, and steady
  * ticks are timed at 40,000.
+ * Floor (issue 18), on the same database at 20,000: bench/floors/deadline-tick-floor.ts, the tick that reads
+ * only what changed and what falls due (an indexed query); goal for the steady tick < 100 ms.
  */
 import { randomUUID } from 'node:crypto';
 import { deadlinesModule } from '../app/deadlines/module.ts';
@@ -17,6 +19,7 @@ import { addDays } from '../core/calendar/iso-date.ts';
 import type { Db, Provider } from '../store/db.ts';
 import { bulkInsert } from '../store/deadline-bulk.ts';
 import type { Figure } from './figure.ts';
+import { prepareTickFloor } from './floors/deadline-tick-floor.ts';
 import { benchHub, freshDb, medianMs, scaled, timed } from './support/bench-hub.ts';
 import { FixedClock } from './support/fixed-clock.ts';
 
@@ -226,6 +229,12 @@ async function measure(provider: Provider, n: number, now: Date) {
     const report = cold.value as TickReport;
     const s1 = await steadyTicks(svc, now);
     const read = await medianMs(3, () => readAll(svc), false);
+    // The floor (issue 18): an indexed query for the cases whose next moment has come or that changed, and
+    // a read of those cases alone (bench/floors/deadline-tick-floor.ts), on the same database.
+    const tickFloor = prepareTickFloor(db.url.slice('file:'.length), la.orgId, today);
+    const floorRuns = [0, 1, 2, 3, 4].map(() => tickFloor.tick(today));
+    tickFloor.close();
+    const floor = [...floorRuns].sort((x, y) => x.ms - y.ms)[2]!;
     const idle = (await svc.tick(now, true)) as TickReport;
     await addCases(hub.dbh.db, provider, la, n, today);
     const cold2 = await timed(() => svc.tick(now, true));
@@ -239,6 +248,7 @@ async function measure(provider: Provider, n: number, now: Date) {
       cpu: s1.cpu,
       cpu2: s2.cpu,
       read,
+      floor,
       deadlines: report.deadlines,
       nudges: report.nudges,
       idleWrites:
@@ -257,11 +267,20 @@ export async function run(): Promise<Figure[]> {
   const a = await measure('sqlite', n, now);
   return [
     {
+      // Issue 3 asked for < 1 s; issue 18 for < 100 ms (the tick that costs what changed).
       name: 'deadlines.tick_20k.steady_ms',
       value: a.steady,
       unit: 'ms',
-      goal: '< 1000',
-      pass: a.steady < 1000,
+      floor: a.floor.ms,
+      goal: '< 100',
+      pass: a.steady < 100,
+      baseline: `nothing changed; the floor (an indexed query for the cases whose next moment has come, ${a.floor.cases} of them read): ${a.floor.ms.toFixed(2)} ms`,
+    },
+    {
+      name: 'deadlines.tick_20k.ratio_vs_floor',
+      value: a.steady / a.floor.ms,
+      unit: 'ratio',
+      baseline: `bench/floors/deadline-tick-floor.ts on the same ${n} open cases (${a.floor.ms.toFixed(2)} ms, median of 5)`,
     },
     {
       name: 'deadlines.tick_20k.ratio_vs_read',

@@ -6,6 +6,8 @@
  * Two shapes: 100 schools × 10 concerns (a trust or LA-wide burst: each school's DSL gets their own
  * ordered stream), and one school × 200 (every message to the same DSL, delivered in order).
  * Baseline in the same run: handing 1,000 pre-built messages (already in the outbox) to the adapter.
+ * Peer (issue 18): PostgreSQL's one-DSL p99 is shown against SQLite's for the same work, same run
+ * (`floor` of escalation.postgres.burst_one_school.p99_ms and the ratio figure).
  */
 import type { Hub } from '../app/container.ts';
 import { safeguardingModule, safeguardingOf } from '../app/safeguarding/module.ts';
@@ -173,7 +175,7 @@ async function figuresFor(provider: Provider): Promise<Figure[]> {
   const perSchool = 10;
   const trust = await burst(provider, schools, perSchool, 16);
   const base = await baseline(provider, trust.total, schools);
-  // One DSL's messages go out strictly in order (one per claim round), so this shape is kept smaller.
+  // One DSL's messages go out strictly in order (a run of up to 10 per claim), so this shape is kept smaller.
   const single = await burst(provider, 1, scaled(200, 20), 16);
   const baseSingle = await baseline(provider, single.total, 1);
   const p = `escalation.${provider}`;
@@ -216,8 +218,22 @@ async function figuresFor(provider: Provider): Promise<Figure[]> {
 
 export async function run(): Promise<Figure[]> {
   const out = await figuresFor('sqlite');
-  if (process.env.BENCH_ESCALATION_PG !== '0' && (await postgresReachable()))
-    out.push(...(await figuresFor('postgres')));
+  if (process.env.BENCH_ESCALATION_PG !== '0' && (await postgresReachable())) {
+    const pg = await figuresFor('postgres');
+    // Issue 18: PostgreSQL's one-DSL burst against its peer, SQLite doing the same work in the same run.
+    const p99 = (fs: Figure[], p: Provider) =>
+      fs.find((f) => f.name === `escalation.${p}.burst_one_school.p99_ms`)!;
+    const lite = p99(out, 'sqlite');
+    const post = p99(pg, 'postgres');
+    post.floor = lite.value;
+    pg.push({
+      name: 'escalation.burst_one_school.p99_ratio_postgres_vs_sqlite',
+      value: post.value / lite.value,
+      unit: 'ratio',
+      baseline: `PostgreSQL p99 ${post.value.toFixed(0)} ms / SQLite p99 ${lite.value.toFixed(0)} ms, 200 concerns to one DSL, same run`,
+    });
+    out.push(...pg);
+  }
   return out;
 }
 

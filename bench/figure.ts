@@ -6,9 +6,15 @@ export interface Figure {
   /** e.g. "planner_tick.generated_school.ratio_vs_read" */
   name: string;
   value: number;
-  unit: 'ratio' | 'ms' | 'count' | 'MB' | 'per_s';
+  unit: 'ratio' | 'ms' | 's' | 'count' | 'MB' | 'per_s';
   /** What the ratio is measured against, in words. */
   baseline?: string;
+  /**
+   * The physical floor of the same work, measured in the same run, in the figure's unit (issue 18): a
+   * program in bench/floors/ doing the same work with the same libraries and nothing else. The table
+   * prints it beside the value with the value's multiple of it (`x floor`).
+   */
+  floor?: number;
   /** e.g. "<= 2" */
   goal?: string;
   pass?: boolean;

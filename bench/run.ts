@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchModule, Figure } from './figure.ts';
+import { issue18Rows, multipleOfFloor } from './floor-table.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,7 +31,8 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   scale: number;
-  machine: { cpus: number; node: string; platform: string; loadavg: number[] };
+  /** loadavg: at the end of the run; loadavgAtStart: before the first benchmark (1, 5, 15 minutes). */
+  machine: { cpus: number; node: string; platform: string; loadavg: number[]; loadavgAtStart?: number[] };
   benchmarks: BenchResult[];
   /** Flat list: every figure of every benchmark, prefixed by nothing (figure names are global). */
   figures: Figure[];
@@ -122,25 +124,46 @@ function runChild(file: string, timeoutMs: number): Promise<BenchResult> {
   });
 }
 
+const fixed = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3));
+
+/**
+ * Every figure: value, unit, its floor measured in the same run and the value's multiple of it (issue 18;
+ * for a rate, floor / value, so "x floor" is always how many times the floor's cost), goal, pass, baseline.
+ */
 export function formatTable(results: BenchResult[]): string {
-  const rows: string[][] = [['figure', 'value', 'unit', 'goal', 'pass', 'baseline']];
+  const rows: string[][] = [['figure', 'value', 'unit', 'floor', 'x floor', 'goal', 'pass', 'baseline']];
   for (const r of results) {
     if (!r.ok) {
-      rows.push([`${r.name} (FAILED)`, '-', '-', '-', 'no', (r.error ?? '').slice(0, 80)]);
+      rows.push([`${r.name} (FAILED)`, '-', '-', '-', '-', '-', 'no', (r.error ?? '').slice(0, 80)]);
       continue;
     }
     for (const f of r.figures) {
       rows.push([
         f.name,
-        Number.isInteger(f.value) ? String(f.value) : f.value.toFixed(3),
+        fixed(f.value),
         f.unit,
+        f.floor === undefined ? '' : fixed(f.floor),
+        f.floor === undefined ? '' : `${multipleOfFloor(f, f.floor).toFixed(2)}x`,
         f.goal ?? '',
         f.pass === undefined ? '' : f.pass ? 'yes' : 'NO',
         f.baseline ?? '',
       ]);
     }
   }
-  const widths = rows[0]!.map((_, i) => Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length))));
+  return columns(rows, 60);
+}
+
+/** Issue 18's table (bench/floor-table.ts): each of its figures beside its floor or peer, and its goal. */
+export function formatFloorTable(results: BenchResult[]): string {
+  const rows = [
+    ['issue 18: figure', 'today', 'floor', 'x floor', 'goal', 'met'],
+    ...issue18Rows(results.flatMap((r) => r.figures)),
+  ];
+  return columns(rows, 90);
+}
+
+function columns(rows: string[][], max: number): string {
+  const widths = rows[0]!.map((_, i) => Math.min(max, Math.max(...rows.map((r) => (r[i] ?? '').length))));
   return rows
     .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
     .join('\n');
@@ -162,6 +185,7 @@ async function main(): Promise<void> {
   const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 570_000);
   const files = benchFiles().filter((f) => only.length === 0 || only.includes(nameOf(f)));
   const startedAt = new Date().toISOString();
+  const loadavgAtStart = os.loadavg();
   const suiteStart = performance.now();
   const results: BenchResult[] = [];
   for (const [i, file] of files.entries()) {
@@ -194,6 +218,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: process.platform,
       loadavg: os.loadavg(),
+      loadavgAtStart,
     },
     benchmarks: results,
     figures: results.flatMap((r) => r.figures),
@@ -202,7 +227,11 @@ async function main(): Promise<void> {
   const out = process.env.BENCH_OUT ?? path.join(here, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`\n${formatTable(results)}\n\nwrote ${path.relative(process.cwd(), out)}\n`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(
+    `\n${formatTable(results)}\n\n${formatFloorTable(results)}\n\nload average (1, 5, 15 min) at start ${load(loadavgAtStart)}, at end ${load(os.loadavg())}\nwrote ${path.relative(process.cwd(), out)}\n`,
+  );
+
   const failed = results.filter((r) => !r.ok).length;
   if (failed) process.stdout.write(`${failed} benchmark(s) failed; their errors are in latest.json\n`);
 }
