@@ -2,12 +2,13 @@
  * The durable outbox (habit 6): explicit states, one idempotency key per message, a lease per claim,
  * every attempt in its own row. Claims are row leases: `FOR UPDATE SKIP LOCKED` on PostgreSQL (several
  * replicas), portable conditional updates on SQLite (one process). The only dialect-specific SQL of the
- * hub's delivery path lives here and in outbox-claim.ts, behind the repository (habit 7).
+ * hub's delivery path lives here, in outbox-claim.ts and in outbox-attempts-pg.ts, behind the repository (habit 7).
  */
 import { type OutgoingMessage, outgoingMessageSchema } from '../core/messages/outgoing-message.ts';
 import type { Clock, EnqueueRequest, OutboxPort } from '../core/ports.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider, Tx } from './db.ts';
+import { beginAttemptsPg, finishAttemptsPg } from './outbox-attempts-pg.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
 
@@ -195,6 +196,7 @@ export class OutboxRepository implements OutboxPort {
    */
   private async beginMany(items: BeginItem[]): Promise<(number | null)[]> {
     const now = this.clock.now();
+    if (this.provider === 'postgres') return beginAttemptsPg(this.db, items, now);
     const key = (id: string, worker: string) => `${id}\u0000${worker}`;
     return this.db.$transaction(async (tx) => {
       const attemptNo = new Map<string, number>();
@@ -282,6 +284,7 @@ export class OutboxRepository implements OutboxPort {
   /** One batch transaction (no round trip between its statements) for a group of finishes. */
   private async finishMany(items: FinishItem[]): Promise<boolean[]> {
     const now = this.clock.now();
+    if (this.provider === 'postgres') return finishAttemptsPg(this.db, items, now);
     const results = await this.db.$transaction(
       items.flatMap(({ messageId, worker, attemptNo, outcome, next }) => [
         this.db.deliveryAttempt.updateMany({
