@@ -4,7 +4,8 @@
  * size limit (Slack needs the raw bytes to check its signature).
  *
  * /healthz answers from figures computed in the background (app/metrics/health-cache.ts), never with a
- * database query per request. Its public body is `{ status, version }` (503 when the database is down);
+ * database query per request, and a plain GET/HEAD is answered before Express from bytes serialised once
+ * (app/metrics/health-endpoint.ts; `listen` puts it in front). Its public body is `{ status, version }` (503 when the database is down);
  * the details (database, outbox, last tick, each module) need `Authorization: Bearer <METRICS_TOKEN>`,
  * and name an error by its code or class, never by a message that could show paths or code.
  */
@@ -13,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Hub } from './container.ts';
 import { HealthCache, type HealthReport } from './metrics/health-cache.ts';
-import { bearerMatches, metricsToken } from './metrics/metrics-config.ts';
+import { type FrontListener, healthEndpoint } from './metrics/health-endpoint.ts';
+import { metricsToken } from './metrics/metrics-config.ts';
 
 export const VERSION = '0.1.0';
 
@@ -43,12 +45,16 @@ function within<T>(p: Promise<T>, ms = PART_TIMEOUT_MS): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The next turn of the event loop: lets requests in between the parts of a report (SQLite is synchronous). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Every figure of /healthz. Add a figure as one more field of the returned object (the public body only
  * ever shows `status` and `version`); it is computed in the background, so it may query the database.
  */
 export async function healthReport(hub: Hub): Promise<HealthReport> {
   let database: { ok: boolean; provider: string; error?: string };
+  await nextTurn();
   try {
     await within(hub.dbh.db.$queryRawUnsafe('SELECT 1'));
     database = { ok: true, provider: hub.dbh.provider };
@@ -59,6 +65,7 @@ export async function healthReport(hub: Hub): Promise<HealthReport> {
   let degraded = false;
   for (const m of hub.modules) {
     if (!m.health) continue;
+    await nextTurn();
     try {
       const h = await within(m.health(hub));
       modules[m.name] = h;
@@ -70,6 +77,7 @@ export async function healthReport(hub: Hub): Promise<HealthReport> {
   }
   let outbox: Record<string, unknown> = {};
   if (database.ok) {
+    await nextTurn();
     const s = await within(hub.outbox.stats());
     outbox = {
       depth: s.depth,
@@ -107,16 +115,10 @@ export function createApp(hub: Hub): express.Express {
     }
     next();
   });
-  const health = healthCacheFor(hub);
-  const token = metricsToken(hub.config.raw);
-  app.get('/healthz', async (req, res) => {
-    const report = await health.get();
-    const details = token !== undefined && bearerMatches(req.get('authorization'), token);
-    res
-      .status(report.status === 'down' ? 503 : 200)
-      .set('Cache-Control', 'no-store')
-      .json(details ? report : { status: report.status, version: report.version });
-  });
+  const health = healthEndpoint(healthCacheFor(hub), metricsToken(hub.config.raw));
+  frontListeners.set(app, health.front);
+  // What the front listener leaves (a body, `/healthz/`, `/HEALTHZ`): same answer, after the size check.
+  app.get('/healthz', (req, res) => health.respond(req, res));
   const router = express.Router();
   for (const m of hub.modules) m.routes?.(router, hub);
   app.use(router);
@@ -141,6 +143,8 @@ export function createApp(hub: Hub): express.Express {
 }
 
 const healthCaches = new WeakMap<Hub, HealthCache>();
+/** Listeners that answer before an app's Express stack (`listen` installs them): /healthz. */
+const frontListeners = new WeakMap<express.Express, FrontListener>();
 
 /** The hub's /healthz figures (one cache per hub, shared by every server it listens on). */
 export function healthCacheFor(hub: Hub): HealthCache {
@@ -160,7 +164,14 @@ export interface RunningServer {
 
 export function listen(app: express.Express, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(app);
+    const front = frontListeners.get(app);
+    const server = http.createServer(
+      front
+        ? (req, res) => {
+            if (!front(req, res)) app(req, res);
+          }
+        : app,
+    );
     server.keepAliveTimeout = 5_000;
     server.requestTimeout = 30_000;
     server.once('error', reject);

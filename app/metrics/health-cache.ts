@@ -8,7 +8,9 @@
  * - only the very first request waits for a computation (there is nothing to serve before it);
  * - a computation that takes longer than `timeoutMs` (a database that does not answer) gives a "down"
  *   report, so a hung database is never reported as healthy from an old figure;
- * - every report carries `checkedAt`, so whoever reads the details sees how old the figures are.
+ * - every report carries `checkedAt`, so whoever reads the details sees how old the figures are;
+ * - both bodies (public and details) are serialised once per computation, not once per request
+ *   (app/metrics/health-endpoint.ts writes the bytes as they are).
  *
  * The public answer is `{ status, version }` only; the details are for the bearer of METRICS_TOKEN.
  */
@@ -27,8 +29,28 @@ export interface HealthCacheOptions {
   version: string;
 }
 
+/** One computation's answer, ready to write: status code and both bodies as bytes. */
+export interface HealthAnswer {
+  report: HealthReport & { checkedAt: string };
+  /** 503 when the database is down, else 200. */
+  statusCode: 200 | 503;
+  /** `{ status, version }`. */
+  publicBody: Buffer;
+  /** The whole report (for the bearer of METRICS_TOKEN). */
+  detailBody: Buffer;
+}
+
+function answerFor(report: HealthReport & { checkedAt: string }): HealthAnswer {
+  return {
+    report,
+    statusCode: report.status === 'down' ? 503 : 200,
+    publicBody: Buffer.from(JSON.stringify({ status: report.status, version: report.version })),
+    detailBody: Buffer.from(JSON.stringify(report)),
+  };
+}
+
 export class HealthCache {
-  private current: (HealthReport & { checkedAt: string }) | undefined;
+  private current: HealthAnswer | undefined;
   private at = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | undefined;
   private readonly refreshMs: number;
@@ -46,9 +68,25 @@ export class HealthCache {
 
   /** The latest report; refreshed in the background when older than `refreshMs`. */
   async get(): Promise<HealthReport & { checkedAt: string }> {
-    if (!this.current) await this.refresh();
-    else if (this.now() - this.at >= this.refreshMs) void this.refresh();
-    return this.current as HealthReport & { checkedAt: string };
+    return (await this.answer()).report;
+  }
+
+  /** The latest answer; waits only when there is none yet. */
+  async answer(): Promise<HealthAnswer> {
+    const ready = this.peek();
+    if (ready) return ready;
+    await this.refresh();
+    return this.current as HealthAnswer;
+  }
+
+  /**
+   * The latest answer without waiting (undefined before the first computation); starts a background
+   * refresh when it is older than `refreshMs`. Synchronous, so a request can be answered in the turn of
+   * the event loop that read it.
+   */
+  peek(): HealthAnswer | undefined {
+    if (this.current && this.now() - this.at >= this.refreshMs) void this.refresh();
+    return this.current;
   }
 
   /** Compute now (one computation at a time; callers during one share it). */
@@ -80,7 +118,18 @@ export class HealthCache {
       timedOut,
     ]);
     clearTimeout(timer);
-    this.current = { ...report, checkedAt: new Date().toISOString() };
+    const checkedAt = new Date().toISOString();
+    try {
+      this.current = answerFor({ ...report, checkedAt });
+    } catch {
+      // A figure JSON cannot hold (a BigInt, a cycle): keep the status, drop the details.
+      this.current = answerFor({
+        status: report.status,
+        version: report.version,
+        checkedAt,
+        error: 'unserialisable',
+      });
+    }
     this.at = started;
   }
 }

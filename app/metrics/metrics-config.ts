@@ -12,11 +12,22 @@ export const metricsEnvSchema = z.object({
  * the same length first), so the token cannot be guessed byte by byte from response times.
  */
 export function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const given = createHash('sha256')
-    .update(authorization ?? '')
-    .digest();
+  return bearerChecker(token)(authorization);
+}
+
+/**
+ * `bearerMatches` for one token, its digest computed once (a hot path such as /healthz hashes only what
+ * the request brings). The comparison is still constant-time on equal-length digests.
+ */
+export function bearerChecker(token: string): (authorization: string | undefined) => boolean {
   const expected = createHash('sha256').update(`Bearer ${token}`).digest();
-  return timingSafeEqual(given, expected);
+  return (authorization) =>
+    timingSafeEqual(
+      createHash('sha256')
+        .update(authorization ?? '')
+        .digest(),
+      expected,
+    );
 }
 
 /** METRICS_TOKEN from the hub's configuration, when set. */

@@ -8,13 +8,10 @@
  *   show a path, a line of code or the driver's message.
  * (The latency under 200 connections is measured in bench/healthz.bench.ts, not here.)
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, listen, type RunningServer, VERSION } from '../../app/server.ts';
-import { PG_ADMIN_URL, providers } from '../support/db.ts';
-import { HEALTH_TOKEN, healthDetails } from '../support/health.ts';
+import { providers } from '../support/db.ts';
+import { databaseOutage, HEALTH_TOKEN, healthDetails, restoreDatabase } from '../support/health.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 type Details = {
@@ -25,32 +22,6 @@ type Details = {
   outbox: Record<string, unknown>;
   modules: Record<string, unknown>;
 };
-
-/** Take the database away for real: PostgreSQL refuses connections; the SQLite file becomes unreadable. */
-async function databaseOutage(t: TestHub): Promise<void> {
-  if (t.url.startsWith('file:')) {
-    await t.hub.dbh.db.$disconnect();
-    const file = fileURLToPath(new URL(t.url.replace(/^file:/, 'file://')));
-    fs.rmSync(file, { force: true });
-    fs.mkdirSync(file); // a directory where the database file was: it cannot be opened
-    return;
-  }
-  const name = new URL(t.url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-  await admin.end();
-}
-
-async function restoreDatabase(t: TestHub): Promise<void> {
-  if (t.url.startsWith('file:')) return;
-  const name = new URL(t.url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
-  await admin.end();
-}
 
 describe.each(providers)('/healthz on %s', (provider) => {
   let t: TestHub;
