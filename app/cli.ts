@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { migrationStatus } from '../store/migrate.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { doctorSafeguardingLines } from './config/safeguarding.ts';
+import { contactsDoctorLine } from './contacts/contacts-module.ts';
 import { createHub, type Hub } from './container.ts';
 import { prepareDatabase } from './database.ts';
 import { classifyDbError } from './db-trouble.ts';
@@ -214,6 +215,8 @@ export function buildProgram(): Command {
           );
         // Concerns raised (e.g. by `send-hub import`) that no ladder message has reached yet (issue 13).
         if (hub.services.has('safeguarding')) console.log(doctorLine(await firstAlertStatus(hub)));
+        // Who on the safeguarding rota has no verified e-mail or mobile (issue 16).
+        console.log(await contactsDoctorLine(hub));
         if (!migOk || health.status === 'down') process.exitCode = 1;
       } finally {
         await closeHub(hub);

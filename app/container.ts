@@ -87,8 +87,11 @@ export interface Hub {
   events: EventBus;
 }
 
-/** Channel priority: a person with a Teams identity hears through Teams, else Slack, else the console. */
-const CHANNEL_ORDER = ['TEAMS', 'SLACK', 'CONSOLE'];
+/**
+ * Channel priority: a person with a Teams identity hears through Teams, else Slack, else the console. E-mail
+ * and SMS come last and carry only messages pinned to them (EnqueueRequest.via).
+ */
+const CHANNEL_ORDER = ['TEAMS', 'SLACK', 'CONSOLE', 'EMAIL', 'SMS'];
 
 export async function createHub(config: Config, log: Logger, options: HubOptions = {}): Promise<Hub> {
   const clock = options.clock ?? systemClock;

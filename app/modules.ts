@@ -5,6 +5,7 @@
 
 import { slackModule } from '../bots/slack/slack-module.ts';
 import { teamsModule } from '../bots/teams/module.ts';
+import { contactsModule } from './contacts/contacts-module.ts';
 import { dataProtectionModule } from './data-protection/data-protection-module.ts';
 import { deadlinesModule } from './deadlines/module.ts';
 import { tourModule } from './demo/tour.ts';
@@ -19,6 +20,8 @@ export function defaultModules(): FeatureModule[] {
     deadlinesModule(),
     importsModule(),
     dataProtectionModule(),
+    // E-mail and SMS behind the chat (issue 16): before safeguarding, which sends through them.
+    contactsModule(),
     meetingsModule(),
     safeguardingModule(),
     teamsModule(),

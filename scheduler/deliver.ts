@@ -160,6 +160,14 @@ export class Deliverer {
     this.undeliverableListeners.push(listener);
   }
 
+  /**
+   * A provider reported, after the send, that a message was not delivered for good (a GOV.UK Notify
+   * permanent-failure callback, issue 16): tell the same listeners as a `not_found` at send time.
+   */
+  reportUndeliverable(m: ClaimedMessage): Promise<void> {
+    return this.undeliverable('not_found', m);
+  }
+
   private async undeliverable(outcome: 'unreachable' | 'not_found', m: ClaimedMessage): Promise<void> {
     for (const l of this.undeliverableListeners) {
       try {
@@ -314,6 +322,7 @@ export class Deliverer {
     if (!m.recipientId) return null;
     const person = people.get(m.recipientId);
     if (!person?.active) return null;
+    if (m.via) return this.router.forVia(m.via, person, person.identities);
     return this.router.forPerson(person, person.identities);
   }
 

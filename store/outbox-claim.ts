@@ -4,6 +4,7 @@
  * on PostgreSQL (several replicas). Both take, for up to `limit` people, the first message in line and the run
  * of due messages behind it (up to MAX_RUN), in order.
  */
+import type { Platform } from '../core/ports.ts';
 import type { Db } from './db.ts';
 
 /** Most messages of one person in one claim; a claim takes up to `limit` people. */
@@ -25,6 +26,7 @@ export const claimedSelect = {
   orgId: true,
   recipientId: true,
   platformRef: true,
+  platform: true,
   orderKey: true,
   priority: true,
   attempts: true,
@@ -39,6 +41,7 @@ export interface ClaimedRow {
   orgId: string;
   recipientId: string | null;
   platformRef: string | null;
+  platform: Platform | null;
   orderKey: string;
   priority: number;
   attempts: number;

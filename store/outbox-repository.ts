@@ -5,12 +5,13 @@
  * hub's delivery path lives here, in outbox-claim.ts and in outbox-attempts-pg.ts, behind the repository (habit 7).
  */
 import { type OutgoingMessage, outgoingMessageSchema } from '../core/messages/outgoing-message.ts';
-import type { Clock, EnqueueRequest, OutboxPort } from '../core/ports.ts';
+import type { Clock, EnqueueRequest, OutboxPort, Platform } from '../core/ports.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider, Tx } from './db.ts';
 import { beginAttemptsPg, finishAttemptsPg } from './outbox-attempts-pg.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
+import { viaOf } from './outbox-via.ts';
 
 const PAYLOAD_CONTEXT = 'OutboxMessage.payloadEnc';
 const OPEN_STATES = ['PENDING', 'RETRYING', 'SENDING'] as const;
@@ -21,6 +22,8 @@ export interface ClaimedMessage {
   orgId: string;
   recipientId: string | null;
   conversationId: string | null;
+  /** The channel this message is pinned to (EnqueueRequest.via), or null: the router picks a chat channel. */
+  via: Platform | null;
   orderKey: string;
   priority: number;
   attempts: number;
@@ -82,11 +85,12 @@ export class OutboxRepository implements OutboxPort {
       select: { id: true },
     });
     if (existing) return false;
+    const via = viaOf(request);
     const priority = request.priority ?? 5;
     // Urgent (safeguarding) messages form their own ordered stream so they never wait behind a digest.
     const target =
       'staffId' in request.to ? `staff:${request.to.staffId}` : `conv:${request.to.conversationId}`;
-    const orderKey = priority === 0 ? `${target}:urgent` : target;
+    const orderKey = `${priority === 0 ? `${target}:urgent` : target}${via.orderSuffix}`;
     const last = await tx.outboxMessage.findFirst({
       where: { orderKey },
       orderBy: { sequence: 'desc' },
@@ -98,6 +102,7 @@ export class OutboxRepository implements OutboxPort {
       orgId: request.orgId,
       recipientId: 'staffId' in request.to ? request.to.staffId : null,
       platformRef: 'conversationId' in request.to ? `conv:${request.to.conversationId}` : null,
+      platform: via.platform,
       orderKey,
       sequence: (last?.sequence ?? 0) + 1,
       priority,
@@ -165,6 +170,7 @@ export class OutboxRepository implements OutboxPort {
       orgId: row.orgId,
       recipientId: row.recipientId,
       conversationId: row.platformRef?.startsWith('conv:') ? row.platformRef.slice(5) : null,
+      via: row.platform,
       orderKey: row.orderKey,
       priority: row.priority,
       attempts: row.attempts,

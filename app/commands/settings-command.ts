@@ -1,6 +1,8 @@
 /** `settings` in chat: who the hub thinks you are, how it reaches you, and your organisation's quiet hours. */
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
+import { contactSettings } from '../contacts/contact-settings.ts';
+import { CONTACTS_SERVICE, type ContactsService } from '../contacts/contacts-service.ts';
 import type { Hub } from '../container.ts';
 
 const platformNames: Record<string, string> = {
@@ -12,9 +14,13 @@ const platformNames: Record<string, string> = {
 export function settingsCommand(hub: Hub): Command {
   return {
     name: 'settings',
-    usage: 'settings',
-    summary: 'your linked identity, how the hub reaches you, and quiet hours',
-    async run({ actor }) {
+    usage: 'settings [contact …]',
+    summary: 'your linked identity, how the hub reaches you, quiet hours; settings contact: e-mail/SMS',
+    async run({ actor, via, args }) {
+      const contacts = hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
+      const [sub, ...rest] = args.trim().split(/\s+/);
+      if (contacts && sub?.toLowerCase() === 'contact')
+        return { kind: 'message', message: await contactSettings(contacts, actor, via, rest.join(' ')) };
       const [identities, org] = await Promise.all([
         hub.staff.identities(actor.staffId),
         hub.orgs.byId(actor.orgId),

@@ -1,0 +1,229 @@
+/**
+ * Contact methods in use (issue 16): add, verify, remove and list a person's work e-mail and mobile, from
+ * chat (`settings contact …`, the person themself) or the CLI (`send-hub contact …`, an admin acting for a
+ * person). Every change is audited without the value; values are shown masked. A new value is verified by
+ * a code sent by the method itself (the outbox, via EMAIL/SMS, kind contact_verification).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type ContactKind,
+  maskContact,
+  normaliseContact,
+  parseContactKind,
+} from '../../core/contacts/contact-value.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
+import type { AuditEventInput } from '../../core/ports.ts';
+import { type ContactMethodDto, ContactRepository } from '../../store/contact-repository.ts';
+import { RotaRepository } from '../../store/rota-repository.ts';
+import type { Hub } from '../container.ts';
+
+export const CONTACTS_SERVICE = 'contacts';
+
+/** Who is acting: the person (chat) or an admin for them (CLI). */
+export interface ContactActor {
+  actorId: string | null;
+  actorKind: 'staff' | 'admin-cli';
+  channel: AuditEventInput['channel'];
+}
+
+const kindName = (k: ContactKind) => (k === 'EMAIL' ? 'e-mail' : 'mobile');
+
+export interface ContactLine {
+  kind: ContactKind;
+  masked: string;
+  status: 'verified' | 'unverified';
+  source: string;
+  lastFailure: string | null;
+}
+
+export class ContactsService {
+  readonly repo: ContactRepository;
+  private readonly rota: RotaRepository;
+
+  constructor(
+    private readonly hub: Hub,
+    /** Which channels this hub can send by (a code cannot be sent by a channel with no transport). */
+    readonly enabled: { EMAIL: boolean; SMS: boolean },
+  ) {
+    this.repo = new ContactRepository(hub.dbh.db, hub.cipher, hub.clock);
+    this.rota = new RotaRepository(hub.dbh.db);
+  }
+
+  private audit(
+    orgId: string,
+    who: ContactActor,
+    action: string,
+    m: { id: string; kind: ContactKind },
+    extra = {},
+  ) {
+    return this.hub.audit.record({
+      orgId,
+      actorId: who.actorId,
+      actorKind: who.actorKind,
+      action,
+      subjectType: 'contact_method',
+      subjectId: m.id,
+      channel: who.channel,
+      details: { kind: m.kind, ...extra },
+    });
+  }
+
+  line(m: ContactMethodDto): ContactLine {
+    return {
+      kind: m.kind,
+      masked: maskContact(m.kind, m.value),
+      status: m.verifiedAt ? 'verified' : 'unverified',
+      source: m.source,
+      lastFailure: m.lastFailure,
+    };
+  }
+
+  async list(staffId: string): Promise<ContactLine[]> {
+    return (await this.repo.list(staffId)).map((m) => this.line(m));
+  }
+
+  /** Queue the code, by the method itself. */
+  private async sendCode(orgId: string, staffId: string, m: ContactMethodDto, code: string): Promise<void> {
+    await this.hub.outbox.enqueue({
+      idempotencyKey: `contact-verify:${m.id}:${randomUUID()}`,
+      orgId,
+      to: { staffId },
+      via: m.kind,
+      priority: 1,
+      message: message({
+        kind: 'contact_verification',
+        audience: 'private',
+        title: 'Confirm this contact method',
+        facts: [{ label: 'Code', value: code }],
+      }),
+    });
+    this.hub.deliverer.wake();
+  }
+
+  /** Set a new value (unverified) and send it a code. */
+  async add(
+    orgId: string,
+    staffId: string,
+    kindWord: string | undefined,
+    value: string | undefined,
+    who: ContactActor,
+  ): Promise<ContactLine> {
+    const kind = parseContactKind(kindWord);
+    if (!value?.trim()) throw new ValidationError(`give the ${kindName(kind)} to add`, 'value');
+    const normalised = normaliseContact(kind, value);
+    if (!this.enabled[kind])
+      throw new ValidationError(
+        `this hub sends no ${kind === 'EMAIL' ? 'e-mail' : 'SMS'} (set ${kind === 'EMAIL' ? 'MAIL_TRANSPORT' : 'SMS_TRANSPORT'}): ask your admin`,
+        'kind',
+      );
+    const source = who.actorKind === 'admin-cli' ? 'admin' : 'person';
+    const { method, code } = await this.repo.setPending(orgId, staffId, kind, normalised, source);
+    await this.audit(orgId, who, 'contact.added', method, { source });
+    await this.sendCode(orgId, staffId, method, code);
+    return this.line(method);
+  }
+
+  /** A fresh code for an unverified method (e.g. the work e-mail seeded from the staff import). */
+  async resend(
+    orgId: string,
+    staffId: string,
+    kindWord: string | undefined,
+    who: ContactActor,
+  ): Promise<ContactLine> {
+    const kind = parseContactKind(kindWord);
+    const fresh = await this.repo.newCode(staffId, kind);
+    if (!fresh) throw new ValidationError(`you have no ${kindName(kind)} to verify: add one first`, 'kind');
+    if (fresh.method.verifiedAt)
+      throw new ValidationError(`your ${kindName(kind)} is verified already`, 'kind');
+    await this.audit(orgId, who, 'contact.code_sent', fresh.method);
+    await this.sendCode(orgId, staffId, fresh.method, fresh.code);
+    return this.line(fresh.method);
+  }
+
+  async verify(
+    orgId: string,
+    staffId: string,
+    code: string | undefined,
+    who: ContactActor,
+  ): Promise<ContactLine> {
+    if (!code || !/^\d{6}$/.test(code.trim()))
+      throw new ValidationError('the code is the 6 digits sent to you', 'code');
+    const r = await this.repo.verify(staffId, code);
+    if (!r.ok) {
+      await this.hub.audit.record({
+        orgId,
+        actorId: who.actorId,
+        actorKind: who.actorKind,
+        action: 'contact.verify_failed',
+        subjectType: 'staff',
+        subjectId: staffId,
+        channel: who.channel,
+        details: { reason: r.reason },
+      });
+      const why = {
+        no_pending: 'there is no code waiting: add a contact method first',
+        expired: 'that code has expired: ask for a new one with settings contact resend <email|sms>',
+        wrong: 'that code is not right: check the message and try again',
+        too_many: 'too many wrong codes: ask for a new one with settings contact resend <email|sms>',
+      }[r.reason];
+      throw new ValidationError(why, 'code');
+    }
+    await this.audit(orgId, who, 'contact.verified', r.method);
+    return this.line(r.method);
+  }
+
+  async remove(
+    orgId: string,
+    staffId: string,
+    kindWord: string | undefined,
+    who: ContactActor,
+  ): Promise<ContactKind> {
+    const kind = parseContactKind(kindWord);
+    const existing = await this.repo.get(staffId, kind);
+    if (!existing) throw new ValidationError(`there is no ${kindName(kind)} to remove`, 'kind');
+    await this.repo.remove(staffId, kind);
+    await this.audit(orgId, who, 'contact.removed', existing);
+    return kind;
+  }
+
+  /**
+   * The people on an organisation's safeguarding rota (DSL, deputies, head) with no verified out-of-chat
+   * method: when Teams is down for them, nothing else reaches them.
+   */
+  async rotaWithoutMethod(
+    orgId: string,
+  ): Promise<{ staffId: string; displayName: string; levels: string[] }[]> {
+    const entries = await this.rota.list(orgId);
+    const ids = [...new Set(entries.map((e) => e.staffId))];
+    if (ids.length === 0) return [];
+    const verified = await this.repo.verifiedStaff(ids);
+    const out: { staffId: string; displayName: string; levels: string[] }[] = [];
+    for (const id of ids) {
+      if (verified.has(id)) continue;
+      const s = await this.hub.staff.byId(id);
+      if (!s?.active) continue;
+      const levels = [...new Set(entries.filter((e) => e.staffId === id).map((e) => e.level.toLowerCase()))];
+      out.push({ staffId: id, displayName: s.displayName, levels });
+    }
+    return out;
+  }
+
+  /** The chat reply listing a person's methods. */
+  listMessage(lines: ContactLine[], title = 'Your contact methods outside the chat'): OutgoingMessage {
+    return message({
+      kind: 'text',
+      audience: 'private',
+      title,
+      facts: lines.length
+        ? lines.map((l) => ({
+            label: kindName(l.kind),
+            value: `${l.masked} (${l.status}${l.lastFailure ? `, last failure: ${l.lastFailure}` : ''})`,
+          }))
+        : [{ label: 'none', value: 'add one: settings contact add email|sms <value>' }],
+      text:
+        'Safeguarding alerts reach you here when the chat does not, with no details of the concern: only its reference, the time and a link. ' +
+        'Usage: settings contact add email|sms <value> · settings contact verify <code> · settings contact resend email|sms · settings contact remove email|sms',
+    });
+  }
+}
