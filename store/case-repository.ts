@@ -5,8 +5,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../core/staff/roles.ts';
 import type { AuditRepository } from './audit-repository.ts';
+import { markCasesChanged, PLAN_CHANGED } from './case-plan-repository.ts';
+import { type PlanningCase, readPlanningCases } from './case-planning-read.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider } from './db.ts';
+
+export {
+  aggregate,
+  type DeadlineRow,
+  jsonIds,
+  opt,
+  PackedReader,
+  type PlanningCase,
+  packOpt,
+  RS,
+  US,
+} from './case-planning-read.ts';
 
 export interface CaseEventRow {
   id: string;
@@ -24,31 +38,6 @@ export interface CaseExceptionRow {
   toDate: string | null;
   recordedById: string;
   createdAt: Date;
-}
-
-export interface DeadlineRow {
-  id: string;
-  caseId: string;
-  ruleId: string;
-  dueOn: string;
-  ownerId: string | null;
-  status: 'OPEN' | 'MET' | 'PAUSED' | 'CANCELLED';
-  metOn: string | null;
-  snoozedUntil: string | null;
-  pausedReason: string | null;
-}
-
-export interface PlanningCase {
-  id: string;
-  orgId: string;
-  kind: string;
-  rulePack: string;
-  startDate: string;
-  ownerId: string | null;
-  reference: string | null;
-  student: { givenName: string; familyName: string; yearGroup: string | null };
-  events: { id: string; kind: string; occurredOn: string }[];
-  deadlines: DeadlineRow[];
 }
 
 export interface CaseDetail extends PlanningCase {
@@ -100,108 +89,6 @@ const planningSelect = {
   events: { select: { id: true, kind: true, occurredOn: true } },
   deadlines: { select: deadlineSelect },
 } as const;
-
-/** Field and record separators of the packed planner reads (control characters no id or date contains). */
-export const US = '\x1f';
-export const RS = '\x1e';
-/** A nullable column packed as '' (null) or '=value', so null and '' stay apart. */
-export const packOpt = (col: string) => `coalesce('=' || ${col}, '')`;
-export const opt = (s: string): string | null => (s === '' ? null : s.slice(1));
-
-/**
- * Reads a packed string field by field with indexOf and slice: no per-record arrays (splitting 200,000
- * records into arrays was a good part of a tick's garbage). `field()` reads a field followed by US,
- * `last()` the record's last field (followed by RS or the end).
- */
-export class PackedReader {
-  private p = 0;
-  constructor(private readonly s: string) {}
-  get done(): boolean {
-    return this.p >= this.s.length;
-  }
-  field(): string {
-    return this.upTo(US);
-  }
-  last(): string {
-    return this.upTo(RS);
-  }
-  private upTo(sep: string): string {
-    const s = this.s;
-    let e = s.indexOf(sep, this.p);
-    if (e < 0) e = s.length;
-    const v = s.slice(this.p, e);
-    this.p = e + 1;
-    return v;
-  }
-}
-/** Free text (names, references, event kinds) cannot break the packing: separators become spaces. */
-const clean = (col: string) => `replace(replace(${col}, '${US}', ' '), '${RS}', ' ')`;
-const j = (cols: string[]) => cols.join(` || '${US}' || `);
-
-/**
- * String aggregation (null over no rows): PostgreSQL's string_agg, SQLite's group_concat (ORDER BY inside
- * the aggregate needs SQLite 3.44, bundled by better-sqlite3 12).
- */
-export const aggregate = (provider: Provider, expr: string, orderBy?: string) => {
-  const order = orderBy ? ` ORDER BY ${orderBy}` : '';
-  return provider === 'postgres'
-    ? `string_agg(${expr}, '${RS}'${order})`
-    : `group_concat(${expr}, '${RS}'${order})`;
-};
-
-interface PlanningSql {
-  cases: string;
-  events: string;
-  deadlines: string;
-}
-const planningSqlCache = new Map<string, PlanningSql>();
-/** The three packed reads, for one page after a cursor (`paged`) or for every open case. */
-function planningSql(provider: Provider, paged: boolean): PlanningSql {
-  const cacheKey = `${provider}|${paged}`;
-  let q = planningSqlCache.get(cacheKey);
-  if (q) return q;
-  const p = (i: number) => (provider === 'postgres' ? `$${i}` : '?');
-  // The page's cases: ids greater than the cursor, up to `take`, in id order; or every open case.
-  const cases = paged
-    ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`
-    : `SELECT "id" FROM "Case" WHERE "status" = 'OPEN'`;
-  // The same set again, by range: open cases after the cursor up to the page's last id.
-  const range = paged
-    ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} AND "id" <= ${p(2)}`
-    : cases;
-  const caseCols = j([
-    'c."id"',
-    'c."orgId"',
-    'CAST(c."kind" AS TEXT)',
-    'c."rulePack"',
-    'c."startDate"',
-    packOpt('c."ownerId"'),
-    packOpt(clean('c."reference"')),
-    packOpt(clean('s."yearGroup"')),
-    clean('s."givenName"'),
-    clean('s."familyName"'),
-  ]);
-  q = {
-    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE ${paged ? `c."id" IN (${cases})` : `c."status" = 'OPEN'`}`,
-    events: `SELECT ${aggregate(provider, j(['e."caseId"', 'e."id"', clean('e."kind"'), 'e."occurredOn"']))} AS "x" FROM "CaseEvent" e WHERE e."caseId" IN (${range})`,
-    deadlines: `SELECT ${aggregate(
-      provider,
-      j([
-        'd."caseId"',
-        'd."id"',
-        'd."ruleId"',
-        'd."dueOn"',
-        'CAST(d."status" AS TEXT)',
-        packOpt('d."metOn"'),
-        packOpt('d."snoozedUntil"'),
-        packOpt('d."ownerId"'),
-        packOpt(clean('d."pausedReason"')),
-      ]),
-    )} AS "x" FROM "Deadline" d WHERE d."caseId" IN (${range})`,
-  };
-  planningSqlCache.set(cacheKey, q);
-  return q;
-}
 
 export class CaseRepository {
   constructor(
@@ -267,6 +154,7 @@ export class CaseRepository {
         data: { caseId, kind, occurredOn, recordedById: who.actorId },
         select: { id: true },
       });
+      await markCasesChanged(tx, [caseId]);
       await this.audit.recordIn(tx, {
         orgId: c.orgId,
         actorId: who.actorId,
@@ -286,7 +174,8 @@ export class CaseRepository {
     await this.db.$transaction(async (tx) => {
       const c = await tx.case.update({
         where: { id: caseId },
-        data: { status: 'CLOSED' },
+        // Closed: its pending nudges are cancelled by the next tick (store/case-plan-repository.ts).
+        data: { status: 'CLOSED', planOn: PLAN_CHANGED, planVersion: { increment: 1 } },
         select: { orgId: true, studentId: true },
       });
       await tx.deadline.updateMany({
@@ -306,88 +195,17 @@ export class CaseRepository {
     });
   }
 
-  /**
-   * Open cases with everything the planner needs, in id order: a page after a cursor (`take` given; the
-   * cursor is the last id), or every open case (the planner: an LA's caseload fits in memory). Set-based and
-   * packed: three queries per page (cases with their students, the page's key dates, the page's deadlines),
-   * each returning one string aggregated in the database, so a tick at LA scale pays for a few cells rather
-   * than half a million (the per-cell cost of the driver dominated the tick; docs/deadlines.md).
-   */
-  async openForPlanning(after?: string, take?: number): Promise<PlanningCase[]> {
-    const paged = take !== undefined;
-    const q = planningSql(this.provider, paged);
-    const head = await this.db.$queryRawUnsafe<{ x: string | null; last: string | null }[]>(
-      q.cases,
-      ...(paged ? [after ?? '', take] : []),
-    );
-    const last = head[0]?.last;
-    if (!head[0]?.x || !last) return [];
-    const args = paged ? [after ?? '', last] : [];
-    const [ev, dl] = await Promise.all([
-      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
-      this.db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
-    ]);
-    const byId = new Map<string, PlanningCase>();
-    const out: PlanningCase[] = [];
-    for (const r = new PackedReader(head[0].x); !r.done; ) {
-      const id = r.field();
-      const orgId = r.field();
-      const kind = r.field();
-      const rulePack = r.field();
-      const startDate = r.field();
-      const ownerId = opt(r.field());
-      const reference = opt(r.field());
-      const yearGroup = opt(r.field());
-      const givenName = r.field();
-      const familyName = r.last();
-      const c: PlanningCase = {
-        id,
-        orgId,
-        kind,
-        rulePack,
-        startDate,
-        ownerId,
-        reference,
-        student: { yearGroup, givenName, familyName },
-        events: [],
-        deadlines: [],
-      };
-      byId.set(id, c);
-      out.push(c);
-    }
-    if (ev[0]?.x)
-      for (const r = new PackedReader(ev[0].x); !r.done; ) {
-        const caseId = r.field();
-        const id = r.field();
-        const kind = r.field();
-        const occurredOn = r.last();
-        byId.get(caseId)?.events.push({ id, kind, occurredOn });
-      }
-    if (dl[0]?.x)
-      for (const r = new PackedReader(dl[0].x); !r.done; ) {
-        const caseId = r.field();
-        const id = r.field();
-        const ruleId = r.field();
-        const dueOn = r.field();
-        const status = r.field() as DeadlineRow['status'];
-        const metOn = opt(r.field());
-        const snoozedUntil = opt(r.field());
-        const ownerId = opt(r.field());
-        const pausedReason = opt(r.last());
-        byId.get(caseId)?.deadlines.push({
-          caseId,
-          id,
-          ruleId,
-          dueOn,
-          status,
-          metOn,
-          snoozedUntil,
-          ownerId,
-          pausedReason,
-        });
-      }
-    // In the database's id order (aggregated in that order): the last one is the next page's cursor.
-    return out;
+  /** Every open case, or one page after a cursor (`take` given), for the planner (store/case-planning-read.ts). */
+  openForPlanning(after?: string, take?: number): Promise<PlanningCase[]> {
+    return readPlanningCases(this.db, this.provider, {
+      ...(after !== undefined ? { after } : {}),
+      ...(take !== undefined ? { take } : {}),
+    });
+  }
+
+  /** The open cases among `ids`, read as `openForPlanning` reads them (a steady tick's pick). */
+  forPlanning(ids: string[]): Promise<PlanningCase[]> {
+    return readPlanningCases(this.db, this.provider, { ids });
   }
 
   async byId(id: string): Promise<CaseDetail | null> {
@@ -467,7 +285,7 @@ export class CaseRepository {
     return this.db.$transaction(async (tx) => {
       const r = await tx.case.updateMany({
         where: { id: { in: ids }, rulePack: from },
-        data: { rulePack: to },
+        data: { rulePack: to, planOn: PLAN_CHANGED, planVersion: { increment: 1 } },
       });
       await this.audit.recordIn(tx, {
         orgId: null,

@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ReminderSpec } from '../core/reminders/reminder.ts';
 import type { AuditRepository } from './audit-repository.ts';
+import { markCasesChanged } from './case-plan-repository.ts';
 import {
   aggregate,
   type DeadlineRow,
   deadlineSelect,
+  jsonIds,
   PackedReader,
   US,
   type Who,
@@ -126,18 +128,25 @@ export class DeadlineRepository {
    * The stored deadline reminders a tick compares its slots with, in one packed query: every PENDING one
    * (a pending nudge no longer wanted is cancelled) and the CANCELLED ones due since `since` (a nudge wanted
    * again is re-armed). Others (planned, sent, answered) are looked up by key only for the rare slot that is
-   * not found here (`storedNudges`).
+   * not found here (`storedNudges`). With `caseIds`, only the reminders of those cases' deadlines (a steady
+   * tick's pick, through the Reminder (subjectType, subjectId) index).
    */
-  async nudgeState(kinds: string[], since: Date): Promise<Map<string, StoredNudge>> {
+  async nudgeState(kinds: string[], since: Date, caseIds?: string[]): Promise<Map<string, StoredNudge>> {
+    const out = new Map<string, StoredNudge>();
+    if (caseIds?.length === 0) return out;
     const kindList = kinds.map((k) => `'${k.replaceAll("'", "''")}'`).join(', ');
     const cols = ['"dedupeKey"', 'CAST("status" AS TEXT)', `coalesce("contentHash", '')`].join(
       ` || '${US}' || `,
     );
+    const p = (i: number) => (this.provider === 'postgres' ? `$${i}` : '?');
+    const ofCases = caseIds
+      ? ` AND "subjectId" IN (SELECT "id" FROM "Deadline" WHERE "caseId" IN (${jsonIds(this.provider, p(2))}))`
+      : '';
     const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
-      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList}) AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${this.provider === 'postgres' ? '$1' : '?'}))`,
+      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList}) AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${p(1)}))${ofCases}`,
       since,
+      ...(caseIds ? [JSON.stringify(caseIds)] : []),
     );
-    const out = new Map<string, StoredNudge>();
     if (rows[0]?.x)
       for (const r = new PackedReader(rows[0].x); !r.done; ) {
         const key = r.field();
@@ -252,6 +261,8 @@ export class DeadlineRepository {
         data: data as never,
       });
       if (res.count !== 1) return false;
+      // The case's inputs changed: the next steady tick plans it (store/case-plan-repository.ts).
+      await markCasesChanged(tx, [d.case.id]);
       await extra?.(tx);
       await this.audit.recordIn(tx, {
         orgId: d.case.orgId,

@@ -47,7 +47,7 @@ export function deadlineActionHandlers(hub: Hub, svc: DeadlineService) {
   async function settle(a: InboundAction, deadlineId: string) {
     await hub.reminders.reconcile([{ type: 'deadline', id: deadlineId }], [], DEADLINE_REMINDER_KINDS);
     if (a.args.reminderId) await hub.reminders.answer(a.args.reminderId, 'done');
-    svc.touch();
+    svc.changed();
   }
 
   const done = async (a: InboundAction): Promise<ActionResult> => {
@@ -72,7 +72,7 @@ export function deadlineActionHandlers(hub: Hub, svc: DeadlineService) {
     if (until <= today) throw new ValidationError('snooze: the date must be after today');
     if (!(await svc.deadlines.snooze(d, until, who(a)))) return { resolved: { text: 'Already answered.' } };
     if (a.args.reminderId) await hub.reminders.answer(a.args.reminderId, 'done');
-    svc.touch();
+    svc.changed();
     const warn =
       until > d.dueOn ? ' The deadline itself does not move; the line manager is told if it passes.' : '';
     return { resolved: { text: `Snoozed by ${a.actor.displayName} until ${formatDate(until)}.${warn}` } };

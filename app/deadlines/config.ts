@@ -21,8 +21,13 @@ export const deadlinesEnvSchema = z.object({
     .default('monday'),
   /** An officer with more deadlines than this due in two weeks shows as overloaded in the team view. */
   DEADLINE_OVERLOAD: z.coerce.number().int().min(1).max(1000).default(15),
-  /** Recompute all deadlines at most this often (seconds); changes made through the hub apply at once. */
+  /** Plan at most this often (seconds) when nothing changed through this hub; changes apply at once. */
   DEADLINE_PLAN_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /**
+   * A full sweep (every open case) at least this often (seconds); steady ticks in between plan only the
+   * cases due or changed (docs/deadlines.md "How the tick works"). 0: every tick is a full sweep.
+   */
+  DEADLINE_FULL_SWEEP_SECONDS: z.coerce.number().int().min(0).max(2_592_000).default(3600),
 });
 
 export type DeadlinesEnv = z.infer<typeof deadlinesEnvSchema>;

@@ -183,6 +183,8 @@ describe.each(providers)('planner tick at steady state (%s)', (provider) => {
         ownerId: true,
         reference: true,
         student: { select: { givenName: true, familyName: true, yearGroup: true } },
+        planOn: true,
+        planVersion: true,
         events: { select: { id: true, kind: true, occurredOn: true } },
         deadlines: {
           select: {

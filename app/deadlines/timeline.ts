@@ -1,0 +1,65 @@
+/** The case timeline (`send-hub case timeline`, chat): key dates and each deadline's state. */
+import { addDays } from '../../core/calendar/iso-date.ts';
+import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
+import { lateness } from '../../core/deadlines/engine.ts';
+import { isPlannedKind, PLANNED_PREFIX } from '../../core/deadlines/events.ts';
+import { formatDate } from '../../core/deadlines/nudges.ts';
+import type { DeadlineService } from './service.ts';
+import { dayNoteOf } from './truth.ts';
+
+/** Key dates, and each deadline met (on time or late), paused, open or overdue. */
+export async function caseTimeline(svc: DeadlineService, caseId: string): Promise<string[] | null> {
+  let c = await svc.cases.byId(caseId);
+  if (!c) return null;
+  // Loaded or imported without deadlines (no tick yet): compute them now rather than show none.
+  if (c.deadlines.length === 0 && c.status === 'OPEN') {
+    await svc.recompute(caseId);
+    c = (await svc.cases.byId(caseId)) ?? c;
+  }
+  const today = svc.today();
+  await svc.ensureHolidays();
+  const terms = await svc.cases.termDates([c.orgId]);
+  const ctx = svc.calendarsFor(terms)(c.orgId);
+  const lines = [
+    `Case ${c.reference ?? c.id} · ${c.kind} · ${caseSubjectLabel(c.kind, c.student)} · pack ${c.rulePack} · ${c.status}`,
+    ...(await svc.problemsOf(c.id)).map((p) => `Attention: ${p}`),
+    'Key dates:',
+    ...[...c.eventRows]
+      .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : 1))
+      .map((e) =>
+        isPlannedKind(e.kind)
+          ? `  ${formatDate(e.occurredOn)}  ${e.kind.slice(PLANNED_PREFIX.length)} (planned: meets no deadline)`
+          : `  ${formatDate(e.occurredOn)}  ${e.kind}`,
+      ),
+    'Deadlines:',
+  ];
+  if (c.deadlines.length === 0) lines.push('  none (see Attention above)');
+  const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
+  for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
+    const rule = svc.ruleFor(c.kind, c.rulePack, d.ruleId);
+    const name = rule?.name ?? d.ruleId;
+    let state: string;
+    if (d.status === 'MET') {
+      const l = lateness(d.dueOn, d.metOn, today);
+      state = l.late
+        ? `MET LATE on ${formatDate(d.metOn!)} (${l.days} days late)`
+        : `met on ${formatDate(d.metOn!)}`;
+    } else if (d.status === 'PAUSED') {
+      const e = exceptions.get(d.ruleId);
+      const reason = rule?.exceptions?.find((x) => x.code === d.pausedReason);
+      const excepted = e?.toDate
+        ? ` · excepted date ${formatDate(addDays(d.dueOn, Math.round((Date.parse(e.toDate) - Date.parse(e.fromDate)) / 86_400_000) + 1))}`
+        : '';
+      state = `PAUSED by exception: ${reason?.label ?? d.pausedReason} (${reason?.source ?? ''}) from ${e ? formatDate(e.fromDate) : '?'}${e?.toDate ? ` to ${formatDate(e.toDate)}` : ''}${excepted}`;
+    } else if (d.status === 'CANCELLED') state = 'no longer applies';
+    else if (d.dueOn < today && !rule?.window)
+      state = `OVERDUE by ${lateness(d.dueOn, null, today).days} days`;
+    else state = 'open';
+    const note = d.status === 'OPEN' || d.status === 'PAUSED' ? dayNoteOf(d.dueOn, rule, ctx) : '';
+    lines.push(
+      `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}${rule?.owner === 'la' ? " (the LA's)" : ''}: ${state}${note}  [${d.id}]`,
+    );
+    if (rule) lines.push(`      source: ${rule.source}`);
+  }
+  return lines;
+}
