@@ -93,9 +93,7 @@ async function runAction(
     const source = opts.source ?? (isUrl ? new URL(arg).hostname : path.basename(arg, path.extname(arg)));
     const r = await syncIcsFeed(
       hub,
-      isUrl
-        ? { orgId, source, url: arg, via: 'cli' }
-        : { orgId, source, text: fs.readFileSync(arg, 'utf8'), via: 'cli' },
+      isUrl ? { orgId, source, url: arg, via: 'cli' } : { orgId, source, path: arg, via: 'cli' },
     );
     io.out(
       `ICS ${r.source}: ${r.occurrences} events; meetings created ${r.meetings.created}, updated ${r.meetings.updated}, unchanged ${r.meetings.unchanged}, cancelled ${r.meetings.cancelled}; term dates created ${r.termDates.created}, updated ${r.termDates.updated}, removed ${r.termDates.removed}${r.rejected.length ? `; ${r.rejected.length} event(s) rejected` : ''}`,

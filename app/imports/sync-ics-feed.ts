@@ -10,11 +10,13 @@ import { DomainError, isDomainError } from '../../core/errors.ts';
 import { FileRefusedError } from '../../integrations/exports/errors.ts';
 import { classifyTermEvent } from '../../integrations/ics/classify-term-event.ts';
 import {
-  checkEnvelope,
+  fileSource,
   type IcsOccurrence,
   type IcsReadReport,
   type IcsRejection,
+  scanIcsFeed,
   streamIcsFeed,
+  textSource,
 } from '../../integrations/ics/read-ics-feed.ts';
 import {
   classifyMeeting,
@@ -109,6 +111,7 @@ export function meetingUpsertsFrom(
 }
 
 /**
+ * @example await syncIcsFeed(hub, { orgId, source: 'school-calendar', path: '/data/calendar.ics' })
  * @example await syncIcsFeed(hub, { orgId, source: 'school-calendar', text: icsText })
  * @example await syncIcsFeed(hub, { orgId, source: 'term-dates', url: 'https://school.example/term.ics' })
  */
@@ -118,6 +121,8 @@ export async function syncIcsFeed(
     orgId: string;
     source: string;
     text?: string;
+    /** A file (or an open descriptor), read 64 KiB at a time: never whole in memory. */
+    path?: string | number;
     url?: string;
     from?: Date;
     to?: Date;
@@ -131,8 +136,8 @@ export async function syncIcsFeed(
   const to = input.to ?? new Date(now.getTime() + cfg.CALENDAR_SYNC_DAYS_AHEAD * 86_400_000);
   const name = `ics:${input.source}`;
   let text = input.text;
-  if (text === undefined) {
-    if (!input.url) throw new FileRefusedError(name, 'neither text nor url given');
+  if (text === undefined && input.path === undefined) {
+    if (!input.url) throw new FileRefusedError(name, 'neither text, path nor url given');
     text = await fetchText(input.url, name).catch((err: unknown) => {
       if (isDomainError(err)) throw err;
       hub.log.warn({ err, source: name }, 'ics feed not fetched');
@@ -143,8 +148,10 @@ export async function syncIcsFeed(
     });
   }
   const report: IcsReadReport = { rejected: [], notices: [] };
-  checkEnvelope(text, name);
-  const feed = streamIcsFeed(text, name, { from, to }, report);
+  const icsSource = text === undefined ? fileSource(input.path as string | number) : textSource(text);
+  // The first pass (time zones, envelope, hash) refuses a wrong file before the transaction starts.
+  const scanned = scanIcsFeed(icsSource, name);
+  const feed = streamIcsFeed(icsSource, name, { from, to }, report, scanned);
   const repo = new CalendarSyncRepository(hub.dbh.db, hub.dbh.provider);
   let occurrences = 0;
   let m: SyncCounts;
@@ -232,11 +239,12 @@ export async function syncIcsFeed(
         }),
       );
     }
-    if (m.changedIds.length > 0)
-      await retryBusy(() =>
-        hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds: m.changedIds }),
-      );
-    runId = await recordIcsRun(hub, input, name, text, {
+    // Re-planned a slice at a time: a 100,000-event feed never has all its meetings' plans in memory at once.
+    for (let i = 0; i < m.changedIds.length; i += REPLAN_SLICE) {
+      const meetingIds = m.changedIds.slice(i, i + REPLAN_SLICE);
+      await retryBusy(() => hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds }));
+    }
+    runId = await recordIcsRun(hub, input, name, scanned.sha256, {
       rowsRead: occurrences + rejected.length,
       created: m.created + t.created,
       updated: m.updated + m.cancelled + t.updated + t.removed,
@@ -262,6 +270,8 @@ export async function syncIcsFeed(
 
 /** Rows of one feed written per statement batch. */
 const WRITE_BATCH = 500;
+/** Changed meetings handed to the reminder planner per 'meetings.changed' event. */
+const REPLAN_SLICE = 2000;
 
 /**
  * A feed that could not be written is not half written (one transaction): the user reads one line saying so,
@@ -296,7 +306,7 @@ async function recordIcsRun(
   hub: Hub,
   input: { orgId: string; via?: string },
   name: string,
-  text: string,
+  sha256: string,
   r: {
     rowsRead: number;
     created: number;
@@ -315,7 +325,7 @@ async function recordIcsRun(
       orgId: input.orgId,
       kind: 'ics',
       fileName: name,
-      sha256: createHash('sha256').update(text).digest('hex'),
+      sha256,
       via: input.via ?? 'feed',
       at,
     }),

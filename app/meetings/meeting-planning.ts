@@ -176,7 +176,8 @@ export class MeetingPlanning {
         details: { meetingIds, undeliveredWithdrawn: withdrawn },
       });
     // A meeting deleted from the store altogether: withdraw whatever is still pending for it.
-    const gone = meetingIds.filter((id) => !ms.some((m) => m.id === id));
+    const found = new Set(ms.map((m) => m.id));
+    const gone = meetingIds.filter((id) => !found.has(id));
     if (gone.length)
       await this.hub.reminders.reconcile(
         gone.map((id) => ({ type: 'meeting', id })),

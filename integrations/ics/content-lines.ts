@@ -16,22 +16,55 @@ export interface ContentLine {
 
 const PROPERTY_START = /^[A-Za-z0-9-]+[;:]/;
 
+/** A feed's text: the whole of it, or its chunks in order (a file read piece by piece, ics-source.ts). */
+export type IcsText = string | Iterable<string>;
+
 /**
- * Logical (unfolded) content lines of `text`, without splitting the whole text into an array.
- * @example [...contentLines('SUMMARY:a\r\n b')] // [{ text: 'SUMMARY:ab', line: 1 }]
+ * Physical lines of a text given whole or in chunks: a line cut between two chunks (even between its CR and
+ * its LF) is put back together; CRLF, LF and a lone trailing CR all end a line. Only the line being cut is
+ * held, never the text.
  */
-export function* contentLines(text: string): Generator<ContentLine> {
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+function* physicalLines(source: IcsText): Generator<string> {
+  const chunks = typeof source === 'string' ? [source] : source;
+  let first = true;
+  // Pieces of the line still open at a chunk's end (an array, so a very long line is not copied per chunk).
+  let open: string[] = [];
+  for (let chunk of chunks) {
+    if (first && chunk.length > 0) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      first = false;
+    }
+    let pos = 0;
+    for (;;) {
+      const end = chunk.indexOf('\n', pos);
+      if (end === -1) break;
+      let raw = chunk.slice(pos, end);
+      if (open.length > 0) {
+        open.push(raw);
+        raw = open.join('');
+        open = [];
+      }
+      yield raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+      pos = end + 1;
+    }
+    if (pos < chunk.length) open.push(chunk.slice(pos));
+  }
+  if (open.length > 0) {
+    const raw = open.join('');
+    yield raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+  }
+}
+
+/**
+ * Logical (unfolded) content lines of `source` (the whole text or its chunks), without splitting it into an
+ * array: a line folded across two chunks is unfolded like any other.
+ * @example [...contentLines('SUMMARY:a\r\n b')] // [{ text: 'SUMMARY:ab', line: 1 }]
+ * @example [...contentLines(['SUMMARY:a\r', '\n b'])] // the same
+ */
+export function* contentLines(source: IcsText): Generator<ContentLine> {
   let physical = 0;
   let current: ContentLine | null = null;
-  const n = text.length;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = n;
-    let lineEnd = end;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    const raw = text.slice(pos, lineEnd);
-    pos = end + 1;
+  for (const raw of physicalLines(source)) {
     physical++;
     if (raw.length === 0) continue;
     const first = raw.charCodeAt(0);
@@ -64,12 +97,12 @@ const endOf = (t: string) => (/^END:/i.test(t) ? t.slice(4).trim().toUpperCase()
  * left out of its lines; other components (VTODO, VJOURNAL, VFREEBUSY, X-…) are skipped.
  * @param only 'VTIMEZONE' to collect time zones only (a cheap first pass)
  */
-export function* icsUnits(text: string, only?: 'VTIMEZONE'): Generator<IcsUnit> {
+export function* icsUnits(source: IcsText, only?: 'VTIMEZONE'): Generator<IcsUnit> {
   // Stack of open component names below VCALENDAR.
   const stack: string[] = [];
   let event: { lines: ContentLine[]; line: number } | null = null;
   let tz: { parts: string[]; line: number } | null = null;
-  for (const cl of contentLines(text)) {
+  for (const cl of contentLines(source)) {
     const begin = beginOf(cl.text);
     const end = begin ? null : endOf(cl.text);
     if (begin === 'VCALENDAR') continue;

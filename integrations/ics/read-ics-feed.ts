@@ -11,7 +11,7 @@
  */
 import ICAL from 'ical.js';
 import { FileRefusedError } from '../exports/errors.ts';
-import { icsUnits } from './content-lines.ts';
+import { type IcsText, icsUnits } from './content-lines.ts';
 import { EUROPE_LONDON_VTIMEZONE } from './europe-london.ts';
 import {
   ExpansionBoundError,
@@ -24,8 +24,10 @@ import {
   occurrence,
 } from './expand.ts';
 import { parseEvent, splitRdatePeriods } from './ics-event.ts';
+import { fingerprinting, type IcsFingerprint, type IcsSource, textSource } from './ics-source.ts';
 
 export type { IcsOccurrence } from './expand.ts';
+export { fileSource, type IcsFingerprint, type IcsSource, textSource } from './ics-source.ts';
 
 /** One event left out of an import: the feed, the event (UID or position) and the field, never the value. */
 export interface IcsRejection {
@@ -82,20 +84,35 @@ function ensureZones(): void {
   zonesRegistered = true;
 }
 
-/** Check the envelope before anything is read: a truncated or binary file is refused as a whole. */
-export function checkEnvelope(text: string, file: string): void {
-  const head = text
-    .slice(0, 1024)
-    .replace(/^\uFEFF/, '')
-    .trimStart();
+/**
+ * Check the envelope (the whole text, or its first and last characters) before any event is read: a
+ * truncated or binary file is refused as a whole.
+ */
+export function checkEnvelope(text: string | { head: string; tail: string }, file: string): void {
+  const edges = typeof text === 'string' ? { head: text.slice(0, 1024), tail: text.slice(-1024) } : text;
+  const head = edges.head.replace(/^\uFEFF/, '').trimStart();
   if (!/^BEGIN:VCALENDAR/i.test(head))
     throw new FileRefusedError(file, 'not an iCalendar file (no BEGIN:VCALENDAR)');
-  if (!/END:VCALENDAR\s*$/i.test(text.slice(-1024)))
+  if (!/END:VCALENDAR\s*$/i.test(edges.tail))
     throw new FileRefusedError(file, 'truncated iCalendar file (no END:VCALENDAR)');
 }
 
+/**
+ * The first, cheap pass over a feed (nothing of its events is kept): registers the VTIMEZONEs it defines,
+ * wherever they stand (after the events too), checks its envelope and hashes it. Throws FileRefusedError
+ * when it is not an iCalendar object.
+ */
+export function scanIcsFeed(source: IcsSource, file: string): IcsFingerprint {
+  ensureZones();
+  const pass = fingerprinting(source);
+  registerFeedZones(pass.chunks);
+  const fingerprint = pass.done();
+  checkEnvelope(fingerprint, file);
+  return fingerprint;
+}
+
 /** The feed's own VTIMEZONEs; a zone the feed defines is used for its events (first definition wins). */
-function registerFeedZones(text: string): void {
+function registerFeedZones(text: IcsText): void {
   for (const unit of icsUnits(text, 'VTIMEZONE')) {
     if (unit.kind !== 'VTIMEZONE') continue;
     try {
@@ -112,19 +129,20 @@ const label = (uid: string | null, line: number) =>
   uid ? `event UID ${uid.slice(0, 80)}` : `event at line ${line}`;
 
 /**
- * Every occurrence overlapping [from, to), yielded as the feed is read. Throws FileRefusedError when the text
- * is not an iCalendar object; an event with a bad value is left out and named in `report.rejected`.
- * @example for (const o of streamIcsFeed(text, 'ics:school', window, report)) batch.push(o)
+ * Every occurrence overlapping [from, to), yielded as the feed is read (a file: 64 KiB at a time, one event
+ * at a time). Throws FileRefusedError when the text is not an iCalendar object; an event with a bad value is
+ * left out and named in `report.rejected`. Pass `scanned` when scanIcsFeed has already made the first pass.
+ * @example for (const o of streamIcsFeed(fileSource('term.ics'), 'ics:school', window, report)) batch.push(o)
  */
 export function* streamIcsFeed(
-  text: string,
+  feed: string | IcsSource,
   file: string,
   window: { from: Date; to: Date },
   report: IcsReadReport = { rejected: [], notices: [] },
+  scanned?: IcsFingerprint,
 ): Generator<IcsOccurrence> {
-  ensureZones();
-  checkEnvelope(text, file);
-  registerFeedZones(text);
+  const source = typeof feed === 'string' ? textSource(feed) : feed;
+  if (!scanned) scanIcsFeed(source, file);
   const fromMs = window.from.getTime();
   const toMs = window.to.getTime();
   const inWindow = (o: IcsOccurrence) => o.start.getTime() < toMs && o.end.getTime() > fromMs;
@@ -137,7 +155,7 @@ export function* streamIcsFeed(
   const masters = new Map<string, Held>();
   const overrides: Held[] = [];
 
-  for (const unit of icsUnits(text)) {
+  for (const unit of icsUnits(source.chunks())) {
     if (unit.kind === 'VTIMEZONE') continue;
     if (unit.kind === 'BROKEN') {
       reject(unit.line, label(null, unit.line), 'VEVENT', unit.reason);
@@ -272,7 +290,7 @@ function single(c: ICAL.Component, uid: string, externalId: string): IcsOccurren
  * @example readIcsFeed(text, 'term.ics', { from: new Date('2026-09-01'), to: new Date('2027-08-31') })
  */
 export function readIcsFeed(
-  text: string,
+  text: string | IcsSource,
   file: string,
   window: { from: Date; to: Date },
   rejected: IcsRejection[] = [],
