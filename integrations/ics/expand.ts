@@ -35,15 +35,18 @@ const MAX_CANDIDATES_PER_EVENT = 1_000_000;
 /** How far past the window an instance's original date may lie and still be moved into it. */
 export const OVERRIDE_SLACK_MS = 31 * 86_400_000;
 
-/** Per feed: the time and candidate dates all its recurring events may spend together. */
+/**
+ * Per feed: the time and candidate dates all its recurring events may spend together. Only the time spent
+ * expanding counts (a streamed feed's reading and database writes between two series do not).
+ */
 export class ExpansionBudget {
   candidatesLeft = 20_000_000;
-  readonly deadline: number;
+  msLeft: number;
   constructor(ms = 30_000) {
-    this.deadline = performance.now() + ms;
+    this.msLeft = ms;
   }
   spent(): boolean {
-    return this.candidatesLeft <= 0 || performance.now() > this.deadline;
+    return this.candidatesLeft <= 0 || this.msLeft <= 0;
   }
 }
 
@@ -227,7 +230,8 @@ export function expandSeries(
     throw new ExpansionBoundError("the feed's expansion budget is spent (too many recurring events)");
   const masterCancelled =
     String(ev.component.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED';
-  const deadline = Math.min(performance.now() + MAX_EXPANSION_MS, feed.deadline);
+  const began = performance.now();
+  const deadline = began + Math.min(MAX_EXPANSION_MS, feed.msLeft);
   candidateBudget = { left: MAX_CANDIDATES_PER_EVENT, deadline, feed };
   try {
     const it = ev.iterator();
@@ -260,5 +264,6 @@ export function expandSeries(
     return { cut: false };
   } finally {
     candidateBudget = null;
+    feed.msLeft -= performance.now() - began;
   }
 }

@@ -8,9 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncIcsFeed } from '../../app/imports/sync-ics-feed.ts';
 import { contentLines } from '../../integrations/ics/content-lines.ts';
+import { ExpansionBudget, expandSeries } from '../../integrations/ics/expand.ts';
+import { parseEvent } from '../../integrations/ics/ics-event.ts';
 import {
   fileSource,
   type IcsOccurrence,
@@ -95,6 +98,24 @@ describe('streaming reader', () => {
       ],
       ['b@school.example', 'TAC meeting', '2026-11-06T09:00:00.000Z', '2026-11-06T10:00:00.000Z', 0],
     ]);
+  });
+
+  it("a feed's expansion budget counts the time spent expanding, not the reading and writing between", () => {
+    const comp = parseEvent(
+      ['UID:w', 'DTSTART:20261102T090000Z', 'DTEND:20261102T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=4'].map(
+        (text, i) => ({ text, line: i + 1 }),
+      ),
+    );
+    if (!(comp instanceof ICAL.Component)) throw new Error('not parsed');
+    const budget = new ExpansionBudget(50);
+    // 60 ms elsewhere (a streamed feed's plain events being read and written) before the first series.
+    const until = performance.now() + 60;
+    while (performance.now() < until);
+    const found: IcsOccurrence[] = [];
+    const w = { fromMs: window.from.getTime(), toMs: window.to.getTime() };
+    expandSeries((o) => found.push(o), 'w', new ICAL.Event(comp), w, new Map(), budget);
+    expect(found).toHaveLength(4);
+    expect(budget.msLeft).toBeGreaterThan(0);
   });
 
   it('reads CRLF and LF mixed in one file', () => {
