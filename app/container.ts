@@ -24,6 +24,7 @@ import { FieldCipher } from '../store/crypto/field-cipher.ts';
 import { createDb, type DbHandle } from '../store/db.ts';
 import { MeetingRepository } from '../store/meeting-repository.ts';
 import { type OrgDto, OrgRepository } from '../store/org-repository.ts';
+import { withDeliveryPool } from '../store/outbox-pool.ts';
 import { OutboxRepository } from '../store/outbox-repository.ts';
 import { RateLimitRepository } from '../store/rate-limit-repository.ts';
 import { ReminderRepository } from '../store/reminder-repository.ts';
@@ -95,7 +96,8 @@ const CHANNEL_ORDER = ['TEAMS', 'SLACK', 'CONSOLE', 'EMAIL', 'SMS'];
 
 export async function createHub(config: Config, log: Logger, options: HubOptions = {}): Promise<Hub> {
   const clock = options.clock ?? systemClock;
-  const dbh = createDb(config.databaseUrl);
+  // PostgreSQL: the delivery loop gets its own small pool (a burst of writers cannot starve it).
+  const { dbh, deliveryDb } = withDeliveryPool(createDb(config.databaseUrl));
   const { ring, generatedAt } = resolveKeyRing(config.env.SEND_HUB_ENCRYPTION_KEY, config.dataDir);
   const cipher = new FieldCipher(ring);
   const auditKeys = auditKeySource(config, dbh.db, cipher);
@@ -103,7 +105,7 @@ export async function createHub(config: Config, log: Logger, options: HubOptions
   // Resolve the audit key now, outside any transaction: made lazily inside one (PostgreSQL appends hold
   // an advisory lock), its read would need a second pooled connection while a burst holds them all.
   await auditKeys.current().catch(() => undefined);
-  const outbox = new OutboxRepository(dbh.db, cipher, clock, dbh.provider);
+  const outbox = new OutboxRepository(dbh.db, cipher, clock, dbh.provider, deliveryDb);
   const reminders = new ReminderRepository(dbh.db, outbox, clock);
   const staff = new StaffRepository(dbh.db);
   const orgs = new OrgRepository(dbh.db);

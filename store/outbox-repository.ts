@@ -8,7 +8,12 @@ import { type OutgoingMessage, outgoingMessageSchema } from '../core/messages/ou
 import type { Clock, EnqueueRequest, OutboxPort, Platform } from '../core/ports.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider, Tx } from './db.ts';
-import { beginAttemptsPg, finishAttemptsPg } from './outbox-attempts-pg.ts';
+import {
+  type BeginRequest as BeginItem,
+  beginAttemptsPg,
+  type FinishRequest as FinishItem,
+  finishAttemptsPg,
+} from './outbox-attempts-pg.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
 import { viaOf } from './outbox-via.ts';
@@ -54,6 +59,8 @@ export class OutboxRepository implements OutboxPort {
     private readonly clock: Clock,
     /** PostgreSQL claims with one `FOR UPDATE SKIP LOCKED` statement; SQLite with portable updates. */
     private readonly provider: Provider = 'sqlite',
+    /** PostgreSQL: the delivery loop's own pool (store/outbox-pool.ts), for claims, begins and finishes. */
+    private readonly dx: Db = db,
   ) {
     // SQLite has one writer: a group waits for the previous one (and grows meanwhile).
     const serial = provider !== 'postgres';
@@ -150,9 +157,9 @@ export class OutboxRepository implements OutboxPort {
       const won = await claimPortable(this.db, worker, limit, now, until);
       return won.map((w) => this.toClaimed(w, w.inDoubt, worker));
     }
-    const won = await claimRunsSkipLocked(this.db, worker, limit, now, until);
+    const won = await claimRunsSkipLocked(this.dx, worker, limit, now, until);
     if (won.length === 0) return [];
-    const rows = await this.db.outboxMessage.findMany({
+    const rows = await this.dx.outboxMessage.findMany({
       where: { id: { in: won.map((w) => w.id) } },
       select: claimedSelect,
     });
@@ -202,7 +209,7 @@ export class OutboxRepository implements OutboxPort {
    */
   private async beginMany(items: BeginItem[]): Promise<(number | null)[]> {
     const now = this.clock.now();
-    if (this.provider === 'postgres') return beginAttemptsPg(this.db, items, now);
+    if (this.provider === 'postgres') return beginAttemptsPg(this.dx, items, now);
     const key = (id: string, worker: string) => `${id}\u0000${worker}`;
     return this.db.$transaction(async (tx) => {
       const attemptNo = new Map<string, number>();
@@ -245,7 +252,7 @@ export class OutboxRepository implements OutboxPort {
 
   /** Extend a claim's lease, only while `worker` still holds it; false when the claim was lost. */
   async renewLease(messageId: string, worker: string, leaseMs: number): Promise<boolean> {
-    const r = await this.db.outboxMessage.updateMany({
+    const r = await this.dx.outboxMessage.updateMany({
       where: { id: messageId, state: 'SENDING', leaseOwner: worker },
       data: { leaseUntil: new Date(this.clock.now().getTime() + leaseMs) },
     });
@@ -290,7 +297,7 @@ export class OutboxRepository implements OutboxPort {
   /** One batch transaction (no round trip between its statements) for a group of finishes. */
   private async finishMany(items: FinishItem[]): Promise<boolean[]> {
     const now = this.clock.now();
-    if (this.provider === 'postgres') return finishAttemptsPg(this.db, items, now);
+    if (this.provider === 'postgres') return finishAttemptsPg(this.dx, items, now);
     const results = await this.db.$transaction(
       items.flatMap(({ messageId, worker, attemptNo, outcome, next }) => [
         this.db.deliveryAttempt.updateMany({
@@ -328,9 +335,9 @@ export class OutboxRepository implements OutboxPort {
 
   /** One batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
   private async releaseMany(items: ReleaseItem[]): Promise<undefined[]> {
-    await this.db.$transaction(
+    await this.dx.$transaction(
       items.map((i) =>
-        this.db.outboxMessage.updateMany({
+        this.dx.outboxMessage.updateMany({
           where: { id: i.messageId, state: 'SENDING', leaseOwner: i.worker },
           data: {
             state: 'RETRYING',
@@ -371,31 +378,11 @@ export class OutboxRepository implements OutboxPort {
   }
 }
 
-interface BeginItem {
-  messageId: string;
-  worker: string;
-  leaseMs: number | undefined;
-}
-
 interface ReleaseItem {
   messageId: string;
   worker: string;
   nextAttemptAt: Date;
   error: string | null;
-}
-
-interface FinishItem {
-  messageId: string;
-  worker: string;
-  attemptNo: number;
-  outcome: AttemptOutcome;
-  next: {
-    state: 'SENT' | 'RETRYING' | 'FAILED';
-    nextAttemptAt?: Date;
-    error?: string;
-    retryAfterMs?: number;
-    platformRef?: string;
-  };
 }
 
 /** "host:pid:x#12" → "host:pid:x": attempts record the worker, leases the claim. */
