@@ -4,8 +4,9 @@
  * our `reference` = the outbox idempotency key (ids only, no personal data), so that an in-doubt send is
  * looked up with `GET /v2/notifications?reference=…` instead of being sent twice.
  *
- * The Notify templates hold the wording: set them up as docs/safeguarding.md "E-mail and SMS" shows, with
- * ((reference)), ((raised_at)), ((link)) (alerts), ((code)) (verification), ((subject)) and ((body)) (digest).
+ * The Notify templates are set up as docs/safeguarding.md "E-mail and SMS transports" shows: ((body)) (and
+ * ((subject)) for e-mail) carry the fixed template's text; ((reference)), ((raised_at)), ((link)), ((code))
+ * are sent too.
  * Answers (Notify API documentation, "Error codes"): 201 sent; 400 about the phone number or e-mail
  * address rejected (final); other 400 and 403 permanent failures (template, key); 429 throttled
  * (RateLimitError: 3,000 messages a minute per API key; TooManyRequestsError: the daily limit); 500
@@ -50,7 +51,14 @@ export class NotifyTransport implements OutOfChatTransport {
   }
 
   async send(s: OutOfChatSend): Promise<TransportResult> {
-    const options = { personalisation: s.rendered.personalisation, reference: s.idempotencyKey };
+    // `body` and `subject` fill a template written as ((body)) / ((subject)) (docs/safeguarding.md); the
+    // separate fields serve a template a school words itself. Nothing else goes to Notify.
+    const personalisation = {
+      ...s.rendered.personalisation,
+      subject: s.rendered.subject,
+      body: s.rendered.text,
+    };
+    const options = { personalisation, reference: s.idempotencyKey };
     try {
       const res =
         this.opts.type === 'sms'
