@@ -3,9 +3,10 @@
  * already encrypted (Incident.textEnc); an unchanged sourceHash (the row's content hash) means nothing is
  * written, so importing the same file twice writes nothing new.
  *
- * One transaction per batch, and in it everything the batch writes: the incidents (multi-row INSERTs and one
- * UPDATE statement: bulk-write.ts), the batch's rejected rows and its safeguarding rows for the import
- * report. A batch that fails half way leaves none of its rows
+ * One transaction per batch, and in it everything the batch writes: the incidents, the batch's rejected rows
+ * and its safeguarding rows for the import report. SQLite: prepared statements through the driver
+ * (sqlite-incident-batch.ts); PostgreSQL: Prisma raw statements, the rows as one JSON parameter
+ * (bulk-write.ts, deadline-bulk.ts). A batch that fails half way leaves none of its rows
  * behind. Prisma's createManyAndReturn cost ~0.5 ms a row (a query plan per statement, issue 18); the JSON
  * statements cost what the database costs.
  */
@@ -13,6 +14,7 @@ import { bulkUpdate, insertRows, orderedIds } from './bulk-write.ts';
 import type { Db, Provider } from './db.ts';
 import type { BulkColumn } from './deadline-bulk.ts';
 import type { RejectionDto } from './import-repository.ts';
+import { writeSqliteBatch } from './sqlite-incident-batch.ts';
 import type { Outcome } from './student-import-repository.ts';
 
 export interface IncidentUpsert {
@@ -84,10 +86,28 @@ const CONCERN_ROW_COLUMNS: BulkColumn[] = [
 /** An interactive transaction's default 5 s is too short for a 1,000-row batch on a loaded machine. */
 const BATCH_TX = { maxWait: 60_000, timeout: 300_000 };
 
+type Plan = {
+  inserts: Record<string, unknown>[];
+  updates: Record<string, unknown>[];
+  rejections: Record<string, unknown>[];
+  concernRows: Record<string, unknown>[];
+  out: { outcome: Outcome; id: string }[];
+};
+
+const names = (cols: BulkColumn[]) => cols.map((c) => c.name);
+const SQLITE_COLUMNS = {
+  incident: names(INSERT_COLUMNS),
+  update: names(DATA_COLUMNS),
+  rejection: names(REJECTION_COLUMNS),
+  concernRow: names(CONCERN_ROW_COLUMNS),
+};
+
 export class IncidentImportRepository {
+  /** `url`: the database's; on SQLite the batches are written through the driver (sqlite-incident-batch.ts). */
   constructor(
     private readonly db: Db,
     private readonly provider: Provider,
+    private readonly url?: string,
   ) {}
 
   /**
@@ -100,46 +120,22 @@ export class IncidentImportRepository {
     rows: IncidentUpsert[],
     report?: BatchReport,
   ): Promise<{ outcome: Outcome; id: string }[]> {
+    const plan = (existing: Map<string, { id: string; sourceHash: string }>) =>
+      planBatch(orgId, source, rows, existing, report);
+    if (this.provider === 'sqlite' && this.url) {
+      const externalIds = rows.map((r) => r.externalId);
+      const p = await writeSqliteBatch(this.url, { orgId, source, externalIds, plan }, SQLITE_COLUMNS);
+      return (p as Plan).out;
+    }
     const { provider } = this;
     return this.db.$transaction(async (tx) => {
       const db = tx as unknown as Db;
-      const existing = rows.length ? await this.existing(db, orgId, source, rows) : new Map();
-      const now = new Date();
-      const ids = orderedIds(rows.length);
-      const inserts: Record<string, unknown>[] = [];
-      const updates: Record<string, unknown>[] = [];
-      const concernRows: Record<string, unknown>[] = [];
-      const out: { outcome: Outcome; id: string }[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i] as IncidentUpsert;
-        const hit = existing.get(r.externalId);
-        if (hit && hit.sourceHash === r.sourceHash) {
-          out[i] = { outcome: 'unchanged', id: hit.id };
-          continue;
-        }
-        const id = hit?.id ?? (ids[i] as string);
-        if (hit) updates.push({ id, ...toData(r, now) });
-        else inserts.push({ id, orgId, source, externalId: r.externalId, createdAt: now, ...toData(r, now) });
-        out[i] = { outcome: hit ? 'updated' : 'created', id };
-        if (r.concern && report) concernRows.push({ runId: report.runId, ...r.concern, incidentId: id });
-      }
-      await insertRows(db, provider, 'Incident', INSERT_COLUMNS, inserts);
-      await bulkUpdate(db, provider, 'Incident', 'id', DATA_COLUMNS, updates);
-      if (report) {
-        const more = orderedIds(report.rejections.length + concernRows.length);
-        const rejections = report.rejections.map((x, k) => ({
-          id: more[k],
-          runId: report.runId,
-          file: report.file,
-          ...x,
-        }));
-        concernRows.forEach((c, k) => {
-          c.id = more[rejections.length + k];
-        });
-        await insertRows(db, provider, 'ImportRejection', REJECTION_COLUMNS, rejections);
-        await insertRows(db, provider, 'ImportConcernRow', CONCERN_ROW_COLUMNS, concernRows);
-      }
-      return out;
+      const p = plan(rows.length ? await this.existing(db, orgId, source, rows) : new Map());
+      await insertRows(db, provider, 'Incident', INSERT_COLUMNS, p.inserts);
+      await bulkUpdate(db, provider, 'Incident', 'id', DATA_COLUMNS, p.updates);
+      await insertRows(db, provider, 'ImportRejection', REJECTION_COLUMNS, p.rejections);
+      await insertRows(db, provider, 'ImportConcernRow', CONCERN_ROW_COLUMNS, p.concernRows);
+      return p.out;
     }, BATCH_TX);
   }
 
@@ -152,15 +148,52 @@ export class IncidentImportRepository {
   ): Promise<Map<string, { id: string; sourceHash: string }>> {
     const keys = JSON.stringify(rows.map((r) => r.externalId));
     const found = await db.$queryRawUnsafe<{ id: string; externalId: string; sourceHash: string }[]>(
-      this.provider === 'sqlite'
-        ? 'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = ? AND "source" = ? AND "externalId" IN (SELECT value FROM json_each(?))'
-        : 'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = $1 AND "source" = $2 AND "externalId" IN (SELECT json_array_elements_text($3::json))',
+      'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = $1 AND "source" = $2 AND "externalId" IN (SELECT json_array_elements_text($3::json))',
       orgId,
       source,
       keys,
     );
     return new Map(found.map((e) => [e.externalId, e]));
   }
+}
+
+/** What one batch writes, given what is stored: by content hash, unchanged rows are not touched. */
+function planBatch(
+  orgId: string,
+  source: string,
+  rows: IncidentUpsert[],
+  existing: Map<string, { id: string; sourceHash: string }>,
+  report: BatchReport | undefined,
+): Plan {
+  const now = new Date();
+  const ids = orderedIds(rows.length);
+  const p: Plan = { inserts: [], updates: [], rejections: [], concernRows: [], out: new Array(rows.length) };
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as IncidentUpsert;
+    const hit = existing.get(r.externalId);
+    if (hit && hit.sourceHash === r.sourceHash) {
+      p.out[i] = { outcome: 'unchanged', id: hit.id };
+      continue;
+    }
+    const id = hit?.id ?? (ids[i] as string);
+    if (hit) p.updates.push({ id, ...toData(r, now) });
+    else p.inserts.push({ id, orgId, source, externalId: r.externalId, createdAt: now, ...toData(r, now) });
+    p.out[i] = { outcome: hit ? 'updated' : 'created', id };
+    if (r.concern && report) p.concernRows.push({ runId: report.runId, ...r.concern, incidentId: id });
+  }
+  if (report) {
+    const more = orderedIds(report.rejections.length + p.concernRows.length);
+    p.rejections = report.rejections.map((x, k) => ({
+      id: more[k],
+      runId: report.runId,
+      file: report.file,
+      ...x,
+    }));
+    p.concernRows.forEach((c, k) => {
+      c.id = more[report.rejections.length + k];
+    });
+  }
+  return p;
 }
 
 function toData(r: IncidentUpsert, now: Date) {

@@ -103,7 +103,7 @@ interface Ctx {
 const INCIDENT_BATCH = 5000;
 
 function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
-  const repo = new IncidentImportRepository(ctx.hub.dbh.db, ctx.hub.dbh.provider);
+  const repo = new IncidentImportRepository(ctx.hub.dbh.db, ctx.hub.dbh.provider, ctx.hub.dbh.url);
   const cipher = ctx.hub.cipher;
   // Duplicates across the whole file, not just one batch (bounded memory: seen-keys.ts).
   const seen = new SeenKeys();

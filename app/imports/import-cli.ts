@@ -12,8 +12,6 @@ import type { Hub } from '../container.ts';
 import { firstAlertStatus, noHubLine } from '../safeguarding/first-alerts.ts';
 import { resolveImportOrg } from './resolve-org.ts';
 import { formatReport, runImport, safeguardingRowsOf } from './run-import.ts';
-import { graphClientFromConfig, syncGraphCalendars } from './sync-graph-calendars.ts';
-import { syncIcsFeed } from './sync-ics-feed.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -65,6 +63,9 @@ async function runAction(
   }
   const orgId = await resolveImportOrg(hub, opts.org);
   if (what === 'graph') {
+    // Calendar syncs load their readers (the Graph client, ical.js) only when run: an export import does not
+    // need them in memory (issue 18).
+    const { graphClientFromConfig, syncGraphCalendars } = await import('./sync-graph-calendars.ts');
     const client = graphClientFromConfig(hub);
     if (!client) {
       io.err(
@@ -91,6 +92,7 @@ async function runAction(
       return io.setExitCode(2);
     }
     const source = opts.source ?? (isUrl ? new URL(arg).hostname : path.basename(arg, path.extname(arg)));
+    const { syncIcsFeed } = await import('./sync-ics-feed.ts');
     const r = await syncIcsFeed(
       hub,
       isUrl ? { orgId, source, url: arg, via: 'cli' } : { orgId, source, path: arg, via: 'cli' },

@@ -1,30 +1,61 @@
 /**
  * `send-hub import …` as its own small program. bin/send-hub.mjs sends the `import` command here instead of
- * app/cli.ts, so an import loads only the feature modules whose handlers run on imported records (deadlines,
- * imports, data protection, meetings, safeguarding: 'incident.imported' raises concerns, 'meetings.changed'
- * plans reminders), not the Teams and Slack SDKs, the HTTP server or the metrics registry. Delivery is the
+ * app/cli.ts, so an import loads only the feature modules whose handlers run on what this command imports
+ * (importModules below: 'incident.imported' raises concerns, 'meetings.changed' plans reminders), not the
+ * Teams and Slack SDKs, the HTTP server or the metrics registry. Delivery is the
  * running hub's job (the outbox), so no channel is needed here. A big file then streams in a smaller
  * process (issue 4: peak memory; docs/imports.md "Memory").
  *
  * Keep the module list in step with app/modules.ts for every module that subscribes to an import event.
  */
 import { Command } from 'commander';
+import { exportKindOf } from '../../integrations/exports/connectors.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { createHub, type Hub } from '../container.ts';
-import { dataProtectionModule } from '../data-protection/data-protection-module.ts';
 import { prepareDatabase } from '../database.ts';
-import { deadlinesModule } from '../deadlines/module.ts';
 import { createLogger } from '../logger.ts';
-import { meetingsModule } from '../meetings/meetings-module.ts';
 import type { FeatureModule } from '../module.ts';
-import { safeguardingModule } from '../safeguarding/module.ts';
 import { registerImportCli } from './import-cli.ts';
 import { tuneForImport } from './import-memory.ts';
-import { importsModule } from './imports-module.ts';
 
-/** The modules an import process wires (a subset of app/modules.ts, in the same order). */
-export function importModules(): FeatureModule[] {
-  return [deadlinesModule(), importsModule(), dataProtectionModule(), meetingsModule(), safeguardingModule()];
+/**
+ * The modules a `send-hub import <what>` process wires: those whose handlers run on what it imports, loaded
+ * only for that command (issue 18: the idle process is node, tsx, Prisma and the import path; ~30 MB less
+ * for `list` and `report`, which need none). In app/modules.ts order.
+ * - incidents (cpoms, arbor-behaviour): safeguarding ('incident.imported' raises the concern and queues the
+ *   DSL's first alert) and data protection (how a child is named in what it queues);
+ * - calendars (ics, graph): deadlines and meetings ('meetings.changed' plans reminders from deadlines);
+ * - students, staff, attendance, list, report: none (no module subscribes to what they write).
+ */
+export async function importModules(what: string | undefined): Promise<FeatureModule[]> {
+  const w = (what ?? '').toLowerCase();
+  const kind = exportKindOf(w);
+  if (kind === 'cpoms' || kind === 'arbor-behaviour') {
+    const [{ dataProtectionModule }, { safeguardingModule }] = await Promise.all([
+      import('../data-protection/data-protection-module.ts'),
+      import('../safeguarding/module.ts'),
+    ]);
+    return [dataProtectionModule(), safeguardingModule()];
+  }
+  if (w === 'ics' || w === 'graph') {
+    const [{ deadlinesModule }, { meetingsModule }] = await Promise.all([
+      import('../deadlines/module.ts'),
+      import('../meetings/meetings-module.ts'),
+    ]);
+    return [deadlinesModule(), meetingsModule()];
+  }
+  return [];
+}
+
+/** The `<what>` of `send-hub import [options] <what> [file]` (options with a value skipped). */
+export function importWhat(argv: string[]): string | undefined {
+  const rest = argv.slice(argv.indexOf('import') + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] as string;
+    if (a === '--org' || a === '--source') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
 }
 
 async function openHub(): Promise<Hub> {
@@ -46,7 +77,8 @@ async function openHub(): Promise<Hub> {
     },
   );
   // Delivery is the running hub's (it decides who can be reached, as it sends): issue 13.
-  return createHub(config, log, { modules: importModules(), delivers: false });
+  const modules = await importModules(importWhat(process.argv));
+  return createHub(config, log, { modules, delivers: false });
 }
 
 // Already done by bin/send-hub.mjs before these modules loaded; again for a direct `node --import tsx` run.
