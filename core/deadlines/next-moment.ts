@@ -21,13 +21,34 @@ export type MomentCache = Map<string, IsoDate | null>;
 const earlier = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
   a === null ? b : b === null ? a : a < b ? a : b;
 
-/** The first change day (> today) of the window over `dates`, or null when none comes. */
-function nextOfDates(dates: Iterable<IsoDate>, today: IsoDate, o: NudgeOptions): IsoDate | null {
-  let best: IsoDate | null = null;
-  for (const d of dates)
+/** What `planNudgeSlots` keeps of `dates` on day `t` (its window), as one comparable string. */
+function windowOn(dates: IsoDate[], t: IsoDate, o: NudgeOptions): string {
+  const from = addDays(t, -o.lookbackDays);
+  const until = addDays(t, o.horizonDays);
+  let past = '';
+  let out = '';
+  for (const d of dates) {
+    if (d < from || d > until) continue;
+    if (d < t) past = d;
+    else out += `|${d}`;
+  }
+  return past + out;
+}
+
+/**
+ * The first day after `today`, up to `last` (inclusive), on which the window over `dates` differs from
+ * today's; null when none does. It can change only on a candidate day (a date entering the horizon,
+ * passing, or leaving the look-back), so only those are compared.
+ */
+function nextOfDates(dates: IsoDate[], today: IsoDate, o: NudgeOptions, last?: IsoDate): IsoDate | null {
+  const sorted = [...new Set(dates)].sort();
+  const candidates = new Set<IsoDate>();
+  for (const d of sorted)
     for (const e of [addDays(d, -o.horizonDays), addDays(d, 1), addDays(d, o.lookbackDays + 1)])
-      if (e > today && (best === null || e < best)) best = e;
-  return best;
+      if (e > today && (last === undefined || e <= last)) candidates.add(e);
+  const now = windowOn(sorted, today, o);
+  for (const e of [...candidates].sort()) if (windowOn(sorted, e, o) !== now) return e;
+  return null;
 }
 
 /**
@@ -51,12 +72,12 @@ export function nextNudgeMoment(
       const key = `n|${i.dueOn}|${i.snoozedUntil ?? ''}|${leads.join(',')}`;
       let m = cache.get(key);
       if (m === undefined) {
-        const dates = new Set<IsoDate>();
+        const dates: IsoDate[] = [];
         for (const lead of leads) {
           const d = leadDate(i.dueOn, lead, o.holidays);
-          if (!i.snoozedUntil || d >= i.snoozedUntil) dates.add(d);
+          if (!i.snoozedUntil || d >= i.snoozedUntil) dates.push(d);
         }
-        if (i.snoozedUntil && i.snoozedUntil <= i.dueOn) dates.add(i.snoozedUntil);
+        if (i.snoozedUntil && i.snoozedUntil <= i.dueOn) dates.push(i.snoozedUntil);
         m = nextOfDates(dates, today, o);
         cache.set(key, m);
       }
@@ -67,12 +88,19 @@ export function nextNudgeMoment(
       const key = `e|${i.dueOn}`;
       let m = cache.get(key);
       if (m === undefined) {
-        // Before the due date has passed: the day after it (escalations begin). After: the dates near
-        // today (one more weekly date than the horizon holds, so the next to enter it is seen).
+        // Before the due date has passed: the day after it (escalations begin). After: the weekly dates
+        // near today; a new one enters the horizon every week, so a change comes within 8 days (if none
+        // is seen among them, the case is looked at again on the 8th day).
+        const last = addDays(today, 8);
         m =
           today <= i.dueOn
             ? addDays(i.dueOn, 1)
-            : nextOfDates(escalationDates(i.dueOn, addDays(today, o.horizonDays + 8), o.holidays), today, o);
+            : (nextOfDates(
+                escalationDates(i.dueOn, addDays(last, o.horizonDays), o.holidays),
+                today,
+                o,
+                last,
+              ) ?? last);
         cache.set(key, m);
       }
       best = earlier(best, m);
