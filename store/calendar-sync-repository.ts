@@ -86,12 +86,16 @@ export class CalendarSyncRepository {
         // insert, where a snapshot older than another process's commit would fail with SQLITE_BUSY at once.
         await tx.$executeRawUnsafe('UPDATE "Meeting" SET "id" = "id" WHERE 1 = 0');
         const staff = await tx.staff.findMany({ where: { orgId }, select: { id: true, email: true } });
+        // A source with nothing stored yet (a first import): no batch has stored rows to diff against and
+        // nothing can be absent, so neither is read.
+        const stored = await tx.meeting.findFirst({ where: { orgId, source }, select: { id: true } });
         const w = new FeedWriter(
           tx,
           orgId,
           source,
           new Map(staff.map((s) => [s.email.toLowerCase(), s.id])),
           this.provider,
+          stored === null,
         );
         return fn(w);
       },
@@ -233,6 +237,8 @@ export class FeedWriter {
     private readonly source: string,
     private readonly staffByEmail: Map<string, string>,
     private readonly provider?: Provider,
+    /** The source had no meetings when the transaction began. */
+    private readonly firstSync = false,
   ) {}
 
   async upsertBatch(meetings: MeetingUpsert[]): Promise<void> {
@@ -240,10 +246,12 @@ export class FeedWriter {
     const fresh = meetings.filter((m) => !this.seen.has(m.externalId));
     for (const m of fresh) this.seen.add(m.externalId);
     if (fresh.length === 0) return;
-    const existing = await tx.meeting.findMany({
-      where: { orgId, source, externalId: { in: fresh.map((m) => m.externalId) } },
-      select: { id: true, externalId: true, sourceHash: true, studentId: true },
-    });
+    const existing = this.firstSync
+      ? []
+      : await tx.meeting.findMany({
+          where: { orgId, source, externalId: { in: fresh.map((m) => m.externalId) } },
+          select: { id: true, externalId: true, sourceHash: true, studentId: true },
+        });
     const byId = new Map(existing.map((e) => [e.externalId, e]));
     const attendees: { meetingId: string; m: MeetingUpsert }[] = [];
     const created: MeetingUpsert[] = [];
@@ -329,6 +337,7 @@ export class FeedWriter {
 
   /** Meetings of this source inside the window that the feed no longer holds are marked CANCELLED. */
   async cancelAbsent(window: { from: Date; to: Date }): Promise<void> {
+    if (this.firstSync) return;
     const present = await this.tx.meeting.findMany({
       where: {
         orgId: this.orgId,
