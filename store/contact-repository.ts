@@ -28,6 +28,8 @@ export interface ContactMethodDto {
   verifiedAt: Date | null;
   lastFailure: string | null;
   lastFailureAt: Date | null;
+  /** When the pending code (if any) was made. */
+  codeIssuedAt: Date | null;
 }
 
 const select = {
@@ -40,6 +42,7 @@ const select = {
   verifiedAt: true,
   lastFailure: true,
   lastFailureAt: true,
+  codeExpiresAt: true,
 } as const;
 
 export type VerifyOutcome =
@@ -82,9 +85,14 @@ export class ContactRepository {
     verifiedAt: Date | null;
     lastFailure: string | null;
     lastFailureAt: Date | null;
+    codeExpiresAt: Date | null;
   }): ContactMethodDto {
-    const { valueEnc, ...rest } = r;
-    return { ...rest, value: this.cipher.decrypt(valueEnc, CONTEXT) };
+    const { valueEnc, codeExpiresAt, ...rest } = r;
+    return {
+      ...rest,
+      value: this.cipher.decrypt(valueEnc, CONTEXT),
+      codeIssuedAt: codeExpiresAt ? new Date(codeExpiresAt.getTime() - CODE_TTL_MS) : null,
+    };
   }
 
   async list(staffId: string): Promise<ContactMethodDto[]> {

@@ -21,9 +21,10 @@ export function settingsCommand(hub: Hub): Command {
       const [sub, ...rest] = args.trim().split(/\s+/);
       if (contacts && sub?.toLowerCase() === 'contact')
         return { kind: 'message', message: await contactSettings(contacts, actor, via, rest.join(' ')) };
-      const [identities, org] = await Promise.all([
+      const [identities, org, methods] = await Promise.all([
         hub.staff.identities(actor.staffId),
         hub.orgs.byId(actor.orgId),
+        contacts ? contacts.list(actor.staffId) : Promise.resolve([]),
       ]);
       const linked = identities.map((i) => platformNames[i.platform] ?? i.platform);
       const enabled = hub.channels.map((c) => c.platform);
@@ -44,6 +45,16 @@ export function settingsCommand(hub: Hub): Command {
               label: 'Messages reach you through',
               value: route ? (platformNames[route] ?? route) : 'no channel: ask your admin',
             },
+            ...(contacts
+              ? [
+                  {
+                    label: 'Outside the chat (safeguarding)',
+                    value: methods.length
+                      ? methods.map((m) => `${m.masked} (${m.status})`).join(', ')
+                      : 'nothing yet: settings contact add email|sms <value>',
+                  },
+                ]
+              : []),
             ...(org
               ? [
                   { label: 'Organisation', value: org.name },

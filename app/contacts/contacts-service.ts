@@ -29,6 +29,9 @@ export interface ContactActor {
 
 const kindName = (k: ContactKind) => (k === 'EMAIL' ? 'e-mail' : 'mobile');
 
+/** One code a minute per person and kind: `add` and `resend` must not become a way to flood a phone. */
+const CODE_SPACING_MS = 60_000;
+
 export interface ContactLine {
   kind: ContactKind;
   masked: string;
@@ -83,6 +86,16 @@ export class ContactsService {
     return (await this.repo.list(staffId)).map((m) => this.line(m));
   }
 
+  private async notTooSoon(staffId: string, kind: ContactKind): Promise<void> {
+    const current = await this.repo.get(staffId, kind);
+    const issued = current?.codeIssuedAt?.getTime();
+    if (issued !== undefined && this.hub.clock.now().getTime() - issued < CODE_SPACING_MS)
+      throw new ValidationError(
+        `a code was sent to your ${kindName(kind)} less than a minute ago: wait, then try again`,
+        'kind',
+      );
+  }
+
   /** Queue the code, by the method itself. */
   private async sendCode(orgId: string, staffId: string, m: ContactMethodDto, code: string): Promise<void> {
     await this.hub.outbox.enqueue({
@@ -117,6 +130,7 @@ export class ContactsService {
         `this hub sends no ${kind === 'EMAIL' ? 'e-mail' : 'SMS'} (set ${kind === 'EMAIL' ? 'MAIL_TRANSPORT' : 'SMS_TRANSPORT'}): ask your admin`,
         'kind',
       );
+    await this.notTooSoon(staffId, kind);
     const source = who.actorKind === 'admin-cli' ? 'admin' : 'person';
     const { method, code } = await this.repo.setPending(orgId, staffId, kind, normalised, source);
     await this.audit(orgId, who, 'contact.added', method, { source });
@@ -132,6 +146,7 @@ export class ContactsService {
     who: ContactActor,
   ): Promise<ContactLine> {
     const kind = parseContactKind(kindWord);
+    await this.notTooSoon(staffId, kind);
     const fresh = await this.repo.newCode(staffId, kind);
     if (!fresh) throw new ValidationError(`you have no ${kindName(kind)} to verify: add one first`, 'kind');
     if (fresh.method.verifiedAt)

@@ -244,8 +244,15 @@ describe.each(providers)('e-mail by SMTP on %s', (provider) => {
     expect(out).toContain('the code is the 6 digits sent to you');
     expect(out).toContain('"fax" is not a contact kind: use email or sms');
     await t.console.handleLine('settings contact add email dee.sell@home.example');
+    // One code a minute: add/resend cannot be used to flood someone's inbox or phone.
+    await t.console.handleLine('settings contact resend email');
+    expect(t.consoleOut.text()).toContain('a code was sent to your e-mail less than a minute ago');
     await t.hub.deliverer.drainAll();
     expect(received.map((m) => m.to)).toEqual([['dee.sell@home.example']]);
+    await t.console.handleLine('settings');
+    expect(t.consoleOut.text()).toMatch(
+      /Outside the chat \(safeguarding\): d•••@home\.example \(unverified\)/,
+    );
     await t.console.handleLine('settings contact remove email');
     expect(t.consoleOut.text()).toContain('Removed your e-mail');
     expect(await t.hub.dbh.db.contactMethod.count({ where: { staffId: staff.dsl } })).toBe(0);
