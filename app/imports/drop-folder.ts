@@ -139,11 +139,11 @@ export class DropFolder {
         );
       const orgId = await resolveImportOrg(this.hub);
       if (kind === 'ics') {
-        const text = fs.readFileSync(fd, 'utf8');
+        // Read through the descriptor, 64 KiB at a time (never the whole file in memory).
         const r = await syncIcsFeed(this.hub, {
           orgId,
           source: path.basename(file, path.extname(file)),
-          text,
+          path: fd,
           via: 'drop-folder',
         });
         result = { file, status: 'done', runId: r.runId, reason: null };

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DropFolder } from '../../app/imports/drop-folder.ts';
 import { syncIcsFeed } from '../../app/imports/sync-ics-feed.ts';
 import { contentLines } from '../../integrations/ics/content-lines.ts';
 import { ExpansionBudget, expandSeries } from '../../integrations/ics/expand.ts';
@@ -244,6 +245,17 @@ describe.each(providers)('syncIcsFeed from a file on %s', (provider) => {
     expect(ev10.status).toBe('CANCELLED');
     expect(c.meetingIds).toEqual([ev10.id]);
     expect(await db.meeting.count({ where: { orgId, status: 'CANCELLED' } })).toBe(1);
+  });
+
+  it('the drop folder streams an ICS file through its descriptor', async () => {
+    const drop = fs.mkdtempSync(path.join(tmp, 'drop-'));
+    fs.mkdirSync(path.join(drop, 'ics'));
+    const file = path.join(drop, 'ics', 'school.ics');
+    fs.writeFileSync(file, manyEvents(N));
+    const r = await new DropFolder(t.hub, drop).processFile(file);
+    expect(r.status).toBe('done');
+    expect(await t.hub.dbh.db.meeting.count({ where: { orgId, source: 'ics:school' } })).toBe(N);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('refuses a file that is not iCalendar before writing anything', async () => {
