@@ -4,10 +4,8 @@
  * The app is typed against the SQLite client, the lowest common denominator (docs/prisma.md),
  * so code that compiles cannot use a PostgreSQL-only feature by accident.
  */
-import fs from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import Database from 'better-sqlite3';
 import { PrismaClient as PgClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 
@@ -36,36 +34,32 @@ export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * commit waits for the disk on the event loop: with the default rollback journal a commit syncs the journal
  * and the database file (about 10 ms median, 100 ms at worst on the shared 2-core machine, bench/README.md
  * "slack-ack"), which showed in every request's latency. In WAL mode a commit appends to the log and syncs
- * it once (about 1 ms). `synchronous` stays FULL (SQLite's default), so a committed transaction is on disk
- * when the call returns, as before: power loss loses nothing that was committed. Readers no longer wait
- * for a writer (a CLI import beside the hub). The mode is stored in the file, so setting it once is enough;
- * it is set again at every open in case the file was replaced. A file that cannot be switched (read-only,
- * missing: app/database.ts decides what a missing file means) is left as it is, and its errors come from
- * the queries that need it. WAL needs a local disk (not a network share); the -wal and -shm files beside
- * the database take its mode.
+ * it once (about 1 ms). `synchronous = FULL` is set on each connection (better-sqlite3 builds SQLite with
+ * NORMAL as the WAL default, which may lose the last commits on a power cut), so a committed transaction is
+ * on disk when the call returns, as with the rollback journal. Readers no longer wait for a writer (a CLI
+ * import beside the hub). The mode is stored in the file; a file that cannot be switched (read-only) is
+ * left as it is, and its errors come from the queries that need it. WAL needs a local disk (not a network
+ * share); the -wal and -shm files beside the database take its mode.
  */
-function useWriteAheadLog(file: string): void {
-  if (!fs.existsSync(file)) return;
-  try {
-    const conn = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
-    try {
-      conn.pragma('journal_mode = WAL');
-    } finally {
-      conn.close();
-    }
-  } catch {
-    // read-only, locked for longer than the busy timeout, not a database: see above
-  }
+function sqliteAdapter(url: string): PrismaBetterSqlite3 {
+  const factory = new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript('PRAGMA synchronous = FULL');
+    await adapter.executeScript('PRAGMA journal_mode = WAL').catch(() => undefined);
+    return adapter;
+  };
+  return factory;
 }
 
 export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
   const provider = providerOf(url);
   let db: Db;
   if (provider === 'sqlite') {
-    useWriteAheadLog(url.replace(/^file:/, '').split('?')[0] ?? '');
     // busy timeout: a CLI command beside the running hub waits for the writer instead of failing. 30 s: a
     // whole calendar feed is written in one transaction (issue 15), and the hub's writes wait for it too.
-    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+    db = new SqliteClient({ adapter: sqliteAdapter(url) });
   } else {
     db = new PgClient({
       adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }),
