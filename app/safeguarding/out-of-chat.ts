@@ -26,6 +26,7 @@ import {
 import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import { AppSecretRepository } from '../../store/app-secret-repository.ts';
 import type { Tx } from '../../store/db.ts';
+import { CONTACTS_SERVICE, type ContactsService } from '../contacts/contacts-service.ts';
 import type { Hub } from '../container.ts';
 import { loadNotificationRules, type OutOfChatEnv, outOfChatConfig } from './out-of-chat-config.ts';
 
@@ -34,14 +35,6 @@ export const ACK_LINK_SECRET = 'ack-link-key';
 
 /** The path of the acknowledge page (web/ack-link-routes.ts). */
 export const ACK_PATH = '/ack';
-
-/**
- * Who has which verified out-of-chat method: the contact methods of PART A (store/contact-repository.ts),
- * read through this seam (registered as the `contacts` service). Without it nobody has one.
- */
-export interface VerifiedContacts {
-  verifiedKinds(staffIds: string[]): Promise<Map<string, OutOfChatMethod[]>>;
-}
 
 /** The link key's signer: HMAC-SHA-256 over the token body, base64url. */
 export function hmacSigner(key: Buffer): AckSigner {
@@ -99,7 +92,8 @@ export class OutOfChat {
    * PostgreSQL): the link key, the organisation's rules, and each person's verified methods.
    */
   async prepare(orgId: string, staffIds: string[]): Promise<Map<string, OutOfChatMethod[]>> {
-    const contacts = this.hub.services.get('contacts') as VerifiedContacts | undefined;
+    // The contact methods (app/contacts, issue 16 part A); without that module nobody has one.
+    const contacts = this.hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
     if (!contacts || staffIds.length === 0) return new Map();
     if (!this.env.PUBLIC_URL) {
       if (!this.warnedNoUrl)
@@ -114,7 +108,17 @@ export class OutOfChat {
       const org = await this.hub.orgs.byId(orgId);
       this.rulesByOrg.set(orgId, this.rulesOf(org ?? { id: orgId, name: '' }));
     }
-    return contacts.verifiedKinds(staffIds);
+    // A method counts when it is verified and its channel is on (a transport configured, or a channel given).
+    const on = (k: OutOfChatMethod) => contacts.enabled[k] || this.hub.channels.some((c) => c.platform === k);
+    const out = new Map<string, OutOfChatMethod[]>();
+    for (const id of staffIds) {
+      const verified = (await contacts.repo.list(id)).filter((m) => m.verifiedAt !== null && on(m.kind));
+      out.set(
+        id,
+        verified.map((m) => m.kind),
+      );
+    }
+    return out;
   }
 
   rules(orgId: string): NotificationRules {
