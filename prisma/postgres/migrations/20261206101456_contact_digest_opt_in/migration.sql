@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ContactMethod" ADD COLUMN     "digestOptIn" BOOLEAN NOT NULL DEFAULT false;
