@@ -17,32 +17,22 @@
  *
  * autocannon's `overallRate` sends each second's 200 requests as fast as its 20 connections allow, then
  * waits for the next second: the p99 is the latency inside that burst, for both servers alike.
+ *
+ * Profiling: SLACK_ACK_HUB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" starts the hub child with those
+ * node flags (the profile is written when it stops). The child roles are in support/slack-ack-roles.ts.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from '@slack/bolt';
-import pino from 'pino';
-import { loadConfig } from '../app/config/index.ts';
-import { createLogger } from '../app/logger.ts';
-import { defaultModules } from '../app/modules.ts';
-import { startHub } from '../app/start.ts';
-import { slackModule } from '../bots/slack/slack-module.ts';
 import { signSlackRequest } from '../bots/slack/verify-signature.ts';
 import type { Figure } from './figure.ts';
-import { benchScale, freshDb } from './support/bench-hub.ts';
+import { benchScale } from './support/bench-hub.ts';
+import { SECRET, TEAM } from './support/slack-ack-roles.ts';
 
 export const description =
   '/slack/events ack latency p50/p99 at 200 req/s on loopback (hub with after-ack work) vs a minimal Bolt app acking the same payload';
 
-const SECRET = 'bench-signing-secret-0123456789abcdef';
-const TOKEN = 'xoxb-bench';
-const TEAM = 'T0BENCH';
 const RATE = 200;
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -55,31 +45,6 @@ interface CannonResult {
 type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 type Measured = { p50: number; p99: number; non2xx: number; requests: number; sent: number };
-
-/**
- * A Slack Web API stand-in on loopback (its own process): every method answers ok. GET /count tells how
- * many chat.postEphemeral calls (the hub's replies to the mentions) it has had.
- */
-async function serveFakeSlackApi(): Promise<void> {
-  let replies = 0;
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/count') {
-      res.end(String(replies));
-      return;
-    }
-    if (req.url?.endsWith('/chat.postEphemeral')) replies++;
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'B0BOT', team_id: TEAM, message_ts: '1.1' }),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
-}
 
 let seq = 0;
 function signedMention(): { body: string; headers: Record<string, string> } {
@@ -198,65 +163,10 @@ async function paced(port: number, seconds: number): Promise<Measured> {
   return { p50: q(0.5), p99: q(0.99), non2xx: bad, requests: latencies.length, sent: latencies.length - bad };
 }
 
-/** Child process: serve one side (Slack API stand-in, hub or minimal Bolt) and print its port. */
-async function serve(role: string, apiUrl: string): Promise<void> {
-  if (role === 'api') return serveFakeSlackApi();
-  if (role === 'hub') {
-    const db = await freshDb('sqlite');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-slack-'));
-    const config = loadConfig(
-      {
-        SEND_HUB_ENV: 'test',
-        DATABASE_URL: db.url,
-        DATA_DIR: dataDir,
-        SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        CONSOLE_CHANNEL: 'off',
-        DEMO: 'on',
-        SLACK_BOT_TOKEN: TOKEN,
-        SLACK_SIGNING_SECRET: SECRET,
-      },
-      dataDir,
-    );
-    const running = await startHub(
-      config,
-      createLogger('info', pino.destination({ dest: '/dev/null', sync: false })),
-      {
-        modules: [
-          ...defaultModules().filter((m) => m.name !== 'slack'),
-          slackModule({ slackApiUrl: apiUrl }),
-        ],
-        stdout: fs.createWriteStream('/dev/null'),
-      },
-    );
-    const hub = running.hub;
-    const org = (await hub.orgs.all())[0];
-    const sendco = org ? (await hub.staff.withRole(org.id, 'SENDCO'))[0] : undefined;
-    if (!sendco) throw new Error('demo school has no SENDCo');
-    await hub.staff.linkIdentity(sendco.id, 'SLACK', TEAM, 'U0BENCH', { teamId: TEAM });
-    process.stdout.write(`PORT ${running.server.port}\n`);
-    process.on('SIGTERM', () => {
-      void running.stop().then(async () => {
-        await db.drop();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-        process.exit(0);
-      });
-    });
-    return;
-  }
-  const bolt = new App({ signingSecret: SECRET, token: TOKEN, clientOptions: { slackApiUrl: apiUrl } });
-  bolt.event('app_mention', async () => {});
-  const boltServer = (await bolt.start(0)) as http.Server;
-  process.stdout.write(`PORT ${(boltServer.address() as AddressInfo).port}\n`);
-  process.on('SIGTERM', () => {
-    void bolt.stop().then(() => process.exit(0));
-  });
-}
-
 async function spawnServer(role: string, apiUrl: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  const nodeArgs =
+    role === 'hub' ? (process.env.SLACK_ACK_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, SLACK_ACK_ROLE: role, SLACK_ACK_API: apiUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -387,7 +297,7 @@ export async function run(): Promise<Figure[]> {
 
 const role = process.env.SLACK_ACK_ROLE;
 if (role) {
-  void serve(role, process.env.SLACK_ACK_API ?? '');
+  void import('./support/slack-ack-roles.ts').then((m) => m.serve(role, process.env.SLACK_ACK_API ?? ''));
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   run().then(
     (f) => console.table(f),

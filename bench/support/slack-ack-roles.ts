@@ -1,0 +1,103 @@
+/**
+ * The child processes of bench/slack-ack.bench.ts: the Slack Web API stand-in, the deployed hub and the
+ * minimal Bolt app. Each prints `PORT <n>` when it listens and stops on SIGTERM.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { App } from '@slack/bolt';
+import pino from 'pino';
+import { loadConfig } from '../../app/config/index.ts';
+import { createLogger } from '../../app/logger.ts';
+import { defaultModules } from '../../app/modules.ts';
+import { startHub } from '../../app/start.ts';
+import { slackModule } from '../../bots/slack/slack-module.ts';
+import { freshDb } from './bench-hub.ts';
+
+export const SECRET = 'bench-signing-secret-0123456789abcdef';
+export const TOKEN = 'xoxb-bench';
+export const TEAM = 'T0BENCH';
+
+/**
+ * A Slack Web API stand-in on loopback (its own process): every method answers ok. GET /count tells how
+ * many chat.postEphemeral calls (the hub's replies to the mentions) it has had.
+ */
+async function serveFakeSlackApi(): Promise<void> {
+  let replies = 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/count') {
+      res.end(String(replies));
+      return;
+    }
+    if (req.url?.endsWith('/chat.postEphemeral')) replies++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'B0BOT', team_id: TEAM, message_ts: '1.1' }),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+/** Child process: serve one side (Slack API stand-in, hub or minimal Bolt) and print its port. */
+export async function serve(role: string, apiUrl: string): Promise<void> {
+  if (role === 'api') return serveFakeSlackApi();
+  if (role === 'hub') {
+    const db = await freshDb('sqlite');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-slack-'));
+    const config = loadConfig(
+      {
+        SEND_HUB_ENV: 'test',
+        DATABASE_URL: db.url,
+        DATA_DIR: dataDir,
+        SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        CONSOLE_CHANNEL: 'off',
+        DEMO: 'on',
+        SLACK_BOT_TOKEN: TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
+      },
+      dataDir,
+    );
+    const running = await startHub(
+      config,
+      createLogger('info', pino.destination({ dest: '/dev/null', sync: false })),
+      {
+        modules: [
+          ...defaultModules().filter((m) => m.name !== 'slack'),
+          slackModule({ slackApiUrl: apiUrl }),
+        ],
+        stdout: fs.createWriteStream('/dev/null'),
+      },
+    );
+    const hub = running.hub;
+    const org = (await hub.orgs.all())[0];
+    const sendco = org ? (await hub.staff.withRole(org.id, 'SENDCO'))[0] : undefined;
+    if (!sendco) throw new Error('demo school has no SENDCo');
+    await hub.staff.linkIdentity(sendco.id, 'SLACK', TEAM, 'U0BENCH', { teamId: TEAM });
+    process.stdout.write(`PORT ${running.server.port}\n`);
+    process.on('SIGTERM', () => {
+      void running.stop().then(async () => {
+        await db.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    });
+    return;
+  }
+  const bolt = new App({ signingSecret: SECRET, token: TOKEN, clientOptions: { slackApiUrl: apiUrl } });
+  bolt.event('app_mention', async () => {});
+  const boltServer = (await bolt.start(0)) as http.Server;
+  process.stdout.write(`PORT ${(boltServer.address() as AddressInfo).port}\n`);
+  process.on('SIGTERM', () => {
+    void bolt.stop().then(() => process.exit(0));
+  });
+}
