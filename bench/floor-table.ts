@@ -14,6 +14,8 @@ interface Row {
   floor: 'own' | string;
   /** The figure whose `pass` says whether the goal is met (default: `value`). */
   judge?: string;
+  /** Where the issue's goal differs from the figure's own: the test of today's value against it. */
+  meets?: (value: number) => boolean;
   goal: string;
 }
 
@@ -42,6 +44,9 @@ export const ISSUE_18_ROWS: Row[] = [
     what: 'import peak RSS, MB (1,000,000 rows, else the default file)',
     value: 'import_cpoms.cli_1m.peak_rss_mb|import_cpoms.cli.peak_rss_mb',
     floor: 'own',
+    // The suite's file is smaller, but memory is flat in the file's size (…peak_rss_ratio_4x_rows ≈ 1):
+    // its peak is held to the 1,000,000-row goal, not to the figure's own (< 300 MB, issue 4).
+    meets: (mb) => mb < 150,
     goal: '< 150 MB at 1,000,000 rows',
   },
   {
@@ -99,7 +104,8 @@ export function issue18Rows(figures: Figure[]): string[][] {
     if (!f) return [r.what, '-', '-', '-', r.goal, 'not measured in this run'];
     const floor = r.floor === 'own' ? f.floor : find(r.floor)?.value;
     const judge = r.judge ? find(r.judge) : f;
-    const met = judge?.pass === undefined ? '' : judge.pass ? 'yes' : 'NO';
+    const pass = r.meets ? r.meets(f.value) : judge?.pass;
+    const met = pass === undefined ? '' : pass ? 'yes' : 'NO';
     return [
       `${r.what} [${f.name}]`,
       num(f.value),
