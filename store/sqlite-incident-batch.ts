@@ -50,6 +50,9 @@ export async function writeSqliteBatch(
 ): Promise<ReturnType<SqliteBatch['plan']>> {
   const conn = new Database(sqliteFile(url), { timeout: 0, fileMustExist: true });
   try {
+    // As durable as the hub's own connections (store/db.ts): a commit is on disk when it returns, whichever
+    // journal mode the file is in (better-sqlite3's default in WAL mode is NORMAL).
+    conn.pragma('synchronous = FULL');
     const existingSql =
       'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = ? AND "source" = ? AND "externalId" IN (SELECT value FROM json_each(?))';
     const select = conn.prepare(existingSql);
