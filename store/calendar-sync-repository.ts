@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Provider, Tx } from './db.ts';
-import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
+import type { BulkColumn } from './deadline-bulk.ts';
+import { insertRows } from './sqlite-json-insert.ts';
 
 export type MeetingKindDto =
   | 'TAC'
@@ -297,14 +298,7 @@ export class FeedWriter {
     );
     if (this.provider) {
       const rows = data.map((a) => ({ id: randomUUID(), ...a }));
-      await bulkInsert(
-        this.tx as unknown as Db,
-        this.provider,
-        'MeetingAttendee',
-        ATTENDEE_COLUMNS,
-        rows,
-        BATCH,
-      );
+      await insertRows(this.tx, this.provider, 'MeetingAttendee', ATTENDEE_COLUMNS, rows, BATCH);
     } else
       for (let i = 0; i < data.length; i += BATCH)
         await tx.meetingAttendee.createMany({ data: data.slice(i, i + BATCH) });
@@ -324,7 +318,7 @@ export class FeedWriter {
     if (this.provider) {
       const now = new Date();
       const rows = created.map((m) => ({ id: randomUUID(), ...rowOf(m), createdAt: now, updatedAt: now }));
-      await bulkInsert(tx as unknown as Db, this.provider, 'Meeting', MEETING_COLUMNS, rows, BATCH);
+      await insertRows(tx, this.provider, 'Meeting', MEETING_COLUMNS, rows, BATCH);
       return rows.map((r) => r.id);
     }
     const rows = await tx.meeting.createManyAndReturn({
