@@ -11,6 +11,9 @@
  * ticks are timed at 40,000.
  * Floor (issue 18), on the same database at 20,000: bench/floors/deadline-tick-floor.ts, the tick that reads
  * only what changed and what falls due (an indexed query); goal for the steady tick < 100 ms.
+ * Steady ticks plan only the cases due or changed (docs/deadlines.md "How the tick works"); the full sweep
+ * (every open case, the steady tick before issue 18) is timed beside them as the baseline, and the next
+ * morning's first tick shows what a day's moments cost. BENCH_DEADLINES_200K=1 adds 200,000 open cases.
  */
 import { randomUUID } from 'node:crypto';
 import { deadlinesModule } from '../app/deadlines/module.ts';
@@ -194,13 +197,16 @@ export async function __generate(db: Db, cases: number, today: string, provider:
   return la;
 }
 
-/** Median wall time and median CPU time (this process, user + system) of `runs` runs. */
-async function steadyTicks(svc: DeadlineService, now: Date, runs = 3) {
+/**
+ * Median wall time and median CPU time (this process, user + system) of `runs` runs: steady ticks (the
+ * cases due or changed, issue 18) or, with `full`, full sweeps (every open case, the tick before issue 18).
+ */
+async function steadyTicks(svc: DeadlineService, now: Date, runs = 3, full = false) {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage();
-    wall.push((await timed(() => svc.tick(now, true))).ms);
+    wall.push((await timed(() => svc.tick(now, full))).ms);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
@@ -218,7 +224,8 @@ async function measure(provider: Provider, n: number, now: Date) {
   const hub = await benchHub(db.url, {
     clock: new FixedClock(now),
     modules: [deadlinesModule()],
-    env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' },
+    // No hourly sweep between the timed ticks (the clock jumps a day below): full sweeps are asked for.
+    env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
   });
   try {
     const svc = hub.services.get('deadlines') as DeadlineService;
@@ -236,10 +243,30 @@ async function measure(provider: Provider, n: number, now: Date) {
     tickFloor.close();
     const floor = [...floorRuns].sort((x, y) => x.ms - y.ms)[2]!;
     const idle = (await svc.tick(now, true)) as TickReport;
+    const full1 = await steadyTicks(svc, now, 3, true);
+    // The next morning: the first steady tick of the day plans the cases whose moment has come.
+    const day2 = new Date(now.getTime() + 86_400_000);
+    const nextDay = await timed(() => svc.tick(day2));
     await addCases(hub.dbh.db, provider, la, n, today);
-    const cold2 = await timed(() => svc.tick(now, true));
-    const s2 = await steadyTicks(svc, now);
+    const cold2 = await timed(() => svc.tick(day2, true));
+    const s2 = await steadyTicks(svc, day2);
+    const full2 = await steadyTicks(svc, day2, 3, true);
+    // 200,000 open cases (issue 18 goal < 1 s), only with BENCH_DEADLINES_200K=1 (a few minutes more).
+    let big: { n: number; steady: number; full: number } | undefined;
+    if (process.env.BENCH_DEADLINES_200K === '1') {
+      await addCases(hub.dbh.db, provider, la, 200_000 - 2 * n, today);
+      await svc.tick(day2, true);
+      big = {
+        n: la.count,
+        steady: (await steadyTicks(svc, day2)).wall,
+        full: (await steadyTicks(svc, day2, 1, true)).wall,
+      };
+    }
     return {
+      full: full1.wall,
+      full2: full2.wall,
+      nextDay: { ms: nextDay.ms, report: nextDay.value as TickReport },
+      big,
       seed: seed.ms,
       cold: cold.ms,
       cold2: cold2.ms,
@@ -282,6 +309,37 @@ export async function run(): Promise<Figure[]> {
       unit: 'ratio',
       baseline: `bench/floors/deadline-tick-floor.ts on the same ${n} open cases (${a.floor.ms.toFixed(2)} ms, median of 5)`,
     },
+    {
+      name: 'deadlines.tick_20k.steady_vs_full_sweep',
+      value: a.steady / a.full,
+      unit: 'ratio',
+      baseline: `the full sweep of the same ${n} open cases, nothing changed (${a.full.toFixed(0)} ms: the steady tick before issue 18)`,
+    },
+    { name: 'deadlines.tick_20k.full_sweep_ms', value: a.full, unit: 'ms' },
+    {
+      name: 'deadlines.tick_20k.next_day_ms',
+      value: a.nextDay.ms,
+      unit: 'ms',
+      baseline: `the next morning's first steady tick: ${a.nextDay.report.cases} of ${n} cases' moment had come; it wrote the day's ${a.nextDay.report.remindersCreated} new nudges and withdrew ${a.nextDay.report.remindersCancelled} (none delivered in this bench); full sweep with nothing to write ${a.full.toFixed(0)} ms`,
+    },
+    {
+      name: 'deadlines.tick_40k.full_sweep_ms',
+      value: a.full2,
+      unit: 'ms',
+      baseline: `the full sweep at ${n} cases: ${a.full.toFixed(0)} ms`,
+    },
+    ...(a.big
+      ? ([
+          {
+            name: 'deadlines.tick_200k.steady_ms',
+            value: a.big.steady,
+            unit: 'ms',
+            goal: '< 1000',
+            pass: a.big.steady < 1000,
+            baseline: `nothing changed, ${a.big.n} open cases; full sweep ${a.big.full.toFixed(0)} ms`,
+          },
+        ] satisfies Figure[])
+      : []),
     {
       name: 'deadlines.tick_20k.ratio_vs_read',
       value: a.steady / a.read,

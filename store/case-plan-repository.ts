@@ -61,11 +61,21 @@ export class CasePlanRepository {
 
   /** Open cases whose student changed since `since` (a name or year group: the nudge's label). */
   async openWithStudentChangedSince(since: Date): Promise<string[]> {
-    const rows = await this.db.case.findMany({
-      where: { status: 'OPEN', student: { updatedAt: { gte: since } } },
+    // Two indexed reads (Student.updatedAt, then Case.studentId): a relation filter scanned every open case.
+    const students = await this.db.student.findMany({
+      where: { updatedAt: { gte: since } },
       select: { id: true },
     });
-    return rows.map((r) => r.id);
+    if (students.length === 0) return [];
+    const out: string[] = [];
+    for (let i = 0; i < students.length; i += 5000) {
+      const rows = await this.db.case.findMany({
+        where: { status: 'OPEN', studentId: { in: students.slice(i, i + 5000).map((s) => s.id) } },
+        select: { id: true },
+      });
+      for (const r of rows) out.push(r.id);
+    }
+    return out;
   }
 
   /** Term dates of every organisation (a handful of rows each). */
