@@ -30,6 +30,8 @@ export interface ContactMethodDto {
   lastFailureAt: Date | null;
   /** When the pending code (if any) was made. */
   codeIssuedAt: Date | null;
+  /** EMAIL: deadline digests by e-mail too (settings digest email on). */
+  digestOptIn: boolean;
 }
 
 const select = {
@@ -43,6 +45,7 @@ const select = {
   lastFailure: true,
   lastFailureAt: true,
   codeExpiresAt: true,
+  digestOptIn: true,
 } as const;
 
 export type VerifyOutcome =
@@ -86,6 +89,7 @@ export class ContactRepository {
     lastFailure: string | null;
     lastFailureAt: Date | null;
     codeExpiresAt: Date | null;
+    digestOptIn: boolean;
   }): ContactMethodDto {
     const { valueEnc, codeExpiresAt, ...rest } = r;
     return {
@@ -208,6 +212,34 @@ export class ContactRepository {
     });
     const worst = Math.max(...pending.map((p) => p.codeAttempts + 1));
     return { ok: false, reason: worst >= MAX_CODE_ATTEMPTS ? 'too_many' : 'wrong' };
+  }
+
+  /** Deadline digests by e-mail on or off (the verified EMAIL method); false when there is none. */
+  async setDigestOptIn(staffId: string, on: boolean): Promise<boolean> {
+    const r = await this.db.contactMethod.updateMany({
+      where: { staffId, kind: 'EMAIL', ...(on ? { verifiedAt: { not: null } } : {}) },
+      data: { digestOptIn: on },
+    });
+    return r.count > 0;
+  }
+
+  /** The unsubscribe link's token for a method: `<id>.<HMAC>`; no expiry (an old e-mail's link still works). */
+  async unsubscribeToken(methodId: string): Promise<string> {
+    return `${methodId}.${await this.hash('unsubscribe', methodId)}`;
+  }
+
+  /** Turn digests off for the method a token names; null when the token is not one of ours. */
+  async unsubscribe(token: string): Promise<ContactMethodDto | null> {
+    const [id = '', sig = ''] = token.split('.');
+    const expected = Buffer.from(await this.hash('unsubscribe', id));
+    const given = Buffer.from(sig);
+    if (!id || expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    const rows = await this.db.contactMethod.updateManyAndReturn({
+      where: { id },
+      data: { digestOptIn: false },
+      select,
+    });
+    return rows[0] ? this.toDto(rows[0]) : null;
   }
 
   async remove(staffId: string, kind: ContactKind): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** `settings` in chat: who the hub thinks you are, how it reaches you, and your organisation's quiet hours. */
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
-import { contactSettings } from '../contacts/contact-settings.ts';
+import { contactSettings, digestSettings } from '../contacts/contact-settings.ts';
 import { CONTACTS_SERVICE, type ContactsService } from '../contacts/contacts-service.ts';
 import type { Hub } from '../container.ts';
 
@@ -21,6 +21,8 @@ export function settingsCommand(hub: Hub): Command {
       const [sub, ...rest] = args.trim().split(/\s+/);
       if (contacts && sub?.toLowerCase() === 'contact')
         return { kind: 'message', message: await contactSettings(contacts, actor, via, rest.join(' ')) };
+      if (contacts && sub?.toLowerCase() === 'digest')
+        return { kind: 'message', message: await digestSettings(contacts, actor, via, rest.join(' ')) };
       const [identities, org, methods] = await Promise.all([
         hub.staff.identities(actor.staffId),
         hub.orgs.byId(actor.orgId),

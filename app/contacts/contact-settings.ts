@@ -10,6 +10,34 @@ import type { ContactsService } from './contacts-service.ts';
 const reply = (title: string, text = ''): OutgoingMessage =>
   message({ kind: 'text', audience: 'private', title, text });
 
+/** `settings digest email on|off`. */
+export async function digestSettings(
+  service: ContactsService,
+  actor: Actor,
+  via: ChatPlatform,
+  args: string,
+): Promise<OutgoingMessage> {
+  const [channel = '', onOff = ''] = args.trim().toLowerCase().split(/\s+/);
+  if (channel !== 'email' || !['on', 'off'].includes(onOff))
+    return reply('Usage: settings digest email on|off');
+  try {
+    await service.setDigestEmail(actor.orgId, actor.staffId, onOff === 'on', {
+      actorId: actor.staffId,
+      actorKind: 'staff',
+      channel: via,
+    });
+  } catch (err) {
+    if (err instanceof ValidationError) return reply(err.message);
+    throw err;
+  }
+  return onOff === 'on'
+    ? reply(
+        'Deadline digests will come by e-mail too',
+        'Each e-mail has an unsubscribe link; or send: settings digest email off',
+      )
+    : reply('No more deadline digests by e-mail', 'They still come here in chat.');
+}
+
 export async function contactSettings(
   service: ContactsService,
   actor: Actor,

@@ -17,6 +17,7 @@ import type { FeatureModule } from '../module.ts';
 import { registerContactsCli } from './contacts-cli.ts';
 import { CONTACTS_SERVICE, ContactsService } from './contacts-service.ts';
 import { notifyCallbackRoutes } from './notify-callback.ts';
+import { unsubscribeRoutes } from './unsubscribe-routes.ts';
 
 export const contactsOf = (hub: Hub): ContactsService | undefined =>
   hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
@@ -91,7 +92,22 @@ export function contactsModule(): FeatureModule {
     },
     routes(router, hub) {
       const service = contactsOf(hub);
-      if (service) notifyCallbackRoutes(router, hub, service, callbackToken);
+      if (!service) return;
+      notifyCallbackRoutes(router, hub, service, callbackToken);
+      unsubscribeRoutes(router, hub, service);
+    },
+    wire(hub) {
+      const service = contactsOf(hub);
+      if (!service) return;
+      // Deadline digests by e-mail for those who opted in: a copy of each chat digest as it goes (or finds
+      // no chat). Listeners are synchronous: the copy is queued in the background, a failure only logged.
+      hub.deliverer.onAttemptOutcome((outcome, m) => {
+        if (m.message.kind !== 'digest' || m.via) return;
+        if (outcome !== 'sent' && outcome !== 'unreachable' && outcome !== 'not_found') return;
+        service.emailDigestCopy(m).catch((err: unknown) => {
+          hub.log.error({ err, messageId: m.id }, 'digest e-mail copy could not be queued');
+        });
+      });
     },
     async stop() {
       for (const c of closers) c();

@@ -15,6 +15,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type { AuditEventInput } from '../../core/ports.ts';
 import { type ContactMethodDto, ContactRepository } from '../../store/contact-repository.ts';
+import type { ClaimedMessage } from '../../store/outbox-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
 import type { Hub } from '../container.ts';
 
@@ -186,6 +187,50 @@ export class ContactsService {
     }
     await this.audit(orgId, who, 'contact.verified', r.method);
     return this.line(r.method);
+  }
+
+  /** `settings digest email on|off`: deadline digests by e-mail too, to the verified work e-mail. */
+  async setDigestEmail(orgId: string, staffId: string, on: boolean, who: ContactActor): Promise<void> {
+    if (on && !this.enabled.EMAIL)
+      throw new ValidationError('this hub sends no e-mail (set MAIL_TRANSPORT): ask your admin', 'kind');
+    if (on && !this.publicUrl)
+      throw new ValidationError(
+        'digests by e-mail need the hub address for the unsubscribe link (PUBLIC_URL): ask your admin',
+        'kind',
+      );
+    const method = await this.repo.get(staffId, 'EMAIL');
+    if (on && !method?.verifiedAt)
+      throw new ValidationError(
+        'verify your e-mail first: settings contact resend email, then settings contact verify <code>',
+        'kind',
+      );
+    await this.repo.setDigestOptIn(staffId, on);
+    if (method) await this.audit(orgId, who, on ? 'contact.digest_on' : 'contact.digest_off', method);
+  }
+
+  private get publicUrl(): string | undefined {
+    const url = this.hub.config.raw.PUBLIC_URL as string | undefined;
+    return url?.replace(/\/+$/, '');
+  }
+
+  /**
+   * A deadline digest that went to chat (or found no chat) is copied by e-mail to a person who opted in
+   * (issue 16), with an unsubscribe link; keyed from the chat message, so it is queued once.
+   */
+  async emailDigestCopy(m: ClaimedMessage): Promise<void> {
+    if (m.message.kind !== 'digest' || m.via || !m.recipientId || !this.enabled.EMAIL || !this.publicUrl)
+      return;
+    const method = await this.repo.get(m.recipientId, 'EMAIL');
+    if (!method?.verifiedAt || !method.digestOptIn) return;
+    const url = `${this.publicUrl}/unsubscribe/${await this.repo.unsubscribeToken(method.id)}`;
+    await this.hub.outbox.enqueue({
+      idempotencyKey: `${m.idempotencyKey}:email`,
+      orgId: m.orgId,
+      to: { staffId: m.recipientId },
+      via: 'EMAIL',
+      priority: m.priority,
+      message: { ...m.message, link: { label: 'Unsubscribe', url } },
+    });
   }
 
   async remove(

@@ -92,6 +92,9 @@ export class OutOfChatChannel implements ChannelPort {
         outcome: 'not_found',
         error: `no verified ${kind === 'EMAIL' ? 'e-mail' : 'mobile'} contact method`,
       };
+    // Checked again as it leaves: a digest queued before an unsubscribe is not sent after it.
+    if (rendered.kind === 'digest' && !method.digestOptIn)
+      return { outcome: 'failed', error: 'unsubscribed from digests by e-mail', transient: false };
     const r = await this.transport.send({ to: method.value, rendered, idempotencyKey: meta.idempotencyKey });
     if (r.outcome === 'rejected') {
       await this.contacts.recordFailure(method.id, r.error);

@@ -68,6 +68,13 @@ export class SmtpTransport implements OutOfChatTransport {
           // RFC 3834: an automatic message; Exchange: no out-of-office replies to it.
           'Auto-Submitted': 'auto-generated',
           'X-Auto-Response-Suppress': 'All',
+          // RFC 2369 and RFC 8058 one-click: mail clients offer "unsubscribe", which POSTs to the link.
+          ...(s.rendered.unsubscribeUrl
+            ? {
+                'List-Unsubscribe': `<${s.rendered.unsubscribeUrl}>`,
+                'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+              }
+            : {}),
         },
       });
       if (info.rejected?.length) return { outcome: 'rejected', error: 'smtp: recipient rejected' };

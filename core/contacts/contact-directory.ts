@@ -13,7 +13,7 @@ export interface ContactDirectory {
     staffId: string,
     kind: ContactKind,
     pendingToo?: boolean,
-  ): Promise<{ id: string; value: string } | null>;
+  ): Promise<{ id: string; value: string; digestOptIn?: boolean } | null>;
   /** A provider said this method does not work: a short coded reason, never message content. */
   recordFailure(id: string, reason: string): Promise<void>;
 }

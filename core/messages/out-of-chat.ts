@@ -40,6 +40,8 @@ export interface RenderedOutOfChat {
   text: string;
   /** Values for a provider template (GOV.UK Notify personalisation): the same content, field by field. */
   personalisation: Record<string, string>;
+  /** A digest's unsubscribe link (its `link` labelled "Unsubscribe"): also sent as List-Unsubscribe (RFC 8058). */
+  unsubscribeUrl?: string;
 }
 
 const REF = /^C-[A-Z0-9]{1,12}$/;
@@ -137,7 +139,14 @@ export function renderOutOfChat(m: OutgoingMessage, via: 'EMAIL' | 'SMS'): Rende
       const lines = [m.text, ...m.sections.flatMap((s) => ['', s.heading, ...s.lines.map((l) => `- ${l}`)])];
       if (m.link) lines.push('', `${m.link.label}: ${checkedLink(m)}`);
       const text = lines.join('\n').trim();
-      return { kind: m.kind, subject: m.title, text, personalisation: { subject: m.title, body: text } };
+      const unsubscribe = m.link?.label === 'Unsubscribe' ? checkedLink(m) : undefined;
+      return {
+        kind: m.kind,
+        subject: m.title,
+        text,
+        personalisation: { subject: m.title, body: text },
+        ...(unsubscribe ? { unsubscribeUrl: unsubscribe } : {}),
+      };
     }
   }
 }
