@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { signSlackRequest } from '../bots/slack/verify-signature.ts';
 import type { Figure } from './figure.ts';
 import { benchScale } from './support/bench-hub.ts';
-import { SECRET, TEAM } from './support/slack-ack-roles.ts';
+import { type LoopDelay, SECRET, TEAM } from './support/slack-ack-roles.ts';
 
 export const description =
   '/slack/events ack latency p50/p99 at 200 req/s on loopback (hub with after-ack work) vs a minimal Bolt app acking the same payload';
@@ -163,12 +163,19 @@ async function paced(port: number, seconds: number): Promise<Measured> {
   return { p50: q(0.5), p99: q(0.99), non2xx: bad, requests: latencies.length, sent: latencies.length - bad };
 }
 
-async function spawnServer(role: string, apiUrl: string): Promise<{ port: number; stop(): Promise<void> }> {
+interface Server {
+  port: number;
+  /** Event-loop delay inside the child since the last call (ms): see support/slack-ack-roles.ts. */
+  loopDelay(): Promise<LoopDelay>;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(role: string, apiUrl: string): Promise<Server> {
   const nodeArgs =
     role === 'hub' ? (process.env.SLACK_ACK_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean) : [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, SLACK_ACK_ROLE: role, SLACK_ACK_API: apiUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -181,6 +188,11 @@ async function spawnServer(role: string, apiUrl: string): Promise<{ port: number
   });
   return {
     port,
+    loopDelay: () =>
+      new Promise<LoopDelay>((resolve) => {
+        child.once('message', (m: { loop: LoopDelay }) => resolve(m.loop));
+        child.send('loop');
+      }),
     stop: () =>
       new Promise((r) => {
         child.once('exit', () => r());
@@ -203,16 +215,22 @@ export async function run(): Promise<Figure[]> {
   const pacedRounds = 3;
   const hubPaced: Measured[] = [];
   const boltPaced: Measured[] = [];
+  const hubLoop: LoopDelay[] = [];
+  const boltLoop: LoopDelay[] = [];
   try {
     // Interleaved rounds (hub, Bolt, hub, Bolt …) so both sides see the same machine load.
     for (let i = 0; i < rounds; i++) {
       hubRuns.push(await measure(`http://127.0.0.1:${hubServer.port}/slack/events`, seconds, i === 0));
       boltRuns.push(await measure(`http://127.0.0.1:${boltServer.port}/slack/events`, seconds, i === 0));
     }
-    // Then evenly spaced arrivals at the same rate.
+    // Then evenly spaced arrivals at the same rate, with each server's event-loop delay in its rounds.
     for (let i = 0; i < pacedRounds; i++) {
+      await hubServer.loopDelay();
       hubPaced.push(await paced(hubServer.port, seconds));
+      hubLoop.push(await hubServer.loopDelay());
+      await boltServer.loopDelay();
       boltPaced.push(await paced(boltServer.port, seconds));
+      boltLoop.push(await boltServer.loopDelay());
     }
   } finally {
     await hubServer.stop(); // drains the hub's after-ack work
@@ -291,6 +309,28 @@ export async function run(): Promise<Figure[]> {
       unit: 'count',
       goal: '0',
       pass: hubEven.non2xx + boltEven.non2xx === 0,
+    },
+    {
+      name: 'slack_ack.even.hub.event_loop_delay_p99',
+      value: median(hubLoop.map((l) => l.p99)),
+      unit: 'ms',
+    },
+    {
+      name: 'slack_ack.even.hub.event_loop_delay_max',
+      value: Math.max(...hubLoop.map((l) => l.max)),
+      unit: 'ms',
+    },
+    {
+      name: 'slack_ack.even.bolt_minimal.event_loop_delay_p99',
+      value: median(boltLoop.map((l) => l.p99)),
+      unit: 'ms',
+      baseline:
+        'the minimal Bolt app in the same rounds: what the machine and the acks alone cost an event loop',
+    },
+    {
+      name: 'slack_ack.even.bolt_minimal.event_loop_delay_max',
+      value: Math.max(...boltLoop.map((l) => l.max)),
+      unit: 'ms',
     },
   ];
 }

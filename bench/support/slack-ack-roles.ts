@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { App } from '@slack/bolt';
 import pino from 'pino';
 import { loadConfig } from '../../app/config/index.ts';
@@ -15,6 +16,24 @@ import { defaultModules } from '../../app/modules.ts';
 import { startHub } from '../../app/start.ts';
 import { slackModule } from '../../bots/slack/slack-module.ts';
 import { freshDb } from './bench-hub.ts';
+
+/** Event-loop delay over an interval, in ms. */
+export type LoopDelay = { p50: number; p99: number; max: number };
+
+/**
+ * The event-loop delay of this child (perf_hooks, 1 ms resolution), sent to the parent on each 'loop'
+ * message and reset: what stalls the server's loop (synchronous work, GC, waiting for a core).
+ */
+function answerLoopDelay(): void {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+  process.on('message', (m) => {
+    if (m !== 'loop') return;
+    process.send?.({ loop: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) } });
+    h.reset();
+  });
+}
 
 export const SECRET = 'bench-signing-secret-0123456789abcdef';
 export const TOKEN = 'xoxb-bench';
@@ -48,6 +67,7 @@ async function serveFakeSlackApi(): Promise<void> {
 /** Child process: serve one side (Slack API stand-in, hub or minimal Bolt) and print its port. */
 export async function serve(role: string, apiUrl: string): Promise<void> {
   if (role === 'api') return serveFakeSlackApi();
+  answerLoopDelay();
   if (role === 'hub') {
     const db = await freshDb('sqlite');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-slack-'));
