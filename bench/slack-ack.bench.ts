@@ -179,7 +179,7 @@ async function spawnServer(role: string, apiUrl: string): Promise<Server> {
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /PORT (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
