@@ -75,11 +75,36 @@ export async function claimPortable(
     { state: 'SENDING' as const, leaseUntil: { lt: now } },
   ];
   return db.$transaction(async (tx) => {
+    // People whose FIRST message is held (a retry waiting out its backoff, or being sent now): none of
+    // their later messages can go. Left out of the candidates, which they would otherwise fill with
+    // messages no claim can take, starving everyone behind them (issue 16: ten DSLs whose Teams answers
+    // 500, ten concerns each, held every e-mail and SMS of the safeguarding ladder back). A held message
+    // behind a due one holds nothing back before it.
+    const heldRows = await tx.outboxMessage.groupBy({
+      by: ['orderKey'],
+      where: {
+        OR: [
+          { state: 'RETRYING', nextAttemptAt: { gt: now } },
+          { state: 'SENDING', leaseUntil: { gte: now } },
+        ],
+      },
+      _min: { sequence: true },
+    });
+    const heldFirsts =
+      heldRows.length === 0
+        ? []
+        : await tx.outboxMessage.groupBy({
+            by: ['orderKey'],
+            where: { orderKey: { in: heldRows.map((h) => h.orderKey) }, OR: blocking(now) },
+            _min: { sequence: true },
+          });
+    const heldAt = new Map(heldRows.map((h) => [h.orderKey, h._min.sequence]));
+    const held = heldFirsts.filter((f) => f._min.sequence === heldAt.get(f.orderKey)).map((f) => f.orderKey);
     const candidates = await tx.outboxMessage.findMany({
-      where: { OR: due },
+      where: { OR: due, ...(held.length > 0 ? { orderKey: { notIn: held } } : {}) },
       orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
       take: limit * 4,
-      select: { ...claimedSelect, sequence: true, state: true },
+      select: { ...claimedSelect, sequence: true, state: true, nextAttemptAt: true },
     });
     if (candidates.length === 0) return [];
     // The first blocking message of each candidate's person. A due candidate blocks itself, so it is
@@ -92,6 +117,23 @@ export async function claimPortable(
       _min: { sequence: true },
     });
     const first = new Map(firsts.map((f) => [f.orderKey, f._min.sequence ?? 0]));
+    // A person seen here only behind their first message: that one may be due but sort after the window
+    // (its retry's backoff put it after the messages given back behind it). Fetched by its key, so a
+    // window full of such followers cannot starve every other person (issue 16).
+    const behind = [...first.entries()].filter(
+      ([key, seq]) => !candidates.some((c) => c.orderKey === key && c.sequence === seq),
+    );
+    if (behind.length > 0) {
+      const heads = await tx.outboxMessage.findMany({
+        where: {
+          AND: [{ OR: behind.map(([orderKey, sequence]) => ({ orderKey, sequence })) }, { OR: due }],
+        },
+        select: { ...claimedSelect, sequence: true, state: true, nextAttemptAt: true },
+      });
+      candidates.push(...heads);
+      const at = (c: { nextAttemptAt?: Date }) => c.nextAttemptAt?.getTime() ?? 0;
+      candidates.sort((a, b) => a.priority - b.priority || at(a) - at(b) || a.sequence - b.sequence);
+    }
     const byKey = new Map<string, typeof candidates>();
     for (const c of candidates) {
       if ((first.get(c.orderKey) ?? c.sequence) > c.sequence) continue;
