@@ -40,6 +40,7 @@ export interface BatchResult {
     /** The file line and the category on the safeguarding list that matched. */
     line: number;
     category: string;
+    occurredAt: Date;
   }[];
 }
 
@@ -179,6 +180,7 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
           studentId: u.u.studentId,
           categories: u.cats,
           isNew: o.outcome === 'created',
+          occurredAt: u.u.occurredAt,
         });
       });
       return {

@@ -36,6 +36,11 @@ export class IncidentConcerns {
     return classifyIncident(this.categories.policyFor(hit.org), categories);
   }
 
+  /** Older than SAFEGUARDING_IMPORT_LOOKBACK_DAYS: no concern is raised for it (fromIncident's 'too_old'). */
+  isTooOld(occurredAt: Date, now: Date): boolean {
+    return occurredAt < this.lookback(now);
+  }
+
   private lookback(now: Date): Date {
     return new Date(now.getTime() - this.service.settings.SAFEGUARDING_IMPORT_LOOKBACK_DAYS * 86_400_000);
   }

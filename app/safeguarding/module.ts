@@ -93,6 +93,8 @@ export function safeguardingModule(): FeatureModule {
       });
 
       hub.events.on('incident.imported', async (e) => {
+        // Known too old from the event itself: the same answer as fromIncident's, without reading it back.
+        if (e.occurredAt && incidents.isTooOld(e.occurredAt, hub.clock.now())) return;
         const r = await incidents.fromIncident(e.incidentId, hub.clock.now());
         if (r === 'raised')
           hub.log.info({ incidentId: e.incidentId }, 'concern raised from imported incident');

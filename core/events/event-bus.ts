@@ -12,6 +12,11 @@ export interface DomainEvents {
     studentId: string;
     categories: string[];
     isNew: boolean;
+    /**
+     * When it happened: a handler can tell an incident older than its look-back without reading it back
+     * (a first import of years of history announces hundreds of thousands of them; issue 18).
+     */
+    occurredAt?: Date;
   };
   /** A concern was stored (raised in chat or from an import). */
   'concern.raised': { orgId: string; concernId: string; immediateRisk: boolean };
