@@ -49,7 +49,7 @@ const item = fc
       orgId: 'o',
       caseRef: 'EHC-1',
       rule: rule({
-        ...(x.leads ? { leadTimes: x.leads } : {}),
+        ...(x.leads ? { leadTimes: [...x.leads] } : {}),
         ...(x.window ? { window: true } : {}),
         ...(x.la ? { owner: 'la' as const } : {}),
       }),
