@@ -15,12 +15,16 @@ import {
 import type { Config } from '../config/index.ts';
 
 /** Whole minutes after the chat message, or `off` (never by this method). */
-const delay = z
-  .string()
-  .trim()
-  .regex(/^(off|\d{1,4})$/i, { message: 'expected a number of minutes or off' })
-  .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v)))
-  .refine((v) => v === null || v <= 24 * 60, { message: 'expected at most 1440 minutes' });
+const delay = z.preprocess(
+  // A config already parsed (its `raw` fed back to loadConfig) holds numbers and null: read them as written.
+  (v) => (v === null ? 'off' : typeof v === 'number' ? String(v) : v),
+  z
+    .string()
+    .trim()
+    .regex(/^(off|\d{1,4})$/i, { message: 'expected a number of minutes or off' })
+    .transform((v) => (v.toLowerCase() === 'off' ? null : Number(v)))
+    .refine((v) => v === null || v <= 24 * 60, { message: 'expected at most 1440 minutes' }),
+);
 
 export const outOfChatEnvSchema = z.object({
   /**
