@@ -14,13 +14,23 @@ const platformNames: Record<string, string> = {
 export function settingsCommand(hub: Hub): Command {
   return {
     name: 'settings',
-    usage: 'settings [contact …]',
-    summary: 'your linked identity, how the hub reaches you, quiet hours; settings contact: e-mail/SMS',
+    usage: 'settings [contact … | notify … | digest …]',
+    summary:
+      'your linked identity, how the hub reaches you, quiet hours; settings contact: e-mail/SMS; settings notify: when',
     async run({ actor, via, args }) {
       const contacts = hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
       const [sub, ...rest] = args.trim().split(/\s+/);
       if (contacts && sub?.toLowerCase() === 'contact')
         return { kind: 'message', message: await contactSettings(contacts, actor, via, rest.join(' ')) };
+      if (contacts && sub?.toLowerCase() === 'notify')
+        return {
+          kind: 'message',
+          message: await contacts.notify.chat(actor.orgId, actor.staffId, rest.join(' '), {
+            actorId: actor.staffId,
+            actorKind: 'staff',
+            channel: via,
+          }),
+        };
       if (contacts && sub?.toLowerCase() === 'digest')
         return { kind: 'message', message: await digestSettings(contacts, actor, via, rest.join(' ')) };
       const [identities, org, methods] = await Promise.all([

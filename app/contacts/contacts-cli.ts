@@ -90,6 +90,42 @@ export function registerContactsCli(
       }),
     );
   contact
+    .command('notify <staff-email> [setting...]')
+    .description(
+      "their safeguarding notification times: show; email|sms <minutes|off> [--in-hours|--out-of-hours]; reset (never later than the organisation's)",
+    )
+    .option('--in-hours', 'in school hours only')
+    .option('--out-of-hours', 'out of hours only')
+    .action(async (email: string, setting: string[], opts: { inHours?: boolean; outOfHours?: boolean }) =>
+      withPerson(open, close, email, async (_hub, service, p) => {
+        const notify = service.notify;
+        if (setting[0]?.toLowerCase() === 'reset') {
+          const had = await notify.reset(p.orgId, p.id, admin);
+          console.log(
+            `${p.displayName}: ${had ? "back to the organisation's notification times" : "already on the organisation's notification times"}`,
+          );
+        } else if (setting.length > 0) {
+          const flags = [
+            ...(opts.inHours ? ['--in-hours'] : []),
+            ...(opts.outOfHours ? ['--out-of-hours'] : []),
+          ];
+          const r = await notify.set(p.orgId, p.id, [...setting, ...flags], admin);
+          const when =
+            r.windows.length === 2
+              ? 'in and out of hours'
+              : r.windows[0] === 'inHours'
+                ? 'in school hours'
+                : 'out of hours';
+          console.log(
+            `${p.displayName}: ${r.method === 'email' ? 'e-mail' : 'SMS'} ${r.minutes === null ? "as the organisation's rules" : `after ${r.minutes} minutes`} ${when}`,
+          );
+        }
+        const v = await notify.view(p.orgId, p.id);
+        for (const w of v.windows) console.log(`${p.displayName}  ${w.label}: ${w.value}`);
+        console.log(`${p.displayName}  methods: ${v.methods}`);
+      }),
+    );
+  contact
     .command('missing')
     .description('who on the safeguarding rota (DSL, deputies, head) has no verified e-mail or mobile')
     .option('--org <id>', 'organisation (default: IMPORT_ORG_ID or the only one)')

@@ -18,6 +18,7 @@ import { type ContactMethodDto, ContactRepository } from '../../store/contact-re
 import type { ClaimedMessage } from '../../store/outbox-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
 import type { Hub } from '../container.ts';
+import { NotifySettings } from './notify-settings.ts';
 
 export const CONTACTS_SERVICE = 'contacts';
 
@@ -44,6 +45,7 @@ export interface ContactLine {
 export class ContactsService {
   readonly repo: ContactRepository;
   private readonly rota: RotaRepository;
+  private notifyP: NotifySettings | undefined;
 
   constructor(
     private readonly hub: Hub,
@@ -52,6 +54,12 @@ export class ContactsService {
   ) {
     this.repo = new ContactRepository(hub.dbh.db, hub.cipher, hub.clock);
     this.rota = new RotaRepository(hub.dbh.db);
+  }
+
+  /** The person's own notification times (`settings notify`, `send-hub contact notify`). */
+  get notify(): NotifySettings {
+    this.notifyP ??= new NotifySettings(this.hub, this);
+    return this.notifyP;
   }
 
   private audit(

@@ -10,12 +10,14 @@ import { type ConcernSummary, concernRef, outcomePrompt } from '../../core/escal
 import type { EscalationPolicy } from '../../core/escalations/escalation-ladder.ts';
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import type { OutOfChatMethod } from '../../core/escalations/notification-rules.ts';
+import type { PersonalNotifyTimes } from '../../core/escalations/personal-notify.ts';
 import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../core/escalations/rota.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { ChannelRouter } from '../../scheduler/channel-router.ts';
 import type { ConcernRepository, StudentRef } from '../../store/concern-repository.ts';
 import type { Tx } from '../../store/db.ts';
+import { NotifyPreferenceRepository } from '../../store/notify-preference-repository.ts';
 import type { RotaRepository } from '../../store/rota-repository.ts';
 import type { SafeguardingEnv } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
@@ -67,6 +69,8 @@ export interface Reach {
   deferred?: boolean;
   /** Verified out-of-chat methods (issue 16): the notification rules add e-mail and SMS to the step. */
   methods?: OutOfChatMethod[];
+  /** The person's own notification times (`settings notify`), merged over the organisation's at routing. */
+  notifyTimes?: PersonalNotifyTimes;
 }
 
 /** The deadlines engine's service (issue 3, app/deadlines/service.ts OpenCaseInput), if that module is loaded. */
@@ -89,6 +93,8 @@ export class ConcernCore {
   private routerFor: { channels: number; router: ChannelRouter } | undefined;
   /** E-mail and SMS behind the chat, and the acknowledge link (issue 16). */
   readonly outOfChat: OutOfChat;
+  /** Each person's own notification times (issue 16, `settings notify`). */
+  protected readonly notifyPrefs: NotifyPreferenceRepository;
 
   constructor(
     protected readonly hub: Hub,
@@ -97,6 +103,7 @@ export class ConcernCore {
     readonly settings: SafeguardingEnv,
   ) {
     this.outOfChat = new OutOfChat(hub);
+    this.notifyPrefs = new NotifyPreferenceRepository(hub.dbh.db);
     this.policy = {
       ackMinutes: settings.SAFEGUARDING_ACK_MINUTES,
       ackMinutesImmediate: settings.SAFEGUARDING_ACK_MINUTES_IMMEDIATE,
@@ -181,7 +188,16 @@ export class ConcernCore {
     const out = new Map<string, Reach>();
     const people = [...new Set(ladder.flat().map((m) => m.staffId))];
     const methods = await this.outOfChat.prepare(orgId, people);
-    for (const id of people) out.set(id, { ...(await this.reach(id)), methods: methods.get(id) ?? [] });
+    // Only people with a verified method can have their e-mail or SMS times changed by their own settings.
+    const times = await this.notifyPrefs.forStaff(people.filter((id) => methods.get(id)?.length));
+    for (const id of people) {
+      const own = times.get(id);
+      out.set(id, {
+        ...(await this.reach(id)),
+        methods: methods.get(id) ?? [],
+        ...(own ? { notifyTimes: own } : {}),
+      });
+    }
     return out;
   }
 

@@ -6,7 +6,8 @@
  * `concern:<id>:step:<n>:<staffId>`, so a restart or a second worker neither loses nor repeats a step.
  * Issue 16: the notification rules add the step's e-mail and SMS to each person
  * (`...:<staffId>:email|sms`, not before their due moment; out-of-chat.ts), and a person is unreachable
- * only when no chat channel and no verified method reaches them.
+ * only when no chat channel and no verified method reaches them. Each person's own times (`settings
+ * notify`) are merged over the organisation's here, the sooner of the two winning.
  */
 import { DomainError } from '../../core/errors.ts';
 import type { ConcernDto } from '../../core/escalations/concern.ts';
@@ -19,6 +20,7 @@ import {
 } from '../../core/escalations/concern-messages.ts';
 import { levelLabel, planStep, stepKey } from '../../core/escalations/escalation-ladder.ts';
 import { planNotifications } from '../../core/escalations/notification-rules.ts';
+import { withPersonalTimes } from '../../core/escalations/personal-notify.ts';
 import { inHours, type Ladder } from '../../core/escalations/rota.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { Tx } from '../../store/db.ts';
@@ -93,7 +95,8 @@ export class ConcernLadder extends ConcernCore {
       for (const m of plan.recipients) {
         const r = reach.get(m.staffId) ?? { staffId: m.staffId, name: m.staffId, platform: null };
         const notify = planNotifications({
-          rules: this.outOfChat.rules(c.orgId),
+          // The person's own times (settings notify), never later than the organisation's.
+          rules: withPersonalTimes(this.outOfChat.rules(c.orgId), r.notifyTimes),
           immediateRisk: c.immediateRisk,
           outOfHours: !inHours(now, this.hours()),
           chat: !!r.platform || !!r.deferred,
