@@ -48,6 +48,14 @@ const select = {
   digestOptIn: true,
 } as const;
 
+/** A seeded work e-mail replaced by the staff import's new address (followImportedEmails). */
+export interface ReplacedEmail {
+  id: string;
+  orgId: string;
+  staffId: string;
+  wasVerified: boolean;
+}
+
 export type VerifyOutcome =
   | { ok: true; method: ContactMethodDto }
   | { ok: false; reason: 'no_pending' | 'expired' | 'wrong' | 'too_many' };
@@ -262,6 +270,58 @@ export class ContactRepository {
       select: { staffId: true },
     });
     return new Set(rows.map((r) => r.staffId));
+  }
+
+  /**
+   * The seeded work e-mail follows the staff import (issue 16): where a later import changed Staff.email,
+   * the EMAIL method the import seeded (source 'import', verified or not) takes the new address, unverified,
+   * its code, failures and digest opt-in cleared (the new address must be verified first). A method the
+   * person or an admin entered is left alone. Looks at staff changed since `since` (Staff.updatedAt); the
+   * update is conditional on the old hash and source, so a person's own `settings contact add` at the same
+   * moment wins. Returns the methods replaced (no values), how many were looked at, and the latest
+   * Staff.updatedAt among them (the caller's next `since`).
+   */
+  async followImportedEmails(
+    since: Date,
+    limit = 500,
+  ): Promise<{ replaced: ReplacedEmail[]; scanned: number; lastSeen: Date | null }> {
+    const rows = await this.db.contactMethod.findMany({
+      where: { kind: 'EMAIL', source: 'import', staff: { updatedAt: { gte: since } } },
+      select: {
+        id: true,
+        orgId: true,
+        staffId: true,
+        valueHash: true,
+        verifiedAt: true,
+        staff: { select: { email: true, updatedAt: true } },
+      },
+      orderBy: { staff: { updatedAt: 'asc' } },
+      take: limit,
+    });
+    const replaced: ReplacedEmail[] = [];
+    for (const r of rows) {
+      const value = r.staff.email.trim();
+      if (!value.includes('@')) continue;
+      const valueHash = await this.hash('value', 'EMAIL', value);
+      if (valueHash === r.valueHash) continue;
+      const changed = await this.db.contactMethod.updateMany({
+        where: { id: r.id, source: 'import', valueHash: r.valueHash },
+        data: {
+          valueEnc: this.cipher.encrypt(value, CONTEXT),
+          valueHash,
+          verifiedAt: null,
+          codeHash: null,
+          codeExpiresAt: null,
+          codeAttempts: 0,
+          lastFailure: null,
+          lastFailureAt: null,
+          digestOptIn: false,
+        },
+      });
+      if (changed.count > 0)
+        replaced.push({ id: r.id, orgId: r.orgId, staffId: r.staffId, wasVerified: r.verifiedAt !== null });
+    }
+    return { replaced, scanned: rows.length, lastSeen: rows.at(-1)?.staff.updatedAt ?? null };
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Contact methods and the e-mail/SMS channels (issue 16): builds the configured transports (validated at
  * start-up: a missing variable stops the hub with a line naming it), adds the EMAIL and SMS channels,
- * seeds unverified work e-mails from the staff import, mounts the Notify callback, adds `send-hub contact`,
+ * seeds unverified work e-mails from the staff import (and follows a later import's new address), mounts the Notify callback, adds `send-hub contact`,
  * and reports in /healthz and `doctor` who on the safeguarding rota has no verified method.
  */
 
@@ -86,9 +86,7 @@ export function contactsModule(): FeatureModule {
     planners(hub) {
       const service = contactsOf(hub);
       if (!service) return [];
-      return [
-        { name: 'contacts-work-email', run: async () => ({ seeded: await service.repo.seedWorkEmails() }) },
-      ];
+      return [{ name: 'contacts-work-email', run: () => service.followStaffImport() }];
     },
     routes(router, hub) {
       const service = contactsOf(hub);

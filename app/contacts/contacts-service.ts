@@ -46,6 +46,8 @@ export class ContactsService {
   readonly repo: ContactRepository;
   private readonly rota: RotaRepository;
   private notifyP: NotifySettings | undefined;
+  /** Staff changed since this moment (Staff.updatedAt) are checked against their seeded work e-mail. */
+  private importWatermark = new Date(0);
 
   constructor(
     private readonly hub: Hub,
@@ -195,6 +197,35 @@ export class ContactsService {
     }
     await this.audit(orgId, who, 'contact.verified', r.method);
     return this.line(r.method);
+  }
+
+  /**
+   * The planner's step (issue 16): seed work e-mails for staff who have none, and make a seeded one follow
+   * a later staff import's new address (unverified; audited `contact.import_replaced` with the kind only).
+   * Looks at staff changed since the last run; the first run after start looks at everyone. A row that
+   * commits late is caught by re-reading the last 10 minutes' changes.
+   */
+  async followStaffImport(): Promise<{ seeded: number; replaced: number }> {
+    const seeded = await this.repo.seedWorkEmails();
+    const LIMIT = 500;
+    const r = await this.repo.followImportedEmails(this.importWatermark, LIMIT);
+    if (r.lastSeen)
+      this.importWatermark =
+        r.scanned >= LIMIT
+          ? r.lastSeen
+          : new Date(Math.max(this.importWatermark.getTime(), r.lastSeen.getTime() - 10 * 60_000));
+    for (const m of r.replaced)
+      await this.hub.audit.record({
+        orgId: m.orgId,
+        actorId: null,
+        actorKind: 'import',
+        action: 'contact.import_replaced',
+        subjectType: 'contact_method',
+        subjectId: m.id,
+        channel: 'SYSTEM',
+        details: { kind: 'EMAIL', source: 'import', wasVerified: m.wasVerified },
+      });
+    return { seeded, replaced: r.replaced.length };
   }
 
   /** `settings digest email on|off`: deadline digests by e-mail too, to the verified work e-mail. */
