@@ -9,6 +9,8 @@ import type { Db } from './db.ts';
 
 /** Most messages of one person in one claim; a claim takes up to `limit` people. */
 const MAX_RUN = 10;
+/** A run is looked for among the person's next RUN_WINDOW sequence numbers (sent ones lie before). */
+const RUN_WINDOW = MAX_RUN * 4;
 
 /**
  * An earlier message of the same person holds a later one back while it is being sent, retried, or due.
@@ -134,65 +136,47 @@ export async function claimPortable(
       const at = (c: { nextAttemptAt?: Date }) => c.nextAttemptAt?.getTime() ?? 0;
       candidates.sort((a, b) => a.priority - b.priority || at(a) - at(b) || a.sequence - b.sequence);
     }
-    const byKey = new Map<string, typeof candidates>();
+    // People whose first blocking message is a candidate, in claim order (priority, due time), up to `limit`.
+    const people: string[] = [];
     for (const c of candidates) {
-      if ((first.get(c.orderKey) ?? c.sequence) > c.sequence) continue;
-      byKey.set(c.orderKey, [...(byKey.get(c.orderKey) ?? []), c]);
+      if (people.length >= limit) break;
+      if (c.sequence === first.get(c.orderKey) && !people.includes(c.orderKey)) people.push(c.orderKey);
     }
-    // Runs: for people with several candidates whose first is in line, every blocking message up to
-    // their last candidate, in one query; the run stops at the first that is not a candidate.
-    const runs = new Map<string, typeof candidates>();
-    const multi = [...byKey.entries()].filter(
-      ([key, cs]) => cs.length > 1 && cs.some((c) => c.sequence === first.get(key)),
-    );
-    const blockers =
-      multi.length === 0
-        ? []
-        : await tx.outboxMessage.findMany({
-            where: {
-              AND: [
-                {
-                  OR: multi.map(([key, cs]) => ({
-                    orderKey: key,
-                    sequence: { lte: Math.max(...cs.map((c) => c.sequence)) },
-                  })),
-                },
-                { OR: blocking(now) },
-              ],
-            },
-            orderBy: { sequence: 'asc' },
-            select: { id: true, orderKey: true },
-          });
-    const blockersOf = new Map<string, string[]>();
-    for (const r of blockers) blockersOf.set(r.orderKey, [...(blockersOf.get(r.orderKey) ?? []), r.id]);
-    for (const [key, cs] of byKey) {
-      const inLine = cs.filter((c) => c.sequence === first.get(key));
-      if (inLine.length === 0) continue;
-      const ids = blockersOf.get(key);
-      if (!ids) {
-        runs.set(key, inLine);
-        continue;
-      }
-      const byId = new Map(cs.map((c) => [c.id, c]));
-      const run: typeof candidates = [];
-      for (const id of ids) {
-        const c = byId.get(id);
-        if (!c || run.length >= MAX_RUN) break;
-        run.push(c);
-      }
-      runs.set(key, run);
+    if (people.length === 0) return [];
+    // Their runs, read by key in one query: the candidate window is ordered by due time, so a burst to
+    // many people interleaves them and holds one message of each; a run found only there was one
+    // message long (a claim round per message; issue 16's 1,000 SMS due at once). Every blocking message
+    // from the head on, within a window of sequences; the run stops at the first that is not due.
+    const rows = await tx.outboxMessage.findMany({
+      where: {
+        AND: [
+          {
+            OR: people.map((orderKey) => {
+              const from = first.get(orderKey) ?? 0;
+              return { orderKey, sequence: { gte: from, lt: from + RUN_WINDOW } };
+            }),
+          },
+          { OR: blocking(now) },
+        ],
+      },
+      orderBy: { sequence: 'asc' },
+      select: { ...claimedSelect, sequence: true, state: true, nextAttemptAt: true, leaseUntil: true },
+    });
+    const isDue = (r: (typeof rows)[number]) =>
+      r.state === 'SENDING'
+        ? (r.leaseUntil?.getTime() ?? 0) < now.getTime()
+        : r.nextAttemptAt.getTime() <= now.getTime();
+    const runs = new Map<string, typeof rows>(people.map((k) => [k, []]));
+    const stopped = new Set<string>();
+    for (const r of rows) {
+      const run = runs.get(r.orderKey);
+      if (!run || stopped.has(r.orderKey)) continue;
+      if (run.length >= MAX_RUN || !isDue(r)) stopped.add(r.orderKey);
+      else run.push(r);
     }
-    // In claim order (priority, due time), up to `limit` people, each with their run (their messages
-    // go out one after another, different people's concurrently).
-    const picked: typeof candidates = [];
-    const seenKeys = new Set<string>();
-    for (const c of candidates) {
-      if (seenKeys.size >= limit) break;
-      const run = runs.get(c.orderKey);
-      if (seenKeys.has(c.orderKey) || !run) continue;
-      seenKeys.add(c.orderKey);
-      picked.push(...run);
-    }
+    // In claim order, each person with their run (their messages go out one after another, different
+    // people's concurrently).
+    const picked = people.flatMap((k) => runs.get(k) ?? []);
     if (picked.length === 0) return [];
     const won = await tx.outboxMessage.updateManyAndReturn({
       where: { id: { in: picked.map((c) => c.id) }, OR: due },

@@ -64,6 +64,25 @@ describe.each(providers)('claiming runs on %s', (provider) => {
     expect(leased).toBe(10);
   });
 
+  it('takes a whole run even when a burst to many people interleaves them in due order (issue 16)', async () => {
+    // Four people, twelve rounds: ordered by due time, every window of candidates holds one message of
+    // each person. The claim reads each picked person's run by key, not from that window.
+    for (let round = 1; round <= 12; round++)
+      for (const [p, staffId] of staffIds.entries()) {
+        await enqueue(`p${p}-${String(round).padStart(2, '0')}`, staffId);
+        clock.advance(1000);
+      }
+    const first = await outbox.claim('w', 1, 60_000);
+    expect(first.map((m) => m.idempotencyKey)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `p0-${String(i + 1).padStart(2, '0')}`),
+    );
+    const next = await outbox.claim('w2', 2, 60_000);
+    expect(next.map((m) => m.idempotencyKey)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `p1-${String(i + 1).padStart(2, '0')}`),
+      ...Array.from({ length: 10 }, (_, i) => `p2-${String(i + 1).padStart(2, '0')}`),
+    ]);
+  });
+
   it('a run stops before a message another claim holds, and takes in-doubt ones as in doubt', async () => {
     for (const k of ['a', 'b', 'c', 'd']) await enqueue(k);
     // 'b' was claimed by a holder that died (lease expired): in doubt, part of the run. 'd' is leased live.
