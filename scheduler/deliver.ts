@@ -13,6 +13,7 @@ import type {
   Platform,
   RateLimitKey,
 } from '../core/ports.ts';
+import { isOutOfChat } from '../core/ports.ts';
 import type { ClaimedMessage, OutboxRepository } from '../store/outbox-repository.ts';
 import type { IdentityDto, StaffDto, StaffRepository } from '../store/staff-repository.ts';
 import { type BackoffPolicy, defaultBackoff, nextDelayMs } from './backoff.ts';
@@ -222,7 +223,12 @@ export class Deliverer {
         }
       }
     };
-    const work = Promise.all(Array.from({ length: Math.min(this.parallel, queue.length) }, worker));
+    // E-mail and SMS runs (issue 16) all go at once: their provider's limit is per API key and per minute
+    // (Notify: 3,000), so there are no far-ahead slots to bunch up, and each person's run is a chain of
+    // database turns that only more people at once (larger group commits) shortens. Chat: `parallel`.
+    const outOfChat = queue.filter((run) => run[0]?.via && isOutOfChat(run[0].via)).length;
+    const width = Math.min(queue.length, Math.max(this.parallel, outOfChat));
+    const work = Promise.all(Array.from({ length: width }, worker));
     this.inFlight.add(work);
     try {
       await work;

@@ -1,0 +1,102 @@
+/**
+ * The delivery loop serves every person's e-mail or SMS run of a claim at once, whatever `parallel` says
+ * for chat (scheduler/deliver.ts; issue 16's burst: 1,000 SMS due in the same instant), and still sends
+ * each person's messages in order, each once.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
+import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
+import { ChannelRouter } from '../../scheduler/channel-router.ts';
+import { Deliverer } from '../../scheduler/deliver.ts';
+import { FieldCipher, parseKeyRing } from '../../store/crypto/field-cipher.ts';
+import { OrgRepository } from '../../store/org-repository.ts';
+import { OutboxRepository } from '../../store/outbox-repository.ts';
+import { StaffRepository } from '../../store/staff-repository.ts';
+import { FakeClock } from '../support/clock.ts';
+import { createTestDb, providers, type TestDb } from '../support/db.ts';
+
+const cipher = new FieldCipher(parseKeyRing('t:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8='));
+const silent = { info() {}, warn() {}, error() {} };
+
+/** SMS: each send waits until `people` sends are in flight at once (it never opens if they go one by one). */
+class GatedSms implements ChannelPort {
+  readonly platform = 'SMS' as const;
+  readonly sent: { to: string; key: string }[] = [];
+  inFlight = 0;
+  peak = 0;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly people: number) {}
+  canReach(target: DeliveryTarget): boolean {
+    return target.kind === 'person';
+  }
+  async send(
+    t: DeliveryTarget,
+    _m: OutgoingMessage,
+    meta: { idempotencyKey: string },
+  ): Promise<DeliveryResult> {
+    this.inFlight++;
+    this.peak = Math.max(this.peak, this.inFlight);
+    if (this.peak < this.people) await new Promise<void>((r) => this.waiting.push(r));
+    else for (const w of this.waiting.splice(0)) w();
+    this.inFlight--;
+    this.sent.push({ to: t.kind === 'person' ? t.staffId : '', key: meta.idempotencyKey });
+    return { outcome: 'sent', platformRef: meta.idempotencyKey };
+  }
+}
+
+describe.each(providers)('out-of-chat runs on %s', (provider) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb(provider);
+  });
+  afterEach(async () => {
+    await t.destroy();
+  });
+
+  it('sends three people’s SMS runs at once with parallel 1, each person’s in order, each once', async () => {
+    const clock = new FakeClock('2026-12-06T10:00:00Z');
+    const outbox = new OutboxRepository(t.db, cipher, clock, provider);
+    const orgId = (await t.db.organisation.create({ data: { name: 'Test school' } })).id;
+    const staff: string[] = [];
+    for (let i = 0; i < 3; i++)
+      staff.push(
+        (await t.db.staff.create({ data: { orgId, displayName: `DSL ${i}`, email: `d${i}@school.example` } }))
+          .id,
+      );
+    for (let n = 1; n <= 3; n++)
+      for (const staffId of staff)
+        await outbox.enqueue({
+          idempotencyKey: `${staffId}:${n}`,
+          orgId,
+          to: { staffId },
+          priority: 0,
+          via: 'SMS',
+          message: message({
+            kind: 'concern_alert_external',
+            audience: 'private',
+            urgent: true,
+            title: 'A safeguarding concern needs you',
+          }),
+        });
+    const sms = new GatedSms(3);
+    const deliverer = new Deliverer(
+      outbox,
+      new StaffRepository(t.db),
+      new ChannelRouter([sms]),
+      new OrgRepository(t.db),
+      clock,
+      silent,
+      { workerId: 'w', parallel: 1, random: () => 0.5 },
+    );
+    const r = await deliverer.drainAll(10);
+    expect(r.sent).toBe(9);
+    expect(sms.peak).toBe(3);
+    for (const staffId of staff)
+      expect(sms.sent.filter((s) => s.to === staffId).map((s) => s.key)).toEqual([
+        `${staffId}:1`,
+        `${staffId}:2`,
+        `${staffId}:3`,
+      ]);
+    expect(await t.db.outboxMessage.count({ where: { state: 'SENT' } })).toBe(9);
+  });
+});
