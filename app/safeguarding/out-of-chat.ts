@@ -25,7 +25,9 @@ import {
 } from '../../core/escalations/notification-rules.ts';
 import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import { AppSecretRepository } from '../../store/app-secret-repository.ts';
+import { ContactRepository } from '../../store/contact-repository.ts';
 import type { Tx } from '../../store/db.ts';
+import { readContactsSettings } from '../config/contacts.ts';
 import { CONTACTS_SERVICE, type ContactsService } from '../contacts/contacts-service.ts';
 import type { Hub } from '../container.ts';
 import { loadNotificationRules, type OutOfChatEnv, outOfChatConfig } from './out-of-chat-config.ts';
@@ -64,6 +66,7 @@ export class OutOfChat {
   private signerNow: AckSigner | undefined;
   private readonly rulesByOrg = new Map<string, NotificationRules>();
   private warnedNoUrl = false;
+  private ownContacts: Pick<ContactsService, 'enabled' | 'repo'> | undefined;
 
   constructor(private readonly hub: Hub) {
     this.env = outOfChatConfig(hub.config);
@@ -92,9 +95,11 @@ export class OutOfChat {
    * PostgreSQL): the link key, the organisation's rules, and each person's verified methods.
    */
   async prepare(orgId: string, staffIds: string[]): Promise<Map<string, OutOfChatMethod[]>> {
-    // The contact methods (app/contacts, issue 16 part A); without that module nobody has one.
-    const contacts = this.hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
-    if (!contacts || staffIds.length === 0) return new Map();
+    // The contact methods (app/contacts, issue 16 part A). A process without that module (`send-hub import`
+    // of a CPOMS file loads only what it needs) reads the same rows and settings itself: the e-mail and SMS
+    // steps of a concern raised there are queued in the same transaction as its first alert, as in the hub.
+    const contacts = this.contactsReader();
+    if (staffIds.length === 0) return new Map();
     if (!this.env.PUBLIC_URL) {
       if (!this.warnedNoUrl)
         this.hub.log.warn(
@@ -119,6 +124,26 @@ export class OutOfChat {
       );
     }
     return out;
+  }
+
+  private contactsReader(): Pick<ContactsService, 'enabled' | 'repo'> {
+    const loaded = this.hub.services.get(CONTACTS_SERVICE) as ContactsService | undefined;
+    if (loaded) return loaded;
+    if (!this.ownContacts) {
+      let enabled = { EMAIL: false, SMS: false };
+      try {
+        const settings = readContactsSettings(this.hub.config.raw);
+        enabled = { EMAIL: !!settings.mail, SMS: !!settings.sms };
+      } catch (err) {
+        // The hub refuses to start with these settings and says why; here the concern and its chat alert go on.
+        this.hub.log.warn({ err }, 'e-mail/SMS settings are invalid: no e-mail or SMS step is queued here');
+      }
+      this.ownContacts = {
+        enabled,
+        repo: new ContactRepository(this.hub.dbh.db, this.hub.cipher, this.hub.clock),
+      };
+    }
+    return this.ownContacts;
   }
 
   rules(orgId: string): NotificationRules {

@@ -1,0 +1,182 @@
+/**
+ * Issue 16 from the seat of a school that imports CPOMS from the command line: the hub runs (`send-hub
+ * start`, a child process, no chat channel reaching the DSL: the console is off and Teams/Slack are not
+ * set up), the admin gives the DSL a work e-mail and verifies it with the code the DSL received
+ * (`send-hub contact add|verify`), and the SENDCo imports a CPOMS export with a safeguarding incident
+ * (`send-hub import cpoms <file>`, another child process on the same database and settings).
+ *
+ * The import process loads only the data-protection and safeguarding modules (app/imports/import-main.ts),
+ * not app/contacts; it still queues the DSL's e-mail step with the first alert (app/safeguarding/
+ * out-of-chat.ts reads the verified methods itself). The running hub finds no chat route to the DSL, so the
+ * e-mail, due 5 minutes later, goes at once (docs/safeguarding.md, "Beyond the chat"): a real SMTP server
+ * on loopback receives it, for step 0 of this concern, with its reference and acknowledge link and nothing
+ * about the child. Before that fix the import queued no e-mail and the DSL got nothing.
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { providers } from '../support/db.ts';
+import { type ConsoleHub, startConsoleHub } from './console-hub.ts';
+import { ukDateTime } from './scenario-support.ts';
+
+/** The demo school (app/demo/demo-school.ts): Amelia Brook, Y7, UPN A123456789012; DSL Tom Reed. */
+const UPN = 'A123456789012';
+const TEXT = 'Came in hungry again and asleep in the reading corner';
+const DSL = 'dsl@elmfield.example';
+const DSL_WORK_EMAIL = 't.reed@elmfield.example';
+const PUBLIC_URL = 'https://hub.elmfield.example';
+/** Nothing about the child may leave the organisation's chat: name, initials, year, category, text, UPN. */
+const CHILD = ['Amelia', 'Brook', 'A.B.', 'Y7', 'Neglect', 'Safeguarding >', 'hungry', UPN];
+
+interface Received {
+  to: string[];
+  raw: string;
+}
+
+let smtp: SMTPServer;
+let port = 0;
+const received: Received[] = [];
+const waiters = new Set<() => void>();
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        for (const w of waiters) w();
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  port = (smtp.server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+/** The headers and the body (quoted-printable soft breaks and escapes undone) of a received message. */
+function parse(raw: string): { headers: string; body: string } {
+  const at = raw.indexOf('\r\n\r\n');
+  return {
+    headers: raw.slice(0, at).replace(/\r\n[ \t]+/g, ' '),
+    body: raw
+      .slice(at + 4)
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+  };
+}
+
+/** Wait (on the server's deliveries, never a sleep) for a message to `to` whose text matches `re`. */
+function mailTo(to: string, re: RegExp, what: string, timeoutMs = 60_000): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = received.find((r) => r.to.includes(to) && re.test(parse(r.raw).body));
+      if (!m) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve(m);
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(
+        new Error(
+          `${to} never received ${what}; the server received ${received.length}: ${received
+            .map((r) => `${r.to.join(',')} ${/^Subject: .*$/m.exec(r.raw)?.[0] ?? ''}`)
+            .join(' | ')}`,
+        ),
+      );
+    }, timeoutMs);
+    waiters.add(check);
+    check();
+  });
+}
+
+describe.each(
+  providers,
+)('a concern raised by `send-hub import cpoms` reaches the DSL by e-mail (%s)', (provider) => {
+  let hub: ConsoleHub | undefined;
+  afterEach(async () => {
+    await hub?.stop();
+    hub = undefined;
+  });
+
+  it('the DSL, whom no chat reaches, receives the e-mail with the reference and the link, nothing about the child', async () => {
+    received.length = 0;
+    // The hub as a school runs it, with e-mail by SMTP; no channel reaches anyone (no console, Teams or Slack).
+    hub = await startConsoleHub(provider, {
+      CONSOLE_CHANNEL: 'off',
+      PUBLIC_URL,
+      MAIL_TRANSPORT: 'smtp',
+      MAIL_FROM: 'safeguarding@elmfield.example',
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      DELIVERY_INTERVAL_MS: '500',
+    });
+    const s = hub.session;
+
+    // The admin sets the DSL's work e-mail; the code goes to it; the DSL reads it out; the admin enters it.
+    const add = await s.cli('contact', 'add', DSL, 'email', DSL_WORK_EMAIL);
+    expect(add.code, add.err).toBe(0);
+    const codeMail = await mailTo(DSL_WORK_EMAIL, /verification code is \d{6}/, 'the verification code');
+    const code = /verification code is (\d{6})/.exec(parse(codeMail.raw).body)?.[1] ?? '';
+    const verify = await s.cli('contact', 'verify', DSL, code);
+    expect(verify.code, verify.err).toBe(0);
+    const list = await s.cli('contact', 'list', DSL);
+    expect(list.out).toMatch(/email\s+t•+@elmfield\.example\s+verified/);
+
+    // The SENDCo imports the CPOMS export, in its own process (no contacts module there).
+    const file = path.join(s.dir, 'cpoms-7101.csv');
+    fs.writeFileSync(
+      file,
+      `Incident ID,UPN,Date,Category,Incident\n7101,${UPN},${ukDateTime(new Date(), 1)},Safeguarding > Neglect,${TEXT}\n`,
+    );
+    const r = await s.cli('import', 'cpoms', file);
+    expect(r.code, r.err).toBe(0);
+    const ref = /concern (C-[A-Z0-9]{6})/.exec(r.out)?.[1];
+    expect(ref, r.out).toBeDefined();
+
+    // The running hub finds no chat route to the DSL: the e-mail queued by the import goes at once.
+    const alert = await mailTo(DSL_WORK_EMAIL, new RegExp(`${ref}`), `the alert for ${ref}`);
+    const { headers, body } = parse(alert.raw);
+    expect(alert.to).toEqual([DSL_WORK_EMAIL]);
+    expect(headers).toMatch(new RegExp(`^Subject: Safeguarding concern ${ref} needs you`, 'm'));
+    // The acknowledge link: this concern, the DSL, step 0 (the first alert the import queued, not a later
+    // step or resend queued by the hub), by e-mail.
+    const link = new RegExp(
+      `${PUBLIC_URL.replace(/\./g, '\\.')}/ack/(1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.(\\d+)\\.(E)\\.[^\\s.]+\\.[A-Za-z0-9_-]+)`,
+    ).exec(body);
+    expect(link, body).not.toBeNull();
+    // Without the fix the DSL was unreachable at step 0 (no e-mail queued there): the ladder ran through the
+    // deputies and the head, and the only e-mail came from the hub's resend step, 3.
+    expect(link?.[2], 'the e-mail is the first alert, step 0').toBe('0');
+    for (const c of CHILD) {
+      expect(body).not.toContain(c);
+      expect(headers).not.toContain(c);
+    }
+    // The link works on the hub's own HTTP server: the page shows the reference; its button acknowledges.
+    const base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(hub.out())?.[1]}`;
+    const page = await fetch(`${base}/ack/${link?.[1]}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(ref);
+    for (const c of CHILD) expect(html).not.toContain(c);
+    const acked = await fetch(`${base}/ack/${link?.[1]}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+      body: new URLSearchParams({ token: link?.[1] ?? '' }).toString(),
+    });
+    expect(acked.status).toBe(200);
+    expect(await acked.text()).toContain(`You acknowledged concern ${ref}`);
+  }, 300_000);
+});
