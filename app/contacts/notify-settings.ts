@@ -91,8 +91,10 @@ export class NotifySettings {
     words: string[],
     who: ContactActor,
   ): Promise<{ method: DelayMethod; windows: NotifyWindow[]; minutes: number | null }> {
-    const flags = words.filter((w) => w.startsWith('--')).map((w) => w.toLowerCase());
-    const [methodWord = '', value = '', ...extra] = words.filter((w) => !w.startsWith('--'));
+    // Teams, Slack and phones often turn "--" into a dash (— or –): a flag is any word starting with one.
+    const isFlag = (w: string) => /^(-|\u2013|\u2014)/.test(w);
+    const flags = words.filter(isFlag).map((w) => `--${w.replace(/^[-\u2013\u2014]+/, '').toLowerCase()}`);
+    const [methodWord = '', value = '', ...extra] = words.filter((w) => !isFlag(w));
     const method = ({ email: 'email', 'e-mail': 'email', sms: 'sms', mobile: 'sms' } as const)[
       methodWord.toLowerCase() as 'email'
     ];

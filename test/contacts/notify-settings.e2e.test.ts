@@ -86,7 +86,8 @@ describe.each(providers)('settings notify (%s)', (provider) => {
     expect(set).toContain(
       'In school hours: chat at once, e-mail after 1 min, your setting, SMS after 10 min',
     );
-    const ooh = await say('settings notify sms 8 --out-of-hours');
+    // As Teams or a phone may send it: the "--" turned into an em dash.
+    const ooh = await say('settings notify sms 8 \u2014out-of-hours');
     expect(ooh).toContain(
       'Out of hours: chat at once, e-mail after 1 min, your setting, SMS after 8 min (5 with immediate risk, your setting)',
     );
