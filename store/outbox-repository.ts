@@ -14,6 +14,7 @@ import {
   type FinishRequest as FinishItem,
   finishAttemptsPg,
 } from './outbox-attempts-pg.ts';
+import { finishAttemptsSqlite } from './outbox-attempts-sqlite.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
 import { viaOf } from './outbox-via.ts';
@@ -294,36 +295,11 @@ export class OutboxRepository implements OutboxPort {
 
   private readonly finishes: Coalescer<FinishItem, boolean>;
 
-  /** One batch transaction (no round trip between its statements) for a group of finishes. */
+  /** One transaction of a few statements, whatever its size, for a group of finishes. */
   private async finishMany(items: FinishItem[]): Promise<boolean[]> {
     const now = this.clock.now();
     if (this.provider === 'postgres') return finishAttemptsPg(this.dx, items, now);
-    const results = await this.db.$transaction(
-      items.flatMap(({ messageId, worker, attemptNo, outcome, next }) => [
-        this.db.deliveryAttempt.updateMany({
-          where: { messageId, attemptNo },
-          data: {
-            finishedAt: now,
-            outcome,
-            error: next.error ?? null,
-            retryAfterMs: next.retryAfterMs ?? null,
-          },
-        }),
-        this.db.outboxMessage.updateMany({
-          where: { id: messageId, state: 'SENDING', leaseOwner: worker },
-          data: {
-            state: next.state,
-            leaseOwner: null,
-            leaseUntil: null,
-            lastError: next.error ?? null,
-            ...(next.state === 'SENT' ? { sentAt: now } : {}),
-            ...(next.nextAttemptAt ? { nextAttemptAt: next.nextAttemptAt } : {}),
-            ...(next.platformRef ? { platformRef: next.platformRef } : {}),
-          },
-        }),
-      ]),
-    );
-    return items.map((_, i) => results[i * 2 + 1]!.count === 1);
+    return this.db.$transaction((tx) => finishAttemptsSqlite(tx, items, now));
   }
 
   /** Give a claim back without an attempt (no channel could take it yet, or shutting down). */
