@@ -14,7 +14,7 @@ import {
   type FinishRequest as FinishItem,
   finishAttemptsPg,
 } from './outbox-attempts-pg.ts';
-import { finishAttemptsSqlite } from './outbox-attempts-sqlite.ts';
+import { finishAttemptsSqlite, type ReleaseRequest, releaseClaimsSqlite } from './outbox-attempts-sqlite.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
 import { viaOf } from './outbox-via.ts';
@@ -311,6 +311,10 @@ export class OutboxRepository implements OutboxPort {
 
   /** One batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
   private async releaseMany(items: ReleaseItem[]): Promise<undefined[]> {
+    if (this.provider !== 'postgres') {
+      await releaseClaimsSqlite(this.db, items);
+      return items.map(() => undefined);
+    }
     await this.dx.$transaction(
       items.map((i) =>
         this.dx.outboxMessage.updateMany({
@@ -354,12 +358,7 @@ export class OutboxRepository implements OutboxPort {
   }
 }
 
-interface ReleaseItem {
-  messageId: string;
-  worker: string;
-  nextAttemptAt: Date;
-  error: string | null;
-}
+type ReleaseItem = ReleaseRequest;
 
 /** "host:pid:x#12" → "host:pid:x": attempts record the worker, leases the claim. */
 function workerOf(claimToken: string): string {

@@ -86,4 +86,34 @@ describe.each(providers)('finishing attempts on %s', (provider) => {
     const again = await outbox.claim('w2', 10, 60_000);
     expect(again.map((m) => m.idempotencyKey)).toContain('k1');
   });
+
+  it('gives a group of claims back in one go, only those the caller holds', async () => {
+    const clock = new FakeClock('2026-12-06T10:00:00Z');
+    const outbox = new OutboxRepository(t.db, cipher, clock, provider);
+    const orgId = (await t.db.organisation.create({ data: { name: 'Test school' } })).id;
+    const staffId = (
+      await t.db.staff.create({ data: { orgId, displayName: 'P', email: 'p@school.example' } })
+    ).id;
+    for (const k of ['r1', 'r2', 'r3'])
+      await outbox.enqueue({
+        idempotencyKey: k,
+        orgId,
+        to: { staffId },
+        message: message({ kind: 'text', audience: 'private', title: k }),
+      });
+    const run = await outbox.claim('w', 5, 60_000);
+    expect(run.map((m) => m.idempotencyKey)).toEqual(['r1', 'r2', 'r3']);
+    const later = new Date('2026-12-06T10:00:30.250Z');
+    await Promise.all([
+      outbox.release(run[1]!.id, run[1]!.claimToken, later, 'waiting for an earlier message'),
+      outbox.release(run[2]!.id, 'someone-else#3', later, 'not mine'),
+    ]);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { idempotencyKey: 'asc' } });
+    expect(rows.map((r) => [r.idempotencyKey, r.state, r.leaseOwner, r.lastError])).toEqual([
+      ['r1', 'SENDING', run[0]!.claimToken, null],
+      ['r2', 'RETRYING', null, 'waiting for an earlier message'],
+      ['r3', 'SENDING', run[2]!.claimToken, null],
+    ]);
+    expect(rows[1]!.nextAttemptAt.toISOString()).toBe(later.toISOString());
+  });
 });
