@@ -1,22 +1,27 @@
 /**
  * Issue 16 from the seat of a school that imports CPOMS from the command line: the hub runs (`send-hub
- * start`, a child process, no chat channel reaching the DSL: the console is off and Teams/Slack are not
- * set up), the admin gives the DSL a work e-mail and verifies it with the code the DSL received
- * (`send-hub contact add|verify`), and the SENDCo imports a CPOMS export with a safeguarding incident
- * (`send-hub import cpoms <file>`, another child process on the same database and settings).
+ * start`, a child process), the admin gives the DSL a work e-mail and verifies it with the code the DSL
+ * received (`send-hub contact add|verify`), and the SENDCo imports a CPOMS export with a safeguarding
+ * incident (`send-hub import cpoms <file>`, another child process on the same database and settings).
  *
  * The import process loads only the data-protection and safeguarding modules (app/imports/import-main.ts),
  * not app/contacts; it still queues the DSL's e-mail step with the first alert (app/safeguarding/
- * out-of-chat.ts reads the verified methods itself). The running hub finds no chat route to the DSL, so the
- * e-mail, due 5 minutes later, goes at once (docs/safeguarding.md, "Beyond the chat"): a real SMTP server
- * on loopback receives it, for step 0 of this concern, with its reference and acknowledge link and nothing
- * about the child. Before that fix the import queued no e-mail and the DSL got nothing.
+ * out-of-chat.ts reads the verified methods and the transport settings itself), and the running hub sends
+ * it to a real SMTP server on loopback: for step 0 of this concern, with its reference and acknowledge link
+ * and nothing about the child (docs/safeguarding.md, "Beyond the chat").
+ * - No chat reaches the DSL (console off, no Teams or Slack): the e-mail, due at 5 minutes, goes at once in
+ *   the chat's place; the DSL acknowledges by its link.
+ * - The console reaches the DSL: the chat alert, and the e-mail at the rule's minutes (0 here: the hub's
+ *   clock is real time in its own process and cannot be advanced from the test).
+ * Before the fix the import queued no e-mail: the first case got only the hub's resend (step 3, after the
+ * ladder ran through the deputies and the head), the second none.
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Provider } from '../../store/db.ts';
 import { providers } from '../support/db.ts';
 import { type ConsoleHub, startConsoleHub } from './console-hub.ts';
 import { ukDateTime } from './scenario-support.ts';
@@ -103,6 +108,72 @@ function mailTo(to: string, re: RegExp, what: string, timeoutMs = 60_000): Promi
   });
 }
 
+/**
+ * The hub (a child process) with e-mail by SMTP to this test's server; the admin gives the DSL a verified work
+ * e-mail (`send-hub contact add|verify`, with the code the server received); the SENDCo imports a CPOMS export
+ * with a safeguarding incident (`send-hub import cpoms`, its own process: no contacts module there).
+ * Returns the concern's reference.
+ */
+async function hubThenImport(
+  provider: Provider,
+  env: NodeJS.ProcessEnv,
+  started: (h: ConsoleHub) => void,
+): Promise<{ hub: ConsoleHub; ref: string }> {
+  received.length = 0;
+  const hub = await startConsoleHub(provider, {
+    PUBLIC_URL,
+    MAIL_TRANSPORT: 'smtp',
+    MAIL_FROM: 'safeguarding@elmfield.example',
+    SMTP_URL: `smtp://127.0.0.1:${port}`,
+    DELIVERY_INTERVAL_MS: '500',
+    ...env,
+  });
+  started(hub);
+  const s = hub.session;
+  const add = await s.cli('contact', 'add', DSL, 'email', DSL_WORK_EMAIL);
+  expect(add.code, add.err).toBe(0);
+  const codeMail = await mailTo(DSL_WORK_EMAIL, /verification code is \d{6}/, 'the verification code');
+  const code = /verification code is (\d{6})/.exec(parse(codeMail.raw).body)?.[1] ?? '';
+  const verify = await s.cli('contact', 'verify', DSL, code);
+  expect(verify.code, verify.err).toBe(0);
+  const list = await s.cli('contact', 'list', DSL);
+  expect(list.out).toMatch(/email\s+t•+@elmfield\.example\s+verified/);
+
+  const file = path.join(s.dir, 'cpoms-7101.csv');
+  fs.writeFileSync(
+    file,
+    `Incident ID,UPN,Date,Category,Incident\n7101,${UPN},${ukDateTime(new Date(), 1)},Safeguarding > Neglect,${TEXT}\n`,
+  );
+  const r = await s.cli('import', 'cpoms', file);
+  expect(r.code, r.err).toBe(0);
+  const ref = /concern (C-[A-Z0-9]{6})/.exec(r.out)?.[1];
+  if (!ref) throw new Error(`the import named no concern: ${r.out}`);
+  return { hub, ref };
+}
+
+/**
+ * The DSL's alert e-mail for `ref`: to the work e-mail, content-free, with an acknowledge link for this
+ * concern's step 0 by e-mail (the first alert, queued by the import). Returns the link's token.
+ */
+async function stepZeroEmail(ref: string): Promise<string> {
+  const alert = await mailTo(DSL_WORK_EMAIL, new RegExp(ref), `the alert for ${ref}`);
+  const { headers, body } = parse(alert.raw);
+  expect(alert.to).toEqual([DSL_WORK_EMAIL]);
+  expect(headers).toMatch(new RegExp(`^Subject: Safeguarding concern ${ref} needs you`, 'm'));
+  const link = new RegExp(
+    `${PUBLIC_URL.replace(/\./g, '\\.')}/ack/(1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.(\\d+)\\.(E)\\.[^\\s.]+\\.[A-Za-z0-9_-]+)`,
+  ).exec(body);
+  expect(link, body).not.toBeNull();
+  // Without the fix no e-mail was queued at step 0; where nobody is reachable by chat the ladder ran through
+  // the deputies and the head, and the only e-mail came from the hub's resend step, 3.
+  expect(link?.[2], 'the e-mail is the first alert, step 0').toBe('0');
+  for (const c of CHILD) {
+    expect(body).not.toContain(c);
+    expect(headers).not.toContain(c);
+  }
+  return link?.[1] ?? '';
+}
+
 describe.each(
   providers,
 )('a concern raised by `send-hub import cpoms` reaches the DSL by e-mail (%s)', (provider) => {
@@ -112,71 +183,43 @@ describe.each(
     hub = undefined;
   });
 
-  it('the DSL, whom no chat reaches, receives the e-mail with the reference and the link, nothing about the child', async () => {
-    received.length = 0;
-    // The hub as a school runs it, with e-mail by SMTP; no channel reaches anyone (no console, Teams or Slack).
-    hub = await startConsoleHub(provider, {
-      CONSOLE_CHANNEL: 'off',
-      PUBLIC_URL,
-      MAIL_TRANSPORT: 'smtp',
-      MAIL_FROM: 'safeguarding@elmfield.example',
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
-      DELIVERY_INTERVAL_MS: '500',
+  it('the DSL, whom no chat reaches, receives the e-mail at once with the reference and the link, nothing about the child, and acknowledges by it', async () => {
+    // No channel reaches anyone (no console, Teams or Slack): the e-mail, due at 5 minutes, takes the chat's place.
+    const t = await hubThenImport(provider, { CONSOLE_CHANNEL: 'off' }, (h) => {
+      hub = h;
     });
-    const s = hub.session;
-
-    // The admin sets the DSL's work e-mail; the code goes to it; the DSL reads it out; the admin enters it.
-    const add = await s.cli('contact', 'add', DSL, 'email', DSL_WORK_EMAIL);
-    expect(add.code, add.err).toBe(0);
-    const codeMail = await mailTo(DSL_WORK_EMAIL, /verification code is \d{6}/, 'the verification code');
-    const code = /verification code is (\d{6})/.exec(parse(codeMail.raw).body)?.[1] ?? '';
-    const verify = await s.cli('contact', 'verify', DSL, code);
-    expect(verify.code, verify.err).toBe(0);
-    const list = await s.cli('contact', 'list', DSL);
-    expect(list.out).toMatch(/email\s+t•+@elmfield\.example\s+verified/);
-
-    // The SENDCo imports the CPOMS export, in its own process (no contacts module there).
-    const file = path.join(s.dir, 'cpoms-7101.csv');
-    fs.writeFileSync(
-      file,
-      `Incident ID,UPN,Date,Category,Incident\n7101,${UPN},${ukDateTime(new Date(), 1)},Safeguarding > Neglect,${TEXT}\n`,
-    );
-    const r = await s.cli('import', 'cpoms', file);
-    expect(r.code, r.err).toBe(0);
-    const ref = /concern (C-[A-Z0-9]{6})/.exec(r.out)?.[1];
-    expect(ref, r.out).toBeDefined();
-
-    // The running hub finds no chat route to the DSL: the e-mail queued by the import goes at once.
-    const alert = await mailTo(DSL_WORK_EMAIL, new RegExp(`${ref}`), `the alert for ${ref}`);
-    const { headers, body } = parse(alert.raw);
-    expect(alert.to).toEqual([DSL_WORK_EMAIL]);
-    expect(headers).toMatch(new RegExp(`^Subject: Safeguarding concern ${ref} needs you`, 'm'));
-    // The acknowledge link: this concern, the DSL, step 0 (the first alert the import queued, not a later
-    // step or resend queued by the hub), by e-mail.
-    const link = new RegExp(
-      `${PUBLIC_URL.replace(/\./g, '\\.')}/ack/(1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.(\\d+)\\.(E)\\.[^\\s.]+\\.[A-Za-z0-9_-]+)`,
-    ).exec(body);
-    expect(link, body).not.toBeNull();
-    // Without the fix the DSL was unreachable at step 0 (no e-mail queued there): the ladder ran through the
-    // deputies and the head, and the only e-mail came from the hub's resend step, 3.
-    expect(link?.[2], 'the e-mail is the first alert, step 0').toBe('0');
-    for (const c of CHILD) {
-      expect(body).not.toContain(c);
-      expect(headers).not.toContain(c);
-    }
+    const token = await stepZeroEmail(t.ref);
     // The link works on the hub's own HTTP server: the page shows the reference; its button acknowledges.
-    const base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(hub.out())?.[1]}`;
-    const page = await fetch(`${base}/ack/${link?.[1]}`);
+    const base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(t.hub.out())?.[1]}`;
+    const page = await fetch(`${base}/ack/${token}`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain(ref);
+    expect(html).toContain(t.ref);
     for (const c of CHILD) expect(html).not.toContain(c);
-    const acked = await fetch(`${base}/ack/${link?.[1]}`, {
+    const acked = await fetch(`${base}/ack/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-      body: new URLSearchParams({ token: link?.[1] ?? '' }).toString(),
+      body: new URLSearchParams({ token }).toString(),
     });
     expect(acked.status).toBe(200);
-    expect(await acked.text()).toContain(`You acknowledged concern ${ref}`);
+    expect(await acked.text()).toContain(`You acknowledged concern ${t.ref}`);
+  }, 300_000);
+
+  it("the DSL whom the chat reaches gets the chat alert and, at the rule's minutes, the e-mail", async () => {
+    // The console reaches the DSL. The hub's clock is real time in another process, so the rule is 0 minutes:
+    // the e-mail is due with the chat message (without the fix it was never queued; the ladder waits 15).
+    const t = await hubThenImport(
+      provider,
+      { CONSOLE_CHANNEL: 'on', SAFEGUARDING_NOTIFY_EMAIL_MINUTES: '0' },
+      (h) => {
+        hub = h;
+      },
+    );
+    await t.hub.waitFor(
+      new RegExp(`── to Tom Reed, DSL ─ [^\\n]*\\n[^\\n]*Safeguarding concern ${t.ref}`),
+      60_000,
+    );
+    await stepZeroEmail(t.ref);
+    expect(t.hub.out()).not.toContain(TEXT);
   }, 300_000);
 });
