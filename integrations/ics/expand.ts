@@ -31,7 +31,7 @@ export const MAX_INSTANCES_PER_EVENT = 5000;
 /** And for at most this long (ical.js may step through many candidates between two instances). */
 const MAX_EXPANSION_MS = 5000;
 /** Candidate dates ical.js may test for one event (a rule no date satisfies never yields). */
-const MAX_CANDIDATES_PER_EVENT = 1_000_000;
+const MAX_CANDIDATES_PER_EVENT = 200_000;
 /** How far past the window an instance's original date may lie and still be moved into it. */
 export const OVERRIDE_SLACK_MS = 31 * 86_400_000;
 
