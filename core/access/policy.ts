@@ -66,6 +66,28 @@ export function canViewCase(
 /** Act on a deadline (done, snooze, reassign, pause): as for viewing its case. */
 export const canActOnCase = canViewCase;
 
+/**
+ * The caseload page (issue 17): whose open cases a person's list holds. SENDCo and admin: every case of
+ * the organisation (as `canViewCase`); anyone else: their own and their team's (the staff they
+ * line-manage, `reportIds`), which is what a SEN team manager sees. Each row is still checked with
+ * `canViewCase`.
+ */
+export function caseloadScope(actor: Actor, reportIds: readonly string[]): { ownerIds?: string[] } {
+  if (hasRole(actor.roles, 'SENDCO', 'ADMIN')) return {};
+  return { ownerIds: [actor.staffId, ...reportIds] };
+}
+
+/** Any member of staff may open the caseload page (it lists only what `caseloadScope` allows). */
+export const canOpenCaseload = (actor: Actor): boolean => actor.staffId !== '' && actor.orgId !== '';
+
+/** The roles that may read the LA timeliness figures (SEN2): the SEN team manager and admins. */
+export const hasTimelinessRole = (actor: Actor): boolean => hasRole(actor.roles, 'SEN_TEAM_MANAGER', 'ADMIN');
+
+/** The LA timeliness page (issue 17): a SEN team manager or an admin of a local authority. */
+export function canViewTimeliness(actor: Actor, org: { id: string; kind: string }): boolean {
+  return sameOrg(actor, org.id) && org.kind === 'LOCAL_AUTHORITY' && hasTimelinessRole(actor);
+}
+
 /** Admin tasks: rota, imports, settings, keys. */
 export const canAdminister = (actor: Actor, orgId: string): boolean =>
   sameOrg(actor, orgId) && hasRole(actor.roles, 'ADMIN', 'HEAD');
