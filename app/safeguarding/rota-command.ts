@@ -5,11 +5,10 @@
 import { canAdminister, canViewConcern, require } from '../../core/access/policy.ts';
 import type { Command } from '../../core/commands/command-registry.ts';
 import { levelLabel } from '../../core/escalations/escalation-ladder.ts';
-import type { RotaEntry } from '../../core/escalations/rota.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { Hub } from '../container.ts';
 import type { ConcernService } from './concern-service.ts';
-import { rotaEntryInputSchema } from './rota-file.ts';
+import { RotaAdmin, type RotaChange } from './rota-service.ts';
 
 const usage =
   'rota [show] | rota add <dsl|deputy|head> <email> [rank] [always|in_hours|out_of_hours] [from] [to] | rota remove <email> [level]';
@@ -69,69 +68,18 @@ export function rotaCommand(hub: Hub, service: ConcernService): Command {
           message: message({ kind: 'text', audience: 'private', title: d.title, sections: d.sections }),
         };
       }
-      require(canAdminister(actor, actor.orgId), 'change the safeguarding rota');
+      const admin = new RotaAdmin(hub, service);
+      const answer = (r: RotaChange, verb: string) =>
+        r.ok
+          ? reply(r.text)
+          : reply(`Could not ${verb}: ${r.problems.map((p) => p.message).join('; ')}`, `Usage: ${usage}`);
       if (sub === 'add') {
         const [level, email, rank, window, from, to] = rest;
-        const parsed = rotaEntryInputSchema.safeParse({
-          level,
-          email,
-          rank: rank ? Number(rank) : undefined,
-          window,
-          from,
-          to,
-        });
-        if (!parsed.success)
-          return reply(
-            `Could not add: ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`,
-            `Usage: ${usage}`,
-          );
-        const staff = await hub.staff.byEmail(parsed.data.email, actor.orgId);
-        if (!staff) return reply(`No active member of staff has the email ${parsed.data.email}.`);
-        const entry: RotaEntry = {
-          staffId: staff.id,
-          level: parsed.data.level,
-          rank: parsed.data.rank,
-          window: parsed.data.window,
-          validFrom: parsed.data.from ?? null,
-          validTo: parsed.data.to ?? null,
-        };
-        await service.concerns.transaction(async (tx) => {
-          await service.rota.addIn(tx, actor.orgId, entry);
-          await hub.audit.recordIn(tx, {
-            orgId: actor.orgId,
-            actorId: actor.staffId,
-            actorKind: 'staff',
-            action: 'rota.entry_added',
-            subjectType: 'rota',
-            subjectId: actor.orgId,
-            channel: via,
-            details: { ...entry },
-          });
-        });
-        return reply(
-          `Added ${staff.displayName} as ${levelLabel[entry.level]} (rank ${entry.rank}, ${entry.window.toLowerCase()}).`,
-        );
+        return answer(await admin.add(actor, { level, email, rank, window, from, to }, via), 'add');
       }
       if (sub === 'remove') {
         const [email, level] = rest;
-        const staff = email ? await hub.staff.byEmail(email, actor.orgId) : null;
-        if (!staff) return reply(`No active member of staff has the email ${email ?? ''}.`);
-        const lv = level ? rotaEntryInputSchema.shape.level.safeParse(level) : undefined;
-        const removed = await service.concerns.transaction(async (tx) => {
-          const n = await service.rota.removeIn(tx, actor.orgId, staff.id, lv?.success ? lv.data : undefined);
-          await hub.audit.recordIn(tx, {
-            orgId: actor.orgId,
-            actorId: actor.staffId,
-            actorKind: 'staff',
-            action: 'rota.entry_removed',
-            subjectType: 'rota',
-            subjectId: actor.orgId,
-            channel: via,
-            details: { staffId: staff.id, level: lv?.success ? lv.data : null, removed: n },
-          });
-          return n;
-        });
-        return reply(`Removed ${removed} rota entr${removed === 1 ? 'y' : 'ies'} for ${staff.displayName}.`);
+        return answer(await admin.removeByEmail(actor, email ?? '', level, via), 'remove');
       }
       return reply('Unknown rota command.', `Usage: ${usage}`);
     },
