@@ -138,7 +138,7 @@ export interface AuditEventInput {
   subjectType: string;
   subjectId: string;
   studentId?: string | null;
-  channel?: Platform | 'CLI' | 'SYSTEM' | null;
+  channel?: Platform | 'CLI' | 'SYSTEM' | 'WEB' | null;
   /** Never names or free text about a child: ids, codes, counts. */
   details?: Record<string, unknown>;
 }

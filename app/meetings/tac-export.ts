@@ -41,13 +41,13 @@ export async function exportTacNote(
   return format === 'md' ? Buffer.from(md, 'utf8') : await markdownToPdf(md);
 }
 
-/** A plain, readable PDF from the Markdown (headings, bullets, table rows). */
-export function markdownToPdf(md: string): Promise<Buffer> {
+/** A plain, readable PDF from the Markdown (headings, bullets, table rows); `title` goes in its metadata. */
+export function markdownToPdf(md: string, title = 'TAC notes'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',
       margin: 50,
-      info: { Title: 'TAC notes', Producer: 'SEND Hub' },
+      info: { Title: title, Producer: 'SEND Hub' },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));

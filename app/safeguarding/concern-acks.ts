@@ -11,19 +11,19 @@ import { ConcernLadder } from './concern-ladder.ts';
 
 export class ConcernAcks extends ConcernLadder {
   /** Acknowledge (or take ownership of) a RAISED concern; tells everyone else on the ladder it is handled. */
-  async acknowledge(actor: Actor, id: string, via: Platform, own: boolean): Promise<ActionResult> {
+  async acknowledge(actor: Actor, id: string, via: Platform | 'WEB', own: boolean): Promise<ActionResult> {
     return (await this.acknowledgeWithOutcome(actor, id, via, own)).result;
   }
 
   /**
    * `acknowledge`, also saying what happened: `acked` or `owned` by this call, or `already` acknowledged
    * (`closed`: owned and closed) by someone before it. The acknowledge link (out-of-chat-ack.ts) words its
-   * page from the outcome, never from the chat reply.
+   * page from the outcome, never from the chat reply; so does the DSL board (`via` 'WEB', issue 17).
    */
   async acknowledgeWithOutcome(
     actor: Actor,
     id: string,
-    via: Platform,
+    via: Platform | 'WEB',
     own: boolean,
   ): Promise<{ outcome: 'acked' | 'owned' | 'already' | 'closed'; result: ActionResult }> {
     const c = await this.load(actor, id);

@@ -7,6 +7,7 @@
 import { canActOnConcern, canViewConcern, require } from '../../core/access/policy.ts';
 import { ValidationError } from '../../core/errors.ts';
 import {
+  type ConcernDto,
   type ConcernOutcome,
   outcomeChoicesError,
   outcomeLabels,
@@ -20,9 +21,61 @@ import { studentLabel } from '../../core/students/student-label.ts';
 import { ACTIONS_CONTEXT, type DeadlinesService, TEXT_CONTEXT } from './concern-core.ts';
 import { ConcernIntake } from './concern-intake.ts';
 
+/** A concern's record as its reader sees it: decrypted, names resolved, with its audited chronology. */
+export interface ConcernRecord {
+  concern: ConcernDto;
+  /** "Zephyrine Quillborough", or the name as the raiser gave it when the pupil is not on the roll. */
+  studentName: string;
+  notOnRoll: boolean;
+  studentLabel: string;
+  /** The raiser's name, or "import (cpoms)". */
+  raisedBy: string;
+  text: string;
+  actionsTaken: string;
+  outcome: string | null;
+  chronology: ChronologyEntry[];
+}
+
+export interface ChronologyEntry {
+  at: string;
+  what: string;
+  who: string | null;
+  channel: string | null;
+  details: unknown;
+}
+
 export class ConcernOutcomes extends ConcernIntake {
   /** The DSL's private record view (who saw which record is audited: docs/data-protection.md §6). */
   async openRecord(actor: Actor, id: string, via: Platform | 'CLI'): Promise<ActionResult> {
+    const r = await this.recordView(actor, id, via);
+    return {
+      reply: recordMessage({
+        id,
+        studentName: r.notOnRoll
+          ? `${r.studentName} (not on roll: \`concern link ${concernRef(id)} <UPN>\` links a record)`
+          : r.studentName,
+        studentLabel: r.studentLabel,
+        category: r.concern.category,
+        immediateRisk: r.concern.immediateRisk,
+        occurredAt: this.fmt(r.concern.occurredAt),
+        raisedAt: this.fmt(r.concern.raisedAt),
+        raisedBy: r.raisedBy,
+        status: r.concern.status,
+        text: r.text,
+        actionsTaken: r.actionsTaken,
+        outcome: r.outcome,
+        chronology: r.chronology.map(
+          (e) => `${e.at} ${e.what}${e.who ? ` (${e.who})` : ''}${e.channel ? ` via ${e.channel}` : ''}`,
+        ),
+      }),
+    };
+  }
+
+  /**
+   * The record itself, decrypted, after the access check, the viewing audited (`concern.record_viewed`):
+   * the one path behind the chat's Open record and the web chronology (issue 17).
+   */
+  async recordView(actor: Actor, id: string, via: Platform | 'CLI' | 'WEB'): Promise<ConcernRecord> {
     const c = await this.load(actor, id);
     require(canViewConcern(actor, c), 'open safeguarding records');
     const secret = await this.concerns.secretFields(id);
@@ -41,27 +94,17 @@ export class ConcernOutcomes extends ConcernIntake {
       channel: via,
     });
     return {
-      reply: recordMessage({
-        id,
-        studentName: student
-          ? `${student.givenName} ${student.familyName}`
-          : `${this.notOnRollNameOf(c) ?? '?'} (not on roll: \`concern link ${concernRef(id)} <UPN>\` links a record)`,
-        studentLabel: student ? studentLabel(student) : this.notOnRollLabelOf(c),
-        category: c.category,
-        immediateRisk: c.immediateRisk,
-        occurredAt: this.fmt(c.occurredAt),
-        raisedAt: this.fmt(c.raisedAt),
-        raisedBy,
-        status: c.status,
-        text: secret ? this.hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : '',
-        actionsTaken: secret?.actionsTakenEnc
-          ? this.hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
-          : '',
-        outcome: c.outcome ? (outcomeLabels[c.outcome as ConcernOutcome] ?? c.outcome) : null,
-        chronology: (await this.chronology(id)).map(
-          (e) => `${e.at} ${e.what}${e.who ? ` (${e.who})` : ''}${e.channel ? ` via ${e.channel}` : ''}`,
-        ),
-      }),
+      concern: c,
+      studentName: student ? `${student.givenName} ${student.familyName}` : (this.notOnRollNameOf(c) ?? '?'),
+      notOnRoll: !student,
+      studentLabel: student ? studentLabel(student) : this.notOnRollLabelOf(c),
+      raisedBy,
+      text: secret ? this.hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : '',
+      actionsTaken: secret?.actionsTakenEnc
+        ? this.hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
+        : '',
+      outcome: c.outcome ? (outcomeLabels[c.outcome as ConcernOutcome] ?? c.outcome) : null,
+      chronology: await this.chronology(id),
     };
   }
 
@@ -183,9 +226,7 @@ export class ConcernOutcomes extends ConcernIntake {
   }
 
   /** The audit trail of a concern as a chronology (ids resolved to staff names; no record text). */
-  async chronology(
-    id: string,
-  ): Promise<{ at: string; what: string; who: string | null; channel: string | null; details: unknown }[]> {
+  async chronology(id: string): Promise<ChronologyEntry[]> {
     const rows = await this.hub.audit.forSubject('concern', id);
     const names = new Map<string, string>();
     const name = async (sid: string | null) => {
@@ -193,7 +234,7 @@ export class ConcernOutcomes extends ConcernIntake {
       if (!names.has(sid)) names.set(sid, (await this.hub.staff.byId(sid))?.displayName ?? sid);
       return names.get(sid) ?? sid;
     };
-    const out = [];
+    const out: ChronologyEntry[] = [];
     for (const r of rows) {
       out.push({
         at: r.at.toISOString(),

@@ -15,6 +15,12 @@ export function canViewConcern(actor: Actor, concern: { orgId: string }): boolea
   return sameOrg(actor, concern.orgId) && hasRole(actor.roles, ...SAFEGUARDING_ROLES);
 }
 
+/**
+ * The DSL board and a concern's chronology on the web (issue 17): the organisation's safeguarding leads
+ * (DSL, deputies, head), as for the record itself; each concern is still checked with canViewConcern.
+ */
+export const canViewConcernBoard = (actor: Actor): boolean => hasRole(actor.roles, ...SAFEGUARDING_ROLES);
+
 /** The raiser sees only the status of the concern they raised (not the DSL's record). */
 export function canViewConcernStatus(
   actor: Actor,

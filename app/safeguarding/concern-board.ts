@@ -1,0 +1,188 @@
+/**
+ * The DSL board and a concern's chronology document (issue 17): the reads behind the web pages, decided by
+ * core/access/policy.ts and audited. Acknowledge and take ownership go through ConcernService.acknowledge
+ * (the chat's path), the record through ConcernService.recordView (the chat's Open record): one path each.
+ */
+import { canViewConcern, canViewConcernBoard, require } from '../../core/access/policy.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import {
+  type BoardFilter,
+  type BoardRow,
+  boardRows,
+  statusLabels,
+} from '../../core/escalations/concern-board.ts';
+import {
+  type ChronologyDocument,
+  type ChronologyLine,
+  chronologyLines,
+  chronologyMarkdown,
+  viewers,
+} from '../../core/escalations/concern-chronology.ts';
+import { concernRef } from '../../core/escalations/concern-messages.ts';
+import type { Actor } from '../../core/ports.ts';
+import { SAFEGUARDING_ROLES } from '../../core/staff/roles.ts';
+import { studentLabel } from '../../core/students/student-label.ts';
+import { ConcernBoardRepository } from '../../store/concern-board-repository.ts';
+import type { Hub } from '../container.ts';
+import { markdownToPdf } from '../meetings/tac-export.ts';
+import { NOT_ON_ROLL_CONTEXT } from './concern-core.ts';
+import type { ConcernRecord } from './concern-outcome.ts';
+import type { ConcernService } from './concern-service.ts';
+
+export interface BoardView {
+  rows: BoardRow[];
+  categories: string[];
+  /** The safeguarding leads (the owner filter's choices). */
+  owners: { id: string; name: string }[];
+  unacknowledged: number;
+}
+
+export interface ChronologyView {
+  record: ConcernRecord;
+  ref: string;
+  child: string;
+  statusLabel: string;
+  owner: string;
+  acknowledged: string;
+  lines: ChronologyLine[];
+  viewedBy: { who: string; at: string; what: string }[];
+}
+
+export class ConcernBoard {
+  private readonly reads: ConcernBoardRepository;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly service: ConcernService,
+  ) {
+    this.reads = new ConcernBoardRepository(hub.dbh.db);
+  }
+
+  /** The organisation's concerns for the board; the viewing is audited (the list names each child). */
+  async board(actor: Actor, filter: BoardFilter): Promise<BoardView> {
+    require(canViewConcernBoard(actor), 'see the safeguarding board');
+    const staff = await this.hub.staff.all(actor.orgId);
+    const byId = new Map(staff.map((s) => [s.id, s]));
+    const records = await this.reads.list(actor.orgId, filter);
+    const steps = await this.reads.steps(records.map((r) => r.id));
+    const rows = boardRows(
+      records.map((r) => {
+        const name = r.notOnRollNameEnc
+          ? this.hub.cipher.decrypt(r.notOnRollNameEnc, NOT_ON_ROLL_CONTEXT)
+          : null;
+        return {
+          id: r.id,
+          category: r.category,
+          immediateRisk: r.immediateRisk,
+          raisedAt: r.raisedAt,
+          status: r.status,
+          source: r.source,
+          raiserRoles: r.raisedById ? (byId.get(r.raisedById)?.roles ?? ['STAFF']) : null,
+          child: r.student
+            ? `${r.student.givenName} ${r.student.familyName} ${studentLabel(r.student).replace(/^\S+\s?/, '')}`.trim()
+            : `${name ?? 'name not given'} (not on roll${r.notOnRollYear ? `, Y${r.notOnRollYear}` : ''})`,
+          ownerName: r.ownerId ? (byId.get(r.ownerId)?.displayName ?? 'someone') : null,
+          acknowledgedByName: r.acknowledgedById
+            ? (byId.get(r.acknowledgedById)?.displayName ?? 'someone')
+            : null,
+          acknowledgedAt: r.acknowledgedAt,
+          outcome: r.outcome,
+          steps: steps.get(r.id) ?? [],
+        };
+      }),
+      this.hub.clock.now(),
+    );
+    await this.hub.audit.record({
+      orgId: actor.orgId,
+      actorId: actor.staffId,
+      actorKind: 'staff',
+      action: 'concern.board_viewed',
+      subjectType: 'concern_board',
+      subjectId: actor.orgId,
+      channel: 'WEB',
+      details: { status: filter.status, filtered: !!(filter.category || filter.owner), count: rows.length },
+    });
+    return {
+      rows,
+      categories: await this.reads.categories(actor.orgId),
+      owners: staff
+        .filter((s) => s.active && s.roles.some((r) => SAFEGUARDING_ROLES.includes(r)))
+        .map((s) => ({ id: s.id, name: s.displayName })),
+      unacknowledged: rows.filter((r) => r.unacknowledged).length,
+    };
+  }
+
+  /** A concern of the actor's organisation by its reference (C-1A2B3C); NotFoundError otherwise. */
+  async find(actor: Actor, ref: string): Promise<string> {
+    const c = await this.service.concerns.byRef(actor.orgId, ref);
+    if (!c || !canViewConcern(actor, c)) throw new NotFoundError('Concern', ref.slice(0, 20));
+    return c.id;
+  }
+
+  /** The chronology page: the record through the chat's audited path (`concern.record_viewed`, via WEB). */
+  async chronology(actor: Actor, id: string): Promise<ChronologyView> {
+    const record = await this.service.recordView(actor, id, 'WEB');
+    const c = record.concern;
+    const names = new Map((await this.hub.staff.all(actor.orgId)).map((s) => [s.id, s.displayName]));
+    const events = record.chronology;
+    return {
+      record,
+      ref: concernRef(id),
+      child: record.notOnRoll
+        ? `${record.studentName} (not on roll)`
+        : `${record.studentName} ${record.studentLabel.replace(/^\S+\s?/, '')}`.trim(),
+      statusLabel: statusLabels[c.status],
+      owner: c.ownerId ? (names.get(c.ownerId) ?? 'someone') : 'none',
+      acknowledged: c.acknowledgedById
+        ? `by ${names.get(c.acknowledgedById) ?? 'someone'} at ${this.fmt(c.acknowledgedAt ?? c.raisedAt)}`
+        : 'not yet',
+      lines: chronologyLines(events),
+      viewedBy: viewers(events),
+    };
+  }
+
+  /** The PDF for a child-protection conference; the download is audited (`concern.chronology_exported`). */
+  async pdf(actor: Actor, id: string): Promise<Buffer> {
+    const v = await this.chronology(actor, id);
+    const c = v.record.concern;
+    await this.hub.audit.record({
+      orgId: c.orgId,
+      actorId: actor.staffId,
+      actorKind: 'staff',
+      action: 'concern.chronology_exported',
+      subjectType: 'concern',
+      subjectId: id,
+      studentId: c.studentId,
+      channel: 'WEB',
+      details: { format: 'pdf', includeText: true },
+    });
+    const doc: ChronologyDocument = {
+      ref: v.ref,
+      child: v.child,
+      category: c.category,
+      immediateRisk: c.immediateRisk,
+      occurredAt: this.fmt(c.occurredAt),
+      raisedAt: this.fmt(c.raisedAt),
+      raisedBy: v.record.raisedBy,
+      status: v.statusLabel,
+      owner: v.owner,
+      outcome: v.record.outcome ?? 'pending',
+      text: v.record.text,
+      actionsTaken: v.record.actionsTaken,
+      lines: v.lines,
+      viewedBy: v.viewedBy,
+      producedAt: this.fmt(this.hub.clock.now()),
+      fmt: (iso) => this.fmt(new Date(iso)),
+    };
+    return markdownToPdf(chronologyMarkdown(doc), `Safeguarding concern ${v.ref}: chronology`);
+  }
+
+  /** "7 Dec 2026, 10:15" in the hub's time zone. */
+  fmt(d: Date): string {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.hub.config.env.TIME_ZONE,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(d);
+  }
+}
