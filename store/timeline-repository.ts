@@ -32,6 +32,7 @@ export interface TimelineCaseRow {
   id: string;
   orgId: string;
   kind: string;
+  rulePack: string;
   reference: string | null;
   startDate: string;
   owner: { id: string; displayName: string; lineManagerId: string | null } | null;
@@ -64,10 +65,12 @@ export class TimelineRepository {
       if (q.state === 'paused') where.push(d(`d."status" = 'PAUSED'`));
       else if (q.state === 'met') where.push(d(`d."status" = 'MET' AND d."metOn" <= d."dueOn"`));
       else {
+        // Placeholders in text order (SQLite's "?" are positional): today, then the window rules.
+        const today = p(q.today);
         const windows = `d."ruleId" NOT IN (${jsonIds(this.provider, p(JSON.stringify(q.windowRules)))})`;
         where.push(
           d(
-            `((d."status" = 'OPEN' AND d."dueOn" < ${p(q.today)} AND ${windows}) OR (d."status" = 'MET' AND d."metOn" > d."dueOn"))`,
+            `((d."status" = 'OPEN' AND d."dueOn" < ${today} AND ${windows}) OR (d."status" = 'MET' AND d."metOn" > d."dueOn"))`,
           ),
         );
       }
@@ -97,6 +100,7 @@ export class TimelineRepository {
         id: true,
         orgId: true,
         kind: true,
+        rulePack: true,
         reference: true,
         startDate: true,
         owner: { select: { id: true, displayName: true, lineManagerId: true } },
