@@ -5,6 +5,7 @@
 
 import { slackModule } from '../bots/slack/slack-module.ts';
 import { teamsModule } from '../bots/teams/module.ts';
+import { webModule } from '../web/web-module.ts';
 import { contactsModule } from './contacts/contacts-module.ts';
 import { dataProtectionModule } from './data-protection/data-protection-module.ts';
 import { deadlinesModule } from './deadlines/module.ts';
@@ -27,6 +28,8 @@ export function defaultModules(): FeatureModule[] {
     teamsModule(),
     slackModule(),
     metricsModule(),
+    // The web pages (issue 17): sign-in, the page kit and every page area (web/pages).
+    webModule(),
     // Last: the demo school's guided tour (development only) uses the other modules' services.
     tourModule(),
   ];

@@ -70,6 +70,8 @@ export const coreEnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(262_144),
   ADMIN_EMAIL: z.string().email({ message: 'expected an email address' }).optional(),
   CI: bool.optional(),
+  /** Node's convention; `production` here also refuses development-only features (web sign-in links). */
+  NODE_ENV: z.string().optional(),
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;

@@ -102,3 +102,9 @@ export const canAdminister = (actor: Actor, orgId: string): boolean =>
 export function require(allowed: boolean, what: string): void {
   if (!allowed) throw new ForbiddenError(`Sorry, your role does not allow you to ${what}.`);
 }
+
+/**
+ * The web pages' home page (issue 17): every active member of staff who signed in may open it; it lists
+ * only the pages each one's role admits (each page's own rule here).
+ */
+export const canOpenWebHome = (actor: Actor): boolean => actor.staffId !== '';
