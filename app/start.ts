@@ -9,6 +9,7 @@ import type { ChannelPort, Clock } from '../core/ports.ts';
 import { reconcileDeadHolders } from '../scheduler/reconcile.ts';
 import { coordinateReplicas } from '../scheduler/replicas.ts';
 import { LeaseRepository } from '../store/lease-repository.ts';
+import { demoSignInLine } from '../web/sign-in-link.ts';
 import type { Config } from './config/index.ts';
 import { createHub, defaultJournal, type Hub } from './container.ts';
 import { checkpointAudit } from './data-protection/audit-chain.ts';
@@ -118,6 +119,14 @@ export async function startHub(config: Config, log: Logger, options: StartOption
         ? 'Type `help` for commands.\n'
         : 'To connect Teams set MicrosoftAppId/MicrosoftAppPassword; for Slack set SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET (see README). Type `help` for commands.\n'),
   );
+  // The web pages (issue 17): in development, a one-time sign-in link for the demo admin.
+  if (config.env.SEND_HUB_ENV === 'development' && hub.modules.some((m) => m.name === 'web')) {
+    const line = await demoSignInLine(hub, server.port).catch((err: unknown) => {
+      log.warn({ err: err instanceof Error ? err.name : 'unknown' }, 'no web sign-in link for the demo');
+      return null;
+    });
+    if (line) out.write(line);
+  }
   log.info(
     { port: server.port, channels: hub.channels.map((c) => c.platform), provider: hub.dbh.provider },
     'send-hub started',
