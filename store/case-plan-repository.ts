@@ -1,7 +1,7 @@
 /**
  * The deadline planner's marks on each case (issue 18, docs/deadlines.md "How the tick works"):
- * `Case.planOn` is the case's next moment (the next day its nudges or escalations change with nothing
- * else changed), '' when its inputs changed since it was last planned, NEVER when time alone changes
+ * `Case.planOn` is the case's next moment (the next day time alone changes what a tick writes for it: a
+ * nudge or escalation entering the horizon; core/deadlines/next-moment.ts), '' when its inputs changed since it was last planned, NEVER when time alone changes
  * nothing; `Case.planVersion` is bumped by every change to its inputs. A steady tick reads the cases with
  * `planOn <= today` (an indexed range), plans them, and records their new moment only where `planVersion`
  * is still the one it read: a change made during the tick leaves the case marked for the next one.

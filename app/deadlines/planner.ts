@@ -1,8 +1,9 @@
 /**
  * The deadline tick (docs/deadlines.md "How the tick works", issue 18). A **full sweep** plans every open
  * case, as the planner always did; a **steady tick** plans only the cases whose next moment has come
- * (`Case.planOn <= today`), whose inputs changed (`planOn` reset by the writer), whose organisation's staff
- * or term dates changed (a signature per organisation) or whose student changed (`Student.updatedAt`).
+ * (`Case.planOn <= today`: a nudge or escalation to store that day), whose inputs changed (`planOn` reset
+ * by the writer), whose organisation's staff or term dates changed (a signature per organisation) or whose
+ * student changed (`Student.updatedAt`).
  * The full sweep still runs every `DEADLINE_FULL_SWEEP_SECONDS` (hourly), on the first tick of a process
  * and of the digest day, when the bank holidays change, and on the digest day before the digests go out
  * if anything changed: it catches a change whose writer did not mark the case.

@@ -6,6 +6,9 @@
  *   a new line manager), after every tick the full sweep, computed from the same database, would write
  *   nothing: no deadline, no nudge or escalation created, changed or withdrawn. Most ticks are steady and
  *   read a small part of the caseload, and the reminders they plan go to the outbox as usual;
+ * - the same across the Easter bank holidays and the end and start of a term, with a tick just after each
+ *   midnight (a case's next moment is the day a nudge or escalation enters the horizon: the morning's
+ *   first tick plans only those cases);
  * - a change written behind the repositories' back (no change mark) is not seen by a steady tick and is
  *   caught by the hourly full sweep.
  */
@@ -85,9 +88,21 @@ describe.each(providers)('steady deadline tick (%s)', (provider) => {
     t = undefined;
   });
 
-  it('leaves, day after day of a simulated term, exactly what the full sweep would', async () => {
+  /**
+   * Simulate `days` days from `start` of a generated LA: each day's changes through the hub, then the
+   * scheduler's ticks at `hours` (UTC); after every tick the full sweep computed from the same database
+   * (`sweepDryRun`) would write nothing. Returns the counts the callers assert on.
+   */
+  async function simulate(o: {
+    start: string;
+    days: number;
+    hours: string[];
+    seed: number;
+    /** Term dates beside the spring term (5 January to 26 March 2027) every generated LA has. */
+    terms: { kind: string; startDate: string; endDate: string }[];
+  }) {
     t = await startTestHub(provider, {
-      now: '2027-01-11T07:00:00Z',
+      now: `${o.start}T${o.hours[0]}:00Z`,
       modules: [deadlinesModule()],
       // No hourly sweep within the simulation: every tick but the digest day's first is steady.
       env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
@@ -95,7 +110,8 @@ describe.each(providers)('steady deadline tick (%s)', (provider) => {
     const svc = t.hub.services.get('deadlines') as DeadlineService;
     const db = t.hub.dbh.db;
     const la = await seedLa(t);
-    const { rnd, pick } = generator(7);
+    for (const term of o.terms) await db.termDate.create({ data: { orgId: la.org.id, ...term } });
+    const { rnd, pick } = generator(o.seed);
     const open: { id: string; kind: CaseKind }[] = [];
     const openCase = async (today: string) => {
       const kind = pick(KINDS);
@@ -111,14 +127,16 @@ describe.each(providers)('steady deadline tick (%s)', (provider) => {
       });
       open.push({ id: c.caseId, kind });
     };
-    for (let i = 0; i < 60; i++) await openCase('2027-01-11');
+    for (let i = 0; i < 60; i++) await openCase(o.start);
 
     let steady = 0;
     let steadyCases = 0;
+    /** The first tick of each day, when steady: the cases it planned (those whose moment had come). */
+    const mornings: number[] = [];
     let outboxed = 0;
-    for (let day = 0; day < 35; day++) {
-      const today = addDays('2027-01-11', day);
-      t.clock.set(`${today}T07:00:00Z`);
+    for (let day = 0; day < o.days; day++) {
+      const today = addDays(o.start, day);
+      t.clock.set(`${today}T${o.hours[0]}:00Z`);
       // The day's changes, through the hub as officers and imports make them.
       for (let k = Math.floor(rnd() * 6); k > 0; k--) {
         const r = rnd();
@@ -170,13 +188,14 @@ describe.each(providers)('steady deadline tick (%s)', (provider) => {
           });
         }
       }
-      for (const hour of ['07:00', '15:30']) {
+      for (const hour of o.hours) {
         t.clock.set(`${today}T${hour}:00Z`);
         svc.changed();
         const report = (await t.hub.scheduler.tick()).planners.deadlines as unknown as TickReport;
         if (!report.full) {
           steady++;
           steadyCases += report.cases;
+          if (hour === o.hours[0]) mornings.push(report.cases);
         }
         const check = await svc.sweepDryRun(t.clock.now());
         expect({ ...check, day: today, hour, steadyBefore: !report.full }).toMatchObject({
@@ -189,11 +208,43 @@ describe.each(providers)('steady deadline tick (%s)', (provider) => {
       }
       outboxed = await db.outboxMessage.count();
     }
+    return { steady, steadyCases, mornings, outboxed, open: open.length };
+  }
+
+  it('leaves, day after day of a simulated term, exactly what the full sweep would', async () => {
+    const r = await simulate({
+      start: '2027-01-11',
+      days: 35,
+      hours: ['07:00', '15:30'],
+      seed: 7,
+      terms: [],
+    });
     // Most ticks were steady and planned a small part of the caseload; nudges reached the outbox.
-    expect(steady).toBeGreaterThan(55);
-    expect(steadyCases / steady).toBeLessThan(open.length / 2);
-    expect(outboxed).toBeGreaterThan(0);
-  });
+    expect(r.steady).toBeGreaterThan(55);
+    expect(r.steadyCases / r.steady).toBeLessThan(r.open / 2);
+    expect(r.outboxed).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('and so just after midnight, across the Easter bank holidays, the end of a term and the next', async () => {
+    // Good Friday 26 and Easter Monday 29 March 2027 (the bundled England and Wales list); the spring term
+    // ends on the 26th with a closure day before it, the summer term starts on 12 April. Ticks just after
+    // each day boundary (the day's first: every moment of the day comes due at once) and in the afternoon.
+    const r = await simulate({
+      start: '2027-03-15',
+      days: 25,
+      hours: ['00:05', '15:30'],
+      seed: 11,
+      terms: [
+        { kind: 'CLOSURE', startDate: '2027-03-25', endDate: '2027-03-25' },
+        { kind: 'TERM', startDate: '2027-04-12', endDate: '2027-07-21' },
+      ],
+    });
+    // The first tick of a day plans only the cases with something due that day: on average a small part.
+    expect(r.mornings.length).toBeGreaterThan(18);
+    const avg = r.mornings.reduce((a, b) => a + b, 0) / r.mornings.length;
+    expect(avg).toBeLessThan(r.open / 2);
+    expect(r.outboxed).toBeGreaterThan(0);
+  }, 180_000);
 
   it('a change written without its mark waits for the hourly full sweep, which catches it', async () => {
     t = await startTestHub(provider, {
