@@ -5,6 +5,7 @@
 
 import { slackModule } from '../bots/slack/slack-module.ts';
 import { teamsModule } from '../bots/teams/module.ts';
+import { webAuthModule } from '../web/auth/module.ts';
 import { webModule } from '../web/web-module.ts';
 import { contactsModule } from './contacts/contacts-module.ts';
 import { dataProtectionModule } from './data-protection/data-protection-module.ts';
@@ -30,6 +31,8 @@ export function defaultModules(): FeatureModule[] {
     metricsModule(),
     // The web pages (issue 17): sign-in, the page kit and every page area (web/pages).
     webModule(),
+    // Its sign-in methods' settings, checked when the hub is built (web/auth mounts with the pages).
+    webAuthModule(),
     // Last: the demo school's guided tour (development only) uses the other modules' services.
     tourModule(),
   ];

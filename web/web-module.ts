@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Hub } from '../app/container.ts';
 import type { FeatureModule } from '../app/module.ts';
 import { assetRoutes } from './assets.ts';
+import { mountWebAuth } from './auth/module.ts';
 import { render, renderPublic, WebKit } from './kit.ts';
 import { registerPages } from './pages/index.ts';
 import { setWebSecurityHeaders } from './security-headers.ts';
@@ -80,7 +81,8 @@ export function webModule(): FeatureModule {
   return {
     name: 'web',
     routes(router, hub) {
-      mountWeb(router, hub);
+      // Entra ID and Slack sign-in, the Teams tab (web/auth).
+      mountWeb(router, hub, (web, kit) => mountWebAuth(web, hub, kit));
     },
     cli(program, open, close) {
       program

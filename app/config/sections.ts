@@ -14,6 +14,7 @@ import { roleMapEnvSchema } from './role-map.ts';
 import { safeguardingEnvSchema } from './safeguarding.ts';
 import { slackEnvSchema } from './slack.ts';
 import { teamsEnvSchema } from './teams.ts';
+import { webAuthEnvSchema } from './web-auth.ts';
 
 export const sectionSchemas: z.ZodObject[] = [
   contactsEnvSchema,
@@ -27,4 +28,5 @@ export const sectionSchemas: z.ZodObject[] = [
   outOfChatEnvSchema,
   slackEnvSchema,
   teamsEnvSchema,
+  webAuthEnvSchema,
 ];
