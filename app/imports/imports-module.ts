@@ -30,6 +30,8 @@ function every(name: string, minutes: number, job: (now: Date) => Promise<Record
 export function importsModule(): FeatureModule {
   let drop: DropFolder | null = null;
   const lastErrors: Record<string, string> = {};
+  // When each calendar sync last succeeded (ISO time, hub clock): the admin health page (issue 17).
+  const lastSuccess: Record<string, string> = {};
   return {
     name: 'imports',
     setup(hub: Hub) {
@@ -63,6 +65,7 @@ export function importsModule(): FeatureModule {
                 const r = await syncIcsFeed(hub, { orgId, source: f.name, url: f.url, via: 'schedule' });
                 meetings += r.meetingIds.length;
                 delete lastErrors[`ics:${f.name}`];
+                lastSuccess[`ics:${f.name}`] = hub.clock.now().toISOString();
               } catch (err) {
                 failed++;
                 lastErrors[`ics:${f.name}`] = (err as Error).message;
@@ -82,6 +85,7 @@ export function importsModule(): FeatureModule {
                 client: graph,
               });
               delete lastErrors.graph;
+              lastSuccess.graph = hub.clock.now().toISOString();
               return counts;
             } catch (err) {
               lastErrors.graph = (err as Error).message;
@@ -110,6 +114,7 @@ export function importsModule(): FeatureModule {
         ok: Object.keys(lastErrors).length === 0,
         dropFolder: drop !== null,
         errors: { ...lastErrors },
+        lastSuccess: { ...lastSuccess },
       };
     },
   };

@@ -2,6 +2,7 @@
  * Every page area of the web pages (issue 17). Each area adds ONE line here: its import and its call.
  */
 import type { WebRoutes } from '../kit.ts';
+import { registerAdmin } from './admin/routes.ts';
 import { registerCaseload } from './caseload/routes.ts';
 import { registerHome } from './home/routes.ts';
 import { registerTimeliness } from './timeliness/routes.ts';
@@ -10,4 +11,5 @@ export function registerPages(pages: WebRoutes): void {
   registerHome(pages);
   registerCaseload(pages);
   registerTimeliness(pages);
+  registerAdmin(pages);
 }
