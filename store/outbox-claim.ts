@@ -6,6 +6,7 @@
  */
 import type { Platform } from '../core/ports.ts';
 import type { Db } from './db.ts';
+import { sqliteTimestamp } from './deadline-bulk.ts';
 
 /** Most messages of one person in one claim; a claim takes up to `limit` people. */
 const MAX_RUN = 10;
@@ -53,9 +54,10 @@ export interface ClaimedRow {
 }
 
 /**
- * SQLite (one process): one transaction of three or four statements, whatever the batch size: read the
- * due candidates, read in one query which of their people have an earlier message that holds them
- * back, and lease the winners with one conditional update that returns the rows it changed. The
+ * SQLite (one process): one transaction of a handful of statements, whatever the batch size: read the
+ * due candidates (leaving out, by an anti-join, the people whose first message is held), read in one
+ * query which of their people have an earlier message that holds them back, read the picked people's
+ * runs, and lease the winners with one conditional update that returns the rows it changed. The
  * transaction takes the driver's lock, so no other claim of this process interleaves; the update
  * re-checks that each row is still due, and returns only the rows this claim won.
  *
@@ -77,37 +79,39 @@ export async function claimPortable(
     { state: 'SENDING' as const, leaseUntil: { lt: now } },
   ];
   return db.$transaction(async (tx) => {
-    // People whose FIRST message is held (a retry waiting out its backoff, or being sent now): none of
-    // their later messages can go. Left out of the candidates, which they would otherwise fill with
-    // messages no claim can take, starving everyone behind them (issue 16: ten DSLs whose Teams answers
-    // 500, ten concerns each, held every e-mail and SMS of the safeguarding ladder back). A held message
-    // behind a due one holds nothing back before it.
-    const heldRows = await tx.outboxMessage.groupBy({
-      by: ['orderKey'],
-      where: {
-        OR: [
-          { state: 'RETRYING', nextAttemptAt: { gt: now } },
-          { state: 'SENDING', leaseUntil: { gte: now } },
-        ],
-      },
-      _min: { sequence: true },
-    });
-    const heldFirsts =
-      heldRows.length === 0
-        ? []
-        : await tx.outboxMessage.groupBy({
-            by: ['orderKey'],
-            where: { orderKey: { in: heldRows.map((h) => h.orderKey) }, OR: blocking(now) },
-            _min: { sequence: true },
-          });
-    const heldAt = new Map(heldRows.map((h) => [h.orderKey, h._min.sequence]));
-    const held = heldFirsts.filter((f) => f._min.sequence === heldAt.get(f.orderKey)).map((f) => f.orderKey);
-    const candidates = await tx.outboxMessage.findMany({
-      where: { OR: due, ...(held.length > 0 ? { orderKey: { notIn: held } } : {}) },
-      orderBy: [{ priority: 'asc' }, { nextAttemptAt: 'asc' }, { sequence: 'asc' }],
-      take: limit * 4,
-      select: { ...claimedSelect, sequence: true, state: true, nextAttemptAt: true },
-    });
+    // The due candidates, leaving out people whose FIRST message is held (a retry waiting out its
+    // backoff, or being sent now): none of their later messages can go, and they would otherwise fill the
+    // candidates with messages no claim can take, starving everyone behind them (issue 16: ten DSLs whose
+    // Teams answers 500, ten concerns each, held every e-mail and SMS of the safeguarding ladder back).
+    // A held message behind a due one holds nothing back before it. An anti-join (NOT EXISTS, on the
+    // (orderKey, sequence) index), not a list of held people: that list grew with the outbox.
+    const at = sqliteTimestamp(now);
+    const ids = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT m."id" FROM "OutboxMessage" m
+       WHERE ((m."state" IN ('PENDING', 'RETRYING') AND m."nextAttemptAt" <= ?)
+              OR (m."state" = 'SENDING' AND m."leaseUntil" < ?))
+         AND NOT EXISTS (
+           SELECT 1 FROM "OutboxMessage" h
+           WHERE h."orderKey" = m."orderKey" AND h."sequence" < m."sequence"
+             AND ((h."state" = 'RETRYING' AND h."nextAttemptAt" > ?)
+                  OR (h."state" = 'SENDING' AND h."leaseUntil" >= ?))
+             AND NOT EXISTS (
+               SELECT 1 FROM "OutboxMessage" p
+               WHERE p."orderKey" = h."orderKey" AND p."sequence" < h."sequence"
+                 AND (p."state" IN ('RETRYING', 'SENDING') OR (p."state" = 'PENDING' AND p."nextAttemptAt" <= ?))))
+       ORDER BY m."priority", m."nextAttemptAt", m."sequence"
+       LIMIT ?`,
+      ...[at, at, at, at, at],
+      limit * 4,
+    );
+    if (ids.length === 0) return [];
+    const order = new Map(ids.map((r, k) => [r.id, k]));
+    const candidates = (
+      await tx.outboxMessage.findMany({
+        where: { id: { in: ids.map((r) => r.id) } },
+        select: { ...claimedSelect, sequence: true, state: true, nextAttemptAt: true },
+      })
+    ).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     if (candidates.length === 0) return [];
     // The first blocking message of each candidate's person. A due candidate blocks itself, so it is
     // first in line exactly when no blocking message has a lower sequence. A later message that is
