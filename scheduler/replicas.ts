@@ -7,8 +7,8 @@
  *   `doctor` whether a hub is running; on PostgreSQL a LISTEN wakes delivery (scheduler/outbox-listener.ts).
  */
 import type { Hub } from '../app/container.ts';
-import type { DbHandle } from '../store/db.ts';
 import { LeaseRepository } from '../store/lease-repository.ts';
+import { openSideWriter } from '../store/sqlite-side-writer.ts';
 import { startDeliveryHeartbeat } from './delivery-heartbeat.ts';
 import { listenForOutbox } from './outbox-listener.ts';
 import { acquireProcessLock } from './process-lock.ts';
@@ -17,22 +17,19 @@ export interface ReplicaGuard {
   release(): Promise<void>;
 }
 
-/**
- * SQLite in write-ahead-log mode roughly doubles the delivery rate (a commit appends to the log), but it
- * is NOT enabled: the mode is stored in the file, and the wasm migration engine that every CLI command
- * runs beside the hub then cannot open the database ("SocketTimeout"). Kept for a later fix.
- */
-export async function enableWal(dbh: DbHandle): Promise<void> {
-  if (dbh.provider === 'sqlite') await dbh.db.$queryRawUnsafe('PRAGMA journal_mode=WAL');
-}
-
 export async function coordinateReplicas(hub: Hub): Promise<ReplicaGuard> {
-  const leases = new LeaseRepository(hub.dbh.db, hub.clock);
+  // SQLite: the renewals (every 10 s, and each tick's) commit on the side writer's thread, so their waits
+  // for the disk do not delay the requests this process is answering (bench/README.md "slack-ack").
+  const side = hub.dbh.provider === 'sqlite' ? openSideWriter(hub.dbh.url) : undefined;
+  const leases = new LeaseRepository(hub.dbh.db, hub.clock, side?.writer);
   const lock =
     hub.dbh.provider === 'sqlite'
       ? await acquireProcessLock(leases, hub.workerId, hub.dbh.url, (err) =>
           hub.log.error({ err }, 'lost the SQLite single-process lease'),
-        )
+        ).catch(async (err: unknown) => {
+          await side?.release();
+          throw err;
+        })
       : undefined;
   hub.scheduler.useLease(leases, hub.workerId);
   // "Is a hub delivering?" for `send-hub import` and `doctor` (issue 13), and on PostgreSQL a wake-up
@@ -49,6 +46,7 @@ export async function coordinateReplicas(hub: Hub): Promise<ReplicaGuard> {
       await listener?.stop();
       await heartbeat.release();
       await lock?.release();
+      await side?.release();
     },
   };
 }

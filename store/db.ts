@@ -8,6 +8,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as PgClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import { writeTurns } from './sqlite-write-turns.ts';
 
 export type Db = InstanceType<typeof SqliteClient>;
 export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
@@ -39,7 +40,9 @@ export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * on disk when the call returns, as with the rollback journal. Readers no longer wait for a writer (a CLI
  * import beside the hub). The mode is stored in the file; a file that cannot be switched (read-only) is
  * left as it is, and its errors come from the queries that need it. WAL needs a local disk (not a network
- * share); the -wal and -shm files beside the database take its mode.
+ * share); the -wal and -shm files beside the database take its mode. The writes no request waits on (Slack
+ * receipts, lease renewals) commit on a worker thread's connection (store/sqlite-side-writer.ts), taking
+ * turns with this connection's transactions.
  */
 function sqliteAdapter(url: string): PrismaBetterSqlite3 {
   const factory = new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -48,6 +51,30 @@ function sqliteAdapter(url: string): PrismaBetterSqlite3 {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA synchronous = FULL');
     await adapter.executeScript('PRAGMA journal_mode = WAL').catch(() => undefined);
+    // Transactions take turns with this process's side writer (store/sqlite-write-turns.ts).
+    const turns = writeTurns(url);
+    const begin = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      await turns.beginMain();
+      let tx: Awaited<ReturnType<typeof begin>>;
+      try {
+        tx = await begin(isolationLevel);
+      } catch (err) {
+        turns.endMain();
+        throw err;
+      }
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        turns.endMain();
+      };
+      const commit = tx.commit.bind(tx);
+      const rollback = tx.rollback.bind(tx);
+      tx.commit = () => commit().finally(end);
+      tx.rollback = () => rollback().finally(end);
+      return tx;
+    };
     return adapter;
   };
   return factory;

@@ -3,9 +3,12 @@
  * compare-and-set (`updateMany` where the lease is free, expired, or already ours), so at most one owner
  * holds a name at a time. Used for the planner tick (one replica runs each tick) and for the SQLite
  * single-process guard. A holder that dies simply stops renewing; its lease expires and is taken over.
+ * On SQLite, given the process's side writer (store/sqlite-side-writer.ts), `acquire` (the renewals every
+ * few seconds) commits on its worker thread, the same compare-and-set, off the event loop.
  */
 import type { Clock } from '../core/ports.ts';
 import type { Db } from './db.ts';
+import type { SqliteSideWriter } from './sqlite-side-writer.ts';
 
 export interface LeaseHolder {
   owner: string;
@@ -16,12 +19,14 @@ export class LeaseRepository {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly side?: SqliteSideWriter,
   ) {}
 
   /** Take or renew `name` for `ttlMs`. True when `owner` now holds it. */
   async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + ttlMs);
+    if (this.side && !this.side.isClosed) return this.side.acquireLease(name, owner, now, until);
     const won = await this.db.lease.updateMany({
       where: { name, OR: [{ owner }, { until: { lt: now } }] },
       data: { owner, until },

@@ -14,7 +14,8 @@
  *      be processing the same event): the in-process map already decided, so a first delivery is
  *      processed at once and its receipt recorded in the background (batched, `batchMs`); a retry this
  *      process does not know (it restarted since the first delivery) is claimed in the database before
- *      it is processed. A SQLite commit waits for the disk on the event loop, so the writes are kept few.
+ *      it is processed. On SQLite the receipts commit on a worker thread (store/sqlite-side-writer.ts), so
+ *      their waits for the disk do not hold the event loop; a write that fails is tried again (MAX_TRIES).
  *    Receipts older than an hour are pruned (at most once every ten minutes per process); `flush` writes
  *    what is pending (at shutdown).
  *
@@ -27,6 +28,8 @@ const MAX_ENTRIES = 50_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** Most ids written in one statement. */
 const MAX_BATCH = 200;
+/** Writes tried for a receipt only being recorded before it is given up (logged through onStoreError). */
+const MAX_TRIES = 3;
 
 /** The database side (store/slack-event-receipt-repository.ts). */
 export interface EventReceipts {
@@ -57,6 +60,8 @@ export class EventDedupe {
   private writing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private flushing = false;
+  /** Receipts whose last write failed: id → writes tried. */
+  private readonly failedTries = new Map<string, number>();
 
   constructor(private readonly options: EventDedupeOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -171,9 +176,11 @@ export class EventDedupe {
       let won: Set<string>;
       try {
         won = await receipts.claimMany([...batch.keys()], new Date(t));
+        for (const id of batch.keys()) this.failedTries.delete(id);
       } catch (err) {
         this.options.onStoreError?.(err);
         won = new Set(batch.keys());
+        this.requeueFailed(batch);
       }
       // Of several callers waiting on one id (two deliveries in one batch), only the first processes it.
       for (const [id, waiting] of batch) {
@@ -185,6 +192,22 @@ export class EventDedupe {
         this.lastPrune = t;
         receipts.prune(new Date(t - TTL_MS)).catch((err: unknown) => this.options.onStoreError?.(err));
       }
+    }
+  }
+
+  /**
+   * Receipts only being recorded (nobody waits on them) go back for the next write when one fails (the
+   * database busy, the SQLite side writer's thread gone), up to MAX_TRIES writes each.
+   */
+  private requeueFailed(batch: Map<string, ((first: boolean) => void)[]>): void {
+    for (const [id, waiting] of batch) {
+      const tries = (this.failedTries.get(id) ?? 0) + 1;
+      if (waiting.length > 0 || tries >= MAX_TRIES || this.pending.has(id)) {
+        this.failedTries.delete(id);
+        continue;
+      }
+      this.failedTries.set(id, tries);
+      this.pending.set(id, []);
     }
   }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../../app/logger.ts';
 import type { FeatureModule } from '../../app/module.ts';
 import { SlackEventReceiptRepository } from '../../store/slack-event-receipt-repository.ts';
 import { SlackInstallationStore } from '../../store/slack-installation-store.ts';
+import { openSideWriter } from '../../store/sqlite-side-writer.ts';
 import { ChannelLanes } from './channel-lanes.ts';
 import { EventDedupe } from './event-dedupe.ts';
 import { HubReceiver } from './hub-receiver.ts';
@@ -26,6 +27,11 @@ import { WorkGate } from './work-gate.ts';
 
 /** After-ack jobs run at most this many at a time (each is mostly waiting on the DB or Slack). */
 const AFTER_ACK_CONCURRENCY = 2;
+/**
+ * SQLite: how long receipts are gathered before one write (was 5 s while each write's commit held the
+ * event loop; off it now, so a shorter window, and fewer receipts lost if the process is killed).
+ */
+const SINGLE_BATCH_MS = 500;
 
 export interface SlackModuleOptions {
   /** Spacing of posts to one channel (Slack: about 1 per second per channel). */
@@ -70,6 +76,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
   let oauth: InstallProvider | undefined;
   let gate: WorkGate | undefined;
   let dedupe: EventDedupe | undefined;
+  let sideWriter: ReturnType<typeof openSideWriter> | undefined;
   const inFlight = new Set<Promise<void>>();
   const socketState: { connected: boolean; lastError?: string } = { connected: false };
 
@@ -134,12 +141,15 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       const workGate = new WorkGate({ max: AFTER_ACK_CONCURRENCY });
       gate = workGate;
       // PostgreSQL: replicas share the database, so each event is claimed there before it is processed.
-      // SQLite: one process per file, so the receipt is only recorded (every few seconds, for restarts).
+      // SQLite: one process per file, so the receipt is only recorded (for restarts), in batches committed
+      // on the side writer's thread (store/sqlite-side-writer.ts): SQLite's wait for the disk never holds
+      // the event loop that acknowledges requests.
       const single = hub.dbh.provider === 'sqlite';
+      sideWriter = single ? openSideWriter(hub.dbh.url) : undefined;
       const eventDedupe = new EventDedupe({
-        receipts: new SlackEventReceiptRepository(hub.dbh.db),
+        receipts: new SlackEventReceiptRepository(hub.dbh.db, sideWriter?.writer),
         mode: single ? 'single' : 'shared',
-        batchMs: single ? 5_000 : 20,
+        batchMs: single ? SINGLE_BATCH_MS : 20,
         now: () => hub.clock.now().getTime(),
         beforeWrite: () => workGate.whenQuiet(),
         onStoreError: (err) =>
@@ -290,6 +300,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       if (socketApp && socketState.connected) await socketApp.stop().catch(() => undefined);
       await svc?.idle();
       await dedupe?.flush();
+      await sideWriter?.release();
     },
 
     async health() {

@@ -85,6 +85,29 @@ describe('EventDedupe', () => {
     expect(await d.claim('Ev1')).toBe(false);
   });
 
+  it('single process: a receipt whose write failed is written again, not dropped', async () => {
+    const m = memoryReceipts();
+    let failures = 1;
+    const flaky: EventReceipts = {
+      claimMany(ids, at) {
+        if (failures-- > 0) return Promise.reject(new Error('the SQLite side writer stopped'));
+        return m.receipts.claimMany(ids, at);
+      },
+      prune: m.receipts.prune,
+    };
+    const errors: unknown[] = [];
+    const d = new EventDedupe({
+      receipts: flaky,
+      mode: 'single',
+      batchMs: 60_000,
+      onStoreError: (e) => errors.push(e),
+    });
+    expect(await d.claim('Ev1')).toBe(true);
+    await d.flush();
+    expect(errors).toHaveLength(1);
+    expect([...m.rows.keys()]).toEqual(['Ev1']);
+  });
+
   it('prunes receipts older than an hour, at most every ten minutes', async () => {
     let now = 10 * HOUR;
     const m = memoryReceipts();
