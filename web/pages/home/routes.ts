@@ -7,7 +7,7 @@ import { canOpenWebHome } from '../../../core/access/policy.ts';
 import { render, type WebRoutes } from '../../kit.ts';
 
 export function registerHome(pages: WebRoutes): void {
-  pages.page('/app', { title: 'SEND Hub', allow: canOpenWebHome }, async (_req, res, ctx) => {
-    render(res, ctx, 'home/home.njk', { title: `Hello, ${ctx.actor.displayName}`, pages: ctx.nav });
+  pages.page('/app', { title: 'Home', allow: canOpenWebHome }, async (_req, res, ctx) => {
+    render(res, ctx, 'home/home.njk', { greeting: `Hello, ${ctx.actor.displayName}`, pages: ctx.nav });
   });
 }
