@@ -206,6 +206,7 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
       /^expired-token$/,
     ],
     ['an ID token with another nonce', (c) => ({ ...c, nonce: 'not-the-one-we-sent' }), /^nonce-mismatch$/],
+    ['an ID token without the nonce', ({ nonce: _, ...c }) => c, /^nonce-mismatch$/],
   ];
   for (const p of ['entra', 'slack'] as const) {
     for (const [what, tamper, reason] of tampers) {
