@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../app/imports/run-import.ts';
 import { safeguardingOf } from '../../app/safeguarding/module.ts';
 import { buildCsv } from '../integrations/support/export-builders.ts';
-import { raiseConcern } from '../support/concern.ts';
+import { CONCERN_TEXT } from '../safeguarding/support.ts';
 import { providers } from '../support/db.ts';
 import { type School, seedWebSchool, signIn, startWebHub, type WebHub } from '../support/web.ts';
 
@@ -130,13 +130,14 @@ describe.each(providers)('admin pages on %s', (provider) => {
     expect(html).toContain('No active member of staff has the email nobody@quarrydene.example');
     expect(html).toContain('href="#rota-email"');
 
-    // Dot Second becomes the DSL; two deputies, then Dev Deputy moved above Dot's colleague.
-    for (const f of [
+    // Dot Second becomes the DSL; two deputies, then Dev Deputy moved above Dana Lead.
+    const adds: Record<string, string>[] = [
       { level: 'DSL', email: 'deputy2@quarrydene.example' },
       { level: 'DEPUTY_DSL', email: 'dsl@quarrydene.example', rank: '1' },
       { level: 'DEPUTY_DSL', email: 'deputy@quarrydene.example', rank: '2' },
       { level: 'HEAD', email: 'head@quarrydene.example' },
-    ]) {
+    ];
+    for (const f of adds) {
       res = await admin.post('/app/admin/rota/add', f);
       expect(res.status).toBe(303);
     }
@@ -163,7 +164,19 @@ describe.each(providers)('admin pages on %s', (provider) => {
     expect(await res.text()).toContain('no DSL for school hours');
 
     // The real service: a concern raised now is sent to the rota's DSL (Dot Second), not the DSL by role.
-    const c = await raiseConcern(w.hub, { orgId: s.orgId, studentId: s.pupil, raisedById: s.staff.teacher });
+    const c = await svc.raise({
+      orgId: s.orgId,
+      studentId: s.pupil,
+      raisedById: s.staff.teacher,
+      source: 'chat',
+      externalId: null,
+      category: 'Neglect',
+      immediateRisk: true,
+      text: CONCERN_TEXT,
+      actionsTaken: '',
+      occurredAt: w.clock.now(),
+      via: 'TEAMS',
+    });
     expect(c.sentTo).toEqual(['Dot Second (DSL)']);
     const step0 = await w.hub.dbh.db.outboxMessage.findMany({
       where: { idempotencyKey: { startsWith: `concern:${c.concern.id}:step:0:` } },
