@@ -91,6 +91,8 @@ export function deadlineState(
   if (d.status === 'PAUSED') return { state: 'paused', detail: 'paused by a recorded exception' };
   if (d.dueOn < today && !opts.window)
     return { state: 'late', detail: `${plural(days(d.dueOn, today), 'day')} overdue` };
+  if (d.dueOn < today)
+    return { state: 'open', detail: `window closed ${plural(days(d.dueOn, today), 'day')} ago` };
   if (opts.caseAtRisk)
     return { state: 'at_risk', detail: `due in ${plural(days(today, d.dueOn), 'day')}, at risk` };
   return {
