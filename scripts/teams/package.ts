@@ -12,19 +12,37 @@ import addFormats from 'ajv-formats';
 import yazl from 'yazl';
 import { loadConfig } from '../../app/config/index.ts';
 import { readTeamsConfig, type TeamsConfig } from '../../app/config/teams.ts';
+import { readWebAuthConfig } from '../../app/config/web-auth.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const manifestDir = path.join(root, 'manifest/teams');
 
-export function buildManifest(
-  cfg: Pick<TeamsConfig, 'appId' | 'manifestAppId' | 'botDomain'>,
-): Record<string, unknown> {
+/**
+ * What the manifest is filled from: the bot's ids and domain, and for the personal tab (issue 17) the hub's
+ * public address (PUBLIC_URL; default https://<TEAMS_BOT_DOMAIN>) and the Entra app its SSO token is for
+ * (WEB_ENTRA_CLIENT_ID; default the bot's MicrosoftAppId).
+ */
+export type ManifestConfig = Pick<TeamsConfig, 'appId' | 'manifestAppId' | 'botDomain'> & {
+  publicUrl?: string | null;
+  ssoClientId?: string | null;
+};
+
+export function buildManifest(cfg: ManifestConfig): Record<string, unknown> {
   const template = fs.readFileSync(path.join(manifestDir, 'manifest.template.json'), 'utf8');
+  const botDomain = cfg.botDomain ?? 'localhost';
+  const publicUrl = (cfg.publicUrl ?? `https://${botDomain}`).replace(/\/+$/, '');
+  const publicHost = new URL(publicUrl).host;
   const filled = template
     .replaceAll('{{TEAMS_APP_ID}}', cfg.manifestAppId)
     .replaceAll('{{MicrosoftAppId}}', cfg.appId)
-    .replaceAll('{{TEAMS_BOT_DOMAIN}}', cfg.botDomain ?? 'localhost');
-  return JSON.parse(filled) as Record<string, unknown>;
+    .replaceAll('{{TEAMS_BOT_DOMAIN}}', botDomain)
+    .replaceAll('{{PUBLIC_URL}}', publicUrl)
+    .replaceAll('{{PUBLIC_HOST}}', publicHost)
+    .replaceAll('{{SSO_CLIENT_ID}}', cfg.ssoClientId ?? cfg.appId);
+  const manifest = JSON.parse(filled) as Record<string, unknown> & { validDomains: string[] };
+  // The tab's host must be a valid domain too when the hub is reached at another name than the bot's.
+  if (!manifest.validDomains.includes(publicHost)) manifest.validDomains.push(publicHost);
+  return manifest;
 }
 
 /** Validate a manifest against the vendored official schema; returns readable problems (empty when valid). */
@@ -86,7 +104,7 @@ export const outlineIcon = () =>
   png(32, (x, y) => (hubShape(x, y, 32) ? [255, 255, 255, 255] : [0, 0, 0, 0]));
 
 export async function packageTeams(
-  cfg: Pick<TeamsConfig, 'appId' | 'manifestAppId' | 'botDomain'>,
+  cfg: ManifestConfig,
   outDir = path.join(manifestDir, 'build'),
 ): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
@@ -111,11 +129,17 @@ export async function packageTeams(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const cfg = readTeamsConfig(loadConfig().raw);
+  const config = loadConfig();
+  const cfg = readTeamsConfig(config.raw);
   if (!cfg) {
     console.error('package:teams: set MicrosoftAppId (and MicrosoftAppPassword) first; see docs/teams.md');
     process.exit(1);
   }
-  const file = await packageTeams(cfg);
+  const web = readWebAuthConfig(config.raw, config.production);
+  const file = await packageTeams({
+    ...cfg,
+    publicUrl: web.publicUrl,
+    ssoClientId: web.teamsSso?.clientId ?? null,
+  });
   console.log(`Teams app package written to ${path.relative(process.cwd(), file)}`);
 }

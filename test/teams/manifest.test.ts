@@ -72,6 +72,48 @@ describe('Teams app package', () => {
     expect(problems.some((p) => p.includes('/bots/0/scopes/1'))).toBe(true);
   });
 
+  it('declares the personal tab (issue 17) at PUBLIC_URL/tab and its SSO app, valid against the schema', () => {
+    const SSO = '22222222-3333-4444-8555-666666666666';
+    const m = buildManifest({
+      appId: APP,
+      manifestAppId: APP,
+      botDomain: 'bot.example.org',
+      publicUrl: 'https://hub.example.org/',
+      ssoClientId: SSO,
+    }) as {
+      staticTabs: {
+        entityId: string;
+        name: string;
+        contentUrl: string;
+        websiteUrl: string;
+        scopes: string[];
+      }[];
+      webApplicationInfo: { id: string; resource: string };
+      validDomains: string[];
+    };
+    expect(m.staticTabs).toEqual([
+      {
+        entityId: 'send-hub',
+        name: 'SEND Hub',
+        contentUrl: 'https://hub.example.org/tab',
+        websiteUrl: 'https://hub.example.org/app',
+        scopes: ['personal'],
+      },
+    ]);
+    expect(m.webApplicationInfo).toEqual({ id: SSO, resource: `api://hub.example.org/${SSO}` });
+    expect(m.validDomains).toEqual(['bot.example.org', 'hub.example.org']);
+    expect(validateManifest(m)).toEqual([]);
+    // Without PUBLIC_URL or a separate client id: the bot's domain and app registration.
+    const plain = buildManifest({ appId: APP, manifestAppId: APP, botDomain: 'hub.example.org' }) as typeof m;
+    expect(plain.staticTabs[0]?.contentUrl).toBe('https://hub.example.org/tab');
+    expect(plain.webApplicationInfo).toEqual({ id: APP, resource: `api://hub.example.org/${APP}` });
+    expect(plain.validDomains).toEqual(['hub.example.org']);
+    // The schema refuses a tab outside the personal scope's rules (a non-URL content address).
+    const bad = structuredClone(m);
+    (bad.staticTabs[0] as { contentUrl: string }).contentUrl = 'ftp://hub.example.org/tab';
+    expect(validateManifest(bad).some((p) => p.includes('/staticTabs/0/contentUrl'))).toBe(true);
+  });
+
   it('zips manifest.json with a 192x192 colour icon and a 32x32 transparent outline icon', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'teams-pkg-'));
     const file = await packageTeams({ appId: APP, manifestAppId: APP, botDomain: 'hub.example.org' }, dir);
