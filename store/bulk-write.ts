@@ -1,12 +1,9 @@
 /**
- * Bulk writes for imports, beside deadline-bulk.ts's bulkInsert (rows as ONE JSON parameter):
+ * Bulk writes for imports, beside deadline-bulk.ts's bulkInsert (rows as ONE JSON parameter; SQLite import
+ * batches are written through the driver instead, store/sqlite-incident-batch.ts):
  *
  * - `bulkUpdate`: by primary key, one statement per chunk, the rows as one JSON parameter (SQLite json_each
  *   with UPDATE … FROM, PostgreSQL json_to_recordset), so a thousand changed rows are one round trip.
- * - `insertRows`: on SQLite, a multi-row `INSERT … VALUES (?, …), (?, …)` with bound parameters: about half
- *   the time of json_each on an import's rows (each `value ->> '$.x'` re-reads the row's JSON text; measured
- *   for issue 18 on the Incident table: 40,000 rows 1.1 s against 2.1 s). PostgreSQL keeps bulkInsert's
- *   json_to_recordset, which parses the JSON once per statement.
  * - `orderedIds`: primary keys that grow within a process (time, then a counter), so a batch's rows land at
  *   the end of the primary-key index instead of at random pages (random UUIDs cost ~35% more on SQLite).
  *
@@ -15,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db, Provider } from './db.ts';
-import { type BulkColumn, bulkInsert, sqliteTimestamp } from './deadline-bulk.ts';
+import { type BulkColumn, sqliteTimestamp } from './deadline-bulk.ts';
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -68,51 +65,6 @@ export async function bulkUpdate(
       return r;
     });
     n += await db.$executeRawUnsafe(sql, JSON.stringify(part));
-  }
-  return n;
-}
-
-/** SQLite binds at most 32,766 parameters a statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
-const SQLITE_MAX_PARAMS = 32_766;
-
-/**
- * Insert `rows` into `table`: SQLite multi-row VALUES with bound parameters (at most `chunk` rows and
- * SQLITE_MAX_PARAMS parameters a statement), PostgreSQL bulkInsert. Returns the number of rows inserted.
- */
-export async function insertRows(
-  db: Db,
-  provider: Provider,
-  table: string,
-  cols: BulkColumn[],
-  rows: Record<string, unknown>[],
-  chunk = 1000,
-): Promise<number> {
-  if (rows.length === 0) return 0;
-  if (provider !== 'sqlite') return bulkInsert(db, provider, table, cols, rows, chunk);
-  const per = Math.max(1, Math.min(chunk, Math.floor(SQLITE_MAX_PARAMS / cols.length)));
-  const names = cols.map((c) => q(c.name)).join(', ');
-  const one = `(${cols.map(() => '?').join(', ')})`;
-  let n = 0;
-  for (let i = 0; i < rows.length; i += per) {
-    const part = rows.slice(i, i + per);
-    const args: unknown[] = [];
-    for (const r of part)
-      for (const c of cols) {
-        const v = r[c.name];
-        args.push(
-          v === undefined
-            ? null
-            : v instanceof Date
-              ? sqliteTimestamp(v)
-              : typeof v === 'boolean'
-                ? Number(v)
-                : c.type === 'json' && v !== null
-                  ? JSON.stringify(v)
-                  : v,
-        );
-      }
-    const sql = `INSERT INTO ${q(table)} (${names}) VALUES ${part.map(() => one).join(', ')}`;
-    n += await db.$executeRawUnsafe(sql, ...args);
   }
   return n;
 }

@@ -10,9 +10,9 @@
  * behind. Prisma's createManyAndReturn cost ~0.5 ms a row (a query plan per statement, issue 18); the JSON
  * statements cost what the database costs.
  */
-import { bulkUpdate, insertRows, orderedIds } from './bulk-write.ts';
+import { bulkUpdate, orderedIds } from './bulk-write.ts';
 import type { Db, Provider } from './db.ts';
-import type { BulkColumn } from './deadline-bulk.ts';
+import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
 import type { RejectionDto } from './import-repository.ts';
 import { writeSqliteBatch } from './sqlite-incident-batch.ts';
 import type { Outcome } from './student-import-repository.ts';
@@ -131,10 +131,10 @@ export class IncidentImportRepository {
     return this.db.$transaction(async (tx) => {
       const db = tx as unknown as Db;
       const p = plan(rows.length ? await this.existing(db, orgId, source, rows) : new Map());
-      await insertRows(db, provider, 'Incident', INSERT_COLUMNS, p.inserts);
+      await bulkInsert(db, provider, 'Incident', INSERT_COLUMNS, p.inserts);
       await bulkUpdate(db, provider, 'Incident', 'id', DATA_COLUMNS, p.updates);
-      await insertRows(db, provider, 'ImportRejection', REJECTION_COLUMNS, p.rejections);
-      await insertRows(db, provider, 'ImportConcernRow', CONCERN_ROW_COLUMNS, p.concernRows);
+      await bulkInsert(db, provider, 'ImportRejection', REJECTION_COLUMNS, p.rejections);
+      await bulkInsert(db, provider, 'ImportConcernRow', CONCERN_ROW_COLUMNS, p.concernRows);
       return p.out;
     }, BATCH_TX);
   }
