@@ -259,7 +259,7 @@ describe.each(providers)('DSL board on %s', (provider) => {
     expect((await dsl.get('/app/board/concerns/not-a-ref')).status).toBe(404);
   });
 
-  it('shows a concern about a child not on the roll, by the name as given', async () => {
+  it("shows a concern about a child not on the roll, by the name as given; never another school's", async () => {
     const id = await raise({ studentId: null, notOnRollName: 'Kai Hospital-Patient' });
     const dsl = await person('dsl@quarrydene.example');
     const html = await (await dsl.get('/app/board')).text();
@@ -267,5 +267,32 @@ describe.each(providers)('DSL board on %s', (provider) => {
     expect(html).toContain('Kai Hospital-Patient (not on roll)');
     const page = await (await dsl.get(`/app/board/concerns/${concernRef(id)}`)).text();
     expect(page).toContain('Kai Hospital-Patient (not on roll)');
+
+    // Another school's concern is neither listed nor opened (404), and nothing of it is shown.
+    const other = await t.hub.dbh.db.organisation.create({ data: { name: 'Other School' } });
+    const theirs = await service().raise({
+      orgId: other.id,
+      studentId: null,
+      notOnRollName: 'Kai Hospital-Patient',
+      raisedById: null,
+      source: 'chat',
+      externalId: null,
+      category: 'Radicalisation',
+      immediateRisk: false,
+      text: CONCERN_TEXT,
+      actionsTaken: '',
+      occurredAt: t.clock.now(),
+      via: 'CLI',
+    });
+    const ref = concernRef(theirs.concern.id);
+    expect(rowOrder(await (await dsl.get('/app/board')).text())).toEqual([concernRef(id)]);
+    const refused = await dsl.get(`/app/board/concerns/${ref}`);
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).not.toContain('Radicalisation');
+    const ack = await dsl.post(`/app/board/concerns/${ref}/acknowledge`, {
+      csrf: await dsl.csrf('/app/board'),
+    });
+    expect(ack.status).toBe(404);
+    expect((await service().concerns.byId(theirs.concern.id))?.status).toBe('RAISED');
   });
 });
