@@ -5,7 +5,7 @@
  *
  * The process is node + tsx + Prisma's query compiler (WebAssembly) + the import modules (~230 MB RSS
  * before any row, untuned) and then streams: little stays alive (~60-70 MB of heap) but a lot of
- * short-lived garbage is made (Prisma compiles a query plan per statement). Three flags, each measured on an
+ * short-lived garbage is made (Prisma compiles a query plan per statement). Four flags, each measured on an
  * 80,000-row file (bench/import-cpoms.bench.ts, `import_cpoms.cli.peak_rss_mb`):
  *
  * - `--heap-growing-percent=20`: on a machine with a lot of RAM V8 lets the old generation grow to about 4x
@@ -17,6 +17,12 @@
  * - `--wasm-num-compilation-tasks=1`: V8 compiles Prisma's ~3 MB query-compiler module with TurboFan in
  *   background tasks, each with its own compiler memory; one task at a time keeps that peak small (the
  *   module is compiled when the first query runs, after this call). Same code, so no slower queries.
+ * - `--liftoff-only`: that module is compiled by V8's baseline WebAssembly compiler only, never tiered up
+ *   to TurboFan: ~45-70 MB less peak RSS (TurboFan's compiler memory and optimised code) and ~0.5 s less
+ *   start-up. The compiled code is slower, but the import process runs few Prisma statements: on SQLite
+ *   the batches go through better-sqlite3 (store/sqlite-incident-batch.ts), on PostgreSQL one raw
+ *   statement per table per batch. Measured (issue 18, docs/imports.md "Memory"): CPU time unchanged within
+ *   the noise on both providers. Rejected earlier (+36% CPU) when every batch still went through Prisma.
  *
  * `v8.setFlagsFromString` after start-up is allowed for flags V8 reads when it uses them, as these are;
  * Node documents the call as "use with care". An explicit `--max-old-space-size` in NODE_OPTIONS still
@@ -28,6 +34,7 @@ export const IMPORT_V8_FLAGS = [
   '--heap-growing-percent=20',
   '--semi-space-growth-factor=1',
   '--wasm-num-compilation-tasks=1',
+  '--liftoff-only',
 ] as const;
 
 export function tuneForImport(): void {
