@@ -201,6 +201,8 @@ async function spawnServer(role: string, apiUrl: string): Promise<Server> {
   };
 }
 
+const sum = (loops: LoopDelay[], k: 'gcs' | 'gcMs' | 'sqliteStalls' | 'sqliteStallMs') =>
+  loops.reduce((a, l) => a + (l[k] ?? 0), 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 export async function run(): Promise<Figure[]> {
@@ -332,6 +334,24 @@ export async function run(): Promise<Figure[]> {
       value: Math.max(...boltLoop.map((l) => l.max)),
       unit: 'ms',
     },
+    // What held each loop during its evenly spaced rounds (all rounds together).
+    { name: 'slack_ack.even.hub.gc_count', value: sum(hubLoop, 'gcs'), unit: 'count' },
+    { name: 'slack_ack.even.hub.gc_ms', value: sum(hubLoop, 'gcMs'), unit: 'ms' },
+    {
+      name: 'slack_ack.even.bolt_minimal.gc_count',
+      value: sum(boltLoop, 'gcs'),
+      unit: 'count',
+      baseline: 'garbage collections in the minimal Bolt app during its rounds',
+    },
+    { name: 'slack_ack.even.bolt_minimal.gc_ms', value: sum(boltLoop, 'gcMs'), unit: 'ms' },
+    {
+      name: 'slack_ack.even.hub.sqlite_stalls',
+      value: sum(hubLoop, 'sqliteStalls'),
+      unit: 'count',
+      baseline:
+        "better-sqlite3 calls of 2 ms or more on the hub's event loop during its rounds (the side writer's thread not counted)",
+    },
+    { name: 'slack_ack.even.hub.sqlite_stall_ms', value: sum(hubLoop, 'sqliteStallMs'), unit: 'ms' },
   ];
 }
 

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { App } from '@slack/bolt';
 import pino from 'pino';
 import { loadConfig } from '../../app/config/index.ts';
@@ -17,8 +18,46 @@ import { startHub } from '../../app/start.ts';
 import { slackModule } from '../../bots/slack/slack-module.ts';
 import { freshDb } from './bench-hub.ts';
 
-/** Event-loop delay over an interval, in ms. */
-export type LoopDelay = { p50: number; p99: number; max: number };
+/**
+ * Event-loop delay over an interval, in ms, and what held the loop: garbage collections (count, total ms)
+ * and better-sqlite3 statements on this thread taking 2 ms or more (count, total ms; the side writer's
+ * worker thread has its own copy of the driver and is not counted).
+ */
+export type LoopDelay = {
+  p50: number;
+  p99: number;
+  max: number;
+  gcs: number;
+  gcMs: number;
+  sqliteStalls: number;
+  sqliteStallMs: number;
+};
+
+/** Time the synchronous better-sqlite3 calls of this thread (the driver under Prisma's adapter). */
+function countSqliteStalls(onStall: (ms: number) => void): void {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as {
+    prototype: { prepare(this: unknown, ...a: unknown[]): Record<string, unknown> };
+  };
+  const proto = Database.prototype;
+  const prepare = proto.prepare;
+  proto.prepare = function (this: unknown, ...a: unknown[]) {
+    const stmt = prepare.apply(this, a);
+    for (const name of ['run', 'all', 'get', 'iterate']) {
+      const f = stmt[name];
+      if (typeof f !== 'function') continue;
+      stmt[name] = function (this: unknown, ...args: unknown[]) {
+        const t = performance.now();
+        try {
+          return f.apply(this, args);
+        } finally {
+          const ms = performance.now() - t;
+          if (ms >= 2) onStall(ms);
+        }
+      };
+    }
+    return stmt;
+  };
+}
 
 /**
  * The event-loop delay of this child (perf_hooks, 1 ms resolution), sent to the parent on each 'loop'
@@ -27,11 +66,33 @@ export type LoopDelay = { p50: number; p99: number; max: number };
 function answerLoopDelay(): void {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  const held = { gcs: 0, gcMs: 0, sqliteStalls: 0, sqliteStallMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      held.gcs++;
+      held.gcMs += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  countSqliteStalls((ms) => {
+    held.sqliteStalls++;
+    held.sqliteStallMs += ms;
+  });
   const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
   process.on('message', (m) => {
     if (m !== 'loop') return;
-    process.send?.({ loop: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) } });
+    process.send?.({
+      loop: {
+        p50: ms(h.percentile(50)),
+        p99: ms(h.percentile(99)),
+        max: ms(h.max),
+        gcs: held.gcs,
+        gcMs: Math.round(held.gcMs),
+        sqliteStalls: held.sqliteStalls,
+        sqliteStallMs: Math.round(held.sqliteStallMs),
+      },
+    });
     h.reset();
+    Object.assign(held, { gcs: 0, gcMs: 0, sqliteStalls: 0, sqliteStallMs: 0 });
   });
 }
 
