@@ -55,7 +55,7 @@ export interface TeamsSsoConfig {
   jwksUrl: string;
   /** Issuers Entra writes into tokens for this tenant (v1 and v2). */
   issuers: string[];
-  /** Audiences the tab's token may carry: api://<host>/<client id> and the client id. */
+  /** Audiences the tab's token may carry: api://<host>/[botid-]<client id> and the client id. */
   audiences: string[];
   insecure: boolean;
 }
@@ -121,7 +121,12 @@ export function readWebAuthConfig(raw: Record<string, unknown>, production: bool
         tenantId: tenant.toLowerCase(),
         jwksUrl: `${authority}/${tenant.toLowerCase()}/discovery/v2.0/keys`,
         issuers: [`https://sts.windows.net/${tenant.toLowerCase()}/`, issuer],
-        audiences: [`api://${new URL(publicUrl).host}/${entraId}`, entraId],
+        // api://<host>/<id>, or api://<host>/botid-<id> when the bot's registration serves the tab too.
+        audiences: [
+          `api://${new URL(publicUrl).host}/${entraId}`,
+          `api://${new URL(publicUrl).host}/botid-${entraId}`,
+          entraId,
+        ],
         insecure,
       };
     }

@@ -32,13 +32,17 @@ export function buildManifest(cfg: ManifestConfig): Record<string, unknown> {
   const botDomain = cfg.botDomain ?? 'localhost';
   const publicUrl = (cfg.publicUrl ?? `https://${botDomain}`).replace(/\/+$/, '');
   const publicHost = new URL(publicUrl).host;
+  // One app registration for the bot and the tab: Teams wants api://<host>/botid-<app id> (Microsoft's
+  // "Configure your tab app in Microsoft Entra ID", application ID URI for an app with several capabilities).
+  const sso = cfg.ssoClientId ?? cfg.appId;
   const filled = template
     .replaceAll('{{TEAMS_APP_ID}}', cfg.manifestAppId)
     .replaceAll('{{MicrosoftAppId}}', cfg.appId)
     .replaceAll('{{TEAMS_BOT_DOMAIN}}', botDomain)
     .replaceAll('{{PUBLIC_URL}}', publicUrl)
     .replaceAll('{{PUBLIC_HOST}}', publicHost)
-    .replaceAll('{{SSO_CLIENT_ID}}', cfg.ssoClientId ?? cfg.appId);
+    .replaceAll('{{SSO_CLIENT_ID}}', sso)
+    .replaceAll('{{SSO_RESOURCE_ID}}', sso === cfg.appId ? `botid-${sso}` : sso);
   const manifest = JSON.parse(filled) as Record<string, unknown> & { validDomains: string[] };
   // The tab's host must be a valid domain too when the hub is reached at another name than the bot's.
   if (!manifest.validDomains.includes(publicHost)) manifest.validDomains.push(publicHost);

@@ -103,10 +103,10 @@ describe('Teams app package', () => {
     expect(m.webApplicationInfo).toEqual({ id: SSO, resource: `api://hub.example.org/${SSO}` });
     expect(m.validDomains).toEqual(['bot.example.org', 'hub.example.org']);
     expect(validateManifest(m)).toEqual([]);
-    // Without PUBLIC_URL or a separate client id: the bot's domain and app registration.
+    // Without PUBLIC_URL or a separate client id: the bot's domain and app registration (botid- form).
     const plain = buildManifest({ appId: APP, manifestAppId: APP, botDomain: 'hub.example.org' }) as typeof m;
     expect(plain.staticTabs[0]?.contentUrl).toBe('https://hub.example.org/tab');
-    expect(plain.webApplicationInfo).toEqual({ id: APP, resource: `api://hub.example.org/${APP}` });
+    expect(plain.webApplicationInfo).toEqual({ id: APP, resource: `api://hub.example.org/botid-${APP}` });
     expect(plain.validDomains).toEqual(['hub.example.org']);
     // The schema refuses a tab outside the personal scope's rules (a non-URL content address).
     const bad = structuredClone(m);

@@ -134,6 +134,11 @@ describe.each(providers)('Teams tab SSO (%s)', (db) => {
     });
   });
 
+  it('the botid- audience (one app registration for the bot and the tab) is accepted', async () => {
+    const res = await post(await token({ aud: `api://${new URL(t.base).host}/botid-${ENTRA_CLIENT}` }));
+    expect(res.status).toBe(303);
+  });
+
   it('someone of the tenant not on the staff list reads so', async () => {
     const res = await post(
       await token({ oid: 'aaaaaaaa-0000-4000-8000-0000000000ff', upn: 'nobody@test.sch.uk' }),
