@@ -144,3 +144,12 @@ export function readContactsSettings(raw: Record<string, unknown>): ContactsSett
   if (problems.length) throw new DomainError('CONFIG_INVALID', problems.join('\n'));
   return { mail, sms, callbackToken: env.NOTIFY_CALLBACK_TOKEN ?? null };
 }
+
+/**
+ * Which out-of-chat channels the settings turn on (a transport configured): one answer for the contacts
+ * module and the safeguarding ladder.
+ */
+export const channelsOn = (settings: ContactsSettings): { EMAIL: boolean; SMS: boolean } => ({
+  EMAIL: settings.mail !== null,
+  SMS: settings.sms !== null,
+});

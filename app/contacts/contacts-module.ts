@@ -11,7 +11,7 @@ import { OutOfChatChannel } from '../../bots/email/out-of-chat-channel.ts';
 import { SmtpTransport } from '../../bots/email/smtp-transport.ts';
 import { NotifyTransport } from '../../bots/sms/notify-transport.ts';
 import { ClientCredentialsTokenSource } from '../../integrations/graph-calendar/graph-transport.ts';
-import { type MailSettings, readContactsSettings } from '../config/contacts.ts';
+import { channelsOn, type MailSettings, readContactsSettings } from '../config/contacts.ts';
 import type { Hub } from '../container.ts';
 import type { FeatureModule } from '../module.ts';
 import { registerContactsCli } from './contacts-cli.ts';
@@ -64,7 +64,7 @@ export function contactsModule(): FeatureModule {
     setup(hub) {
       const settings = readContactsSettings(hub.config.raw);
       callbackToken = settings.callbackToken;
-      const service = new ContactsService(hub, { EMAIL: !!settings.mail, SMS: !!settings.sms });
+      const service = new ContactsService(hub, channelsOn(settings));
       hub.services.set(CONTACTS_SERVICE, service);
       // A test or an embedding may bring its own EMAIL/SMS channel: that one wins.
       const has = (p: string) => hub.channels.some((c) => c.platform === p);

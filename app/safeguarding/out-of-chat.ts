@@ -27,7 +27,7 @@ import { message, type OutgoingMessage } from '../../core/messages/outgoing-mess
 import { AppSecretRepository } from '../../store/app-secret-repository.ts';
 import { ContactRepository } from '../../store/contact-repository.ts';
 import type { Tx } from '../../store/db.ts';
-import { readContactsSettings } from '../config/contacts.ts';
+import { channelsOn, readContactsSettings } from '../config/contacts.ts';
 import { CONTACTS_SERVICE, type ContactsService } from '../contacts/contacts-service.ts';
 import type { Hub } from '../container.ts';
 import { loadNotificationRules, type OutOfChatEnv, outOfChatConfig } from './out-of-chat-config.ts';
@@ -132,8 +132,7 @@ export class OutOfChat {
     if (!this.ownContacts) {
       let enabled = { EMAIL: false, SMS: false };
       try {
-        const settings = readContactsSettings(this.hub.config.raw);
-        enabled = { EMAIL: !!settings.mail, SMS: !!settings.sms };
+        enabled = channelsOn(readContactsSettings(this.hub.config.raw));
       } catch (err) {
         // The hub refuses to start with these settings and says why; here the concern and its chat alert go on.
         this.hub.log.warn({ err }, 'e-mail/SMS settings are invalid: no e-mail or SMS step is queued here');
