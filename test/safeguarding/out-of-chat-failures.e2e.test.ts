@@ -10,10 +10,11 @@ import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactsModule, contactsOf } from '../../app/contacts/contacts-module.ts';
-import { safeguardingModule, safeguardingOf } from '../../app/safeguarding/module.ts';
+import { safeguardingModule } from '../../app/safeguarding/module.ts';
+import { raiseConcern } from '../support/concern.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
-import { CONCERN_TEXT, IdentityOnlyChannel, type School, seedSchool } from './support.ts';
+import { IdentityOnlyChannel, type School, seedSchool } from './support.ts';
 
 interface SmtpServer {
   listen(port: number, host: string, cb: () => void): void;
@@ -102,18 +103,10 @@ describe.each(providers)('every method of the DSL fails: the ladder moves on at 
   });
 
   it('e-mail at once (no chat), refused; SMS brought forward, refused; admin told and deputies asked, at once', async () => {
-    const { concern, sentTo } = await safeguardingOf(t.hub).service.raise({
+    const { concern, sentTo } = await raiseConcern(t.hub, {
       orgId: s.orgId,
       studentId: s.pupil,
       raisedById: s.staff.teacher,
-      source: 'chat',
-      externalId: null,
-      category: 'Neglect',
-      immediateRisk: true,
-      text: CONCERN_TEXT,
-      actionsTaken: '',
-      occurredAt: t.clock.now(),
-      via: 'TEAMS',
     });
     // She counts as reachable (by e-mail and SMS), so the first step is hers alone.
     expect(sentTo).toEqual(['Dana Lead (DSL)']);

@@ -12,6 +12,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactsModule, contactsOf } from '../../app/contacts/contacts-module.ts';
 import { safeguardingModule, safeguardingOf } from '../../app/safeguarding/module.ts';
+import { raiseConcern } from '../support/concern.ts';
 import { providers } from '../support/db.ts';
 import {
   connector,
@@ -23,7 +24,7 @@ import {
   TENANT,
   type TeamsTestHub,
 } from '../teams/support.ts';
-import { CONCERN_TEXT, PUPIL, type School, seedSchool } from './support.ts';
+import { PUPIL, type School, seedSchool } from './support.ts';
 
 /** smtp-server ships no types: the little of it this test uses. */
 interface SmtpServer {
@@ -154,18 +155,10 @@ describe.each(
     teams.filter((x) => x.conv === `a:personal-${key}`).map((x) => JSON.stringify(x.body));
 
   it('chat, then e-mail at 2 minutes, then SMS at 5; acknowledged from the SMS link; the others told; all audited', async () => {
-    const { concern } = await safeguardingOf(t.hub).service.raise({
+    const { concern } = await raiseConcern(t.hub, {
       orgId: s.orgId,
       studentId: s.pupil,
       raisedById: s.staff.teacher,
-      source: 'chat',
-      externalId: null,
-      category: 'Neglect',
-      immediateRisk: true,
-      text: CONCERN_TEXT,
-      actionsTaken: '',
-      occurredAt: t.clock.now(),
-      via: 'TEAMS',
     });
     const id = concern.id;
 
