@@ -137,6 +137,12 @@ export interface ChronologyDocument {
   fmt: (iso: string) => string;
 }
 
+/**
+ * The raiser's own words, each line indented by one space so that none is read as Markdown (a line starting
+ * "# ", "- " or "|---" would otherwise become a heading, a bullet, or be dropped from the PDF).
+ */
+const asWritten = (text: string): string[] => text.split('\n').map((l) => ` ${l}`);
+
 /** The document as Markdown (the PDF is drawn from it: app/meetings/tac-export.ts markdownToPdf). */
 export function chronologyMarkdown(d: ChronologyDocument): string {
   const cell = (s: string) => s.replaceAll('|', '/').replaceAll('\n', ' ');
@@ -156,11 +162,11 @@ export function chronologyMarkdown(d: ChronologyDocument): string {
     '',
     '## What was seen or heard',
     '',
-    ...d.text.split('\n'),
+    ...asWritten(d.text),
     '',
     '## Actions already taken by the raiser',
     '',
-    d.actionsTaken || 'None recorded.',
+    ...(d.actionsTaken ? asWritten(d.actionsTaken) : ['None recorded.']),
     '',
     '## Events in time order',
     '',

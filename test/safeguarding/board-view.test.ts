@@ -160,7 +160,7 @@ describe('chronology', () => {
       status: 'Owned',
       owner: 'Dev Deputy',
       outcome: 'pending',
-      text: 'what | was seen',
+      text: 'what | was seen\n|--- not a table rule\n# not a heading',
       actionsTaken: '',
       lines: chronologyLines(events),
       viewedBy: viewers(events),
@@ -172,5 +172,7 @@ describe('chronology', () => {
     expect(md).toContain('| 09:18 | Acknowledged (18 min after it was raised) | Dev Deputy | web |');
     expect(md).toContain('- 09:20: Dev Deputy (record viewed)');
     expect(md).toContain('None recorded.');
+    // The raiser's words are never read as Markdown (a "|---" line would be dropped from the PDF).
+    expect(md).toContain('\n |--- not a table rule\n # not a heading\n');
   });
 });

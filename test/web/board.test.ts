@@ -251,6 +251,7 @@ describe.each(providers)('DSL board on %s', (provider) => {
     const text = pdfText(bytes);
     expect(text).toContain(ref);
     expect(text).toContain('Record viewed');
+    expect(text).toContain(CONCERN_TEXT); // the record itself, for the conference
     expect(await audit('concern.chronology_exported')).toEqual([
       { actorId: s.staff.dsl, subjectId: id, channel: 'WEB' },
     ]);
