@@ -68,6 +68,29 @@ export async function freshDb(provider: Provider): Promise<{ url: string; drop()
   };
 }
 
+/**
+ * A bench hub's configuration: the database at `url`, a fresh data directory (the caller removes it when it
+ * must), a fixed bench encryption key, test mode; `env` adds or overrides variables.
+ */
+export function benchConfig(
+  url: string,
+  env: Record<string, string> = {},
+  dirPrefix = 'send-hub-bench-data-',
+): { config: ReturnType<typeof loadConfig>; dataDir: string } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix));
+  const config = loadConfig(
+    {
+      SEND_HUB_ENV: 'test',
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+      ...env,
+    },
+    dataDir,
+  );
+  return { config, dataDir };
+}
+
 export async function benchHub(
   url: string,
   opts: {
@@ -78,18 +101,7 @@ export async function benchHub(
     env?: Record<string, string>;
   } = {},
 ): Promise<Hub> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-data-'));
-  const config = loadConfig(
-    {
-      SEND_HUB_ENV: 'test',
-      DATABASE_URL: url,
-      DATA_DIR: dataDir,
-      SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'silent',
-      ...opts.env,
-    },
-    dataDir,
-  );
+  const { config } = benchConfig(url, { LOG_LEVEL: 'silent', ...opts.env });
   return createHub(config, createLogger('silent'), {
     ...(opts.clock ? { clock: opts.clock } : {}),
     channels: opts.channels ?? [],

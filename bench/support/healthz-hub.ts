@@ -4,23 +4,16 @@
  * Imported only by the hub's child process (the load generator and the bare server never load the hub).
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../../app/config/index.ts';
 import { createLogger } from '../../app/logger.ts';
 import { startHub } from '../../app/start.ts';
-import { freshDb } from './bench-hub.ts';
+import { benchConfig, freshDb } from './bench-hub.ts';
 
 export async function hubForBench(): Promise<{ port: number; stop(): Promise<void> }> {
   const db = await freshDb('sqlite');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-bench-healthz-'));
-  const config = loadConfig(
+  const { config, dataDir } = benchConfig(
+    db.url,
     {
-      SEND_HUB_ENV: 'test',
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      SEND_HUB_ENCRYPTION_KEY: 'bench1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -28,7 +21,7 @@ export async function hubForBench(): Promise<{ port: number; stop(): Promise<voi
       DEMO: 'on',
       METRICS_TOKEN: 'bench-metrics-token-0123456789abcdef',
     },
-    dataDir,
+    'send-hub-bench-healthz-',
   );
   const running = await startHub(
     config,
