@@ -1,5 +1,9 @@
-/** Load a rota file into the database for its organisation, replacing the old rota, audited. */
+/**
+ * Load a rota file into the database for its organisation, replacing the old rota, audited. A rota with no
+ * regular DSL for school hours is refused, as any change from chat or the web page is.
+ */
 import { ValidationError } from '../../core/errors.ts';
+import { rotaProblem } from '../../core/escalations/rota-change.ts';
 import type { Hub } from '../container.ts';
 import type { ConcernService } from './concern-service.ts';
 import { readRotaFile, resolveRota } from './rota-file.ts';
@@ -25,6 +29,9 @@ export async function loadRotaFile(
     );
   }
   const entries = await resolveRota(file, rota, (email) => hub.staff.byEmail(email, org.id));
+  // The same check as every change from chat or the web page (core/escalations/rota-change.ts).
+  const problem = rotaProblem(entries);
+  if (problem) throw new ValidationError(`${file}: ${problem.message}`);
   await service.concerns.transaction(async (tx) => {
     await service.rota.replaceIn(tx, org.id, entries);
     await hub.audit.recordIn(tx, {

@@ -96,6 +96,11 @@ describe.each(providers)('safeguarding CLI on %s', (provider) => {
     await expect(loadRotaFile(t.hub, service, unknown, 'CLI')).rejects.toThrow(
       `${unknown}: entry 1, field "email": no active member of staff`,
     );
+    const noDsl = path.join(dir, 'no-dsl.yaml');
+    fs.writeFileSync(noDsl, 'entries:\n  - { email: deputy@quarrydene.example, level: DEPUTY_DSL }\n');
+    await expect(loadRotaFile(t.hub, service, noDsl, 'CLI')).rejects.toThrow(
+      `${noDsl}: The rota would have no DSL for school hours`,
+    );
     // The good rota is still in place.
     expect((await service.rota.list(s.orgId)).length).toBe(3);
   });
