@@ -59,6 +59,12 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
           'https://slack.com/team_id': TEAM,
           email: 'dsl@test.sch.uk',
         },
+        U0UNVERIFIED: {
+          'https://slack.com/user_id': 'U0UNVERIFIED',
+          'https://slack.com/team_id': TEAM,
+          email: 'admin@test.sch.uk',
+          email_verified: false,
+        },
         U0NOBODY: {
           'https://slack.com/user_id': 'U0NOBODY',
           'https://slack.com/team_id': TEAM,
@@ -158,8 +164,18 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
       details: { via: 'slack', by: 'email' },
     });
     expect(await t.hub.staff.actorFor('SLACK', TEAM, 'U0DANA')).toMatchObject({ staffId: t.staff.dana });
+    expect((await t.audits('identity.linked')).at(-1)?.details).toMatchObject({
+      slackUserId: 'U0DANA',
+      by: 'web-sign-in',
+    });
     await signIn('slack', 'U0DANA');
     expect((await t.audits('web.sign_in_matched')).at(-1)?.details).toEqual({ via: 'slack', by: 'slack-id' });
+  });
+
+  it('Slack: an e-mail address Slack has not verified matches no one', async () => {
+    const { res, text } = await signIn('slack', 'U0UNVERIFIED');
+    expect(res.status).toBe(403);
+    expect(text).toContain('You are not on the staff list of Test Academy');
   });
 
   it.each([

@@ -58,7 +58,18 @@ export async function matchSlack(hub: Hub, claims: SignInClaims): Promise<MatchR
   if (claims.email) {
     const s = await hub.staff.byEmail(claims.email, orgId);
     if (s) {
-      if (teamId) await hub.staff.linkIdentity(s.id, 'SLACK', teamId, userId, { teamId });
+      if (teamId) {
+        await hub.staff.linkIdentity(s.id, 'SLACK', teamId, userId, { teamId });
+        await hub.audit.record({
+          orgId,
+          actorKind: 'system',
+          action: 'identity.linked',
+          subjectType: 'staff',
+          subjectId: s.id,
+          channel: 'SLACK',
+          details: { platform: 'SLACK', teamId, slackUserId: userId, by: 'web-sign-in' },
+        });
+      }
       return { kind: 'matched', staffId: s.id, orgId, by: 'email' };
     }
   }

@@ -151,7 +151,8 @@ export class OidcClients {
     const set = (k: keyof SignInClaims, v: string | undefined) => {
       if (v) claims[k] = v;
     };
-    set('email', s('email'));
+    // An address the provider says it has not verified is not used to match anyone.
+    if (c.email_verified !== false) set('email', s('email'));
     set('oid', s('oid'));
     set('tid', s('tid'));
     set('preferredUsername', s('preferred_username'));
