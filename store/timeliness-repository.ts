@@ -5,6 +5,7 @@
  * The counting itself is core/deadlines/timeliness.ts.
  */
 import type { FinalisedPlan, OpenAssessment } from '../core/deadlines/timeliness.ts';
+import { jsonIds } from './case-planning-read.ts';
 import type { Db, Provider } from './db.ts';
 
 export class TimelinessRepository {
@@ -51,29 +52,42 @@ export class TimelinessRepository {
     }));
   }
 
-  /** Open assessments whose 20-week deadline (E7) is open and due from `from` to `to`, with key dates. */
+  /**
+   * Open assessments whose 20-week deadline (E7) is open and due from `from` to `to`, with their key
+   * dates: two queries (the cases, then their events), no per-relation round trips.
+   */
   async openNearTwentyWeeks(orgId: string, from: string, to: string): Promise<OpenAssessment[]> {
-    const rows = await this.db.case.findMany({
-      where: {
-        orgId,
-        status: 'OPEN',
-        kind: 'EHC_NEEDS_ASSESSMENT',
-        deadlines: { some: { ruleId: 'E7', status: 'OPEN', dueOn: { gte: from, lte: to } } },
-      },
-      select: {
-        id: true,
-        reference: true,
-        owner: { select: { displayName: true } },
-        events: { select: { kind: true, occurredOn: true } },
-        deadlines: { where: { ruleId: 'E7' }, select: { dueOn: true } },
-      },
-    });
-    return rows.map((r) => ({
-      caseId: r.id,
-      reference: r.reference,
-      officerName: r.owner?.displayName ?? null,
-      finalDueOn: r.deadlines[0]!.dueOn,
-      events: r.events,
+    const p = (i: number) => (this.provider === 'postgres' ? `$${i}` : '?');
+    const cases = await this.db.$queryRawUnsafe<
+      { id: string; reference: string | null; ownerName: string | null; dueOn: string }[]
+    >(
+      `SELECT c."id" AS "id", c."reference" AS "reference", s."displayName" AS "ownerName", d."dueOn" AS "dueOn"
+      FROM "Deadline" d JOIN "Case" c ON c."id" = d."caseId" LEFT JOIN "Staff" s ON s."id" = c."ownerId"
+      WHERE d."ruleId" = 'E7' AND d."status" = 'OPEN' AND d."dueOn" >= ${p(1)} AND d."dueOn" <= ${p(2)}
+        AND c."orgId" = ${p(3)} AND c."status" = 'OPEN' AND c."kind" = 'EHC_NEEDS_ASSESSMENT'`,
+      from,
+      to,
+      orgId,
+    );
+    if (cases.length === 0) return [];
+    const events = await this.db.$queryRawUnsafe<{ caseId: string; kind: string; occurredOn: string }[]>(
+      `SELECT e."caseId" AS "caseId", e."kind" AS "kind", e."occurredOn" AS "occurredOn" FROM "CaseEvent" e
+      WHERE e."caseId" IN (${jsonIds(this.provider, p(1))})`,
+      JSON.stringify(cases.map((c) => c.id)),
+    );
+    const byCase = new Map<string, { kind: string; occurredOn: string }[]>();
+    for (const e of events) {
+      const list = byCase.get(e.caseId);
+      const ev = { kind: e.kind, occurredOn: e.occurredOn };
+      if (list) list.push(ev);
+      else byCase.set(e.caseId, [ev]);
+    }
+    return cases.map((c) => ({
+      caseId: c.id,
+      reference: c.reference,
+      officerName: c.ownerName,
+      finalDueOn: c.dueOn,
+      events: byCase.get(c.id) ?? [],
     }));
   }
 }

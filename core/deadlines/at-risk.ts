@@ -10,7 +10,12 @@
  * Durations of the local steps (drafting 5 working days, issue 1) are estimates, named as such. Pure.
  */
 import { addDays, type IsoDate } from '../calendar/iso-date.ts';
-import { addWorkingDays, type HolidaySet, isWorkingDay } from '../calendar/working-days.ts';
+import {
+  addWorkingDays as addWorkingDaysUncached,
+  type HolidaySet,
+  isWorkingDay,
+} from '../calendar/working-days.ts';
+import { memoOnCalendar } from './arithmetic.ts';
 import { formatDate } from './nudges.ts';
 
 export const DRAFTING_WORKING_DAYS = 5;
@@ -37,8 +42,20 @@ export interface Risk {
   earliestFinal: IsoDate;
 }
 
+/**
+ * Working days after `from` up to `to`, and `n` working days on: memoised per holiday calendar (a page
+ * of thousands of open assessments asks for the same few hundred pairs; the timeliness page reads each
+ * case twice).
+ */
 function workingDaysFrom(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
   if (to <= from) return 0;
+  return memoOnCalendar(holidays, `wdf|${from}|${to}`, () => countWorkingDays(from, to, holidays));
+}
+
+const addWorkingDays = (date: IsoDate, n: number, holidays: HolidaySet): IsoDate =>
+  memoOnCalendar(holidays, `awd|${date}|${n}`, () => addWorkingDaysUncached(date, n, holidays));
+
+function countWorkingDays(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
   let n = 0;
   for (let d = addDays(from, 1), i = 0; d <= to && i < 800; d = addDays(d, 1), i++)
     if (isWorkingDay(d, holidays)) n++;

@@ -47,6 +47,17 @@ export interface TimelinessCount {
 export const within20Weeks = (p: { requestOn: IsoDate; issuedOn: IsoDate }): boolean =>
   p.issuedOn <= addDays(p.requestOn, WEEKS_20_DAYS);
 
+/** Each plan's within-20-weeks flag, computed once (a page counts each plan four times). */
+const withinFlags = new WeakMap<object, boolean>();
+const withinOnce = (p: FinalisedPlan): boolean => {
+  let w = withinFlags.get(p);
+  if (w === undefined) {
+    w = within20Weeks(p);
+    withinFlags.set(p, w);
+  }
+  return w;
+};
+
 const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((1000 * n) / d) / 10);
 
 function count(key: string, label: string, plans: readonly FinalisedPlan[]): TimelinessCount {
@@ -54,7 +65,7 @@ function count(key: string, label: string, plans: readonly FinalisedPlan[]): Tim
   let excl = 0;
   let withinExcl = 0;
   for (const p of plans) {
-    const w = within20Weeks(p);
+    const w = withinOnce(p);
     if (w) within++;
     if (!p.exception) {
       excl++;

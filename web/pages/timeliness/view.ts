@@ -76,8 +76,8 @@ export async function timelinessView(ctx: WebContext, svc: DeadlineService, q: R
   const t = timeliness(plans, { from, to });
   await svc.ensureHolidays();
   // An open assessment can only breach within the week if its 20-week date is this week or its remaining
-  // steps (at most about 10 weeks of them, core/deadlines/at-risk.ts) reach that date: look 20 weeks ahead.
-  const open = await repo.openNearTwentyWeeks(ctx.actor.orgId, today, addDays(today, 140));
+  // steps (at most about 10 weeks of them, core/deadlines/at-risk.ts) reach that date: look 14 weeks ahead.
+  const open = await repo.openNearTwentyWeeks(ctx.actor.orgId, today, addDays(today, 98));
   const breach = breachThisWeek(open, today, svc.holidays);
   return {
     from,
