@@ -81,6 +81,7 @@ export class ConcernBoard {
           child: r.student
             ? `${r.student.givenName} ${r.student.familyName} ${studentLabel(r.student).replace(/^\S+\s?/, '')}`.trim()
             : `${name ?? 'name not given'} (not on roll${r.notOnRollYear ? `, Y${r.notOnRollYear}` : ''})`,
+          ownerId: r.ownerId,
           ownerName: r.ownerId ? (byId.get(r.ownerId)?.displayName ?? 'someone') : null,
           acknowledgedByName: r.acknowledgedById
             ? (byId.get(r.acknowledgedById)?.displayName ?? 'someone')

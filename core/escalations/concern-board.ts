@@ -24,6 +24,7 @@ export interface BoardConcern {
   raiserRoles: Role[] | null;
   /** "Zephyrine Quillborough (Y8)", or the name as given and "(not on roll)". */
   child: string;
+  ownerId: string | null;
   ownerName: string | null;
   acknowledgedByName: string | null;
   acknowledgedAt: Date | null;
@@ -49,6 +50,7 @@ export interface BoardRow {
   statusLabel: string;
   /** "DSL → deputy DSL → head teacher (re-sent 2 times)"; "not yet sent" before the first step. */
   ladder: string;
+  ownerId: string | null;
   owner: string;
   outcome: string;
 }
@@ -115,6 +117,7 @@ export function boardRows(concerns: readonly BoardConcern[], now: Date): BoardRo
       status: c.status,
       statusLabel: statusLabels[c.status],
       ladder: ladderText(c.steps),
+      ownerId: c.ownerId,
       owner:
         c.ownerName ?? (c.acknowledgedByName ? `none (acknowledged by ${c.acknowledgedByName})` : 'none'),
       outcome: c.outcome

@@ -20,6 +20,7 @@ const c = (id: string, minutesAgo: number, extra: Partial<BoardConcern> = {}): B
   source: 'chat',
   raiserRoles: ['STAFF'],
   child: 'A B (Y8)',
+  ownerId: null,
   ownerName: null,
   acknowledgedByName: null,
   acknowledgedAt: null,

@@ -215,6 +215,13 @@ describe.each(providers)('DSL board on %s', (provider) => {
     });
     expect(own.headers.get('location')).toBe(`/app/board/concerns/${ref}`);
     expect((await service().concerns.byId(id))?.ownerId).toBe(s.staff.dsl);
+    // Her own concern offers her no "Take ownership" any more; the deputy still may take it over.
+    expect(await (await dsl.get(`/app/board/concerns/${ref}`)).text()).not.toContain(
+      '>Take ownership</button>',
+    );
+    expect(await (await deputy.get(`/app/board/concerns/${ref}`)).text()).toContain(
+      '>Take ownership</button>',
+    );
     expect(await audit('concern.owned')).toEqual([{ actorId: s.staff.dsl, subjectId: id, channel: 'WEB' }]);
   });
 

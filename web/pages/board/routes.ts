@@ -86,6 +86,7 @@ export function registerBoard(pages: WebRoutes): void {
           ...view.owners.map((o) => ({ value: o.id, text: o.name })),
         ].map((o) => ({ ...o, selected: o.value === (filter.owner ?? '') })),
         fmt: (d: Date) => boardOf(ctx.hub).fmt(d),
+        actorId: ctx.actor.staffId,
       });
     },
   );
@@ -115,7 +116,11 @@ export function registerBoard(pages: WebRoutes): void {
       }
       const view = await board.chronology(ctx.actor, id);
       ctx.title = `Concern ${view.ref}`;
-      render(res, ctx, 'board/chronology.njk', { ...view, fmt: (iso: string) => board.fmt(new Date(iso)) });
+      render(res, ctx, 'board/chronology.njk', {
+        ...view,
+        fmt: (iso: string) => board.fmt(new Date(iso)),
+        actorId: ctx.actor.staffId,
+      });
     },
   );
 
