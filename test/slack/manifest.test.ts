@@ -37,4 +37,10 @@ describe('Slack app manifest', () => {
     expect(new URL(manifest.oauth_config.redirect_urls[0]).pathname).toBe('/slack/oauth_redirect');
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
+
+  it('lets the web pages sign people in with Slack (OpenID Connect: redirect URL, user scopes)', () => {
+    const paths = (manifest.oauth_config.redirect_urls as string[]).map((u) => new URL(u).pathname);
+    expect(paths).toContain('/auth/slack/callback');
+    expect([...manifest.oauth_config.scopes.user].sort()).toEqual(['email', 'openid', 'profile']);
+  });
 });
