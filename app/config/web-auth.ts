@@ -95,7 +95,8 @@ export function readWebAuthConfig(raw: Record<string, unknown>, production: bool
   const explicitEntra = env.WEB_ENTRA_CLIENT_ID || env.WEB_ENTRA_CLIENT_SECRET || env.WEB_ENTRA_TENANT_ID;
   let entra: OidcClientConfig | null = null;
   let teamsSso: TeamsSsoConfig | null = null;
-  if (entraId && tenant && (publicUrl || explicitEntra)) {
+  // Borrowed from the Teams bot only when it has all three (a UserAssignedMSI bot has no secret: then off).
+  if (entraId && tenant && (explicitEntra || (publicUrl && entraSecret))) {
     const authority = (env.WEB_ENTRA_AUTHORITY ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
     const insecure = insecureOk('WEB_ENTRA_AUTHORITY', authority);
     const issuer = `${authority}/${tenant.toLowerCase()}/v2.0`;

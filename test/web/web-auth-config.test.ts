@@ -42,6 +42,17 @@ describe('web sign-in configuration', () => {
     });
   });
 
+  it('stays off when the Teams bot has no secret to lend (a managed identity)', () => {
+    const cfg = read({
+      PUBLIC_URL: 'https://hub.example.org',
+      MicrosoftAppType: 'UserAssignedMSI',
+      MicrosoftAppId: APP,
+      MicrosoftAppTenantId: TENANT,
+    });
+    expect(cfg.entra).toBeNull();
+    expect(cfg.teamsSso).toBeNull();
+  });
+
   it('names what is missing or wrong', () => {
     expect(() => read({ WEB_ENTRA_CLIENT_ID: APP, PUBLIC_URL: 'https://hub.example.org' })).toThrow(
       /WEB_ENTRA_TENANT_ID is missing/,
