@@ -65,14 +65,23 @@ function cookie(token: string, via: SessionVia): string {
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; Secure; ${sameSite}`;
 }
 
-/** Sign a member of staff in: a new session, its cookie on `res`, audited (`web.sign_in`). */
+/**
+ * Sign a member of staff in: a new session, its cookie on `res`, audited (`web.sign_in`). Given the
+ * request, a session its browser already had is ended first (a new sign-in never keeps an old token).
+ */
 export async function startSession(
   hub: Hub,
   res: Response,
   who: { staffId: string; orgId: string; via: SessionVia },
+  req?: Request,
 ): Promise<void> {
   const now = hub.clock.now();
   const repo = webSessions(hub);
+  const previous = req ? cookieValue(req, SESSION_COOKIE) : undefined;
+  if (previous && previous.length <= 100) {
+    const old = await repo.byTokenHash(hashToken(previous));
+    if (old) await repo.delete(old.id);
+  }
   await repo.sweep(now, new Date(now.getTime() - IDLE_MS));
   const token = randomBytes(32).toString('base64url');
   await repo.create({

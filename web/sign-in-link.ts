@@ -131,7 +131,7 @@ export function signInLinkRoutes(router: Router, hub: Hub): void {
         : ({ kind: 'unknown' } as const);
       const actor = use.kind === 'ok' ? await hub.staff.actorForStaff(use.staffId) : null;
       if (use.kind === 'ok' && actor) {
-        await startSession(hub, res, { staffId: use.staffId, orgId: use.orgId, via: 'dev-link' });
+        await startSession(hub, res, { staffId: use.staffId, orgId: use.orgId, via: 'dev-link' }, req);
         res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
         res.redirect(303, safeNext(req.query.next));
         return;

@@ -44,6 +44,9 @@ function webWithTestPages(): FeatureModule {
           await flash(res, ctx, 'Test change saved');
           res.redirect(303, '/app');
         });
+        kit.page('/app/broken', { title: 'Broken', allow: () => true }, async () => {
+          throw new Error('database went away');
+        });
       }),
   };
 }
@@ -161,6 +164,53 @@ describe.each(providers)('web kit on %s', (provider) => {
     });
     expect(anon.status).toBe(403);
     expect(await audits('test.changed')).toHaveLength(1);
+  });
+
+  it('draws a failing page as the 500 page and an oversized form as 413, both in the layout', async () => {
+    const admin = await signIn(w, 'admin@quarrydene.example');
+    const broken = await admin.fetch('/app/broken');
+    expect(broken.status).toBe(500);
+    expect(broken.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await broken.text();
+    expect(page).toContain('Sorry, there is a problem with SEND Hub');
+    expect(page).not.toContain('database went away');
+    const ref = page.match(/reference: <strong>([0-9a-f]{8})<\/strong>/)?.[1];
+    expect(ref).toBeDefined();
+    expect(w.logOut.text()).toContain(`"ref":"${ref}"`);
+
+    const csrf = await admin.csrf();
+    const big = await admin.fetch('/app/admin/test', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: w.base },
+      body: new URLSearchParams({ csrf, note: 'x'.repeat(20_000) }).toString(),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain('it was too large');
+    expect(await audits('test.changed')).toHaveLength(0);
+  });
+
+  it('signs out a member of staff made inactive at their next request', async () => {
+    const teacher = await signIn(w, 'teacher@quarrydene.example');
+    expect((await teacher.fetch('/app')).status).toBe(200);
+    await w.hub.dbh.db.staff.update({ where: { id: s.staff.teacher }, data: { active: false } });
+    expect((await teacher.fetch('/app')).status).toBe(303);
+    await w.hub.dbh.db.staff.update({ where: { id: s.staff.teacher }, data: { active: true } });
+    expect((await teacher.fetch('/app')).status).toBe(303);
+  });
+
+  it('a new sign-in in the same browser ends the session it had', async () => {
+    const first = await signIn(w, 'dsl@quarrydene.example');
+    const link = await issueSignInLink(w.hub, 'dsl@quarrydene.example');
+    const again = await fetch(`${w.base}${link.path}`, {
+      redirect: 'manual',
+      headers: { cookie: first.cookie },
+    });
+    expect(again.status).toBe(303);
+    expect((await first.fetch('/app')).status).toBe(303);
+    const second = again.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    expect((await fetch(`${w.base}/app`, { headers: { cookie: second }, redirect: 'manual' })).status).toBe(
+      200,
+    );
   });
 
   it('sends the security headers on every /app response', async () => {
