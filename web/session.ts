@@ -126,9 +126,13 @@ export async function currentSession(hub: Hub, req: Request): Promise<SignedIn |
   return { session, actor, csrfToken: csrfTokenFor(token) };
 }
 
-/** Clear the cookie (whatever its attributes were, the name and path are what count). */
+/** Clear the cookie: the ordinary one and the Teams tab's partitioned one (a separate cookie jar). */
 export function clearSessionCookie(res: Response): void {
   res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`);
+  res.append(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=0`,
+  );
 }
 
 /** Sign out: the session row deleted, the cookie cleared, audited (`web.sign_out`). */
