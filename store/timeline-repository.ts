@@ -41,7 +41,12 @@ export interface TimelineCaseRow {
   events: { kind: string; occurredOn: string }[];
 }
 
-const NEXT_DUE = `COALESCE((SELECT MIN(d."dueOn") FROM "Deadline" d WHERE d."caseId" = c."id" AND d."status" IN ('OPEN', 'PAUSED')), '9999-12-31')`;
+/**
+ * Each case's earliest open or paused deadline, as one grouped scan joined to the cases (a subquery per
+ * case let SQLite pick the (status, dueOn) index for MIN and scan every deadline per case: 2.5 s at 1,000).
+ */
+const NEXT_DUE_JOIN = `LEFT JOIN (SELECT d."caseId" AS "caseId", MIN(d."dueOn") AS "nextDue" FROM "Deadline" d WHERE d."status" IN ('OPEN', 'PAUSED') GROUP BY d."caseId") n ON n."caseId" = c."id"`;
+const NEXT_DUE = `COALESCE(n."nextDue", '9999-12-31')`;
 
 export class TimelineRepository {
   constructor(
@@ -81,7 +86,7 @@ export class TimelineRepository {
         : q.sort === 'officer'
           ? `COALESCE(s."displayName", '~'), ${NEXT_DUE}, c."id"`
           : `${NEXT_DUE}, c."id"`;
-    const sql = `SELECT c."id" AS "id", COUNT(*) OVER () AS "total" FROM "Case" c LEFT JOIN "Staff" s ON s."id" = c."ownerId" WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`;
+    const sql = `SELECT c."id" AS "id", COUNT(*) OVER () AS "total" FROM "Case" c LEFT JOIN "Staff" s ON s."id" = c."ownerId" ${q.sort === 'age' ? '' : NEXT_DUE_JOIN} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`;
     const rows = await this.db.$queryRawUnsafe<{ id: string; total: bigint | number }[]>(sql, ...params);
     if (rows.length === 0 && q.offset > 0) {
       // Past the last page: the total still says how many there are.
@@ -91,25 +96,73 @@ export class TimelineRepository {
     return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
   }
 
-  /** The page's cases with what the timeline draws, in the order of `ids`. */
+  /**
+   * The page's cases with what the timeline draws, in the order of `ids`: three queries (cases with owner
+   * and child, their deadlines, their key dates), not one round trip per relation.
+   */
   async cases(ids: string[]): Promise<TimelineCaseRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.case.findMany({
-      where: { id: { in: ids } },
-      select: {
-        id: true,
-        orgId: true,
-        kind: true,
-        rulePack: true,
-        reference: true,
-        startDate: true,
-        owner: { select: { id: true, displayName: true, lineManagerId: true } },
-        student: { select: { givenName: true, familyName: true, yearGroup: true } },
-        deadlines: { select: { ruleId: true, dueOn: true, status: true, metOn: true } },
-        events: { select: { kind: true, occurredOn: true } },
-      },
-    });
-    const byId = new Map(rows.map((r) => [r.id, r as TimelineCaseRow]));
+    const p = this.provider === 'postgres' ? '$1' : '?';
+    const idList = JSON.stringify(ids);
+    const inIds = jsonIds(this.provider, p);
+    const [rows, deadlines, events] = await Promise.all([
+      this.db.$queryRawUnsafe<
+        {
+          id: string;
+          orgId: string;
+          kind: string;
+          rulePack: string;
+          reference: string | null;
+          startDate: string;
+          ownerId: string | null;
+          ownerName: string | null;
+          ownerManager: string | null;
+          givenName: string;
+          familyName: string;
+          yearGroup: string | null;
+        }[]
+      >(
+        `SELECT c."id" AS "id", c."orgId" AS "orgId", CAST(c."kind" AS TEXT) AS "kind", c."rulePack" AS "rulePack",
+          c."reference" AS "reference", c."startDate" AS "startDate", c."ownerId" AS "ownerId",
+          o."displayName" AS "ownerName", o."lineManagerId" AS "ownerManager",
+          s."givenName" AS "givenName", s."familyName" AS "familyName", s."yearGroup" AS "yearGroup"
+        FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" LEFT JOIN "Staff" o ON o."id" = c."ownerId"
+        WHERE c."id" IN (${inIds})`,
+        idList,
+      ),
+      this.db.$queryRawUnsafe<
+        { caseId: string; ruleId: string; dueOn: string; status: string; metOn: string | null }[]
+      >(
+        `SELECT d."caseId" AS "caseId", d."ruleId" AS "ruleId", d."dueOn" AS "dueOn", CAST(d."status" AS TEXT) AS "status", d."metOn" AS "metOn"
+        FROM "Deadline" d WHERE d."caseId" IN (${inIds})`,
+        idList,
+      ),
+      this.db.$queryRawUnsafe<{ caseId: string; kind: string; occurredOn: string }[]>(
+        `SELECT e."caseId" AS "caseId", e."kind" AS "kind", e."occurredOn" AS "occurredOn" FROM "CaseEvent" e WHERE e."caseId" IN (${inIds})`,
+        idList,
+      ),
+    ]);
+    const byId = new Map<string, TimelineCaseRow>();
+    for (const r of rows)
+      byId.set(r.id, {
+        id: r.id,
+        orgId: r.orgId,
+        kind: r.kind,
+        rulePack: r.rulePack,
+        reference: r.reference,
+        startDate: r.startDate,
+        owner: r.ownerId
+          ? { id: r.ownerId, displayName: r.ownerName ?? '', lineManagerId: r.ownerManager }
+          : null,
+        student: { givenName: r.givenName, familyName: r.familyName, yearGroup: r.yearGroup },
+        deadlines: [],
+        events: [],
+      });
+    for (const d of deadlines)
+      byId
+        .get(d.caseId)
+        ?.deadlines.push({ ruleId: d.ruleId, dueOn: d.dueOn, status: d.status, metOn: d.metOn });
+    for (const e of events) byId.get(e.caseId)?.events.push({ kind: e.kind, occurredOn: e.occurredOn });
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 

@@ -1,0 +1,324 @@
+/**
+ * Web pages (issue 17): server time of the caseload timeline and the LA timeliness page through the real
+ * HTTP server, SQLite and PostgreSQL. Goal: p99 < 150 ms for each.
+ * - Caseload: an LA team of 30 officers line-managed by one SEN team manager, 4,000 open cases (60% EHC
+ *   needs assessments, annual reviews, child protection…: the deadlines benchmark's generator), their
+ *   deadlines computed by a first planner tick; GET /app/caseload as the manager (the whole team: the
+ *   first page of 50 of 4,000, sorted by next deadline).
+ * - Timeliness: 10,000 EHC plans issued over the last 3 years (about 8% with an exception recorded against
+ *   the 20-week deadline); GET /app/timeliness as the manager (the default 36 months).
+ * Each GET goes over loopback with the session cookie (signed in by the development link, as a person),
+ * one at a time, after warm-up; p50 and p99 of the round trip. The baseline, in the same run on the same
+ * database: the same store reads the page makes (TimelineRepository: team, officers, one page's ids and
+ * rows; TimelinessRepository: the period's plans and the open assessments near 20 weeks), timed the
+ * same way; the figure is page p99 / reads p99.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DeadlineService } from '../app/deadlines/service.ts';
+import { defaultModules } from '../app/modules.ts';
+import { createApp, listen } from '../app/server.ts';
+import { addDays } from '../core/calendar/iso-date.ts';
+import type { Db, Provider } from '../store/db.ts';
+import { type BulkColumn, bulkInsert } from '../store/deadline-bulk.ts';
+import { TimelineRepository } from '../store/timeline-repository.ts';
+import { TimelinessRepository } from '../store/timeliness-repository.ts';
+import { issueSignInLink } from '../web/sign-in-link.ts';
+import { addCases, createLa } from './deadlines.bench.ts';
+import type { Figure } from './figure.ts';
+import { benchHub, freshDb, postgresReachable, scaled } from './support/bench-hub.ts';
+import { FixedClock } from './support/fixed-clock.ts';
+
+export const description =
+  'GET /app/caseload (manager, 30 officers, 4,000 open cases) and /app/timeliness (10,000 plans over 3 years): server p99 through HTTP vs the same store reads, SQLite and PostgreSQL';
+
+const GOAL_MS = 150;
+const t0 = performance.now();
+/** WEB_BENCH_VERBOSE=1: each step's time on stderr. */
+const say = (what: string) => {
+  if (process.env.WEB_BENCH_VERBOSE)
+    process.stderr.write(`web-pages: ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+};
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+async function times(
+  reps: number,
+  warm: number,
+  fn: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < warm; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  return { p50: percentile(t, 50), p99: percentile(t, 99) };
+}
+
+/** `n` EHC plans issued over the 3 years before `today`, in CLOSED cases of the LA's officers. */
+export async function addPlans(
+  db: Db,
+  provider: Provider,
+  orgId: string,
+  officers: string[],
+  n: number,
+  today: string,
+) {
+  const now = new Date();
+  const students: Record<string, unknown>[] = [];
+  const cases: Record<string, unknown>[] = [];
+  const events: Record<string, unknown>[] = [];
+  const exceptions: Record<string, unknown>[] = [];
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let k = 0; k < n; k++) {
+    const studentId = randomUUID();
+    students.push({
+      id: studentId,
+      orgId,
+      givenName: `P${k}`,
+      familyName: `Q${k}`,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const issued = addDays(today, -1 - Math.floor(rnd() * 1090));
+    const request = addDays(issued, -(100 + Math.floor(rnd() * 80)));
+    const id = randomUUID();
+    const ownerId = officers[k % officers.length]!;
+    cases.push({
+      id,
+      orgId,
+      studentId,
+      kind: 'EHC_NEEDS_ASSESSMENT',
+      rulePack: 'england-send-2014@cop-2015',
+      startDate: request,
+      ownerId,
+      status: 'CLOSED',
+      reference: `P-${k}`,
+      createdAt: now,
+      updatedAt: now,
+    });
+    events.push({
+      id: randomUUID(),
+      caseId: id,
+      kind: 'request_received',
+      occurredOn: request,
+      createdAt: now,
+    });
+    events.push({
+      id: randomUUID(),
+      caseId: id,
+      kind: 'assessment_decision',
+      occurredOn: addDays(request, 40),
+      createdAt: now,
+    });
+    events.push({
+      id: randomUUID(),
+      caseId: id,
+      kind: 'draft_served',
+      occurredOn: addDays(issued, -20),
+      createdAt: now,
+    });
+    events.push({
+      id: randomUUID(),
+      caseId: id,
+      kind: 'final_plan_issued',
+      occurredOn: issued,
+      createdAt: now,
+    });
+    if (rnd() < 0.08)
+      exceptions.push({
+        id: randomUUID(),
+        caseId: id,
+        ruleId: 'E7',
+        reason: 'reg10-4-c',
+        fromDate: addDays(request, 30),
+        recordedById: ownerId,
+        createdAt: now,
+      });
+  }
+  const cols = (names: [string, 'text' | 'timestamp' | 'enum', string?][]) =>
+    names.map(([name, type, enumName]) => ({ name, type, ...(enumName ? { enumName } : {}) }) as BulkColumn);
+  const t = 'text' as const;
+  await bulkInsert(
+    db,
+    provider,
+    'Student',
+    cols([
+      ['id', t],
+      ['orgId', t],
+      ['givenName', t],
+      ['familyName', t],
+      ['createdAt', 'timestamp'],
+      ['updatedAt', 'timestamp'],
+    ]),
+    students,
+  );
+  await bulkInsert(
+    db,
+    provider,
+    'Case',
+    cols([
+      ['id', t],
+      ['orgId', t],
+      ['studentId', t],
+      ['kind', 'enum', 'CaseKind'],
+      ['rulePack', t],
+      ['startDate', t],
+      ['ownerId', t],
+      ['status', 'enum', 'CaseStatus'],
+      ['reference', t],
+      ['createdAt', 'timestamp'],
+      ['updatedAt', 'timestamp'],
+    ]),
+    cases,
+  );
+  await bulkInsert(
+    db,
+    provider,
+    'CaseEvent',
+    cols([
+      ['id', t],
+      ['caseId', t],
+      ['kind', t],
+      ['occurredOn', t],
+      ['createdAt', 'timestamp'],
+    ]),
+    events,
+  );
+  await bulkInsert(
+    db,
+    provider,
+    'CaseException',
+    cols([
+      ['id', t],
+      ['caseId', t],
+      ['ruleId', t],
+      ['reason', t],
+      ['fromDate', t],
+      ['recordedById', t],
+      ['createdAt', 'timestamp'],
+    ]),
+    exceptions,
+  );
+}
+
+async function measure(provider: Provider, now: Date): Promise<Figure[]> {
+  const today = now.toISOString().slice(0, 10);
+  const db = await freshDb(provider);
+  const hub = await benchHub(db.url, { clock: new FixedClock(now), modules: defaultModules() });
+  const server = await listen(createApp(hub), 0, '127.0.0.1');
+  try {
+    const svc = hub.services.get('deadlines') as DeadlineService;
+    const la = await createLa(hub.dbh.db);
+    const open = scaled(4000, 100);
+    await addCases(hub.dbh.db, provider, la, open, today);
+    say(`${provider}: ${open} open cases inserted`);
+    await svc.tick(now, true);
+    say('first tick');
+    await addPlans(hub.dbh.db, provider, la.orgId, la.officers, scaled(10_000, 200), today);
+    say('plans inserted');
+    const manager = await hub.dbh.db.staff.findFirstOrThrow({
+      where: { orgId: la.orgId, email: 'm@la.example' },
+    });
+    await hub.dbh.db.staffRole.create({ data: { staffId: manager.id, role: 'SEN_TEAM_MANAGER' } });
+    const base = `http://127.0.0.1:${server.port}`;
+    const link = await issueSignInLink(hub, 'm@la.example', { orgId: la.orgId });
+    const signed = await fetch(`${base}${link.path}`, { redirect: 'manual' });
+    const cookie = (signed.headers.getSetCookie().find((c) => c.includes('sendhub-session')) ?? '').split(
+      ';',
+    )[0]!;
+    // A kept-alive socket the server closed after its idle timeout (between phases) fails once: ask again.
+    const fetchOnce = (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
+    const get = async (path: string, expect: string) => {
+      const r = await fetchOnce(path).catch(() => fetchOnce(path));
+      const body = await r.text();
+      if (r.status !== 200 || !body.includes(expect))
+        throw new Error(`${path}: ${r.status}, "${expect}" not on the page`);
+    };
+    const reps = Math.max(30, scaled(60));
+    const caseloadPage = await times(reps, 5, () => get('/app/caseload', `${open} cases, showing 1 to 50`));
+    say('caseload page timed');
+    const atRiskPage = await times(Math.ceil(reps / 6), 1, () => get('/app/caseload?state=at_risk', 'cases'));
+    const tl = new TimelineRepository(hub.dbh.db, hub.dbh.provider);
+    const caseloadReads = await times(reps, 5, async () => {
+      const team = await tl.reportIds(manager.id);
+      const ownerIds = [manager.id, ...team];
+      await tl.officers(la.orgId, ownerIds);
+      const { ids } = await tl.pageIds({
+        orgId: la.orgId,
+        ownerIds,
+        sort: 'next',
+        today,
+        windowRules: ['E5'],
+        offset: 0,
+        limit: 50,
+      });
+      await tl.cases(ids);
+    });
+    say('caseload reads timed');
+    const timelinessPage = await times(reps, 5, () => get('/app/timeliness', 'EHC plans issued'));
+    const tr = new TimelinessRepository(hub.dbh.db, hub.dbh.provider);
+    const from = `${addDays(today, -1070).slice(0, 7)}-01`;
+    const timelinessReads = await times(reps, 5, async () => {
+      await tr.finalisedPlans(la.orgId, from, today);
+      await tr.openNearTwentyWeeks(la.orgId, today, addDays(today, 140));
+    });
+    say('timeliness timed');
+    const p = `web_pages.${provider}`;
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    return [
+      {
+        name: `${p}.caseload_4k.p99_ms`,
+        value: Math.round(caseloadPage.p99 * 10) / 10,
+        unit: 'ms',
+        goal: `< ${GOAL_MS}`,
+        pass: caseloadPage.p99 < GOAL_MS,
+      },
+      { name: `${p}.caseload_4k.p50_ms`, value: Math.round(caseloadPage.p50 * 10) / 10, unit: 'ms' },
+      {
+        name: `${p}.caseload_4k.p99_ratio_vs_reads`,
+        value: ratio(caseloadPage.p99, caseloadReads.p99),
+        unit: 'ratio',
+        baseline: `the page's store reads alone (team, officers, page ids, 50 cases): p99 ${caseloadReads.p99.toFixed(1)} ms`,
+      },
+      {
+        name: `${p}.caseload_4k_at_risk_filter.p99_ms`,
+        value: Math.round(atRiskPage.p99 * 10) / 10,
+        unit: 'ms',
+      },
+      {
+        name: `${p}.timeliness_10k.p99_ms`,
+        value: Math.round(timelinessPage.p99 * 10) / 10,
+        unit: 'ms',
+        goal: `< ${GOAL_MS}`,
+        pass: timelinessPage.p99 < GOAL_MS,
+      },
+      { name: `${p}.timeliness_10k.p50_ms`, value: Math.round(timelinessPage.p50 * 10) / 10, unit: 'ms' },
+      {
+        name: `${p}.timeliness_10k.p99_ratio_vs_reads`,
+        value: ratio(timelinessPage.p99, timelinessReads.p99),
+        unit: 'ratio',
+        baseline: `the page's store reads alone (3 years of plans, open assessments near 20 weeks): p99 ${timelinessReads.p99.toFixed(1)} ms`,
+      },
+    ];
+  } finally {
+    await server.close();
+    await hub.dbh.close();
+    await db.drop();
+  }
+}
+
+export async function run(): Promise<Figure[]> {
+  const now = new Date('2026-11-24T10:00:00Z');
+  const figures = await measure('sqlite', now);
+  if (await postgresReachable()) figures.push(...(await measure('postgres', now)));
+  return figures;
+}
