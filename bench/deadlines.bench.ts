@@ -330,7 +330,7 @@ export async function run(): Promise<Figure[]> {
       unit: 'ms',
       goal: '< 1000',
       pass: a.nextDay.ms < 1000,
-      baseline: `the next morning's first steady tick: ${a.nextDay.report.cases} of ${n} cases' moment had come; it wrote the day's ${a.nextDay.report.remindersCreated} new nudges and withdrew ${a.nextDay.report.remindersCancelled}; full sweep with nothing to write ${a.full.toFixed(0)} ms, steady tick ${a.steady.toFixed(1)} ms`,
+      baseline: `the next morning's first steady tick: ${a.nextDay.report.cases} of ${n} cases' moment had come; it wrote the day's ${a.nextDay.report.remindersCreated} new nudges and withdrew ${a.nextDay.report.remindersCancelled}; read ${a.nextDay.report.readMs} ms, compute ${a.nextDay.report.computeMs} ms, write ${a.nextDay.report.writeMs} ms, reconcile ${a.nextDay.report.reconcileMs} ms; full sweep with nothing to write ${a.full.toFixed(0)} ms, steady tick ${a.steady.toFixed(1)} ms`,
     },
     {
       name: 'deadlines.tick_20k.next_day_vs_full_sweep',
