@@ -87,6 +87,8 @@ describe.each(providers)('Teams tab SSO (%s)', (db) => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
     expect(csp).toContain("script-src 'self'");
+    // teams-js fetches Microsoft's list of Teams hosts; only the tab page may connect there.
+    expect(csp).toMatch(/connect-src 'self' https:\/\/res\.cdn\.office\.net;/);
     const html = await res.text();
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1] ?? '');
     expect(scripts.filter((a) => !a.includes('src='))).toEqual([]);
