@@ -268,7 +268,7 @@ async function measure(provider: Provider, now: Date): Promise<Figure[]> {
     const tr = new TimelinessRepository(hub.dbh.db, hub.dbh.provider);
     const from = `${addDays(today, -1070).slice(0, 7)}-01`;
     const timelinessReads = await times(reps, 5, async () => {
-      await tr.finalisedPlans(la.orgId, from, today);
+      await tr.planGroups(la.orgId, from, today);
       await tr.openNearTwentyWeeks(la.orgId, today, addDays(today, 140));
     });
     say('timeliness timed');

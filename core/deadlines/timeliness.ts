@@ -47,41 +47,45 @@ export interface TimelinessCount {
 export const within20Weeks = (p: { requestOn: IsoDate; issuedOn: IsoDate }): boolean =>
   p.issuedOn <= addDays(p.requestOn, WEEKS_20_DAYS);
 
-/** Each plan's within-20-weeks flag, computed once (a page counts each plan four times). */
-const withinFlags = new WeakMap<object, boolean>();
-const withinOnce = (p: FinalisedPlan): boolean => {
-  let w = withinFlags.get(p);
-  if (w === undefined) {
-    w = within20Weeks(p);
-    withinFlags.set(p, w);
-  }
-  return w;
-};
-
 const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((1000 * n) / d) / 10);
 
-function count(key: string, label: string, plans: readonly FinalisedPlan[]): TimelinessCount {
+/**
+ * Plans counted together: those of one month and officer with the same within / exception flags (the
+ * store counts them in the database; `timeliness` makes one group per plan).
+ */
+export interface PlanGroup {
+  /** "2026-05": the month the final plan was issued. */
+  month: string;
+  officerId: string | null;
+  officerName: string | null;
+  within: boolean;
+  exception: boolean;
+  n: number;
+}
+
+function count(key: string, label: string, groups: readonly PlanGroup[]): TimelinessCount {
+  let plans = 0;
   let within = 0;
   let excl = 0;
   let withinExcl = 0;
-  for (const p of plans) {
-    const w = withinOnce(p);
-    if (w) within++;
-    if (!p.exception) {
-      excl++;
-      if (w) withinExcl++;
+  for (const g of groups) {
+    plans += g.n;
+    if (g.within) within += g.n;
+    if (!g.exception) {
+      excl += g.n;
+      if (g.within) withinExcl += g.n;
     }
   }
   return {
     key,
     label,
-    plans: plans.length,
+    plans,
     within,
-    pctIncluding: pct(within, plans.length),
+    pctIncluding: pct(within, plans),
     plansExcluding: excl,
     withinExcluding: withinExcl,
     pctExcluding: pct(withinExcl, excl),
-    exceptions: plans.length - excl,
+    exceptions: plans - excl,
   };
 }
 
@@ -118,29 +122,47 @@ export function timeliness(
   plans: readonly FinalisedPlan[],
   period: { from: string; to: string },
 ): Timeliness {
-  const groups = (keyOf: (p: FinalisedPlan) => string) => {
-    const m = new Map<string, FinalisedPlan[]>();
-    for (const p of plans) {
-      const k = keyOf(p);
+  return timelinessOfGroups(
+    plans.map((p) => ({
+      month: p.issuedOn.slice(0, 7),
+      officerId: p.officerId,
+      officerName: p.officerName,
+      within: within20Weeks(p),
+      exception: p.exception,
+      n: 1,
+    })),
+    period,
+  );
+}
+
+/** The same from plans already counted in groups (store/timeliness-repository.ts `planGroups`). */
+export function timelinessOfGroups(
+  all: readonly PlanGroup[],
+  period: { from: string; to: string },
+): Timeliness {
+  const by = (keyOf: (g: PlanGroup) => string) => {
+    const m = new Map<string, PlanGroup[]>();
+    for (const g of all) {
+      const k = keyOf(g);
       const list = m.get(k);
-      if (list) list.push(p);
-      else m.set(k, [p]);
+      if (list) list.push(g);
+      else m.set(k, [g]);
     }
     return m;
   };
-  const months = groups((p) => p.issuedOn.slice(0, 7));
-  const years = groups((p) => p.issuedOn.slice(0, 4));
-  const officers = groups((p) => p.officerId ?? '');
-  const names = new Map(plans.map((p) => [p.officerId ?? '', p.officerName ?? 'No officer']));
+  const months = by((g) => g.month);
+  const years = by((g) => g.month.slice(0, 4));
+  const officers = by((g) => g.officerId ?? '');
+  const names = new Map(all.map((g) => [g.officerId ?? '', g.officerName ?? 'No officer']));
   return {
-    total: count('all', 'All plans', plans),
+    total: count('all', 'All plans', all),
     byMonth: monthsBetween(period.from, period.to).map((ym) =>
       count(ym, monthLabel(ym), months.get(ym) ?? []),
     ),
     byYear: [...years.keys()].sort().map((y) => count(y, y, years.get(y)!)),
     byOfficer: [...officers.keys()]
       .map((k) => count(k, names.get(k)!, officers.get(k)!))
-      .sort((a, b) => a.label.localeCompare(b.label)),
+      .sort((x, y) => x.label.localeCompare(y.label)),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   breachThisWeek,
   monthLabel,
   type TimelinessCount,
-  timeliness,
+  timelinessOfGroups,
 } from '../../../core/deadlines/timeliness.ts';
 import { timelinessChart } from '../../../core/deadlines/timeliness-chart.ts';
 import { TimelinessRepository } from '../../../store/timeliness-repository.ts';
@@ -72,8 +72,8 @@ export async function timelinessView(ctx: WebContext, svc: DeadlineService, q: R
   const today = svc.today();
   const { from, to, errors } = readPeriod(q, today);
   const repo = new TimelinessRepository(ctx.hub.dbh.db, ctx.hub.dbh.provider);
-  const plans = await repo.finalisedPlans(ctx.actor.orgId, `${from}-01`, lastDayOf(to));
-  const t = timeliness(plans, { from, to });
+  const groups = await repo.planGroups(ctx.actor.orgId, `${from}-01`, lastDayOf(to));
+  const t = timelinessOfGroups(groups, { from, to });
   await svc.ensureHolidays();
   // An open assessment can only breach within the week if its 20-week date is this week or its remaining
   // steps (at most about 10 weeks of them, core/deadlines/at-risk.ts) reach that date: look 14 weeks ahead.
