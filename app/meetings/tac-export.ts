@@ -3,13 +3,16 @@
  * The export is access-checked (canViewTacNote) and audited: the record of what was shared, with whom and
  * why (HM Government Information sharing advice for safeguarding practitioners 2024; docs/data-protection.md §6: the export, not the chat, is the record).
  */
-import PDFDocument from 'pdfkit';
 import { canViewTacNote } from '../../core/access/policy.ts';
 import { ForbiddenError, ValidationError } from '../../core/errors.ts';
 import type { Actor } from '../../core/ports.ts';
 import { tacNoteMarkdown } from '../../core/tac-notes/tac-summary.ts';
 import type { Hub } from '../container.ts';
+import { markdownToPdf } from '../documents/markdown-pdf.ts';
 import type { MeetingsService } from './meetings-service.ts';
+
+/** The PDF is drawn by app/documents/markdown-pdf.ts (a Unicode font; scripts it lacks are marked, never dropped). */
+export { markdownToPdf };
 
 export type ExportFormat = 'md' | 'pdf';
 
@@ -38,57 +41,5 @@ export async function exportTacNote(
   if (!allowed) throw new ForbiddenError('Sorry, your role does not allow you to export these notes.');
   const name = await service.notes.studentName(v.note.studentId);
   const md = tacNoteMarkdown(v.view, name, hub.clock.now().toISOString());
-  return format === 'md' ? Buffer.from(md, 'utf8') : await markdownToPdf(md);
-}
-
-/** A plain, readable PDF from the Markdown (headings, bullets, table rows); `title` goes in its metadata. */
-export function markdownToPdf(md: string, title = 'TAC notes'): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margin: 50,
-      info: { Title: title, Producer: 'SEND Hub' },
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    const clean = (s: string) => s.replace(/\*\*(.+?)\*\*/g, '$1').replace(/_(.+?)_/g, '$1');
-    for (const line of md.split('\n')) {
-      if (line.startsWith('# '))
-        doc
-          .font('Helvetica-Bold')
-          .fontSize(18)
-          .text(clean(line.slice(2)))
-          .moveDown(0.5);
-      else if (line.startsWith('## '))
-        doc
-          .moveDown(0.5)
-          .font('Helvetica-Bold')
-          .fontSize(13)
-          .text(clean(line.slice(3)));
-      else if (/^\|---/.test(line)) continue;
-      else if (line.startsWith('|'))
-        doc
-          .font('Helvetica')
-          .fontSize(10)
-          .text(
-            clean(
-              line
-                .split('|')
-                .slice(1, -1)
-                .map((c) => c.trim())
-                .join('  ·  '),
-            ),
-          );
-      else if (line.startsWith('- '))
-        doc
-          .font('Helvetica')
-          .fontSize(11)
-          .text(`• ${clean(line.slice(2))}`);
-      else if (line.trim() === '') doc.moveDown(0.3);
-      else doc.font('Helvetica').fontSize(11).text(clean(line));
-    }
-    doc.end();
-  });
+  return format === 'md' ? Buffer.from(md, 'utf8') : await markdownToPdf(md, `TAC notes ${v.note.id}`);
 }

@@ -26,6 +26,14 @@ export const testStudentNames: readonly { givenName: string; familyName: string 
   { givenName: 'Marisol', familyName: 'Fairweather' },
   { givenName: 'Marisol', familyName: 'Glenister' },
   { givenName: 'Marisol', familyName: 'Hollinsby' },
+  // test/web/pdf-names.test.ts (names as written in the school's roll)
+  { givenName: 'Łucja', familyName: 'Wiśniewska' },
+  { givenName: 'Şükrü', familyName: 'Öztürk' },
+  { givenName: 'Ελένη', familyName: 'Παπαδοπούλου' },
+  { givenName: 'Анастасия', familyName: 'Иванова' },
+  { givenName: 'Nguyễn', familyName: 'Thị Ánh' },
+  { givenName: 'Zoë', familyName: 'Ó Briain' },
+  { givenName: 'مريم', familyName: 'حسن' },
   // test/data-protection
   { givenName: 'Zed', familyName: 'Quill' },
   { givenName: 'Sam', familyName: 'Vale' },

@@ -6,12 +6,12 @@
  * a POST without the CSRF token changes nothing; the chronology is decrypted for the DSL and every view and
  * download is audited; the PDF holds the reference; a concern about a child not on the roll still shows.
  */
-import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeguardingOf } from '../../app/safeguarding/module.ts';
 import { concernRef } from '../../core/escalations/concern-messages.ts';
 import { ACTIONS_TEXT, CONCERN_TEXT, PUPIL } from '../safeguarding/support.ts';
 import { providers } from '../support/db.ts';
+import { pdfText } from '../support/pdf-text.ts';
 import {
   type School,
   type SignedInClient,
@@ -33,23 +33,6 @@ function as(w: WebHub, client: SignedInClient) {
         body: new URLSearchParams(form).toString(),
       }),
   };
-}
-
-/** The text a PDF draws (its content streams inflated, pdfkit's hex strings decoded). */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  let out = '';
-  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let body: string;
-    try {
-      body = zlib.inflateSync(Buffer.from(m[1] ?? '', 'latin1')).toString('latin1');
-    } catch {
-      continue;
-    }
-    for (const tj of body.matchAll(/\[([^\]]*)\]\s*TJ/g))
-      out += `${[...(tj[1] ?? '').matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1] ?? '', 'hex').toString('latin1')).join('')}\n`;
-  }
-  return out;
 }
 
 describe.each(providers)('DSL board on %s', (provider) => {
@@ -255,7 +238,7 @@ describe.each(providers)('DSL board on %s', (provider) => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
     expect(bytes.subarray(0, 4).toString()).toBe('%PDF');
-    const text = pdfText(bytes);
+    const text = await pdfText(bytes);
     expect(text).toContain(ref);
     expect(text).toContain('Record viewed');
     expect(text).toContain(CONCERN_TEXT); // the record itself, for the conference
