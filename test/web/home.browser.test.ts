@@ -4,7 +4,7 @@
  * no Content-Security-Policy refusal and no failed request (so no font file is ever asked for); the skip
  * link is the first thing the keyboard reaches and moves focus to the main content; axe-core finds no
  * WCAG 2.2 AA violation on the home page or the sign-in page; signing out with the header's button ends the
- * session. Writes docs/pages/home.png when SCREENSHOTS=1.
+ * session; a teacher's home page lists none of the leads' or admins' pages. Writes docs/pages/home.png when SCREENSHOTS=1.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,20 @@ describe.runIf(runBrowserTests).each(providers)('web home page in Chromium on %s
     await expectNoAxeViolations(page);
     await page.goto(`${w.base}/app`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(watch.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a teacher's home page lists only what a teacher may open; axe clean", async () => {
+    const page = await newPage(browser);
+    const watch = watchPage(page);
+    await signInBrowser(page, w, 'teacher@quarrydene.example');
+    await page.waitForLoadState('networkidle');
+    const main = await page.locator('main').innerText();
+    expect(main).toContain('Hello, Tess Teacher');
+    for (const adminOnly of ['DSL board', 'Imports', 'Rota', 'Health', 'Timeliness'])
+      expect(main).not.toContain(adminOnly);
+    await expectNoAxeViolations(page);
     expect(watch.problems).toEqual([]);
     await page.context().close();
   });
