@@ -17,6 +17,7 @@ import {
 } from './case-repository.ts';
 import type { Db, Provider } from './db.ts';
 import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
+import { insertRows } from './sqlite-json-insert.ts';
 
 const DEADLINE_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'text' },
@@ -201,7 +202,9 @@ export class DeadlineRepository {
       createdAt: now,
       updatedAt: now,
     }));
-    await bulkInsert(this.db, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 2000);
+    // On SQLite each row is parsed once (JSONB, sqlite-json-insert.ts), not once per column: the payload is
+    // most of a row. 4,140 nudge rows (a morning's, bench deadlines): 0.41-0.56x the time of bulkInsert.
+    await insertRows(this.db, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 2000);
     for (let i = 0; i < updates.length; i += 200)
       await this.db.$transaction(
         updates.slice(i, i + 200).map(({ spec: s, fingerprint }) =>
