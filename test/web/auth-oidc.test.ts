@@ -247,6 +247,14 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
     });
   }
 
+  it('an unknown or not-configured provider name is a page, not an error', async () => {
+    for (const name of ['constructor', '__proto__', 'google']) {
+      const res = await fetch(`${t.base}/auth/${name}/start`, { redirect: 'manual' });
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain('This sign-in method is not set up');
+    }
+  });
+
   it('a callback without the flow cookie (not started here) is refused', async () => {
     const { callback } = await toCallback('entra', 'jo');
     const res = await fetch(callback, { redirect: 'manual' });

@@ -97,11 +97,13 @@ export function webAuthRoutes(
   const now = () => hub.clock.now();
   const sendAuthPage = (res: Response, status: number, page: AuthPage) => sendPage(res, hub, status, page);
   const oidc = new OidcClients(hub.cipher, now);
-  const providers: Record<string, OidcClientConfig | null> = { entra: cfg.entra, slack: cfg.slack };
+  const configured = new Map<string, OidcClientConfig>();
+  if (cfg.entra) configured.set('entra', cfg.entra);
+  if (cfg.slack) configured.set('slack', cfg.slack);
 
   router.get('/auth/:provider/start', async (req, res, next) => {
     try {
-      const p = providers[String(req.params.provider)];
+      const p = configured.get(String(req.params.provider));
       if (!p) return sendAuthPage(res, 404, notConfigured());
       let started: Awaited<ReturnType<OidcClients['start']>>;
       try {
@@ -125,14 +127,16 @@ export function webAuthRoutes(
 
   router.get('/auth/:provider/callback', async (req, res, next) => {
     try {
-      const p = providers[String(req.params.provider)];
+      const p = configured.get(String(req.params.provider));
       if (!p) return sendAuthPage(res, 404, notConfigured());
       const flow = cookie(req, FLOW_COOKIE);
       const cleared = clearedFlowCookie(p.id);
       res.cookie(cleared.name, cleared.value, cleared.options);
       const via: Via = p.id;
       if (typeof req.query.error === 'string') {
-        await audit(hub, 'web.sign_in_refused', { via, reason: `provider:${req.query.error.slice(0, 40)}` });
+        // The provider's error code (letters and underscores only: the query string is anyone's to write).
+        const code = req.query.error.replace(/[^a-z_]/gi, '').slice(0, 40);
+        await audit(hub, 'web.sign_in_refused', { via, reason: `provider:${code}` });
         return sendAuthPage(res, 400, {
           title: 'You were not signed in',
           lines: ['The sign-in was cancelled or refused at the provider.'],
