@@ -213,6 +213,15 @@ describe.each(providers)('web kit on %s', (provider) => {
     );
   });
 
+  it('a link opened five times at once signs in exactly once', async () => {
+    const link = await issueSignInLink(w.hub, 'deputy@quarrydene.example');
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () => fetch(`${w.base}${link.path}`, { redirect: 'manual' })),
+    );
+    expect(all.map((r) => r.status).sort()).toEqual([303, 410, 410, 410, 410]);
+    expect(await audits('web.sign_in')).toHaveLength(1);
+  });
+
   it('sends the security headers on every /app response', async () => {
     const admin = await signIn(w, 'admin@quarrydene.example');
     const teacher = await signIn(w, 'teacher@quarrydene.example');
