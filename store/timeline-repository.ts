@@ -47,6 +47,12 @@ export interface TimelineCaseRow {
  */
 const NEXT_DUE_JOIN = `LEFT JOIN (SELECT d."caseId" AS "caseId", MIN(d."dueOn") AS "nextDue" FROM "Deadline" d WHERE d."status" IN ('OPEN', 'PAUSED') GROUP BY d."caseId") n ON n."caseId" = c."id"`;
 const NEXT_DUE = `COALESCE(n."nextDue", '9999-12-31')`;
+/**
+ * PostgreSQL: a subquery per case on the (caseId, ruleId) index. With `status IN (…)` its planner also read
+ * the (status, dueOn) index for every case (BitmapAnd: 5,562 rows a case, 1.1 s at 2,000 cases); compared
+ * as text, only the case's own few rows are read.
+ */
+const NEXT_DUE_PG = `COALESCE((SELECT MIN(d."dueOn") FROM "Deadline" d WHERE d."caseId" = c."id" AND CAST(d."status" AS TEXT) IN ('OPEN', 'PAUSED')), '9999-12-31')`;
 
 export class TimelineRepository {
   constructor(
@@ -62,7 +68,13 @@ export class TimelineRepository {
       return this.provider === 'postgres' ? `$${params.length}` : '?';
     };
     const where = [`c."orgId" = ${p(q.orgId)}`, `c."status" = 'OPEN'`];
-    if (q.ownerIds) where.push(`c."ownerId" IN (${jsonIds(this.provider, p(JSON.stringify(q.ownerIds)))})`);
+    // PostgreSQL: the owners as an array computed once (an IN over the set function re-ran it per case).
+    if (q.ownerIds)
+      where.push(
+        this.provider === 'postgres'
+          ? `c."ownerId" = ANY (ARRAY(SELECT json_array_elements_text(${p(JSON.stringify(q.ownerIds))}::json)))`
+          : `c."ownerId" IN (${jsonIds(this.provider, p(JSON.stringify(q.ownerIds)))})`,
+      );
     if (q.caseIds) where.push(`c."id" IN (${jsonIds(this.provider, p(JSON.stringify(q.caseIds)))})`);
     if (q.kind) where.push(`CAST(c."kind" AS TEXT) = ${p(q.kind)}`);
     if (q.state) {
@@ -80,13 +92,14 @@ export class TimelineRepository {
         );
       }
     }
+    const nextDue = this.provider === 'postgres' ? NEXT_DUE_PG : NEXT_DUE;
     const order =
       q.sort === 'age'
         ? `c."startDate", c."id"`
         : q.sort === 'officer'
-          ? `COALESCE(s."displayName", '~'), ${NEXT_DUE}, c."id"`
-          : `${NEXT_DUE}, c."id"`;
-    const sql = `SELECT c."id" AS "id", COUNT(*) OVER () AS "total" FROM "Case" c LEFT JOIN "Staff" s ON s."id" = c."ownerId" ${q.sort === 'age' ? '' : NEXT_DUE_JOIN} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`;
+          ? `COALESCE(s."displayName", '~'), ${nextDue}, c."id"`
+          : `${nextDue}, c."id"`;
+    const sql = `SELECT c."id" AS "id", COUNT(*) OVER () AS "total" FROM "Case" c LEFT JOIN "Staff" s ON s."id" = c."ownerId" ${q.sort === 'age' || this.provider === 'postgres' ? '' : NEXT_DUE_JOIN} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`;
     const rows = await this.db.$queryRawUnsafe<{ id: string; total: bigint | number }[]>(sql, ...params);
     if (rows.length === 0 && q.offset > 0) {
       // Past the last page: the total still says how many there are.
