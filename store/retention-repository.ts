@@ -18,6 +18,7 @@ import {
 } from '../core/retention/retention-rules.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import type { Db } from './db.ts';
+import { candidateRows, unknownDobCount } from './retention-candidates.ts';
 
 export interface Candidate {
   id: string;
@@ -36,18 +37,8 @@ export interface TypeScan {
   unknownAnchor: number;
 }
 
-const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString().slice(0, 10) : null);
 /** Slack for the coarse query: rows just past the cut-off are re-checked exactly by `isDue`. */
 const SLACK_DAYS = 3;
-const MAX_PER_TYPE = 5000;
-
-type Row = {
-  id: string;
-  orgId: string | null;
-  studentId: string | null;
-  dob: string | null;
-  record: string | null;
-};
 
 export class RetentionRepository {
   constructor(
@@ -56,7 +47,7 @@ export class RetentionRepository {
     private readonly clock: Clock,
   ) {}
 
-  /** Which records of `type` are due on `today` under `rule` (at most MAX_PER_TYPE per run). */
+  /** Which records of `type` are due on `today` under `rule` (at most MAX_PER_TYPE per run: retention-candidates.ts). */
   async scan(
     type: RecordType,
     rule: RetentionRule,
@@ -67,8 +58,8 @@ export class RetentionRepository {
     const cutoff = anchorCutoff(rule, today);
     if (rule.kind === 'keep' || !cutoff) return scan;
     const loose = addDays(cutoff, SLACK_DAYS);
-    const rows = await this.rows(type, rule.anchor, loose);
-    if (rule.anchor === 'dob') scan.unknownAnchor = await this.unknownDob(type);
+    const rows = await candidateRows(this.db, type, rule.anchor, loose);
+    if (rule.anchor === 'dob') scan.unknownAnchor = await unknownDobCount(this.db, type);
     for (const r of rows) {
       if (!isDue(rule, { dob: r.dob, record: r.record }, today)) continue;
       if (r.studentId && holds.has(r.studentId)) {
@@ -194,173 +185,6 @@ export class RetentionRepository {
       db.tacNote.findMany({ where, ...sel }),
     ]);
     return new Set(lists.flat().flatMap((r) => (r.studentId ? [r.studentId] : [])));
-  }
-
-  private async unknownDob(type: RecordType): Promise<number> {
-    const noDob = { student: { dateOfBirth: null } };
-    switch (type) {
-      case 'concern':
-        return this.db.concern.count({ where: noDob });
-      case 'incident':
-        return this.db.incident.count({ where: noDob });
-      case 'case':
-        return this.db.case.count({ where: noDob });
-      case 'tacNote':
-        return this.db.tacNote.count({ where: noDob });
-      case 'student':
-        return this.db.student.count({ where: { dateOfBirth: null } });
-      default:
-        return 0;
-    }
-  }
-
-  private async rows(type: RecordType, anchor: 'dob' | 'record', cutoff: IsoDate): Promise<Row[]> {
-    const before = new Date(`${addDays(cutoff, 1)}T00:00:00.000Z`);
-    const dobWhere = { student: { dateOfBirth: { lte: cutoff } } };
-    const take = MAX_PER_TYPE;
-    const orderBy = { id: 'asc' } as const;
-    switch (type) {
-      case 'concern': {
-        const rs = await this.db.concern.findMany({
-          where: anchor === 'dob' ? dobWhere : { raisedAt: { lt: before } },
-          select: {
-            id: true,
-            orgId: true,
-            studentId: true,
-            raisedAt: true,
-            student: { select: { dateOfBirth: true } },
-          },
-          orderBy,
-          take,
-        });
-        // A concern about a pupil not on the roll (issue 13) has no student: kept by the record's date.
-        return rs.map((r) => ({ ...r, dob: r.student?.dateOfBirth ?? null, record: iso(r.raisedAt) }));
-      }
-      case 'incident': {
-        const rs = await this.db.incident.findMany({
-          where: anchor === 'dob' ? dobWhere : { occurredAt: { lt: before } },
-          select: {
-            id: true,
-            orgId: true,
-            studentId: true,
-            occurredAt: true,
-            student: { select: { dateOfBirth: true } },
-          },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({ ...r, dob: r.student.dateOfBirth, record: iso(r.occurredAt) }));
-      }
-      case 'case': {
-        // An open case is never purged on a record-date rule: its clock is still running.
-        const rs = await this.db.case.findMany({
-          where: anchor === 'dob' ? dobWhere : { status: 'CLOSED', updatedAt: { lt: before } },
-          select: {
-            id: true,
-            orgId: true,
-            studentId: true,
-            updatedAt: true,
-            student: { select: { dateOfBirth: true } },
-          },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({ ...r, dob: r.student.dateOfBirth, record: iso(r.updatedAt) }));
-      }
-      case 'tacNote': {
-        const rs = await this.db.tacNote.findMany({
-          where: anchor === 'dob' ? dobWhere : { createdAt: { lt: before } },
-          select: {
-            id: true,
-            orgId: true,
-            studentId: true,
-            createdAt: true,
-            submittedAt: true,
-            meeting: { select: { startsAt: true } },
-            student: { select: { dateOfBirth: true } },
-          },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({
-          id: r.id,
-          orgId: r.orgId,
-          studentId: r.studentId,
-          dob: r.student.dateOfBirth,
-          record: iso(r.meeting?.startsAt ?? r.submittedAt ?? r.createdAt),
-        }));
-      }
-      case 'meeting': {
-        const rs = await this.db.meeting.findMany({
-          where: anchor === 'dob' ? dobWhere : { endsAt: { lt: before } },
-          select: {
-            id: true,
-            orgId: true,
-            studentId: true,
-            endsAt: true,
-            student: { select: { dateOfBirth: true } },
-          },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({ ...r, dob: r.student?.dateOfBirth ?? null, record: iso(r.endsAt) }));
-      }
-      case 'outbox': {
-        const rs = await this.db.outboxMessage.findMany({
-          where: { state: { in: ['SENT', 'FAILED', 'CANCELLED'] }, updatedAt: { lt: before } },
-          select: { id: true, orgId: true, sentAt: true, updatedAt: true },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({ ...r, studentId: null, dob: null, record: iso(r.sentAt ?? r.updatedAt) }));
-      }
-      case 'reminder': {
-        const rs = await this.db.reminder.findMany({
-          where: { status: { in: ['DONE', 'CANCELLED'] }, dueAt: { lt: before } },
-          select: { id: true, orgId: true, dueAt: true },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({ ...r, studentId: null, dob: null, record: iso(r.dueAt) }));
-      }
-      case 'importRejection': {
-        const rs = await this.db.importRejection.findMany({
-          where: { run: { startedAt: { lt: before } } },
-          select: { id: true, run: { select: { orgId: true, startedAt: true } } },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({
-          id: r.id,
-          orgId: r.run.orgId,
-          studentId: null,
-          dob: null,
-          record: iso(r.run.startedAt),
-        }));
-      }
-      case 'student': {
-        if (anchor !== 'dob') return [];
-        const rs = await this.db.student.findMany({
-          where: {
-            dateOfBirth: { lte: cutoff },
-            concerns: { none: {} },
-            incidents: { none: {} },
-            cases: { none: {} },
-            tacNotes: { none: {} },
-          },
-          select: { id: true, orgId: true, dateOfBirth: true },
-          orderBy,
-          take,
-        });
-        return rs.map((r) => ({
-          id: r.id,
-          orgId: r.orgId,
-          studentId: r.id,
-          dob: r.dateOfBirth,
-          record: null,
-        }));
-      }
-    }
   }
 
   /** Audit the completed run (also the nightly job's "already ran today" marker). */
