@@ -10,6 +10,7 @@ import {
 } from '../../core/reminders/plan-meeting-reminders.ts';
 import type { ReminderSpec } from '../../core/reminders/reminder.ts';
 import { nextMeetingReminderAt } from '../../core/tac-notes/tac-summary.ts';
+import { TacMeetingRepository } from '../../store/tac-meeting-repository.ts';
 import { TacNoteRepository } from '../../store/tac-note-repository.ts';
 import type { MeetingsConfig } from '../config/meetings.ts';
 import type { Hub } from '../container.ts';
@@ -20,6 +21,7 @@ let holidayCount = 0;
 
 export class MeetingPlanning {
   readonly notes: TacNoteRepository;
+  readonly meetingFacts: TacMeetingRepository;
   protected readonly leadTimes;
 
   constructor(
@@ -27,6 +29,7 @@ export class MeetingPlanning {
     readonly cfg: MeetingsConfig,
   ) {
     this.notes = new TacNoteRepository(hub.dbh.db, hub.cipher, hub.audit, hub.clock);
+    this.meetingFacts = new TacMeetingRepository(hub.dbh.db);
     this.leadTimes = hub.config.env.MEETING_LEAD_TIMES.split(',').map(parseLeadTime);
   }
 
@@ -73,7 +76,7 @@ export class MeetingPlanning {
       MEETING_REMINDER_KINDS,
     );
     // A next meeting agreed in the notes that is now in the calendar is reminded from the calendar only.
-    const pendingNext = await this.notes.pendingNextMeetingReminders();
+    const pendingNext = await this.meetingFacts.pendingNextMeetingReminders();
     const replaced: string[] = [];
     for (const m of ms) {
       if (pendingNext.length === 0) break;
@@ -82,7 +85,7 @@ export class MeetingPlanning {
       for (const p of pendingNext)
         if (p.studentId === m.studentId && p.dueAt.getTime() === due.getTime()) replaced.push(p.id);
     }
-    const replacedByCalendar = await this.notes.cancelPendingReminders(replaced);
+    const replacedByCalendar = await this.meetingFacts.cancelPendingReminders(replaced);
     return { meetings: ms.length, ...r, replacedByCalendar };
   }
 
@@ -163,7 +166,7 @@ export class MeetingPlanning {
   async replan(meetingIds: string[]) {
     this.steady = undefined;
     if (meetingIds.length === 0) return { meetings: 0, created: 0, updated: 0, cancelled: 0, unchanged: 0 };
-    const withdrawn = await this.notes.withdrawUndelivered(meetingIds, MEETING_REMINDER_KINDS);
+    const withdrawn = await this.meetingFacts.withdrawUndelivered(meetingIds, MEETING_REMINDER_KINDS);
     const ms = await this.hub.meetings.planning({ ids: meetingIds }, this.zone, this.ruleName);
     if (withdrawn > 0)
       await this.hub.audit.record({

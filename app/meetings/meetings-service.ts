@@ -31,7 +31,8 @@ import {
   type TacNoteView,
   tacSummaryMessage,
 } from '../../core/tac-notes/tac-summary.ts';
-import type { MeetingFacts, StoredNote } from '../../store/tac-note-repository.ts';
+import type { MeetingFacts } from '../../store/tac-meeting-repository.ts';
+import type { StoredNote } from '../../store/tac-note-repository.ts';
 import { MeetingPlanning } from './meeting-planning.ts';
 import { tacActionLine } from './tac-action-line.ts';
 
@@ -53,7 +54,7 @@ export class MeetingsService extends MeetingPlanning {
       context.meetingId ?? (context.subjectType === 'meeting' ? context.subjectId : undefined) ?? undefined;
     const meetingId = id ?? (await this.latestNeedingNotes(actor))?.id;
     if (!meetingId) throw new ValidationError('You have no meeting waiting for notes.');
-    const m = await this.notes.meeting(meetingId);
+    const m = await this.meetingFacts.meeting(meetingId);
     if (!m || m.orgId !== actor.orgId) throw new ValidationError('That meeting was not found.');
     if (!m.studentId)
       throw new ValidationError(
@@ -64,7 +65,7 @@ export class MeetingsService extends MeetingPlanning {
 
   /** The actor's most recent ended meeting that needs notes from them. */
   async latestNeedingNotes(actor: Actor): Promise<MeetingForReminders | undefined> {
-    const ms = await this.notes.endedWithoutNotes(
+    const ms = await this.meetingFacts.endedWithoutNotes(
       actor.orgId,
       this.cfg.notesKinds,
       this.hub.clock.now(),
@@ -237,7 +238,7 @@ export class MeetingsService extends MeetingPlanning {
   ): Promise<{ view: TacNoteView; note: StoredNote; meeting: MeetingFacts | null } | null> {
     const note = await this.notes.byId(noteId);
     if (!note?.content) return null;
-    const meeting = note.meetingId ? await this.notes.meeting(note.meetingId) : null;
+    const meeting = note.meetingId ? await this.meetingFacts.meeting(note.meetingId) : null;
     const view: TacNoteView = {
       id: note.id,
       orgId: note.orgId,
@@ -322,7 +323,7 @@ export class MeetingsService extends MeetingPlanning {
 
   /** "reassign" on a meeting: hand the notes to a colleague (args.to = their email or staff id). */
   async onReassign(action: InboundAction): Promise<ActionResult> {
-    const m = await this.notes.meeting(action.subject.id);
+    const m = await this.meetingFacts.meeting(action.subject.id);
     if (!m || m.orgId !== action.actor.orgId) throw new ValidationError('That meeting was not found.');
     const note = await this.notes.forMeeting(m.id);
     requireAccess(this.mayWrite(action.actor, m, note), 'reassign the notes for this meeting');
