@@ -118,6 +118,63 @@ export class SlackApi {
   }
 }
 
+/**
+ * chat.postMessage / chat.postEphemeral with a JSON body (Slack accepts `application/json` for its write
+ * methods: https://api.slack.com/web#posting_json), for the replies to chat commands. The Web API client
+ * form-encodes every argument, the Block Kit JSON included, and builds a debug line of each body whatever
+ * the log level: a quarter of everything the hub allocated per Slack request (bench/README.md
+ * "slack-ack"), paid in collection pauses on the loop that acknowledges requests. Same token, same URL
+ * base and timeout; failures are thrown shaped as the client's own errors (`classifySlackError`).
+ */
+export async function postJson(
+  client: WebClient,
+  method: 'chat.postMessage' | 'chat.postEphemeral',
+  args: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  let res: Response;
+  try {
+    res = await fetch(`${client.slackApiUrl}${method}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${client.token ?? ''}`,
+        'Content-Type': 'application/json; charset=utf-8',
+        Accept: 'application/json',
+      },
+      body: JSON.stringify(args),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw Object.assign(new Error(`A request error occurred: ${(err as Error).message ?? String(err)}`), {
+      code: webApi.ErrorCode.RequestError,
+      original: err,
+    });
+  }
+  if (res.status === 429) {
+    await res.body?.cancel();
+    const retryAfter = Number(res.headers.get('retry-after') ?? 1);
+    throw Object.assign(new Error(`A rate limit was exceeded (url: ${method}, retry-after: ${retryAfter})`), {
+      code: webApi.ErrorCode.RateLimitedError,
+      retryAfter: Number.isFinite(retryAfter) ? retryAfter : 1,
+    });
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw Object.assign(new Error(`An HTTP protocol error occurred: statusCode = ${res.status}`), {
+      code: webApi.ErrorCode.HTTPError,
+      statusCode: res.status,
+    });
+  }
+  const body = (await res.json()) as Record<string, unknown>;
+  if (body.ok !== true) {
+    throw Object.assign(new Error(`An API error occurred: ${String(body.error)}`), {
+      code: webApi.ErrorCode.PlatformError,
+      data: body,
+    });
+  }
+  return body;
+}
+
 /** The Slack error code of a platform error ("channel_not_found"), if any. */
 export function slackErrorCode(err: unknown): string | undefined {
   const e = err as { code?: string; data?: { error?: string } };

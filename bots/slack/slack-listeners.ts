@@ -21,7 +21,7 @@ import {
 } from './blocks/message-blocks.ts';
 import { caseloadFor } from './caseload.ts';
 import type { StaffLinker } from './link-staff.ts';
-import type { WebClient } from './slack-api.ts';
+import { postJson, type WebClient } from './slack-api.ts';
 import type { WorkGate } from './work-gate.ts';
 
 /** `/send concern` and `/send tac` open these forms when no feature command of that name exists. */
@@ -74,10 +74,11 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
     m: OutgoingMessage,
   ) {
     const { text, blocks } = renderMessage(m);
+    // JSON bodies: the client's form encoding of the blocks was most of each request's garbage (slack-api.ts).
     if (channel && !channel.startsWith('D')) {
-      await client.chat.postEphemeral({ channel, user, text, blocks: blocks as never });
+      await postJson(client, 'chat.postEphemeral', { channel, user, text, blocks });
     } else {
-      await client.chat.postMessage({ channel: channel ?? user, text, blocks: blocks as never });
+      await postJson(client, 'chat.postMessage', { channel: channel ?? user, text, blocks });
     }
   }
 
