@@ -2,7 +2,7 @@
  * Meetings (issue 8): reminders before a meeting, notes gathered in chat after it. Wires the pure planners
  * (core/reminders/plan-meeting-reminders.ts, core/tac-notes/) to the stores and the hub's registries.
  */
-import { canEditTacNote, canViewTacNote, require as requireAccess } from '../../core/access/policy.ts';
+import { canEditTacNote, require as requireAccess } from '../../core/access/policy.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
 import type { Command } from '../../core/commands/command-registry.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -34,7 +34,7 @@ import {
 import type { MeetingFacts } from '../../store/tac-meeting-repository.ts';
 import type { StoredNote } from '../../store/tac-note-repository.ts';
 import { MeetingPlanning } from './meeting-planning.ts';
-import { tacActionLine } from './tac-action-line.ts';
+import { tacCommand } from './tac-command.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -375,76 +375,10 @@ export class MeetingsService extends MeetingPlanning {
     };
   }
 
-  // ---- the `tac` command ---------------------------------------------------------------------
+  // ---- the `tac` command (tac-command.ts) ----------------------------------------------------
 
   command(): Command {
-    return {
-      name: 'tac',
-      usage: 'tac [actions | show <note id> | history <note id> | notetaker <meeting id> <email>]',
-      summary: 'write the notes for your last TAC meeting; your open actions; read or amend notes',
-      run: async ({ actor, args, via }) => {
-        const [sub = '', ...rest] = args.trim().split(/\s+/);
-        const reply = (title: string, extra: Parameters<typeof message>[0] | object = {}) => ({
-          kind: 'message' as const,
-          message: message({ kind: 'text', audience: 'private', title, ...extra }),
-        });
-        try {
-          if (sub === 'actions') {
-            const rows = await this.notes.openActionsWithContextOf(actor.staffId);
-            return reply(rows.length ? 'Your open TAC actions' : 'You have no open TAC actions.', {
-              sections: rows.length
-                ? [{ heading: 'Open', lines: rows.map((r) => tacActionLine(r, this.hub)) }]
-                : [],
-            });
-          }
-          if (sub === 'show' || sub === 'history') {
-            const v = await this.view(rest[0] ?? '');
-            if (!v) return reply('No submitted notes with that id.');
-            const allowed = canViewTacNote(actor, this.accessFacts(v.note, v.meeting));
-            await this.hub.audit.record({
-              orgId: v.note.orgId,
-              actorId: actor.staffId,
-              actorKind: 'staff',
-              action: allowed ? (sub === 'show' ? 'tac.viewed' : 'tac.history_viewed') : 'access.denied',
-              subjectType: 'tac_note',
-              subjectId: v.note.id,
-              studentId: v.note.studentId,
-              channel: via,
-            });
-            requireAccess(allowed, 'read these notes');
-            if (sub === 'show') return { kind: 'message', message: message(tacSummaryMessage(v.view)) };
-            const names = new Map((await this.hub.staff.all(actor.orgId)).map((s) => [s.id, s.displayName]));
-            const revs = await this.notes.revisions(v.note.id);
-            return reply(`History of notes ${v.note.id}`, {
-              sections: [
-                {
-                  heading: 'Versions',
-                  lines: revs.map(
-                    (r) =>
-                      `v${r.version} ${r.changedAt.toISOString()} by ${names.get(r.changedById) ?? r.changedById}: ${r.summary ?? ''}`,
-                  ),
-                },
-              ],
-            });
-          }
-          if (sub === 'notetaker') {
-            const res = await this.onReassign({
-              actor,
-              via,
-              verb: 'reassign',
-              subject: { type: 'meeting', id: rest[0] ?? '' },
-              args: { to: rest[1] ?? '' },
-            });
-            return reply(res.resolved?.text ?? 'Done.');
-          }
-          const form = await this.openForm(actor, sub ? { meetingId: sub } : {});
-          return { kind: 'form', form };
-        } catch (err) {
-          if (err instanceof Error && 'code' in err) return reply(err.message);
-          throw err;
-        }
-      },
-    };
+    return tacCommand(this.hub, this);
   }
 
   formHandler(): FormHandler {
