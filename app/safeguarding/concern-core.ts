@@ -15,7 +15,8 @@ import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../co
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { ChannelRouter } from '../../scheduler/channel-router.ts';
-import type { ConcernRepository, StudentRef } from '../../store/concern-repository.ts';
+import type { ConcernRepository } from '../../store/concern-repository.ts';
+import { ConcernSubjectRepository, type StudentRef } from '../../store/concern-subject-repository.ts';
 import type { Tx } from '../../store/db.ts';
 import { NotifyPreferenceRepository } from '../../store/notify-preference-repository.ts';
 import type { RotaRepository } from '../../store/rota-repository.ts';
@@ -95,6 +96,8 @@ export class ConcernCore {
   readonly outOfChat: OutOfChat;
   /** Each person's own notification times (issue 16, `settings notify`). */
   protected readonly notifyPrefs: NotifyPreferenceRepository;
+  /** The pupils and imported incidents concerns are about (read-only). */
+  readonly subjects: ConcernSubjectRepository;
 
   constructor(
     protected readonly hub: Hub,
@@ -104,6 +107,7 @@ export class ConcernCore {
   ) {
     this.outOfChat = new OutOfChat(hub);
     this.notifyPrefs = new NotifyPreferenceRepository(hub.dbh.db);
+    this.subjects = new ConcernSubjectRepository(hub.dbh.db);
     this.policy = {
       ackMinutes: settings.SAFEGUARDING_ACK_MINUTES,
       ackMinutesImmediate: settings.SAFEGUARDING_ACK_MINUTES_IMMEDIATE,
@@ -210,7 +214,7 @@ export class ConcernCore {
   }
 
   protected async summary(c: ConcernDto, student?: StudentRef | null): Promise<ConcernSummary> {
-    const s = student ?? (await this.concerns.student(c.studentId));
+    const s = student ?? (await this.subjects.student(c.studentId));
     return {
       id: c.id,
       studentLabel: s ? studentLabel(s) : this.notOnRollLabelOf(c),

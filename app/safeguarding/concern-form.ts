@@ -21,7 +21,7 @@ import { closestNames, notOnRollLabel } from '../../core/escalations/not-on-roll
 import type { FormHandler } from '../../core/forms/form-registry.ts';
 import type { FieldCheck, FieldErrors, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
-import type { StudentRef } from '../../store/concern-repository.ts';
+import type { StudentRef } from '../../store/concern-subject-repository.ts';
 import type { ConcernDrafts } from './concern-drafts.ts';
 import type { ConcernService, RaiseResult } from './concern-service.ts';
 
@@ -191,10 +191,10 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
   const yes = (v: string | undefined) => /^(yes|y|true)$/i.test((v ?? '').trim());
 
   async function matchPupil(orgId: string, typed: string): Promise<PupilMatch> {
-    const matches = await service.concerns.findStudents(orgId, typed);
+    const matches = await service.subjects.findStudents(orgId, typed);
     if (matches.length === 1) return { kind: 'one', student: matches[0]! };
     if (matches.length > 1) return { kind: 'many', students: matches };
-    return { kind: 'none', closest: closestNames(typed, await service.concerns.roster(orgId)) };
+    return { kind: 'none', closest: closestNames(typed, await service.subjects.roster(orgId)) };
   }
 
   function checkWhen(raw: string): string | null {

@@ -39,7 +39,7 @@ export class ConcernIntake extends ConcernAcks {
     // A pupil not on the roll (issue 13): no student record, the name as given (encrypted) instead.
     const notOnRollName = input.studentId ? null : (input.notOnRollName ?? '').trim();
     if (notOnRollName === '') throw new ValidationError('Say which pupil the concern is about.', 'student');
-    const student = await this.concerns.student(input.studentId);
+    const student = await this.subjects.student(input.studentId);
     if (input.studentId && (!student || student.orgId !== input.orgId))
       throw new NotFoundError('Pupil', input.studentId);
     const ladder = await this.ladderFor(input.orgId, now);
@@ -163,7 +163,7 @@ export class ConcernIntake extends ConcernAcks {
     if (actor) require(canActOnConcern(actor, c), 'link safeguarding concerns to a pupil');
     if (c.studentId)
       throw new ValidationError(`Concern ${concernRef(c.id)} is already linked to a pupil.`, 'ref');
-    const matches = await this.concerns.findStudents(c.orgId, query);
+    const matches = await this.subjects.findStudents(c.orgId, query);
     if (matches.length !== 1)
       throw new ValidationError(
         matches.length === 0

@@ -79,7 +79,7 @@ export class ConcernOutcomes extends ConcernIntake {
     const c = await this.load(actor, id);
     require(canViewConcern(actor, c), 'open safeguarding records');
     const secret = await this.concerns.secretFields(id);
-    const student = await this.concerns.student(c.studentId);
+    const student = await this.subjects.student(c.studentId);
     const raisedBy = c.raisedById
       ? ((await this.hub.staff.byId(c.raisedById))?.displayName ?? '?')
       : `import (${c.source})`;
@@ -262,7 +262,7 @@ export class ConcernOutcomes extends ConcernIntake {
     const rows = await this.concerns.unacknowledged(orgId);
     const out = [];
     for (const c of rows) {
-      const s = await this.concerns.student(c.studentId);
+      const s = await this.subjects.student(c.studentId);
       out.push({
         id: c.id,
         ref: concernRef(c.id),

@@ -50,7 +50,7 @@ export class IncidentConcerns {
     incidentId: string,
     now: Date,
   ): Promise<'raised' | 'exists' | 'not_safeguarding' | 'too_old' | 'missing'> {
-    const i = await this.service.concerns.incident(incidentId);
+    const i = await this.service.subjects.incident(incidentId);
     if (!i) return 'missing';
     const hit = await this.classify(i.orgId, i.categories);
     if (!hit) return 'not_safeguarding';
@@ -73,7 +73,7 @@ export class IncidentConcerns {
 
   /** The sweep: recent incidents with no concern yet. */
   async sweep(now: Date): Promise<Record<string, number>> {
-    const rows = await this.service.concerns.incidentsWithoutConcern(this.lookback(now));
+    const rows = await this.service.subjects.incidentsWithoutConcern(this.lookback(now));
     let raised = 0;
     for (const r of rows) {
       if (!(await this.classify(r.orgId, r.categories))) continue;

@@ -22,7 +22,7 @@ export async function chronologyExport(
   const { service } = safeguardingOf(hub);
   const c = await service.concerns.byId(id);
   if (!c) throw new Error(`concern ${id} was not found`);
-  const student = await service.concerns.student(c.studentId);
+  const student = await service.subjects.student(c.studentId);
   const events = await service.chronology(id);
   const secret = opts.includeText ? await service.concerns.secretFields(id) : null;
   const text = secret ? hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : undefined;

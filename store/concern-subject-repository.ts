@@ -1,0 +1,138 @@
+/**
+ * Who and what a concern is about: the pupils a DSL or a form can name (by id, UPN, external id or name,
+ * and the whole roll for "did you mean"), and the imported incidents that raise concerns (split from
+ * concern-repository.ts, which keeps the concern's state machine and escalation cursor). Read-only.
+ */
+import type { Db } from './db.ts';
+
+export interface StudentRef {
+  id: string;
+  orgId: string;
+  givenName: string;
+  familyName: string;
+  yearGroup: string | null;
+  upn: string | null;
+  senStatus: string;
+  keyWorkerId: string | null;
+}
+
+const studentSelect = {
+  id: true,
+  orgId: true,
+  givenName: true,
+  familyName: true,
+  yearGroup: true,
+  upn: true,
+  senStatus: true,
+  keyWorkerId: true,
+} as const;
+
+export interface SafeguardingIncident {
+  id: string;
+  orgId: string;
+  studentId: string;
+  source: string;
+  externalId: string;
+  occurredAt: Date;
+  categories: string[];
+}
+
+export class ConcernSubjectRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The concern's pupil; null for a pupil not on the roll (studentId null). */
+  async student(id: string | null): Promise<StudentRef | null> {
+    if (!id) return null;
+    return this.db.student.findUnique({ where: { id }, select: studentSelect });
+  }
+
+  /** Every pupil of the organisation (the closest names offered when a typed name matches nobody). */
+  async roster(orgId: string): Promise<StudentRef[]> {
+    return this.db.student.findMany({ where: { orgId }, select: studentSelect });
+  }
+
+  /** A pupil by id, UPN, external id or full name ("Given Family") within the organisation. */
+  async findStudents(orgId: string, query: string): Promise<StudentRef[]> {
+    const q = query.trim();
+    const exact = await this.db.student.findMany({
+      where: { orgId, OR: [{ id: q }, { upn: q.toUpperCase() }, { externalId: q }] },
+      select: studentSelect,
+      take: 5,
+    });
+    if (exact.length > 0) return exact;
+    const parts = q.split(/\s+/);
+    if (parts.length < 2) {
+      return this.db.student.findMany({
+        where: { orgId, OR: [{ givenName: q }, { familyName: q }] },
+        select: studentSelect,
+        take: 5,
+      });
+    }
+    const given = parts.slice(0, -1).join(' ');
+    const family = parts[parts.length - 1] ?? '';
+    const all = await this.db.student.findMany({
+      where: { orgId, familyName: family },
+      select: studentSelect,
+      take: 50,
+    });
+    return all.filter((s) => s.givenName.toLowerCase() === given.toLowerCase()).slice(0, 5);
+  }
+
+  /** Imported incidents since `since` that have no concern yet (the durable backstop for the event). */
+  async incidentsWithoutConcern(since: Date, limit = 500): Promise<SafeguardingIncident[]> {
+    const rows = await this.db.incident.findMany({
+      where: { occurredAt: { gte: since } },
+      orderBy: { occurredAt: 'asc' },
+      take: limit * 4,
+      select: {
+        id: true,
+        orgId: true,
+        studentId: true,
+        source: true,
+        externalId: true,
+        occurredAt: true,
+        categories: true,
+      },
+    });
+    if (rows.length === 0) return [];
+    const have = await this.db.concern.findMany({
+      where: { source: 'incident', externalId: { in: rows.map((r) => r.id) } },
+      select: { externalId: true },
+    });
+    const done = new Set(have.map((h) => h.externalId));
+    return rows
+      .filter((r) => !done.has(r.id))
+      .slice(0, limit)
+      .map((r) => ({
+        ...r,
+        categories: r.categories
+          .split('|')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      }));
+  }
+
+  async incident(id: string): Promise<SafeguardingIncident | null> {
+    const r = await this.db.incident.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        orgId: true,
+        studentId: true,
+        source: true,
+        externalId: true,
+        occurredAt: true,
+        categories: true,
+      },
+    });
+    return r
+      ? {
+          ...r,
+          categories: r.categories
+            .split('|')
+            .map((c) => c.trim())
+            .filter(Boolean),
+        }
+      : null;
+  }
+}
