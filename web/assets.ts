@@ -25,7 +25,6 @@ const GOVUK = path.join(ROOT, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
 
 /** Vendor files served from node_modules: URL name -> path under node_modules. Add one line per file. */
 export const VENDOR: Record<string, string> = {
-  'chart.umd.min.js': 'chart.js/dist/chart.umd.min.js',
   'MicrosoftTeams.min.js': '@microsoft/teams-js/dist/umd/MicrosoftTeams.min.js',
 };
 

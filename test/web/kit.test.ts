@@ -269,7 +269,7 @@ describe.each(providers)('web kit on %s', (provider) => {
         .status,
     ).toBe(304);
     expect((await fetch(`${w.base}/assets/app/app.css`)).status).toBe(200);
-    expect((await fetch(`${w.base}/assets/vendor/chart.umd.min.js`)).status).toBe(200);
+    expect((await fetch(`${w.base}/assets/vendor/MicrosoftTeams.min.js`)).status).toBe(200);
 
     for (const p of [
       '/assets/govuk/fonts/bold-b542beb274-v2.woff2',
@@ -279,8 +279,9 @@ describe.each(providers)('web kit on %s', (provider) => {
       '/assets/app/../../package.json',
       '/assets/app/%2e%2e/%2e%2e/package.json',
       '/assets/app/..%2f..%2fpackage.json',
-      '/assets/vendor/..%2fchart.js%2fpackage.json',
-      '/assets/vendor/chart.js',
+      '/assets/vendor/..%2f@microsoft%2fteams-js%2fpackage.json',
+      '/assets/vendor/teams-js',
+      '/assets/vendor/chart.umd.min.js',
       '/assets/app/.%2e/kit.ts',
     ]) {
       const res = await fetch(`${w.base}${p}`);
