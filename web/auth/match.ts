@@ -1,6 +1,6 @@
 /**
  * Who a sign-in is: the provider's claims matched to one member of staff of one organisation, the way the
- * bots match people (bots/teams/teams-bot.ts `match`, bots/slack/link-staff.ts).
+ * bots match people (bots/teams/teams-members.ts `match`, bots/slack/link-staff.ts).
  * - Entra and the Teams tab: the tenant must be the configured one; its organisation is the one the Teams
  *   bot already knows for that tenant, or the only one. Then the Entra object id (oid), then the UPN
  *   (preferred_username) or e-mail, within that organisation; an e-mail match records the oid as the bot does.
