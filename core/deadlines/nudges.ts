@@ -2,42 +2,29 @@
  * Deadline nudges (issue 3 "Nudges"): the owner is nudged at lead times (default 10 and 3 working days
  * before, and on the day); an overdue deadline escalates to the owner's line manager the next working day
  * and weekly while open. Pure: returns the desired ReminderSpecs; the planner reconciles them.
- * Messages are private and name the child by initials and year group only (docs/data-protection.md §5).
+ * Messages are private and name the child by initials and year group only (docs/data-protection.md §5); what
+ * they say is built in nudge-message.ts. Here: which slots are due, and each slot's fingerprint.
  */
 import { addDays, type IsoDate } from '../calendar/iso-date.ts';
 import { addWorkingDays, type HolidaySet } from '../calendar/working-days.ts';
 import { zonedInstant as toInstant } from '../calendar/zoned-time.ts';
-import type { MessageAction } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
-import { type CalendarContext, leadDate, memoOnCalendar } from './arithmetic.ts';
-import { STAFF_ALLEGATION_LABEL } from './case-label.ts';
-import { dayFlag, isSchoolRule } from './day-flags.ts';
-import type { DeadlineStatus } from './engine.ts';
+import { leadDate, memoOnCalendar } from './arithmetic.ts';
+import { ESCALATION_KIND, NUDGE_KIND, type NudgeItem, type NudgeSlot, renderNudge } from './nudge-message.ts';
 import type { Rule } from './types.ts';
 
-export const NUDGE_KIND = 'deadline_nudge';
-export const ESCALATION_KIND = 'deadline_escalation';
-export const DEADLINE_REMINDER_KINDS = [NUDGE_KIND, ESCALATION_KIND];
+// The wording lives in nudge-message.ts; re-exported so importers keep one module for nudges.
+export {
+  deadlineActions,
+  ESCALATION_KIND,
+  formatDate,
+  NUDGE_KIND,
+  type NudgeItem,
+  type NudgeSlot,
+  renderNudge,
+} from './nudge-message.ts';
 
-export interface NudgeItem {
-  deadlineId: string;
-  orgId: string;
-  caseRef: string;
-  rule: Rule;
-  dueOn: IsoDate;
-  safeTargetOn: IsoDate;
-  lowConfidence: boolean;
-  status: DeadlineStatus;
-  snoozedUntil: IsoDate | null;
-  ownerId: string | null;
-  ownerName: string;
-  /** The owner's line manager (or the organisation's fallback manager). */
-  escalateToId: string | null;
-  /** Initials and year group, e.g. "A.B. (Y7)". */
-  studentLabel: string;
-  /** The case's calendars: a due date on a day nobody works is flagged in the message (issue 14). */
-  calendar?: CalendarContext;
-}
+export const DEADLINE_REMINDER_KINDS = [NUDGE_KIND, ESCALATION_KIND];
 
 export interface NudgeOptions {
   leadTimes: string[];
@@ -48,57 +35,6 @@ export interface NudgeOptions {
   horizonDays: number;
   /** Past nudges younger than this still go out (a case recorded late); older ones are dropped. */
   lookbackDays: number;
-}
-
-const fmt = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
-const formatted = new Map<IsoDate, string>();
-/** "Mon 12 Apr 2027" (memoised: Intl formatting is slow and a tick formats the same few hundred dates). */
-export function formatDate(d: IsoDate): string {
-  let v = formatted.get(d);
-  if (v === undefined) {
-    v = fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
-    if (formatted.size > 20_000) formatted.clear();
-    formatted.set(d, v);
-  }
-  return v;
-}
-
-export function deadlineActions(rule: Rule, forManager = false): MessageAction[] {
-  const actions: MessageAction[] = [{ verb: 'done', label: 'Done (met today)', style: 'primary', args: {} }];
-  if (!forManager)
-    actions.push({ verb: 'snooze', label: 'Snooze 2 days', style: 'default', args: { days: '2' } });
-  actions.push({ verb: 'reassign', label: 'Reassign', style: 'default', args: {} });
-  if (rule.exceptions?.length)
-    actions.push({ verb: 'pause', label: 'Paused: exception', style: 'default', args: {} });
-  return actions;
-}
-
-const flagOf = (i: NudgeItem) => (i.calendar ? dayFlag(i.dueOn, i.rule, i.calendar) : null);
-const dueFlag = (i: NudgeItem) => {
-  const f = flagOf(i);
-  return f
-    ? ` ⚠ ${f.reason}: ${isSchoolRule(i.rule) ? 'hold it by' : 'aim for'} ${formatDate(f.target)}`
-    : '';
-};
-
-function facts(i: NudgeItem) {
-  return [
-    { label: i.studentLabel === STAFF_ALLEGATION_LABEL ? 'Case' : 'Student', value: i.studentLabel },
-    { label: 'Case', value: i.caseRef },
-    { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)${dueFlag(i)}` },
-    { label: 'Safe target', value: formatDate(flagOf(i)?.target ?? i.safeTargetOn) },
-    { label: 'Rule', value: `${i.rule.name} (${i.rule.status})` },
-    { label: 'Source', value: i.rule.source },
-    ...(i.lowConfidence
-      ? [{ label: 'Note', value: 'No term dates for part of this period: counted as working days (check)' }]
-      : []),
-  ];
 }
 
 /** Keep future dates in the window [from, until], plus only the most recent past one. */
@@ -118,24 +54,6 @@ function computeEscalationDates(dueOn: IsoDate, until: IsoDate, holidays: Holida
   const out: IsoDate[] = [];
   for (let d = addWorkingDays(dueOn, 1, holidays); d <= until; d = addDays(d, 7)) out.push(d);
   return out;
-}
-
-/**
- * One nudge or escalation the planner wants stored, before its message is built. A steady tick compares
- * `fingerprint` (and the due time and recipient) with what is stored and renders only the slots that are
- * new or changed: building tens of thousands of messages per tick to find them unchanged was most of it.
- */
-export interface NudgeSlot {
-  dedupeKey: string;
-  kind: typeof NUDGE_KIND | typeof ESCALATION_KIND;
-  item: NudgeItem;
-  recipientId: string;
-  dueAt: Date;
-  /** The day the nudge goes out (nudge) or the escalation date. */
-  day: IsoDate;
-  onDay: boolean;
-  /** Everything the rendered reminder depends on beyond its key, hashed. */
-  fingerprint: string;
 }
 
 /** cyrb53: a fast 53-bit string hash (change detection only, never security). */
@@ -350,55 +268,6 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
     }
   }
   return slots;
-}
-
-/** The reminder a slot stands for, with its message. */
-export function renderNudge(slot: NudgeSlot): ReminderSpec {
-  const i = slot.item;
-  const subject = { type: 'deadline', id: i.deadlineId };
-  const quiet = !i.rule.ignoreQuietHours;
-  if (slot.kind === NUDGE_KIND)
-    return {
-      dedupeKey: slot.dedupeKey,
-      orgId: i.orgId,
-      kind: NUDGE_KIND,
-      subject,
-      recipientId: slot.recipientId,
-      dueAt: slot.dueAt,
-      priority: 4,
-      respectQuietHours: quiet,
-      message: {
-        kind: 'deadline_nudge',
-        audience: 'private',
-        title: i.rule.window
-          ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
-          : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
-        text: `For ${i.studentLabel}, case ${i.caseRef}.`,
-        facts: facts(i),
-        actions: i.rule.window ? [] : deadlineActions(i.rule),
-        subject,
-      },
-    };
-  return {
-    dedupeKey: slot.dedupeKey,
-    orgId: i.orgId,
-    kind: ESCALATION_KIND,
-    subject,
-    recipientId: slot.recipientId,
-    dueAt: slot.dueAt,
-    priority: 3,
-    respectQuietHours: quiet,
-    message: {
-      kind: 'deadline_escalation',
-      audience: 'private',
-      title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
-      text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
-      facts: facts(i),
-      actions: deadlineActions(i.rule, true),
-      subject,
-      urgent: false,
-    },
-  };
 }
 
 export function planDeadlineNudges(items: NudgeItem[], today: IsoDate, o: NudgeOptions): ReminderSpec[] {
