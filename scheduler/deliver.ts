@@ -15,86 +15,38 @@ import type {
 } from '../core/ports.ts';
 import { isOutOfChat } from '../core/ports.ts';
 import type { ClaimedMessage, OutboxRepository } from '../store/outbox-repository.ts';
-import type { IdentityDto, StaffDto, StaffRepository } from '../store/staff-repository.ts';
+import type { StaffRepository } from '../store/staff-repository.ts';
 import { type BackoffPolicy, defaultBackoff, nextDelayMs } from './backoff.ts';
 import type { ChannelRouter } from './channel-router.ts';
+import type {
+  ConversationLookup,
+  DelivererOptions,
+  DeliveryLogger,
+  DrainReport,
+  People,
+} from './deliverer-options.ts';
+import { DeliveryEvents } from './delivery-events.ts';
+import { DeliveryLoops } from './delivery-loops.ts';
+import { resolveRoute } from './delivery-route.ts';
 import { SendWindows } from './send-window.ts';
 
-export interface DeliveryLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export interface ConversationLookup {
-  conversation(
-    id: string,
-  ): Promise<{ platform: Platform; conversationId: string; tenantId: string; reference: unknown } | null>;
-}
-
-/**
- * Tokens per platform key: shared across replicas on PostgreSQL (store/rate-limit-repository.ts), in
- * memory on SQLite, which is one process (scheduler/memory-rate-limiter.ts). Same semantics.
- */
-export interface RateLimiter {
-  /** Reserve a slot at most `maxWaitMs` away (ok, wait `waitMs` then send), or none (retry in `waitMs`). */
-  take(keys: RateLimitKey[], maxWaitMs: number): Promise<{ ok: boolean; waitMs: number }>;
-  block(keys: RateLimitKey[], until: Date): Promise<void>;
-  /** Epoch ms until which a 429 heard by this process closed any of `keys` (0 = open). */
-  blockedUntil?(keys: RateLimitKey[]): number;
-}
-
-export interface DelivererOptions {
-  workerId: string;
-  /**
-   * People served at once per loop (default 10; a person's run of messages goes out one after another).
-   * Most of a send's time is spent waiting for its rate-limit slot (no connection held), and the attempts
-   * of concurrent sends are written in one transaction (OutboxRepository's group commit). More at once
-   * means slots reserved further ahead, which a loaded machine turns into late, bunched sends.
-   */
-  parallel?: number;
-  /** Concurrent delivery loops in `start` (default 2). */
-  loops?: number;
-  /** Consulted before every send to Teams/Slack; without it only 429s slow delivery down. */
-  rateLimiter?: RateLimiter;
-  /**
-   * A limiter wait up to this long is spent holding the claim (the platform's pace); a longer one gives
-   * the message back with nextAttemptAt = the wait, so other people's messages go first.
-   */
-  maxInlineWaitMs?: number;
-  /** Real timers by default; tests pass one that moves a FakeClock. */
-  sleep?: (ms: number) => Promise<void>;
-  batchSize?: number;
-  leaseMs?: number;
-  backoff?: BackoffPolicy;
-  random?: () => number;
-  /** Called once when a message's recipient has no reachable channel (tell the admin). */
-  onUnreachable?: (message: ClaimedMessage) => Promise<void>;
-  /** Called after each attempt (metrics). */
-  onAttempt?: (
-    outcome: DeliveryResult['outcome'] | 'unreachable' | 'rate_limited',
-    message: ClaimedMessage,
-    platform?: Platform,
-  ) => void;
-}
-
-/** The recipients of a claimed batch, read once for the batch. */
-type People = Map<string, StaffDto & { identities: IdentityDto[] }>;
-
-export interface DrainReport {
-  claimed: number;
-  sent: number;
-  retrying: number;
-  failed: number;
-}
+// The collaborators and options live in deliverer-options.ts, the polling loops in delivery-loops.ts,
+// the attempt listeners in delivery-events.ts, and which channel reaches a message in delivery-route.ts.
+export type {
+  ConversationLookup,
+  DelivererOptions,
+  DeliveryLogger,
+  DrainReport,
+  RateLimiter,
+} from './deliverer-options.ts';
 
 export class Deliverer {
   private readonly gates = new Map<Platform, number>();
   /** This process's own sends per rate-limit key, in exact sliding windows (the last guard). */
   private readonly windows = new SendWindows();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly timers: NodeJS.Timeout[] = [];
-  private stopping = false;
+  private readonly loops: DeliveryLoops;
+  private readonly events: DeliveryEvents;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly backoff: BackoffPolicy;
@@ -120,6 +72,12 @@ export class Deliverer {
     this.maxInlineWaitMs = Math.min(options.maxInlineWaitMs ?? 1_500, this.leaseMs / 4);
     this.parallel = Math.max(1, options.parallel ?? 10);
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.loops = new DeliveryLoops(() => this.drainOnce(), log);
+    this.events = new DeliveryEvents(options, log);
+  }
+
+  private get stopping(): boolean {
+    return this.loops.stopping;
   }
 
   /** The rate-limit keys this send counts against (the adapter's own, else the published defaults). */
@@ -138,17 +96,10 @@ export class Deliverer {
     return limiter.take(keys, this.stopping ? 0 : this.maxInlineWaitMs);
   }
 
-  private readonly attemptListeners: NonNullable<DelivererOptions['onAttempt']>[] = [];
-
   /** Metrics hear every attempt outcome (sent, throttled, failed, not_found, unreachable, rate_limited). */
   onAttemptOutcome(listener: NonNullable<DelivererOptions['onAttempt']>): void {
-    this.attemptListeners.push(listener);
+    this.events.onAttemptOutcome(listener);
   }
-
-  private readonly undeliverableListeners: ((
-    outcome: 'unreachable' | 'not_found',
-    message: ClaimedMessage,
-  ) => Promise<void>)[] = [];
 
   /**
    * Awaited after the attempt is recorded, when no channel reaches the recipient or the platform no longer
@@ -158,7 +109,7 @@ export class Deliverer {
   onUndeliverable(
     listener: (outcome: 'unreachable' | 'not_found', message: ClaimedMessage) => Promise<void>,
   ): void {
-    this.undeliverableListeners.push(listener);
+    this.events.onUndeliverable(listener);
   }
 
   /**
@@ -166,22 +117,7 @@ export class Deliverer {
    * permanent-failure callback, issue 16): tell the same listeners as a `not_found` at send time.
    */
   reportUndeliverable(m: ClaimedMessage): Promise<void> {
-    return this.undeliverable('not_found', m);
-  }
-
-  private async undeliverable(outcome: 'unreachable' | 'not_found', m: ClaimedMessage): Promise<void> {
-    for (const l of this.undeliverableListeners) {
-      try {
-        await l(outcome, m);
-      } catch (err) {
-        this.log.error({ err, messageId: m.id }, 'undeliverable-message listener failed');
-      }
-    }
-  }
-
-  private emit(...args: Parameters<NonNullable<DelivererOptions['onAttempt']>>): void {
-    this.options.onAttempt?.(...args);
-    for (const l of this.attemptListeners) l(...args);
+    return this.events.undeliverable('not_found', m);
   }
 
   /** Claim one batch and deliver it. Messages for different people go out concurrently; one person's in order. */
@@ -239,97 +175,32 @@ export class Deliverer {
   }
 
   /** Drain until nothing is due (tests, CLI). */
-  async drainAll(maxRounds = 1000): Promise<DrainReport> {
-    const total: DrainReport = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
-    for (let i = 0; i < maxRounds; i++) {
-      const r = await this.drainOnce();
-      total.claimed += r.claimed;
-      total.sent += r.sent;
-      total.retrying += r.retrying;
-      total.failed += r.failed;
-      if (r.claimed === 0) break;
-    }
-    return total;
+  drainAll(maxRounds = 1000): Promise<DrainReport> {
+    return this.loops.drainAll(maxRounds);
   }
 
   /**
    * Run the delivery loop. Two loops by default: while one batch waits for its rate-limit slots, the
-   * other claims the next, so the platform's pace is kept without a gap between batches. Claims are
-   * exclusive and only the first open message of a person is claimable, so order is kept.
+   * other claims the next, so the platform's pace is kept without a gap between batches.
    */
   start(intervalMs: number, loops = this.options.loops ?? 2): void {
-    const loop = async (slot: number) => {
-      this.idle[slot] = false;
-      if (this.stopping) return;
-      try {
-        const r = await this.drainOnce();
-        // Keep going at once while there is work; otherwise wait for the next interval (or a wake-up).
-        this.schedule(slot, loop, r.claimed > 0 ? 0 : intervalMs);
-      } catch (err) {
-        this.log.error({ err }, 'delivery loop failed; retrying');
-        this.schedule(slot, loop, intervalMs);
-      }
-    };
-    this.loopFn = loop;
-    for (let i = 0; i < loops; i++) this.schedule(i, loop, i * 10);
-  }
-
-  private loopFn: ((slot: number) => Promise<void>) | undefined;
-  /** Per loop: waiting out its poll interval (a wake-up may cut the wait short). */
-  private readonly idle: boolean[] = [];
-
-  private schedule(slot: number, loop: (slot: number) => Promise<void>, ms: number): void {
-    if (this.stopping) return;
-    this.idle[slot] = ms > 0;
-    this.timers[slot] = setTimeout(() => void loop(slot), ms);
+    this.loops.start(intervalMs, loops);
   }
 
   /** Loops waiting out their poll interval (/healthz, tests). */
   get idleLoops(): number {
-    return this.idle.filter(Boolean).length;
+    return this.loops.idleLoops;
   }
 
-  /**
-   * New urgent work was committed (a safeguarding concern): an idle loop claims at once instead of at the
-   * end of its poll interval. A loop that is busy picks it up with its next claim anyway.
-   */
+  /** New urgent work was committed (a safeguarding concern): an idle loop claims at once. */
   wake(): void {
-    const loop = this.loopFn;
-    if (!loop || this.stopping) return;
-    const slot = this.idle.indexOf(true);
-    if (slot < 0) return;
-    clearTimeout(this.timers[slot]);
-    this.schedule(slot, loop, 0);
+    this.loops.wake();
   }
 
   /** Stop claiming and wait for in-flight deliveries to finish (graceful shutdown). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.loops.halt();
     await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async resolve(
-    m: ClaimedMessage,
-    people: People,
-  ): Promise<{ channel: ChannelPort; target: DeliveryTarget } | null> {
-    if (m.conversationId) {
-      const conv = await this.conversations.conversation(m.conversationId);
-      const channel = conv ? this.router.channel(conv.platform) : undefined;
-      if (!conv || !channel) return null;
-      const target: DeliveryTarget = {
-        kind: 'conversation',
-        conversationId: conv.conversationId,
-        tenantId: conv.tenantId,
-        reference: conv.reference,
-      };
-      return channel.canReach(target) ? { channel, target } : null;
-    }
-    if (!m.recipientId) return null;
-    const person = people.get(m.recipientId);
-    if (!person?.active) return null;
-    if (m.via) return this.router.forVia(m.via, person, person.identities);
-    return this.router.forPerson(person, person.identities);
   }
 
   /** Another worker took this message while we waited (our lease ran out): leave it to them. */
@@ -344,9 +215,9 @@ export class Deliverer {
   private async deliverOne(m: ClaimedMessage, people: People): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
     const worker = m.claimToken;
     const now = this.clock.now().getTime();
-    const route = await this.resolve(m, people);
+    const route = await resolveRoute(m, people, this.conversations, this.router);
     if (!route) {
-      this.emit('unreachable', m);
+      this.events.emit('unreachable', m);
       if (m.attempts === 0) await this.options.onUnreachable?.(m);
       const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
       if (attemptNo === null) return this.lostClaim(m);
@@ -358,7 +229,7 @@ export class Deliverer {
         error: 'no enabled channel can reach the recipient',
       });
       this.log.warn({ messageId: m.id, recipientId: m.recipientId, attemptNo }, 'recipient unreachable');
-      await this.undeliverable('unreachable', m);
+      await this.events.undeliverable('unreachable', m);
       return giveUp ? 'FAILED' : 'RETRYING';
     }
     const { channel, target } = route;
@@ -377,7 +248,7 @@ export class Deliverer {
         new Date(this.clock.now().getTime() + slot.waitMs),
         'rate limited',
       );
-      this.emit('rate_limited', m, channel.platform);
+      this.events.emit('rate_limited', m, channel.platform);
       return 'RETRYING';
     }
     // The slot is reserved: wait for it while the attempt is recorded, so that the platform call follows
@@ -418,7 +289,7 @@ export class Deliverer {
         nextAttemptAt: new Date(blockedUntil),
         error: 'held, not sent: the platform asked to wait',
       });
-      this.emit('rate_limited', m, channel.platform);
+      this.events.emit('rate_limited', m, channel.platform);
       return 'RETRYING';
     }
     // Sends that left late bunch up with those on time: hold this one until every window has room.
@@ -433,7 +304,7 @@ export class Deliverer {
             nextAttemptAt: new Date(this.clock.now().getTime() + hold),
             error: 'held, not sent: the platform window is full',
           });
-          this.emit('rate_limited', m, channel.platform);
+          this.events.emit('rate_limited', m, channel.platform);
           return 'RETRYING';
         }
         await this.sleep(hold);
@@ -458,7 +329,7 @@ export class Deliverer {
         transient: true,
       };
     }
-    this.emit(result.outcome, m, channel.platform);
+    this.events.emit(result.outcome, m, channel.platform);
     // Retry-After and backoff count from the answer, not from the start of this delivery (which may be
     // a slot wait of up to maxInlineWaitMs earlier: a wait counted from then could already be over).
     const answeredAt = this.clock.now().getTime();
@@ -503,7 +374,7 @@ export class Deliverer {
           error: result.error,
         });
         this.log.warn({ messageId: m.id, platform: channel.platform }, 'recipient not found on platform');
-        await this.undeliverable('not_found', m);
+        await this.events.undeliverable('not_found', m);
         return 'FAILED';
       case 'failed': {
         const giveUp = !result.transient || attemptNo >= m.maxAttempts;
