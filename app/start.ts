@@ -119,6 +119,10 @@ export async function startHub(config: Config, log: Logger, options: StartOption
         ? 'Type `help` for commands.\n'
         : 'To connect Teams set MicrosoftAppId/MicrosoftAppPassword; for Slack set SLACK_BOT_TOKEN/SLACK_SIGNING_SECRET (see README). Type `help` for commands.\n'),
   );
+  log.info(
+    { port: server.port, channels: hub.channels.map((c) => c.platform), provider: hub.dbh.provider },
+    'send-hub started',
+  );
   // The web pages (issue 17): in development, a one-time sign-in link for the demo admin.
   if (config.env.SEND_HUB_ENV === 'development' && hub.modules.some((m) => m.name === 'web')) {
     const line = await demoSignInLine(hub, server.port).catch((err: unknown) => {
@@ -127,10 +131,6 @@ export async function startHub(config: Config, log: Logger, options: StartOption
     });
     if (line) out.write(line);
   }
-  log.info(
-    { port: server.port, channels: hub.channels.map((c) => c.platform), provider: hub.dbh.provider },
-    'send-hub started',
-  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -30,7 +30,9 @@ describe.each(providers)('the DSL records an outcome from a Slack message, on %s
     nock(SLACK)
       .persist()
       .post('/api/chat.postMessage', (b) => {
-        posts.push({ channel: String(b.channel), blocks: JSON.parse(String(b.blocks ?? '[]')) as Block[] });
+        // Replies go as JSON bodies (blocks an array); the Web API client's form encoding sends a JSON string.
+        const blocks = typeof b.blocks === 'string' ? JSON.parse(b.blocks) : (b.blocks ?? []);
+        posts.push({ channel: String(b.channel), blocks: blocks as Block[] });
         return true;
       })
       .reply(200, () => ({
