@@ -26,7 +26,8 @@ export interface RejectionDto {
   reason: string;
 }
 
-const runSelect = {
+/** The columns of an import run, as every reader of runs returns them. */
+export const runSelect = {
   id: true,
   orgId: true,
   kind: true,

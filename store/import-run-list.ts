@@ -4,25 +4,7 @@
  * report columns (ImportRun and ImportRejection hold no cell values: file, line, field, reason).
  */
 import type { Db } from './db.ts';
-import type { ImportRunDto, RejectionDto } from './import-repository.ts';
-
-const runSelect = {
-  id: true,
-  orgId: true,
-  kind: true,
-  fileName: true,
-  sha256: true,
-  via: true,
-  status: true,
-  message: true,
-  rowsRead: true,
-  created: true,
-  updated: true,
-  unchanged: true,
-  rejected: true,
-  startedAt: true,
-  finishedAt: true,
-} as const;
+import { type ImportRunDto, type RejectionDto, runSelect } from './import-repository.ts';
 
 export class ImportRunList {
   constructor(private readonly db: Db) {}
