@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Hub } from './container.ts';
-import { deliveryHealthFor, deliveryHealthSnapshot } from './metrics/delivery-health.ts';
+import { type ChannelDeliveryHealth, deliveryHealthSnapshot } from './metrics/delivery-health.ts';
 import { HealthCache, type HealthReport } from './metrics/health-cache.ts';
 import { type FrontListener, healthEndpoint } from './metrics/health-endpoint.ts';
 import { metricsToken } from './metrics/metrics-config.ts';
@@ -77,6 +77,7 @@ export async function healthReport(hub: Hub): Promise<HealthReport> {
     }
   }
   let outbox: Record<string, unknown> = {};
+  let deliveries: Record<string, ChannelDeliveryHealth> = {};
   if (database.ok) {
     await nextTurn();
     const s = await within(hub.outbox.stats());
@@ -87,6 +88,9 @@ export async function healthReport(hub: Hub): Promise<HealthReport> {
         : 0,
       failed: s.byState.FAILED ?? 0,
     };
+    await nextTurn();
+    // Each channel's last delivery and failure from the delivery attempts: every replica's, across restarts.
+    deliveries = await within(deliveryHealthSnapshot(hub));
   }
   const status = !database.ok ? 'down' : degraded ? 'degraded' : 'ok';
   return {
@@ -94,8 +98,7 @@ export async function healthReport(hub: Hub): Promise<HealthReport> {
     version: VERSION,
     database,
     channels: hub.channels.map((c) => c.platform),
-    // Each channel's last delivery and failure, heard in memory since this process started (no query).
-    deliveries: deliveryHealthSnapshot(hub),
+    deliveries,
     outbox,
     lastTick: hub.scheduler.lastTick
       ? { at: hub.scheduler.lastTick.at.toISOString(), ms: Math.round(hub.scheduler.lastTick.ms) }
@@ -153,7 +156,6 @@ const frontListeners = new WeakMap<express.Express, FrontListener>();
 export function healthCacheFor(hub: Hub): HealthCache {
   let cache = healthCaches.get(hub);
   if (!cache) {
-    deliveryHealthFor(hub); // hear deliveries from the start, not from the first report
     cache = new HealthCache(() => healthReport(hub), { version: VERSION });
     healthCaches.set(hub, cache);
   }

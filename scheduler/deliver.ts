@@ -264,6 +264,7 @@ export class Deliverer {
         const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
         if (attemptNo === null) return this.lostClaim(m);
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
+          platform: channel.platform,
           state: 'SENT',
           error: 'reconciled after restart',
         });
@@ -285,6 +286,7 @@ export class Deliverer {
     const blockedUntil = this.options.rateLimiter?.blockedUntil?.(limits) ?? 0;
     if (blockedUntil > this.clock.now().getTime()) {
       await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+        platform: channel.platform,
         state: 'RETRYING',
         nextAttemptAt: new Date(blockedUntil),
         error: 'held, not sent: the platform asked to wait',
@@ -300,6 +302,7 @@ export class Deliverer {
         if (hold <= 0) break;
         if (hold > this.maxInlineWaitMs) {
           await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+            platform: channel.platform,
             state: 'RETRYING',
             nextAttemptAt: new Date(this.clock.now().getTime() + hold),
             error: 'held, not sent: the platform window is full',
@@ -336,6 +339,7 @@ export class Deliverer {
     switch (result.outcome) {
       case 'sent':
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
+          platform: channel.platform,
           state: 'SENT',
           ...(result.platformRef ? { platformRef: result.platformRef } : {}),
         });
@@ -357,6 +361,7 @@ export class Deliverer {
         else this.gates.set(channel.platform, answeredAt + (result.retryAfterMs ?? delay));
         // A 429 is the platform asking us to wait, not a failure of this message: it does not use up tries.
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+          platform: channel.platform,
           state: 'RETRYING',
           nextAttemptAt: new Date(answeredAt + delay),
           ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
@@ -370,6 +375,7 @@ export class Deliverer {
       }
       case 'not_found':
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'NOT_FOUND', {
+          platform: channel.platform,
           state: 'FAILED',
           error: result.error,
         });
@@ -380,6 +386,7 @@ export class Deliverer {
         const giveUp = !result.transient || attemptNo >= m.maxAttempts;
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
+          platform: channel.platform,
           state: giveUp ? 'FAILED' : 'RETRYING',
           nextAttemptAt: new Date(answeredAt + delay),
           error: result.error.slice(0, 500),

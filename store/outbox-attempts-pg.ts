@@ -69,6 +69,8 @@ export interface FinishRequest {
     error?: string;
     retryAfterMs?: number;
     platformRef?: string;
+    /** The channel the attempt went by (DeliveryAttempt.platform: the health page's last delivery and failure). */
+    platform?: string;
   };
 }
 
@@ -80,13 +82,13 @@ export async function finishAttemptsPg(db: Db, items: FinishRequest[], now: Date
   const rows = await db.$queryRawUnsafe<{ id: string; token: string }[]>(
     `WITH req AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::int[], $9::text[])
-         AS r(id, token, attempt_no, outcome, state, next_at, error, retry_after, platform_ref)
+                            $8::int[], $9::text[], $11::text[])
+         AS r(id, token, attempt_no, outcome, state, next_at, error, retry_after, platform_ref, platform)
      ),
      att AS (
        UPDATE "DeliveryAttempt" a
        SET "finishedAt" = $10::timestamp, "outcome" = r.outcome::"DeliveryOutcome", "error" = r.error,
-           "retryAfterMs" = r.retry_after
+           "retryAfterMs" = r.retry_after, "platform" = r.platform::"Platform"
        FROM req r WHERE a."messageId" = r.id AND a."attemptNo" = r.attempt_no
      )
      UPDATE "OutboxMessage" o
@@ -108,6 +110,7 @@ export async function finishAttemptsPg(db: Db, items: FinishRequest[], now: Date
     items.map((i) => i.next.retryAfterMs ?? null),
     items.map((i) => i.next.platformRef ?? null),
     now.toISOString(),
+    items.map((i) => i.next.platform ?? null),
   );
   const moved = new Set(rows.map((r) => attemptKey(r.id, r.token)));
   // The same claim twice in one group: the first finish moves the message, the second finds it gone.

@@ -16,7 +16,7 @@ const REQ = `WITH req AS MATERIALIZED (
   SELECT value ->> '$.id' AS id, value ->> '$.attemptNo' AS attempt_no, value ->> '$.outcome' AS outcome,
          value ->> '$.state' AS state, value ->> '$.nextAt' AS next_at, value ->> '$.error' AS error,
          value ->> '$.retryAfter' AS retry_after, value ->> '$.platformRef' AS platform_ref,
-         value ->> '$.token' AS token
+         value ->> '$.token' AS token, value ->> '$.platform' AS platform
   FROM json_each(?))`;
 
 export async function finishAttemptsSqlite(tx: Tx, items: FinishRequest[], now: Date): Promise<boolean[]> {
@@ -43,12 +43,13 @@ export async function finishAttemptsSqlite(tx: Tx, items: FinishRequest[], now: 
       error: i.next.error ?? null,
       retryAfter: i.next.retryAfterMs ?? null,
       platformRef: i.next.platformRef ?? null,
+      platform: i.next.platform ?? null,
     })),
   );
   await tx.$executeRawUnsafe(
     `${REQ}
      UPDATE "DeliveryAttempt" SET "finishedAt" = ?, "outcome" = req.outcome, "error" = req.error,
-            "retryAfterMs" = req.retry_after
+            "retryAfterMs" = req.retry_after, "platform" = req.platform
      FROM req WHERE "DeliveryAttempt"."messageId" = req.id AND "DeliveryAttempt"."attemptNo" = req.attempt_no`,
     req,
     ts,

@@ -50,6 +50,7 @@ export class OutboxReceipts {
           finishedAt: now,
           outcome: 'FAILED',
           error: error.slice(0, 500),
+          platform: row.platform,
         },
       });
       return {

@@ -1,6 +1,7 @@
 /**
  * What the health page shows (pure): the /healthz details (app/server.ts `healthReport`, served from the
  * HealthCache: no new query per request) turned into rows with a "needs attention" tag where someone should act.
+ * A channel's last delivery and failure come from the delivery attempts in the database (every replica's).
  * Error texts are not shown (a feed's URL can carry its secret); the page names what failed and when.
  */
 import { formatWhen, type Tag } from './imports-view.ts';
