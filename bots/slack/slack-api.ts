@@ -4,6 +4,8 @@
  * (habit 5): 429 → throttled with Retry-After; channel/user gone → not_found; 5xx/network → transient.
  * The WebClient's own retries are off so the outbox, not a hidden loop, owns retrying and ordering.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { webApi } from '@slack/bolt';
 import type { DeliveryResult } from '../../core/ports.ts';
 import type { SlackInstallationStore } from '../../store/slack-installation-store.ts';
@@ -118,13 +120,71 @@ export class SlackApi {
   }
 }
 
+/** Keep-alive connections to the Slack Web API for the replies (`postJson`), one pool per scheme. */
+const replyAgents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+
+/** One reply's HTTP exchange: status, Retry-After and the body text (a JSON answer from Slack). */
+function postOnce(
+  url: URL,
+  token: string,
+  json: string,
+  timeoutMs: number,
+): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  const https_ = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (https_ ? https : http).request(
+      url,
+      {
+        method: 'POST',
+        agent: https_ ? replyAgents['https:'] : replyAgents['http:'],
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(json),
+          Accept: 'application/json',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const ra = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(ra) ? ra[0] : ra, text });
+        });
+        res.on('error', fail);
+      },
+    );
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      req.destroy();
+      reject(err);
+    }
+    const timer = setTimeout(
+      () =>
+        fail(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+      timeoutMs,
+    );
+    req.on('error', fail);
+    req.end(json);
+  });
+}
+
 /**
  * chat.postMessage / chat.postEphemeral with a JSON body (Slack accepts `application/json` for its write
  * methods: https://api.slack.com/web#posting_json), for the replies to chat commands. The Web API client
  * form-encodes every argument, the Block Kit JSON included, and builds a debug line of each body whatever
  * the log level: a quarter of everything the hub allocated per Slack request (bench/README.md
- * "slack-ack"), paid in collection pauses on the loop that acknowledges requests. Same token, same URL
- * base and timeout; failures are thrown shaped as the client's own errors (`classifySlackError`).
+ * "slack-ack"), paid in collection pauses on the loop that acknowledges requests. Sent with node:http on
+ * keep-alive connections rather than `fetch`, whose request cloning and web streams were the largest
+ * allocator left per reply (same README section). Same token, same URL base and timeout (the whole
+ * exchange); failures are thrown shaped as the client's own errors (`classifySlackError`).
  */
 export async function postJson(
   client: WebClient,
@@ -132,18 +192,14 @@ export async function postJson(
   args: Record<string, unknown>,
   timeoutMs = 10_000,
 ): Promise<Record<string, unknown>> {
-  let res: Response;
+  let res: { status: number; retryAfter: string | undefined; text: string };
   try {
-    res = await fetch(`${client.slackApiUrl}${method}`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${client.token ?? ''}`,
-        'Content-Type': 'application/json; charset=utf-8',
-        Accept: 'application/json',
-      },
-      body: JSON.stringify(args),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    res = await postOnce(
+      new URL(`${client.slackApiUrl}${method}`),
+      client.token ?? '',
+      JSON.stringify(args),
+      timeoutMs,
+    );
   } catch (err) {
     throw Object.assign(new Error(`A request error occurred: ${(err as Error).message ?? String(err)}`), {
       code: webApi.ErrorCode.RequestError,
@@ -151,21 +207,19 @@ export async function postJson(
     });
   }
   if (res.status === 429) {
-    await res.body?.cancel();
-    const retryAfter = Number(res.headers.get('retry-after') ?? 1);
+    const retryAfter = Number(res.retryAfter ?? 1);
     throw Object.assign(new Error(`A rate limit was exceeded (url: ${method}, retry-after: ${retryAfter})`), {
       code: webApi.ErrorCode.RateLimitedError,
       retryAfter: Number.isFinite(retryAfter) ? retryAfter : 1,
     });
   }
   if (res.status !== 200) {
-    await res.body?.cancel();
     throw Object.assign(new Error(`An HTTP protocol error occurred: statusCode = ${res.status}`), {
       code: webApi.ErrorCode.HTTPError,
       statusCode: res.status,
     });
   }
-  const body = (await res.json()) as Record<string, unknown>;
+  const body = JSON.parse(res.text) as Record<string, unknown>;
   if (body.ok !== true) {
     throw Object.assign(new Error(`An API error occurred: ${String(body.error)}`), {
       code: webApi.ErrorCode.PlatformError,

@@ -43,9 +43,14 @@ export interface ListenerDeps {
   linker: StaffLinker;
   /** After-ack work goes through this (see work-gate.ts). */
   gate: WorkGate;
+  /** Also told of app_uninstalled (after the warning is logged): the module forgets the installation. */
+  onUninstalled?: (body: { team_id?: string; enterprise_id?: string }) => Promise<void>;
 }
 
-export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps): void {
+/** The event types the hub handles (the Events API subscriptions of scopes.ts). */
+const SUBSCRIBED_EVENTS = /^(?:app_mention|message|app_home_opened|app_uninstalled)$/;
+
+export function registerListeners(app: App, { hub, linker, gate, onUninstalled }: ListenerDeps): void {
   const log = hub.log;
 
   async function runCommand(text: string, actor: Actor): Promise<CommandReply> {
@@ -119,9 +124,12 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
   });
 
   // @mention in a channel: answered only to the person (ephemeral): caseloads never go to a channel.
-  app.event('app_mention', async ({ event, body, client }) => {
+  async function onMention(
+    event: { user?: string; text: string; channel: string },
+    teamId: string,
+    client: WebClient,
+  ): Promise<void> {
     await gate.run(async () => {
-      const teamId = (body as { team_id?: string }).team_id ?? '';
       if (!event.user) return;
       const actor = await linker.actorFor(teamId, event.user, client);
       const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
@@ -136,21 +144,23 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
             });
       await replyPrivately(client, event.channel, event.user, m);
     });
-  });
+  }
 
   // Direct messages to the app: the same commands.
-  app.message(async ({ message: msg, body, client }) => {
+  async function onMessage(
+    m: {
+      channel_type?: string;
+      subtype?: string;
+      bot_id?: string;
+      user?: string;
+      text?: string;
+      channel: string;
+    },
+    teamId: string,
+    client: WebClient,
+  ): Promise<void> {
     await gate.run(async () => {
-      const m = msg as {
-        channel_type?: string;
-        subtype?: string;
-        bot_id?: string;
-        user?: string;
-        text?: string;
-        channel: string;
-      };
       if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
-      const teamId = (body as { team_id?: string }).team_id ?? '';
       const actor = await linker.actorFor(teamId, m.user, client);
       const reply = actor
         ? await runCommand(m.text ?? '', actor)
@@ -165,6 +175,36 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
             });
       await replyPrivately(client, m.channel, m.user, out);
     });
+  }
+
+  // App Home tab: the person's caseload.
+  async function onHomeOpened(event: { tab?: string; user: string }, teamId: string, client: WebClient) {
+    await gate.run(async () => {
+      if (event.tab !== 'home') return;
+      await publishHome(client, teamId, event.user);
+    });
+  }
+
+  // Every event the app subscribes to (scopes.ts BOT_EVENTS) through ONE Bolt listener: Bolt runs each
+  // registered listener's middleware for every request it processes, so one listener per event type
+  // was most of Bolt's allocation per event (bench/README.md "slack-ack").
+  app.event(SUBSCRIBED_EVENTS, async ({ event, body, client }) => {
+    const teamId = (body as { team_id?: string }).team_id ?? '';
+    switch (event.type) {
+      case 'app_mention':
+        return onMention(event as never, teamId, client);
+      case 'message':
+        return onMessage(event as never, teamId, client);
+      case 'app_home_opened':
+        return onHomeOpened(event as never, teamId, client);
+      case 'app_uninstalled':
+        log.warn(
+          { teamId: (body as { team_id?: string }).team_id },
+          'slack: app uninstalled from a workspace',
+        );
+        await onUninstalled?.(body as { team_id?: string; enterprise_id?: string });
+        return;
+    }
   });
 
   // Buttons on hub messages and on the Home tab.
@@ -276,18 +316,6 @@ export function registerListeners(app: App, { hub, linker, gate }: ListenerDeps)
       { formId: parsed.formId, intent: parsed.intent, staffId: actor.staffId },
       'slack: form submitted',
     );
-  });
-
-  // App Home tab: the person's caseload.
-  app.event('app_home_opened', async ({ event, body, client }) => {
-    await gate.run(async () => {
-      if (event.tab !== 'home') return;
-      await publishHome(client, (body as { team_id?: string }).team_id ?? '', event.user);
-    });
-  });
-
-  app.event('app_uninstalled', async ({ body }) => {
-    log.warn({ teamId: (body as { team_id?: string }).team_id }, 'slack: app uninstalled from a workspace');
   });
 
   app.error(async (error) => {

@@ -180,23 +180,26 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
           await next();
         });
       }
-      registerListeners(app, { hub, linker, gate });
-      app.event('app_uninstalled', async ({ body }) => {
-        const b = body as { team_id?: string; enterprise_id?: string };
-        if (!b.team_id || config.botToken) return;
-        await installations.deleteInstallation({
-          teamId: b.team_id,
-          enterpriseId: b.enterprise_id,
-          isEnterpriseInstall: false,
-        });
-        api.forget(b.team_id);
-        await hub.audit.record({
-          actorKind: 'system',
-          action: 'slack.uninstalled',
-          subjectType: 'slack_workspace',
-          subjectId: b.team_id,
-          channel: 'SLACK',
-        });
+      registerListeners(app, {
+        hub,
+        linker,
+        gate,
+        onUninstalled: async (b) => {
+          if (!b.team_id || config.botToken) return;
+          await installations.deleteInstallation({
+            teamId: b.team_id,
+            enterpriseId: b.enterprise_id,
+            isEnterpriseInstall: false,
+          });
+          api.forget(b.team_id);
+          await hub.audit.record({
+            actorKind: 'system',
+            action: 'slack.uninstalled',
+            subjectType: 'slack_workspace',
+            subjectId: b.team_id,
+            channel: 'SLACK',
+          });
+        },
       });
       if (config.oauth) {
         oauth = new InstallProvider({
