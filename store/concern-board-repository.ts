@@ -37,42 +37,91 @@ export interface BoardQuery {
 /** The audited ladder steps (ConcernLadder: concern.sent_to_dsl, concern.escalated, concern.resent). */
 const STEP_ACTIONS = ['concern.sent_to_dsl', 'concern.escalated', 'concern.resent'];
 
-/** A board is for a school's open concerns; more than this many at once is a list to filter. */
-export const BOARD_LIMIT = 500;
+/** Concerns on one page of the board; the rest are on the next pages, never left out. */
+export const BOARD_PAGE_SIZE = 100;
+
+/** One page of the board, with the counts over every page. */
+export interface BoardPage {
+  records: BoardConcernRecord[];
+  /** The concerns matching the filter, on every page. */
+  total: number;
+  /** Of those, the unacknowledged ones (status RAISED): they come first, on the first pages. */
+  unacknowledged: number;
+}
+
+const boardSelect = {
+  id: true,
+  orgId: true,
+  studentId: true,
+  notOnRollNameEnc: true,
+  notOnRollYear: true,
+  raisedById: true,
+  source: true,
+  category: true,
+  immediateRisk: true,
+  raisedAt: true,
+  status: true,
+  acknowledgedById: true,
+  acknowledgedAt: true,
+  ownerId: true,
+  outcome: true,
+  student: { select: { givenName: true, familyName: true, yearGroup: true } },
+} as const;
 
 export class ConcernBoardRepository {
   constructor(private readonly db: Db) {}
 
-  async list(orgId: string, q: BoardQuery, limit = BOARD_LIMIT): Promise<BoardConcernRecord[]> {
-    const rows = await this.db.concern.findMany({
-      where: {
-        orgId,
-        ...(q.status === 'open' ? { status: { not: 'CLOSED' } } : { status: q.status }),
-        ...(q.category ? { category: q.category } : {}),
-        ...(q.owner === 'none' ? { ownerId: null } : q.owner ? { ownerId: q.owner } : {}),
-      },
-      orderBy: [{ raisedAt: 'asc' }, { id: 'asc' }],
-      take: limit,
-      select: {
-        id: true,
-        orgId: true,
-        studentId: true,
-        notOnRollNameEnc: true,
-        notOnRollYear: true,
-        raisedById: true,
-        source: true,
-        category: true,
-        immediateRisk: true,
-        raisedAt: true,
-        status: true,
-        acknowledgedById: true,
-        acknowledgedAt: true,
-        ownerId: true,
-        outcome: true,
-        student: { select: { givenName: true, familyName: true, yearGroup: true } },
-      },
-    });
-    return rows as BoardConcernRecord[];
+  /**
+   * Page `page` (from 1) of the organisation's concerns matching the filter, in the board's order:
+   * unacknowledged first, then the others; each part the oldest first, ties by id. The same order on every
+   * page, so each concern is on exactly one page. Two counts and at most two reads, each part in the order
+   * of raisedAt and id (the status order differs between the providers, so it is not sorted on).
+   */
+  async page(orgId: string, q: BoardQuery, page: number, perPage = BOARD_PAGE_SIZE): Promise<BoardPage> {
+    const where = {
+      orgId,
+      ...(q.category ? { category: q.category } : {}),
+      ...(q.owner === 'none' ? { ownerId: null } : q.owner ? { ownerId: q.owner } : {}),
+    };
+    const status = q.status === 'open' ? { not: 'CLOSED' as const } : q.status;
+    const unackPossible = q.status === 'open' || q.status === 'RAISED';
+    const [total, unacknowledged] = await Promise.all([
+      this.db.concern.count({ where: { ...where, status } }),
+      unackPossible ? this.db.concern.count({ where: { ...where, status: 'RAISED' } }) : 0,
+    ]);
+    const skip = (Math.max(1, page) - 1) * perPage;
+    const orderBy = [{ raisedAt: 'asc' as const }, { id: 'asc' as const }];
+    const records: BoardConcernRecord[] = [];
+    if (skip < unacknowledged)
+      records.push(
+        ...((await this.db.concern.findMany({
+          where: { ...where, status: 'RAISED' },
+          orderBy,
+          skip,
+          take: perPage,
+          select: boardSelect,
+        })) as BoardConcernRecord[]),
+      );
+    const left = perPage - records.length;
+    if (left > 0 && skip + records.length < total)
+      records.push(
+        ...((await this.db.concern.findMany({
+          where: {
+            ...where,
+            status:
+              q.status === 'open'
+                ? { notIn: ['RAISED', 'CLOSED'] }
+                : q.status === 'RAISED'
+                  ? { in: [] }
+                  : q.status,
+          },
+          orderBy,
+          skip: Math.max(0, skip - unacknowledged),
+          take: left,
+          select: boardSelect,
+        })) as BoardConcernRecord[]),
+      );
+    return { records, total, unacknowledged };
   }
 
   /** The categories the organisation's concerns use (the board's category filter). */

@@ -22,7 +22,7 @@ import { concernRef } from '../../core/escalations/concern-messages.ts';
 import type { Actor } from '../../core/ports.ts';
 import { SAFEGUARDING_ROLES } from '../../core/staff/roles.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
-import { ConcernBoardRepository } from '../../store/concern-board-repository.ts';
+import { BOARD_PAGE_SIZE, ConcernBoardRepository } from '../../store/concern-board-repository.ts';
 import type { Hub } from '../container.ts';
 import { markdownToPdf } from '../meetings/tac-export.ts';
 import { NOT_ON_ROLL_CONTEXT } from './concern-core.ts';
@@ -34,7 +34,14 @@ export interface BoardView {
   categories: string[];
   /** The safeguarding leads (the owner filter's choices). */
   owners: { id: string; name: string }[];
+  /** Unacknowledged concerns matching the filter, on every page. */
   unacknowledged: number;
+  /** Concerns matching the filter, on every page; this page shows rows `from` to `to` of them (from 1). */
+  total: number;
+  page: number;
+  perPage: number;
+  from: number;
+  to: number;
 }
 
 export interface ChronologyView {
@@ -58,12 +65,15 @@ export class ConcernBoard {
     this.reads = new ConcernBoardRepository(hub.dbh.db);
   }
 
-  /** The organisation's concerns for the board; the viewing is audited (the list names each child). */
-  async board(actor: Actor, filter: BoardFilter): Promise<BoardView> {
+  /**
+   * One page (from 1) of the organisation's concerns for the board, with the counts over every page; the
+   * viewing is audited with the page and the counts (the list names each child).
+   */
+  async board(actor: Actor, filter: BoardFilter, page = 1): Promise<BoardView> {
     require(canViewConcernBoard(actor), 'see the safeguarding board');
     const staff = await this.hub.staff.all(actor.orgId);
     const byId = new Map(staff.map((s) => [s.id, s]));
-    const records = await this.reads.list(actor.orgId, filter);
+    const { records, total, unacknowledged } = await this.reads.page(actor.orgId, filter, page);
     const steps = await this.reads.steps(records.map((r) => r.id));
     const rows = boardRows(
       records.map((r) => {
@@ -101,7 +111,13 @@ export class ConcernBoard {
       subjectType: 'concern_board',
       subjectId: actor.orgId,
       channel: 'WEB',
-      details: { status: filter.status, filtered: !!(filter.category || filter.owner), count: rows.length },
+      details: {
+        status: filter.status,
+        filtered: !!(filter.category || filter.owner),
+        page,
+        count: rows.length,
+        total,
+      },
     });
     return {
       rows,
@@ -109,7 +125,12 @@ export class ConcernBoard {
       owners: staff
         .filter((s) => s.active && s.roles.some((r) => SAFEGUARDING_ROLES.includes(r)))
         .map((s) => ({ id: s.id, name: s.displayName })),
-      unacknowledged: rows.filter((r) => r.unacknowledged).length,
+      unacknowledged,
+      total,
+      page,
+      perPage: BOARD_PAGE_SIZE,
+      from: rows.length ? (page - 1) * BOARD_PAGE_SIZE + 1 : 0,
+      to: rows.length ? (page - 1) * BOARD_PAGE_SIZE + rows.length : 0,
     };
   }
 

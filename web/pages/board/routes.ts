@@ -1,6 +1,7 @@
 /**
  * The DSL board (issue 17): `/app/board` (the organisation's open concerns, unacknowledged first and red
- * with their age; filters by status, category and owner as a GET form), `/app/board/concerns/:ref` (the
+ * with their age; filters by status, category and owner as a GET form; 100 a page, `?page=N`, the filters
+ * kept in the page links, and the total shown), `/app/board/concerns/:ref` (the
  * chronology, printable; `?format=pdf` for a child-protection conference), and the Acknowledge and Take
  * ownership buttons (POST, through the chat's own ConcernService.acknowledge: the ladder stops, the others
  * are told in chat, it is audited). Access: core/access/policy.ts (canViewConcernBoard, then
@@ -15,6 +16,8 @@ import { NotFoundError } from '../../../core/errors.ts';
 import { parseBoardFilter, statusLabels } from '../../../core/escalations/concern-board.ts';
 import { concernRef } from '../../../core/escalations/concern-messages.ts';
 import { flash, render, type WebContext, type WebRoutes } from '../../kit.ts';
+import { pageNumber } from '../admin/imports-view.ts';
+import { boardHref, boardPagination, filterQuery, showing } from './board-paging.ts';
 
 const boards = new WeakMap<Hub, ConcernBoard>();
 function boardOf(hub: Hub): ConcernBoard {
@@ -56,19 +59,18 @@ export function registerBoard(pages: WebRoutes): void {
     },
     async (req, res, ctx) => {
       const filter = parseBoardFilter(req.query as Record<string, unknown>);
-      const view = await boardOf(ctx.hub).board(ctx.actor, filter);
-      const query = new URLSearchParams(
-        Object.entries({
-          status: filter.status === 'open' ? '' : filter.status.toLowerCase(),
-          category: filter.category ?? '',
-          owner: filter.owner ?? '',
-        }).filter(([, v]) => v !== ''),
-      ).toString();
+      const page = pageNumber(req.query.page);
+      const view = await boardOf(ctx.hub).board(ctx.actor, filter, page);
+      const query = filterQuery(filter);
       render(res, ctx, 'board/board.njk', {
         ...view,
         filter,
         filtered: filter.status !== 'open' || !!filter.category || !!filter.owner,
-        back: query ? `/app/board?${query}` : '/app/board',
+        // After a button: back to this page of the board, with its filters.
+        back: boardHref(query, page),
+        firstPage: boardHref(query, 1),
+        showing: showing(view.from, view.to, view.total),
+        pagination: boardPagination(page, view.total, view.perPage, query),
         statuses: [
           { value: '', text: 'Open (not closed)' },
           ...Object.entries(statusLabels).map(([value, text]) => ({ value: value.toLowerCase(), text })),
