@@ -102,9 +102,10 @@ export class CasePlanRepository {
 
   /**
    * Record planned moments, one statement per 5,000 cases (the rows as one JSON parameter), each only where
-   * the case's planVersion is still the one the tick read. Returns the number of cases written.
+   * the case's planVersion is still the one the tick read (in `tx`: the tick's transaction, beside its
+   * nudges). Returns the number of cases written.
    */
-  async setPlanned(marks: PlanMark[]): Promise<number> {
+  async setPlanned(marks: PlanMark[], tx: Pick<Db, '$executeRawUnsafe'> = this.db): Promise<number> {
     if (marks.length === 0) return 0;
     const sql =
       this.provider === 'postgres'
@@ -113,7 +114,7 @@ export class CasePlanRepository {
     let n = 0;
     for (let i = 0; i < marks.length; i += 5000) {
       const part = marks.slice(i, i + 5000).map((m) => ({ i: m.id, p: m.planOn, v: m.planVersion }));
-      n += await this.db.$executeRawUnsafe(sql, JSON.stringify(part));
+      n += await tx.$executeRawUnsafe(sql, JSON.stringify(part));
     }
     return n;
   }

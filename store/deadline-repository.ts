@@ -15,8 +15,9 @@ import {
   US,
   type Who,
 } from './case-repository.ts';
-import type { Db, Provider } from './db.ts';
-import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
+import type { Db, Provider, Tx } from './db.ts';
+import { type BulkColumn, bulkInsert, sqliteTimestamp } from './deadline-bulk.ts';
+import { reminderPayload } from './reminder-repository.ts';
 import { insertRows } from './sqlite-json-insert.ts';
 
 const DEADLINE_COLUMNS: BulkColumn[] = [
@@ -157,35 +158,56 @@ export class DeadlineRepository {
     return out;
   }
 
-  /** Stored deadline reminders by key, whatever their status (for slots `nudgeState` did not return). */
+  /**
+   * Stored deadline reminders by key, whatever their status (for slots `nudgeState` did not return: the
+   * nudges already handed to the outbox, and the new ones). One packed query per 20,000 keys, the keys as
+   * one JSON parameter probed through the Reminder.dedupeKey index (SQLite `IN (json_each)`, PostgreSQL
+   * `= ANY(ARRAY(...))`): a morning's 10,000 keys went through Prisma in ten `IN` lists of 1,000 bound
+   * parameters, each row decoded cell by cell.
+   */
   async storedNudges(keys: string[]): Promise<Map<string, StoredNudge>> {
     const out = new Map<string, StoredNudge>();
-    for (let i = 0; i < keys.length; i += 1000) {
-      const rows = await this.db.reminder.findMany({
-        where: { dedupeKey: { in: keys.slice(i, i + 1000) } },
-        select: { dedupeKey: true, status: true, contentHash: true },
-      });
-      for (const r of rows) out.set(r.dedupeKey, { status: r.status, fingerprint: r.contentHash ?? '' });
+    const cols = ['"dedupeKey"', 'CAST("status" AS TEXT)', `coalesce("contentHash", '')`].join(
+      ` || '${US}' || `,
+    );
+    const match =
+      this.provider === 'postgres'
+        ? `"dedupeKey" = ANY(ARRAY(${jsonIds(this.provider, '$1')}))`
+        : `"dedupeKey" IN (${jsonIds(this.provider, '?')})`;
+    const sql = `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE ${match}`;
+    for (let i = 0; i < keys.length; i += 20_000) {
+      const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
+        sql,
+        JSON.stringify(keys.slice(i, i + 20_000)),
+      );
+      if (rows[0]?.x)
+        for (const r = new PackedReader(rows[0].x); !r.done; ) {
+          const key = r.field();
+          const status = r.field();
+          out.set(key, { status, fingerprint: r.last() });
+        }
     }
     return out;
   }
 
+  /** Run `fn` in one transaction (a tick's writes: its nudges and its cases' next moments together). */
+  inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    // Generous limits: a morning at LA scale writes thousands of rows on a loaded machine.
+    return this.db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 });
+  }
+
   /**
-   * Write a tick's nudge changes in batches: new reminders with createMany, changed ones re-armed (PENDING,
-   * new due time, recipient and message), withdrawn ones CANCELLED. The payload carries the slot's
-   * fingerprint in Reminder.contentHash, which the next tick compares instead of the message.
+   * Write a tick's nudge changes (in `tx`, the tick's transaction): new reminders in bulk (one statement
+   * per 5,000 rows, the rows as one JSON parameter), changed ones re-armed (PENDING, new due time,
+   * recipient and message; one statement), withdrawn ones CANCELLED (one statement). The payload carries
+   * the slot's fingerprint in Reminder.contentHash, which the next tick compares instead of the message.
    */
   async writeNudges(
     creates: { spec: ReminderSpec; fingerprint: string }[],
     updates: { spec: ReminderSpec; fingerprint: string }[],
     cancels: string[],
+    tx: Tx = this.db,
   ): Promise<void> {
-    const payload = (s: ReminderSpec) =>
-      ({
-        message: s.message,
-        priority: s.priority ?? 5,
-        quiet: s.respectQuietHours ?? false,
-      }) as never;
     const now = new Date();
     const rows = creates.map(({ spec: s, fingerprint }) => ({
       id: randomUUID(),
@@ -197,34 +219,39 @@ export class DeadlineRepository {
       dueAt: s.dueAt,
       status: 'PENDING',
       dedupeKey: s.dedupeKey,
-      payload: payload(s),
+      payload: reminderPayload(s),
       contentHash: fingerprint,
       createdAt: now,
       updatedAt: now,
     }));
     // On SQLite each row is parsed once (JSONB, sqlite-json-insert.ts), not once per column: the payload is
     // most of a row. 4,140 nudge rows (a morning's, bench deadlines): 0.41-0.56x the time of bulkInsert.
-    await insertRows(this.db, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 2000);
-    for (let i = 0; i < updates.length; i += 200)
-      await this.db.$transaction(
-        updates.slice(i, i + 200).map(({ spec: s, fingerprint }) =>
-          this.db.reminder.update({
-            where: { dedupeKey: s.dedupeKey },
-            data: {
-              dueAt: s.dueAt,
-              payload: payload(s),
-              contentHash: fingerprint,
-              status: 'PENDING',
-              recipientId: s.recipientId,
-            },
-          }),
-        ),
+    await insertRows(tx, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 5000);
+    const pg = this.provider === 'postgres';
+    const stamp = (d: Date) => (pg ? d.toISOString() : sqliteTimestamp(d));
+    if (updates.length > 0) {
+      // The stored payload is the message's JSON text (as Prisma writes a Json column), jsonb on PostgreSQL.
+      const part = updates.map(({ spec: s, fingerprint }) => ({
+        k: s.dedupeKey,
+        d: stamp(s.dueAt),
+        p: JSON.stringify(reminderPayload(s)),
+        h: fingerprint,
+        r: s.recipientId,
+      }));
+      await tx.$executeRawUnsafe(
+        pg
+          ? `UPDATE "Reminder" AS m SET "dueAt" = x.d::timestamp(3), "payload" = x.p::jsonb, "contentHash" = x.h, "status" = 'PENDING', "recipientId" = x.r, "updatedAt" = $2::timestamp(3) FROM json_to_recordset($1::json) AS x(k text, d text, p text, h text, r text) WHERE m."dedupeKey" = x.k`
+          : `UPDATE "Reminder" SET "dueAt" = x.value ->> '$.d', "payload" = x.value ->> '$.p', "contentHash" = x.value ->> '$.h', "status" = 'PENDING', "recipientId" = x.value ->> '$.r', "updatedAt" = ? FROM json_each(?) AS x WHERE "Reminder"."dedupeKey" = x.value ->> '$.k'`,
+        ...(pg ? [JSON.stringify(part), stamp(now)] : [stamp(now), JSON.stringify(part)]),
       );
-    for (let i = 0; i < cancels.length; i += 1000)
-      await this.db.reminder.updateMany({
-        where: { dedupeKey: { in: cancels.slice(i, i + 1000) }, status: 'PENDING' },
-        data: { status: 'CANCELLED' },
-      });
+    }
+    if (cancels.length > 0)
+      await tx.$executeRawUnsafe(
+        pg
+          ? `UPDATE "Reminder" SET "status" = 'CANCELLED', "updatedAt" = $2::timestamp(3) WHERE "status" = 'PENDING' AND "dedupeKey" = ANY(ARRAY(${jsonIds(this.provider, '$1')}))`
+          : `UPDATE "Reminder" SET "status" = 'CANCELLED', "updatedAt" = ? WHERE "status" = 'PENDING' AND "dedupeKey" IN (${jsonIds(this.provider, '?')})`,
+        ...(pg ? [JSON.stringify(cancels), stamp(now)] : [stamp(now), JSON.stringify(cancels)]),
+      );
   }
 
   async byId(id: string): Promise<DeadlineWithCase | null> {

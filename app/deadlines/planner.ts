@@ -38,6 +38,7 @@ export const NUDGE_LOOKBACK_DAYS = 7;
 
 type Terms = { orgId: string; kind: string; startDate: string; endDate: string }[];
 type Staff = Awaited<ReturnType<CasePlanRepository['staff']>>;
+type NudgeWrite = { spec: ReminderSpec; fingerprint: string };
 
 /** One string per organisation standing for its staff (names, managers, roles) and term dates. */
 function orgSignatures(terms: Terms, staff: Staff): Map<string, string> {
@@ -175,7 +176,7 @@ export class DeadlinePlanner {
       since,
       full ? undefined : [...picked, ...marks.map((m) => m.id)],
     );
-    await this.reconcileNudges(slots, stored, report, dryRun);
+    const writes = await this.reconcileNudges(slots, stored, report);
     if (full && digestDay) {
       const digests = planDigests(
         svc.env,
@@ -204,7 +205,11 @@ export class DeadlinePlanner {
     report.reconcileMs += performance.now() - t0;
     if (dryRun) return this.rounded(report);
     t0 = performance.now();
-    await this.plans.setPlanned(marks);
+    // The nudges and the cases' next moments in one transaction: a case's moment moves with its nudges.
+    await svc.deadlines.inTransaction(async (tx) => {
+      await svc.deadlines.writeNudges(writes.creates, writes.updates, writes.cancels, tx);
+      await this.plans.setPlanned(marks, tx);
+    });
     report.writeMs += performance.now() - t0;
     if (full) {
       this.flags.clear();
@@ -264,17 +269,18 @@ export class DeadlinePlanner {
   }
 
   /**
-   * Make the stored deadline reminders match the slots: compare key, status and fingerprint (which covers
-   * the planned due time, recipient and message; one packed read), render messages only for new or changed
-   * slots, cancel pending ones no longer wanted (among `stored`: every deadline's in a full sweep, the
-   * picked cases' in a steady tick). Same outcome as ReminderRepository.reconcile over those deadlines.
+   * What makes the stored deadline reminders match the slots: compare key, status and fingerprint (which
+   * covers the planned due time, recipient and message; one packed read), render messages only for new or
+   * changed slots, cancel pending ones no longer wanted (among `stored`: every deadline's in a full sweep,
+   * the picked cases' in a steady tick). The slots `stored` lacks (nudges already handed to the outbox, new
+   * ones) are looked up by key in one bulk read. Same outcome as ReminderRepository.reconcile over those
+   * deadlines; the caller writes the result in the tick's transaction.
    */
   private async reconcileNudges(
     slots: NudgeSlot[],
     stored: Map<string, StoredNudge>,
     report: TickReport,
-    dryRun: boolean,
-  ): Promise<void> {
+  ): Promise<{ creates: NudgeWrite[]; updates: NudgeWrite[]; cancels: string[] }> {
     const svc = this.svc;
     // One lookup per slot by key; the stored entries found are remembered (by object) for the cancels.
     const found: (StoredNudge | undefined)[] = new Array(slots.length);
@@ -287,8 +293,8 @@ export class DeadlinePlanner {
       else missing.push(slots[k]!.dedupeKey);
     }
     const more = missing.length > 0 ? await svc.deadlines.storedNudges(missing) : new Map();
-    const creates: { spec: ReminderSpec; fingerprint: string }[] = [];
-    const updates: { spec: ReminderSpec; fingerprint: string }[] = [];
+    const creates: NudgeWrite[] = [];
+    const updates: NudgeWrite[] = [];
     for (let k = 0; k < slots.length; k++) {
       const slot = slots[k]!;
       const cur = found[k] ?? more.get(slot.dedupeKey);
@@ -301,9 +307,9 @@ export class DeadlinePlanner {
     }
     const cancels: string[] = [];
     for (const [key, cur] of stored) if (cur.status === 'PENDING' && !wanted.has(cur)) cancels.push(key);
-    if (!dryRun) await svc.deadlines.writeNudges(creates, updates, cancels);
     report.remindersCreated += creates.length;
     report.remindersUpdated += updates.length;
     report.remindersCancelled += cancels.length;
+    return { creates, updates, cancels };
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * The next morning's first tick (issue 18, docs/deadlines.md "How the tick works"): the nudges handed to
+ * the outbox the day before are found by the tick's one bulk lookup by key and are not written again; the
+ * day's new ones are written in bulk in the tick's transaction with the cases' next moments; nudges that
+ * change (a reassigned deadline) are re-armed in one statement and read back as Prisma wrote them before.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { deadlinesModule } from '../../app/deadlines/module.ts';
+import type { DeadlineService, TickReport } from '../../app/deadlines/service.ts';
+import { addDays } from '../../core/calendar/iso-date.ts';
+import type { Who } from '../../store/case-repository.ts';
+import { providers } from '../support/db.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+
+const WHO: Who = { actorId: null, actorKind: 'system', channel: 'SYSTEM' };
+const writes = (r: TickReport) =>
+  r.created + r.updated + r.remindersCreated + r.remindersUpdated + r.remindersCancelled;
+
+describe.each(providers)('the next morning tick (%s)', (provider) => {
+  let t: TestHub | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('does not write again a nudge handed over yesterday, and writes the day’s new ones', async () => {
+    t = await startTestHub(provider, {
+      now: '2027-03-01T08:30:00Z',
+      modules: [deadlinesModule()],
+      env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
+    });
+    const svc = t.hub.services.get('deadlines') as DeadlineService;
+    const db = t.hub.dbh.db;
+    const org = await db.organisation.create({ data: { name: 'Northshire LA', kind: 'LOCAL_AUTHORITY' } });
+    const manager = await db.staff.create({
+      data: { orgId: org.id, displayName: 'Maya Manager', email: 'maya@la.example' },
+    });
+    const officer = (n: string) =>
+      db.staff.create({
+        data: { orgId: org.id, displayName: n, email: `${n}@la.example`, lineManagerId: manager.id },
+      });
+    const owen = await officer('Owen');
+    const olga = await officer('Olga');
+    // Requests received over the last weeks: some nudges and escalations due now, others entering the
+    // 3-day horizon on the days that follow.
+    for (let i = 0; i < 12; i++) {
+      const student = await db.student.create({
+        data: { orgId: org.id, givenName: `G${i}`, familyName: 'F', yearGroup: '6' },
+      });
+      await svc.openCase({
+        orgId: org.id,
+        studentId: student.id,
+        kind: 'EHC_NEEDS_ASSESSMENT',
+        startDate: addDays('2027-01-08', i * 2),
+        ownerId: owen.id,
+      });
+    }
+    const first = (await svc.tick(t.clock.now(), true)) as TickReport;
+    expect(first.remindersCreated).toBeGreaterThan(0);
+    // The due-reminders planner hands today's nudges to the outbox (PENDING -> PLANNED).
+    expect(await t.hub.reminders.planDue()).toBeGreaterThan(0);
+    const handed = await db.reminder.findMany({
+      where: { status: 'PLANNED' },
+      select: { dedupeKey: true, updatedAt: true },
+    });
+    expect(handed.length).toBeGreaterThan(0);
+
+    // The next morning's first tick is steady: the cases whose moment has come.
+    let report: TickReport | undefined;
+    for (let day = 2; day <= 6; day++) {
+      t.clock.set(`2027-03-0${day}T07:00:00Z`);
+      report = (await svc.tick(t.clock.now())) as TickReport;
+      expect(report.full).toBe(0);
+      if (report.remindersCreated > 0) break;
+    }
+    expect(report!.remindersCreated).toBeGreaterThan(0);
+    // Among the slots it compared were yesterday's handed-over nudges: still PLANNED, untouched, once each.
+    const after = await db.reminder.findMany({
+      where: { dedupeKey: { in: handed.map((h) => h.dedupeKey) } },
+      select: { dedupeKey: true, status: true, updatedAt: true },
+    });
+    expect(after.map((r) => [r.dedupeKey, r.status, r.updatedAt.getTime()]).sort()).toEqual(
+      handed.map((h) => [h.dedupeKey, 'PLANNED', h.updatedAt.getTime()]).sort(),
+    );
+    // The new nudges were written with the cases' next moments: nothing left for the full sweep.
+    expect(writes(await svc.sweepDryRun(t.clock.now()))).toBe(0);
+    expect(await db.case.count({ where: { planOn: '' } })).toBe(0);
+
+    // A deadline reassigned: its pending nudges are re-armed for Olga, as Prisma read them before.
+    const pending = await db.reminder.findFirstOrThrow({
+      where: { status: 'PENDING', kind: 'deadline_nudge', recipientId: owen.id },
+      select: { subjectId: true, dedupeKey: true, dueAt: true },
+    });
+    const d = (await svc.deadlines.byId(pending.subjectId))!;
+    expect(await svc.deadlines.reassign(d, olga.id, WHO)).toBe(true);
+    const re = (await svc.tick(t.clock.now())) as TickReport;
+    expect(re.full).toBe(0);
+    expect(re.remindersUpdated).toBeGreaterThan(0);
+    const row = await db.reminder.findUniqueOrThrow({ where: { dedupeKey: pending.dedupeKey } });
+    expect(row.status).toBe('PENDING');
+    expect(row.recipientId).toBe(olga.id);
+    expect(row.dueAt.getTime()).toBe(pending.dueAt.getTime());
+    expect(row.updatedAt.getTime()).toBeGreaterThan(row.createdAt.getTime() - 1);
+    const payload = row.payload as { message: { kind: string; text: string }; priority: number };
+    expect(payload.message.kind).toBe('deadline_nudge');
+    expect(typeof payload.priority).toBe('number');
+    expect(writes(await svc.sweepDryRun(t.clock.now()))).toBe(0);
+  }, 120_000);
+});
