@@ -14,27 +14,24 @@
  * it off in the import's reader), the first text for the concern is the hub's resend step's, not step 0's,
  * and the test fails.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
+import {
+  acknowledgeByLink,
+  CHILD,
+  hubThenImport,
+  PUBLIC_URL,
+  Recorder,
+} from '../support/import-two-process.ts';
 import { expectNoChildDetails } from '../support/no-child-details.ts';
-import { type ConsoleHub, startConsoleHub } from './console-hub.ts';
-import { ukDateTime } from './scenario-support.ts';
+import type { ConsoleHub } from './console-hub.ts';
 
-/** The demo school (app/demo/demo-school.ts): Amelia Brook, Y7, UPN A123456789012; DSL Tom Reed. */
-const UPN = 'A123456789012';
-const TEXT = 'Came in hungry again and asleep in the reading corner';
-const DSL = 'dsl@elmfield.example';
 const MOBILE = '+447700900123';
-const PUBLIC_URL = 'https://hub.elmfield.example';
 const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
 const API_KEY = `sendhub_test-${SERVICE_ID}-3d844edf-8d35-48ac-975b-e847b4f122b0`;
 const SMS_TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
-/** Nothing about the child may leave the organisation's chat: name, initials, year, category, text, UPN. */
-const CHILD = ['Amelia', 'Brook', 'A.B.', 'Y7', 'Neglect', 'Safeguarding >', 'hungry', UPN];
 
 interface SmsBody {
   phone_number: string;
@@ -44,8 +41,7 @@ interface SmsBody {
 }
 
 /** What the Notify stand-in was asked to send, with the Authorization header it came with. */
-const texts: (SmsBody & { authorization: string })[] = [];
-const waiters = new Set<() => void>();
+const texts = new Recorder<SmsBody & { authorization: string }>((t) => `${t.phone_number} ${t.reference}`);
 let notify: http.Server;
 let notifyUrl = '';
 
@@ -74,7 +70,6 @@ beforeAll(async () => {
           uri: `${notifyUrl}/v2/notifications/${id}`,
           template: { id: b.template_id, version: 1, uri: `${notifyUrl}/v2/template/${b.template_id}` },
         });
-        for (const w of waiters) w();
         return;
       }
       // A send in doubt is looked up by reference: none was sent here before.
@@ -94,29 +89,8 @@ afterAll(async () => {
 });
 
 /** Wait (on the stand-in's requests, never a sleep) for a text Notify was asked to send that `ok` accepts. */
-function textTo(ok: (b: SmsBody) => boolean, what: string, timeoutMs = 60_000): Promise<SmsBody> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = texts.find(ok);
-      if (!m) return;
-      waiters.delete(check);
-      clearTimeout(timer);
-      resolve(m);
-    };
-    const timer = setTimeout(() => {
-      waiters.delete(check);
-      reject(
-        new Error(
-          `Notify was never asked for ${what}; it was asked for ${texts.length}: ${texts
-            .map((t) => `${t.phone_number} ${t.reference}`)
-            .join(' | ')}`,
-        ),
-      );
-    }, timeoutMs);
-    waiters.add(check);
-    check();
-  });
-}
+const textTo = (ok: (b: SmsBody) => boolean, what: string, timeoutMs?: number): Promise<SmsBody> =>
+  texts.waitFor(ok, `the text: ${what}`, timeoutMs);
 
 describe.each(
   providers,
@@ -128,35 +102,31 @@ describe.each(
   });
 
   it('the DSL, whom no chat reaches, is texted at once with the reference and the link, nothing about the child, and acknowledges by it', async () => {
-    texts.length = 0;
-    hub = await startConsoleHub(provider, {
-      PUBLIC_URL,
-      CONSOLE_CHANNEL: 'off',
-      SMS_TRANSPORT: 'notify',
-      NOTIFY_API_KEY: API_KEY,
-      NOTIFY_SMS_TEMPLATE_ID: SMS_TEMPLATE,
-      NOTIFY_BASE_URL: notifyUrl,
-      DELIVERY_INTERVAL_MS: '500',
-    });
-    const s = hub.session;
+    texts.items.length = 0;
     // The admin adds the DSL's mobile; the hub texts the code; the admin verifies it with the code the DSL read.
-    const add = await s.cli('contact', 'add', DSL, 'sms', '07700 900123');
-    expect(add.code, add.err).toBe(0);
-    const codeText = await textTo((b) => 'code' in b.personalisation, 'the verification code');
-    expect(codeText.phone_number).toBe(MOBILE);
-    const verify = await s.cli('contact', 'verify', DSL, codeText.personalisation.code ?? '');
-    expect(verify.code, verify.err).toBe(0);
-
     // The SENDCo's import, in its own process (no contacts module there), raises the concern.
-    const file = path.join(s.dir, 'cpoms-7102.csv');
-    fs.writeFileSync(
-      file,
-      `Incident ID,UPN,Date,Category,Incident\n7102,${UPN},${ukDateTime(new Date(), 1)},Safeguarding > Neglect,${TEXT}\n`,
+    const { hub: running, ref } = await hubThenImport(
+      provider,
+      {
+        CONSOLE_CHANNEL: 'off',
+        SMS_TRANSPORT: 'notify',
+        NOTIFY_API_KEY: API_KEY,
+        NOTIFY_SMS_TEMPLATE_ID: SMS_TEMPLATE,
+        NOTIFY_BASE_URL: notifyUrl,
+      },
+      {
+        contact: { kind: 'sms', address: '07700 900123' },
+        async code() {
+          const codeText = await textTo((b) => 'code' in b.personalisation, 'the verification code');
+          expect(codeText.phone_number).toBe(MOBILE);
+          return codeText.personalisation.code ?? '';
+        },
+        incidentId: 7102,
+        started: (h) => {
+          hub = h;
+        },
+      },
     );
-    const r = await s.cli('import', 'cpoms', file);
-    expect(r.code, r.err).toBe(0);
-    const ref = /concern (C-[A-Z0-9]{6})/.exec(r.out)?.[1];
-    if (!ref) throw new Error(`the import named no concern: ${r.out}`);
 
     // The hub texts the DSL: step 0 of this concern, by SMS, through Notify with the hub's key.
     const alert = await textTo((b) => b.personalisation.reference === ref, `the alert for ${ref}`, 120_000);
@@ -165,7 +135,7 @@ describe.each(
     // Without the import queuing the SMS step, the only text came later from the hub's own ladder (the
     // resend step, after the deputies and the head were found unreachable): not step 0.
     expect(alert.reference).toMatch(/^concern:[^:]+:step:0:[^:]+:sms$/);
-    expect(texts.find((t) => t === alert)?.authorization).toMatch(/^Bearer /);
+    expect(texts.items.find((t) => t === alert)?.authorization).toMatch(/^Bearer /);
     const link = alert.personalisation.link ?? '';
     expect(link.startsWith(`${PUBLIC_URL}/ack/`), link).toBe(true);
     const sent = JSON.stringify(alert);
@@ -173,18 +143,6 @@ describe.each(
 
     // The link works on the hub's own HTTP server: the page shows the reference; its button acknowledges.
     const token = link.slice(`${PUBLIC_URL}/ack/`.length);
-    const base = `http://127.0.0.1:${/listening on http:\/\/localhost:(\d+)/.exec(hub.out())?.[1]}`;
-    const page = await fetch(`${base}/ack/${token}`);
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain(ref);
-    expectNoChildDetails(html, CHILD);
-    const acked = await fetch(`${base}/ack/${token}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-      body: new URLSearchParams({ token }).toString(),
-    });
-    expect(acked.status).toBe(200);
-    expect(await acked.text()).toContain(`You acknowledged concern ${ref}`);
+    await acknowledgeByLink(running, token, ref);
   }, 420_000);
 });
