@@ -8,8 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../web/session.ts';
 import { providers } from '../support/db.ts';
-import { type AuthHub, ENTRA_CLIENT, JO_OID, reserveServer, startAuthHub, TENANT } from './auth-hub.ts';
-import { CLIENT_SECRET, startProvider, type Tamper, type TestProvider, Walker } from './oidc-support.ts';
+import { type AuthHub, JO_OID, reserveServer, startAuthHub, TENANT } from './auth-hub.ts';
+import {
+  CLIENT_SECRET,
+  entraEnv,
+  startEntraProvider,
+  startProvider,
+  type Tamper,
+  type TestProvider,
+  Walker,
+} from './oidc-support.ts';
 
 const SLACK_CLIENT = '1234567890.0987654321';
 const TEAM = 'T0TEST';
@@ -21,27 +29,17 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
 
   beforeAll(async () => {
     const reserved = await reserveServer();
-    entra = await startProvider({
-      prefix: `/${TENANT}/v2.0`,
-      clientId: ENTRA_CLIENT,
-      redirectUri: `${reserved.base}/auth/entra/callback`,
-      claimsByScope: {
-        openid: ['sub', 'oid', 'tid'],
-        profile: ['name', 'preferred_username'],
-        email: ['email'],
+    entra = await startEntraProvider(reserved.base, {
+      jo: { oid: JO_OID, tid: TENANT, preferred_username: 'someone.else@test.sch.uk', name: 'Jo Smith' },
+      dana: {
+        oid: 'aaaaaaaa-0000-4000-8000-0000000000d4',
+        tid: TENANT,
+        preferred_username: 'DSL@test.sch.uk',
       },
-      accounts: {
-        jo: { oid: JO_OID, tid: TENANT, preferred_username: 'someone.else@test.sch.uk', name: 'Jo Smith' },
-        dana: {
-          oid: 'aaaaaaaa-0000-4000-8000-0000000000d4',
-          tid: TENANT,
-          preferred_username: 'DSL@test.sch.uk',
-        },
-        stranger: {
-          oid: 'aaaaaaaa-0000-4000-8000-0000000000ff',
-          tid: TENANT,
-          preferred_username: 'nobody@test.sch.uk',
-        },
+      stranger: {
+        oid: 'aaaaaaaa-0000-4000-8000-0000000000ff',
+        tid: TENANT,
+        preferred_username: 'nobody@test.sch.uk',
       },
     });
     slack = await startProvider({
@@ -73,10 +71,7 @@ describe.each(providers)('web sign-in with OpenID Connect (%s)', (db) => {
       },
     });
     t = await startAuthHub(db, reserved, {
-      WEB_ENTRA_CLIENT_ID: ENTRA_CLIENT,
-      WEB_ENTRA_CLIENT_SECRET: CLIENT_SECRET,
-      WEB_ENTRA_TENANT_ID: TENANT,
-      WEB_ENTRA_AUTHORITY: entra.origin,
+      ...entraEnv(entra),
       WEB_SLACK_CLIENT_ID: SLACK_CLIENT,
       WEB_SLACK_CLIENT_SECRET: CLIENT_SECRET,
       WEB_SLACK_ISSUER: slack.issuer,

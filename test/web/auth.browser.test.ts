@@ -15,8 +15,8 @@ import {
   watchPage,
 } from '../support/browser.ts';
 import { providers } from '../support/db.ts';
-import { type AuthHub, ENTRA_CLIENT, JO_OID, reserveServer, startAuthHub, TENANT } from './auth-hub.ts';
-import { CLIENT_SECRET, startProvider, type TestProvider } from './oidc-support.ts';
+import { type AuthHub, JO_OID, reserveServer, startAuthHub, TENANT } from './auth-hub.ts';
+import { entraEnv, startEntraProvider, type TestProvider } from './oidc-support.ts';
 
 describe.runIf(runBrowserTests).each(providers)('sign-in in Chromium (%s)', (db) => {
   let browser: Browser;
@@ -26,30 +26,15 @@ describe.runIf(runBrowserTests).each(providers)('sign-in in Chromium (%s)', (db)
   beforeAll(async () => {
     browser = await launchBrowser();
     const reserved = await reserveServer();
-    entra = await startProvider({
-      prefix: `/${TENANT}/v2.0`,
-      clientId: ENTRA_CLIENT,
-      redirectUri: `${reserved.base}/auth/entra/callback`,
-      claimsByScope: {
-        openid: ['sub', 'oid', 'tid'],
-        profile: ['name', 'preferred_username'],
-        email: ['email'],
-      },
-      accounts: {
-        jo: { oid: JO_OID, tid: TENANT, preferred_username: 'jo.smith@test.sch.uk' },
-        stranger: {
-          oid: 'aaaaaaaa-0000-4000-8000-0000000000ff',
-          tid: TENANT,
-          preferred_username: 'x@test.sch.uk',
-        },
+    entra = await startEntraProvider(reserved.base, {
+      jo: { oid: JO_OID, tid: TENANT, preferred_username: 'jo.smith@test.sch.uk' },
+      stranger: {
+        oid: 'aaaaaaaa-0000-4000-8000-0000000000ff',
+        tid: TENANT,
+        preferred_username: 'x@test.sch.uk',
       },
     });
-    t = await startAuthHub(db, reserved, {
-      WEB_ENTRA_CLIENT_ID: ENTRA_CLIENT,
-      WEB_ENTRA_CLIENT_SECRET: CLIENT_SECRET,
-      WEB_ENTRA_TENANT_ID: TENANT,
-      WEB_ENTRA_AUTHORITY: entra.origin,
-    });
+    t = await startAuthHub(db, reserved, entraEnv(entra));
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,12 +5,15 @@
  * signs in (`as`) and the route finishes the interaction as that account.
  * `tamper` rewrites the ID token the token endpoint returns, signed with the provider's own key (the same
  * JWKS the hub verifies against): wrong audience, expired, another nonce.
+ * `startEntraProvider` is the stand-in for Entra ID the sign-in tests share (the hub's tenant and client from
+ * auth-hub.ts), and `entraEnv` the hub's settings that point at it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
+import { ENTRA_CLIENT, TENANT } from './auth-hub.ts';
 
 export const CLIENT_SECRET = 'client-secret-for-tests-only-0123456789';
 
@@ -130,6 +133,37 @@ export async function startProvider(opts: {
   app.use(opts.prefix || '/', provider.callback());
   server.on('request', app);
   return state;
+}
+
+/**
+ * Entra ID for the hub's tenant at http://127.0.0.1:<port>/<tenant>/v2.0, sending people back to the hub at
+ * `hubBase`; its ID tokens carry the object id (`oid`) and tenant id (`tid`) Entra's do.
+ */
+export function startEntraProvider(
+  hubBase: string,
+  accounts: Record<string, Record<string, unknown>>,
+): Promise<TestProvider> {
+  return startProvider({
+    prefix: `/${TENANT}/v2.0`,
+    clientId: ENTRA_CLIENT,
+    redirectUri: `${hubBase}/auth/entra/callback`,
+    claimsByScope: {
+      openid: ['sub', 'oid', 'tid'],
+      profile: ['name', 'preferred_username'],
+      email: ['email'],
+    },
+    accounts,
+  });
+}
+
+/** The hub's web sign-in settings for Microsoft, pointed at `entra`. */
+export function entraEnv(entra: TestProvider): Record<string, string> {
+  return {
+    WEB_ENTRA_CLIENT_ID: ENTRA_CLIENT,
+    WEB_ENTRA_CLIENT_SECRET: CLIENT_SECRET,
+    WEB_ENTRA_TENANT_ID: TENANT,
+    WEB_ENTRA_AUTHORITY: entra.origin,
+  };
 }
 
 /** A browser's cookie jar and redirect following, enough for a sign-in walk. */
