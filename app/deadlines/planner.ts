@@ -206,10 +206,12 @@ export class DeadlinePlanner {
     if (dryRun) return this.rounded(report);
     t0 = performance.now();
     // The nudges and the cases' next moments in one transaction: a case's moment moves with its nudges.
-    await svc.deadlines.inTransaction(async (tx) => {
-      await svc.deadlines.writeNudges(writes.creates, writes.updates, writes.cancels, tx);
-      await this.plans.setPlanned(marks, tx);
-    });
+    // None when nothing is to be written (a steady tick with nothing due: no BEGIN, no commit).
+    if (writes.creates.length + writes.updates.length + writes.cancels.length + marks.length > 0)
+      await svc.deadlines.inTransaction(async (tx) => {
+        await svc.deadlines.writeNudges(writes.creates, writes.updates, writes.cancels, tx);
+        await this.plans.setPlanned(marks, tx);
+      });
     report.writeMs += performance.now() - t0;
     if (full) {
       this.flags.clear();
