@@ -9,7 +9,7 @@ import { RECORD_TITLE_PREFIX } from '../../core/escalations/concern-messages.ts'
 import type { Actor } from '../../core/ports.ts';
 import type { Provider } from '../../store/db.ts';
 import { capturedChannelText, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, type School, SECRET_STRINGS, seedSchool } from './support.ts';
+import { CONCERN_FORM, type School, SECRET_STRINGS, seedSchool } from './support.ts';
 
 /** The console transcripts of this file's hubs, for the privacy check. */
 export const transcripts: string[] = [];
@@ -31,15 +31,7 @@ export async function raise(t: TestHub, s: School, values: Partial<Record<string
     {
       formId: reply.form.formId,
       context: reply.form.context,
-      values: {
-        student: 'Zephyrine Quillborough',
-        category: 'Neglect',
-        what: CONCERN_TEXT,
-        when: '08:40',
-        immediateRisk: 'no',
-        actionsTaken: ACTIONS_TEXT,
-        ...values,
-      } as Record<string, string>,
+      values: { ...CONCERN_FORM, ...values } as Record<string, string>,
       intent: 'submit',
     },
     'CONSOLE',

@@ -6,16 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../core/ports.ts';
 import { capturedLogLines, type TestHub } from '../support/hub.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, SECRET_STRINGS } from './support.ts';
+import { CONCERN_FORM, SECRET_STRINGS } from './support.ts';
 
-export const values = {
-  student: 'Zephyrine Quillborough',
-  category: 'Neglect',
-  what: CONCERN_TEXT,
-  when: '08:40',
-  immediateRisk: 'no',
-  actionsTaken: ACTIONS_TEXT,
-};
+/** The concern form as the teacher fills it in. */
+export const values = CONCERN_FORM;
 
 /** "recorded as C-1A2B3C and has gone to Dana Lead (DSL)." → the reference and the recipients. */
 export const receiptOf = (text: string) =>

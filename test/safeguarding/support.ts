@@ -22,6 +22,15 @@ export const PUPIL = {
 export const PUPIL2 = { givenName: 'Barnaby', familyName: 'Wexcombe', yearGroup: '5', upn: 'B123456789012' };
 export const CONCERN_TEXT = 'She said her stepdad locks her in the shed overnight with marigold bruises';
 export const ACTIONS_TEXT = 'Stayed with her at lunch, told the pastoral marmalade lead';
+/** The concern form as the teacher fills it in about PUPIL (what every channel's form submits). */
+export const CONCERN_FORM = {
+  student: 'Zephyrine Quillborough',
+  category: 'Neglect',
+  what: CONCERN_TEXT,
+  when: '08:40',
+  immediateRisk: 'no',
+  actionsTaken: ACTIONS_TEXT,
+};
 export const SECRET_STRINGS = [
   PUPIL.givenName,
   PUPIL.familyName,
