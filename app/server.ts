@@ -122,7 +122,14 @@ export function createApp(hub: Hub): express.Express {
     next();
   });
   const health = healthEndpoint(healthCacheFor(hub), metricsToken(hub.config.raw));
-  frontListeners.set(app, health.front);
+  // Modules' front handlers (Slack's /slack/events) after /healthz's, before Express.
+  const fronts = hub.modules.flatMap((m) => m.front?.(hub) ?? []);
+  frontListeners.set(
+    app,
+    fronts.length === 0
+      ? health.front
+      : (req, res) => health.front(req, res) || fronts.some((f) => f(req, res, () => app(req, res))),
+  );
   // What the front listener leaves (a body, `/healthz/`, `/HEALTHZ`): same answer, after the size check.
   app.get('/healthz', (req, res) => health.respond(req, res));
   const router = express.Router();

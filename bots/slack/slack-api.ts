@@ -130,7 +130,7 @@ const replyAgents = {
 function postOnce(
   url: URL,
   token: string,
-  json: string,
+  body: Buffer,
   timeoutMs: number,
 ): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
   const https_ = url.protocol === 'https:';
@@ -143,7 +143,7 @@ function postOnce(
         headers: {
           Authorization: `Bearer ${token}`,
           'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': Buffer.byteLength(json),
+          'Content-Length': body.length,
           Accept: 'application/json',
         },
       },
@@ -172,7 +172,7 @@ function postOnce(
       timeoutMs,
     );
     req.on('error', fail);
-    req.end(json);
+    req.end(body);
   });
 }
 
@@ -197,7 +197,7 @@ export async function postJson(
     res = await postOnce(
       new URL(`${client.slackApiUrl}${method}`),
       client.token ?? '',
-      JSON.stringify(args),
+      Buffer.from(JSON.stringify(args)), // encoded once (length and socket write from the same bytes)
       timeoutMs,
     );
   } catch (err) {

@@ -21,7 +21,7 @@ import { BOT_SCOPES } from './scopes.ts';
 import { SlackApi } from './slack-api.ts';
 import { SlackChannel } from './slack-channel.ts';
 import { registerListeners } from './slack-listeners.ts';
-import { mountSlackRoutes } from './slack-routes.ts';
+import { mountSlackRoutes, type SlackRouteDeps, slackFront } from './slack-routes.ts';
 import { TokenMonitor } from './token-monitor.ts';
 import { WorkGate } from './work-gate.ts';
 
@@ -79,6 +79,22 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
   let sideWriter: ReturnType<typeof openSideWriter> | undefined;
   const inFlight = new Set<Promise<void>>();
   const socketState: { connected: boolean; lastError?: string } = { connected: false };
+
+  /** What /slack/events needs (HTTP mode with a signing secret), or nothing to mount. */
+  const routeDeps = (hub: Hub): SlackRouteDeps | undefined =>
+    svc && receiver && dedupe && gate && svc.config.signingSecret
+      ? {
+          hub,
+          signingSecret: svc.config.signingSecret,
+          receiver,
+          dedupe,
+          gate,
+          track(work) {
+            inFlight.add(work);
+            void work.finally(() => inFlight.delete(work));
+          },
+        }
+      : undefined;
 
   return {
     name: 'slack',
@@ -232,21 +248,15 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
       hub.services.set('slack', svc);
     },
 
+    front(hub) {
+      const deps = routeDeps(hub);
+      return deps && slackFront(deps);
+    },
+
     routes(router, hub) {
       if (!svc) return;
-      if (receiver && dedupe && gate && svc.config.signingSecret) {
-        mountSlackRoutes(router, {
-          hub,
-          signingSecret: svc.config.signingSecret,
-          receiver,
-          dedupe,
-          gate,
-          track(work) {
-            inFlight.add(work);
-            void work.finally(() => inFlight.delete(work));
-          },
-        });
-      }
+      const deps = routeDeps(hub);
+      if (deps) mountSlackRoutes(router, deps);
       const provider = oauth;
       if (provider) {
         router.get('/slack/install', (req, res) => {
