@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { App } from '@slack/bolt';
 import pino from 'pino';
 import { loadConfig } from '../../app/config/index.ts';
@@ -31,7 +32,35 @@ export type LoopDelay = {
   gcMs: number;
   sqliteStalls: number;
   sqliteStallMs: number;
+  /** Bytes the JS heap allocated over the interval (v8.GCProfiler: the heap before each collection less after the previous). */
+  allocated: number;
 };
+
+/** Bytes allocated on the JS heap since `start`, from each collection's before/after heap sizes. */
+function allocationMeter(): () => number {
+  let profiler = new v8.GCProfiler();
+  let used = v8.getHeapStatistics().used_heap_size;
+  profiler.start();
+  return () => {
+    const stats = profiler.stop() as unknown as {
+      statistics: {
+        beforeGC: { heapStatistics: { usedHeapSize: number } };
+        afterGC: { heapStatistics: { usedHeapSize: number } };
+      }[];
+    };
+    let allocated = 0;
+    for (const g of stats.statistics) {
+      allocated += g.beforeGC.heapStatistics.usedHeapSize - used;
+      used = g.afterGC.heapStatistics.usedHeapSize;
+    }
+    const now = v8.getHeapStatistics().used_heap_size;
+    allocated += now - used;
+    used = now;
+    profiler = new v8.GCProfiler();
+    profiler.start();
+    return allocated;
+  };
+}
 
 /** Time the synchronous better-sqlite3 calls of this thread (the driver under Prisma's adapter). */
 function countSqliteStalls(onStall: (ms: number) => void): void {
@@ -77,6 +106,7 @@ function answerLoopDelay(): void {
     held.sqliteStalls++;
     held.sqliteStallMs += ms;
   });
+  const allocated = allocationMeter();
   const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
   process.on('message', (m) => {
     if (m !== 'loop') return;
@@ -89,6 +119,7 @@ function answerLoopDelay(): void {
         gcMs: Math.round(held.gcMs),
         sqliteStalls: held.sqliteStalls,
         sqliteStallMs: Math.round(held.sqliteStallMs),
+        allocated: allocated(),
       },
     });
     h.reset();
