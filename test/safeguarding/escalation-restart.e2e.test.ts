@@ -3,27 +3,17 @@
  * send, and a burst of concurrent concerns, on SQLite and PostgreSQL (the ladder itself:
  * escalation.e2e.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { safeguardingOf } from '../../app/safeguarding/module.ts';
 import { providers } from '../support/db.ts';
 import type { TestHub } from '../support/hub.ts';
-import {
-  closeSchoolHub,
-  escalations,
-  privacyAcrossThisFile,
-  raise,
-  startSchoolHub,
-} from './escalation-support.ts';
+import { escalations, privacyAcrossThisFile, raise, schoolHubEach } from './escalation-support.ts';
 import { CONCERN_TEXT, crash, reopen, type School } from './support.ts';
 
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-
-  beforeEach(async () => {
-    ({ t, s } = await startSchoolHub(provider));
-  });
-  afterEach(() => closeSchoolHub(t));
+  schoolHubEach(provider, (h) => ({ t, s } = h));
 
   it('a restart in the middle loses nothing and sends nothing twice', async () => {
     await raise(t, s);

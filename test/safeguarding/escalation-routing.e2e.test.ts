@@ -3,7 +3,7 @@
  * routed by kind, the duty rota, and a DSL nobody can reach or whose account the platform no longer knows
  * (a Teams-like identity-only channel), on SQLite and PostgreSQL (the ladder itself: escalation.e2e.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type { DeliveryTarget } from '../../core/ports.ts';
@@ -11,11 +11,10 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import {
   actor,
-  closeSchoolHub,
   escalations,
   privacyAcrossThisFile,
   raise,
-  startSchoolHub,
+  schoolHubEach,
   transcripts,
 } from './escalation-support.ts';
 import { IdentityOnlyChannel, type School, seedSchool } from './support.ts';
@@ -23,11 +22,7 @@ import { IdentityOnlyChannel, type School, seedSchool } from './support.ts';
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-
-  beforeEach(async () => {
-    ({ t, s } = await startSchoolHub(provider));
-  });
-  afterEach(() => closeSchoolHub(t));
+  schoolHubEach(provider, (h) => ({ t, s } = h));
 
   it('imports: a CPOMS incident in a safeguarding category raises one concern (event and sweep)', async () => {
     const mk = (externalId: string, categories: string) =>

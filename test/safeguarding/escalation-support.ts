@@ -3,7 +3,7 @@
  * raised through the real form registry, what the console was sent, and the privacy check each file ends
  * with over every log line and channel message its tests wrote.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { RECORD_TITLE_PREFIX } from '../../core/escalations/concern-messages.ts';
 import type { Actor } from '../../core/ports.ts';
@@ -76,13 +76,25 @@ export function privacyAcrossThisFile(recordViews: boolean): void {
 }
 
 /** A hub at 09:00 on 24 November 2026 with the safeguarding module, and the school seeded. */
-export async function startSchoolHub(provider: Provider): Promise<{ t: TestHub; s: School }> {
+async function startSchoolHub(provider: Provider): Promise<{ t: TestHub; s: School }> {
   const t = await startTestHub(provider, { now: '2026-11-24T09:00:00Z', modules: [safeguardingModule()] });
   return { t, s: await seedSchool(t.hub.dbh.db) };
 }
 
-/** Keep the hub's console transcript for the privacy check, then close it. */
-export async function closeSchoolHub(t: TestHub): Promise<void> {
-  transcripts.push(t.consoleOut.text());
-  await t.close();
+/**
+ * Before each test a fresh hub and school (`set` hands them to the test's own variables); after it the
+ * hub's console transcript is kept for the privacy check and the hub closed.
+ */
+export function schoolHubEach(provider: Provider, set: (h: { t: TestHub; s: School }) => void): void {
+  let t: TestHub | undefined;
+  beforeEach(async () => {
+    const h = await startSchoolHub(provider);
+    t = h.t;
+    set(h);
+  });
+  afterEach(async () => {
+    if (!t) return;
+    transcripts.push(t.consoleOut.text());
+    await t.close();
+  });
 }

@@ -4,7 +4,7 @@
  * the ladder and what answers it. Restarts and crashes: escalation-restart.e2e.test.ts; who is sent what
  * (imports, early-intervention alerts, the rota, a DSL nobody can reach): escalation-routing.e2e.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadlinesModule } from '../../app/deadlines/module.ts';
 import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { RECORD_TITLE_PREFIX } from '../../core/escalations/concern-messages.ts';
@@ -12,12 +12,11 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import {
   actor,
-  closeSchoolHub,
   escalations,
   privacyAcrossThisFile,
   raise,
   refFor,
-  startSchoolHub,
+  schoolHubEach,
   transcripts,
 } from './escalation-support.ts';
 import { CONCERN_TEXT, type School, seedSchool } from './support.ts';
@@ -25,11 +24,7 @@ import { CONCERN_TEXT, type School, seedSchool } from './support.ts';
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-
-  beforeEach(async () => {
-    ({ t, s } = await startSchoolHub(provider));
-  });
-  afterEach(() => closeSchoolHub(t));
+  schoolHubEach(provider, (h) => ({ t, s } = h));
 
   it('stores the concern encrypted and audited before confirming, and names the DSL; the DSL has it within one tick', async () => {
     const outcome = await raise(t, s);
