@@ -2,8 +2,10 @@
  * /slack/events on loopback with genuinely signed, real-format requests: signature rules, URL
  * verification, slash command, mentions, DMs, retries processed once, and linking staff by email.
  */
+import http from 'node:http';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signSlackRequest } from '../../bots/slack/verify-signature.ts';
 import { providers } from '../support/db.ts';
 import {
   blocksOf,
@@ -13,12 +15,41 @@ import {
   postForm,
   postJson,
   type School,
+  SECRET,
   SLACK,
   type SlackHub,
   seedSchool,
   startSlackHub,
   TEAM,
 } from './support.ts';
+
+/** A signed JSON body sent in two chunks without Content-Length (chunked): the Express route's way in. */
+function postChunked(h: SlackHub, body: unknown): Promise<{ status: number; noRetry: boolean }> {
+  const raw = JSON.stringify(body);
+  const ts = Math.floor(h.hub.clock.now().getTime() / 1000);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${h.base}/slack/events`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': signSlackRequest(SECRET, ts, raw),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, noRetry: res.headers['x-slack-no-retry'] === '1' }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.write(raw.slice(0, 10));
+    req.end(raw.slice(10));
+  });
+}
 
 const slashCommand = (text: string, user = 'U0SAM') => ({
   token: 'legacy',
@@ -250,6 +281,38 @@ describe.each(providers)('Slack /slack/events on %s', (provider) => {
     await postJson(h, im, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
     await h.slack.idle();
     expect(posts).toBe(1);
+  });
+
+  it('answers a mention with a declared length (before Express) and a chunked one (through Express) alike, each once', async () => {
+    await linkSam(h.hub, school);
+    let replies = 0;
+    nock(SLACK)
+      .post('/api/chat.postEphemeral', (b) => b.channel === 'C0STAFF' && b.user === 'U0SAM')
+      .times(3)
+      .reply(200, () => {
+        replies++;
+        return { ok: true, message_ts: '1.1' };
+      });
+    const mention = (n: number) =>
+      eventCallback({
+        type: 'app_mention',
+        user: 'U0SAM',
+        text: '<@UBOT> help',
+        ts: `1764000002.00010${n}`,
+        channel: 'C0STAFF',
+        event_ts: `1764000002.00010${n}`,
+      });
+    const declared = mention(1);
+    const chunked = mention(2);
+    expect((await postJson(h, declared)).status).toBe(200);
+    expect(await postChunked(h, chunked)).toEqual({ status: 200, noRetry: false });
+    // The same deliveries again, each the other way in: acknowledged as duplicates, not answered again.
+    expect(await postChunked(h, declared)).toEqual({ status: 200, noRetry: true });
+    expect((await postJson(h, chunked)).status).toBe(200);
+    // A bad signature is refused whichever way it comes.
+    expect((await postJson(h, mention(3), { signature: 'v0=00' })).status).toBe(401);
+    await h.slack.idle();
+    expect(replies).toBe(2);
   });
 
   it('renders a reply as Block Kit within limits', async () => {
