@@ -13,7 +13,9 @@ import { CONCERN_TEXT, crash, reopen, type School } from './support.ts';
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-  schoolHubEach(provider, (h) => ({ t, s } = h));
+  schoolHubEach(provider, (h) => {
+    ({ t, s } = h);
+  });
 
   it('a restart in the middle loses nothing and sends nothing twice', async () => {
     await raise(t, s);

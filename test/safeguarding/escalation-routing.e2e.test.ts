@@ -22,7 +22,9 @@ import { IdentityOnlyChannel, type School, seedSchool } from './support.ts';
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-  schoolHubEach(provider, (h) => ({ t, s } = h));
+  schoolHubEach(provider, (h) => {
+    ({ t, s } = h);
+  });
 
   it('imports: a CPOMS incident in a safeguarding category raises one concern (event and sweep)', async () => {
     const mk = (externalId: string, categories: string) =>

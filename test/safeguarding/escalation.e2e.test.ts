@@ -24,7 +24,9 @@ import { CONCERN_TEXT, type School, seedSchool } from './support.ts';
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
   let s: School;
-  schoolHubEach(provider, (h) => ({ t, s } = h));
+  schoolHubEach(provider, (h) => {
+    ({ t, s } = h);
+  });
 
   it('stores the concern encrypted and audited before confirming, and names the DSL; the DSL has it within one tick', async () => {
     const outcome = await raise(t, s);
