@@ -25,6 +25,7 @@ import type {
   DrainReport,
   People,
 } from './deliverer-options.ts';
+import { type RunCarry, takeSent, writeSent } from './delivery-carry.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLoops } from './delivery-loops.ts';
 import { resolveRoute } from './delivery-route.ts';
@@ -139,10 +140,13 @@ export class Deliverer {
     const claimedAt = this.clock.now().getTime();
     const worker = async () => {
       for (let run = queue.shift(); run; run = queue.shift()) {
+        // A sent message's finish is written with the next message's begin (delivery-carry.ts).
+        const carry: RunCarry = {};
         for (const [i, m] of run.entries()) {
           // Late in a long run the claims' leases run low: give the rest back rather than risk them.
           const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
-          const state = stale ? 'HELD' : await this.deliverOne(m, people);
+          if (stale) await writeSent(this.outbox, carry);
+          const state = stale ? 'HELD' : await this.deliverOne(m, people, carry, i < run.length - 1);
           if (state === 'SENT') report.sent++;
           else if (state === 'FAILED') report.failed++;
           // A message still to be retried holds the person's later ones back: they wait for it.
@@ -212,11 +216,36 @@ export class Deliverer {
     return 'RETRYING';
   }
 
-  private async deliverOne(m: ClaimedMessage, people: People): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
+  /**
+   * Deliver one message of a claimed run. `carry.sent` (the run's previous message, sent) is written with
+   * this message's begin, or alone before any other write or wait; when this one is sent and `hasNext`, its
+   * finish is left in `carry` for the next message's begin.
+   */
+  private async deliverOne(
+    m: ClaimedMessage,
+    people: People,
+    carry: RunCarry = {},
+    hasNext = false,
+  ): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
+    try {
+      return await this.deliverCarrying(m, people, carry, hasNext);
+    } finally {
+      // A failure before the begin: the previous message's finish is still written.
+      if (carry.sent?.finish.messageId !== m.id) await writeSent(this.outbox, carry);
+    }
+  }
+
+  private async deliverCarrying(
+    m: ClaimedMessage,
+    people: People,
+    carry: RunCarry,
+    hasNext: boolean,
+  ): Promise<'SENT' | 'RETRYING' | 'FAILED'> {
     const worker = m.claimToken;
     const now = this.clock.now().getTime();
     const route = await resolveRoute(m, people, this.conversations, this.router);
     if (!route) {
+      await writeSent(this.outbox, carry);
       this.events.emit('unreachable', m);
       if (m.attempts === 0) await this.options.onUnreachable?.(m);
       const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
@@ -235,12 +264,14 @@ export class Deliverer {
     const { channel, target } = route;
     const gate = this.gates.get(channel.platform) ?? 0;
     if (gate > now) {
+      await writeSent(this.outbox, carry);
       await this.outbox.release(m.id, worker, new Date(gate), `${channel.platform} throttled`);
       return 'RETRYING';
     }
     const limits = this.limitKeys(channel, target);
     const slot = await this.reserve(limits);
     if (!slot.ok) {
+      await writeSent(this.outbox, carry);
       // Backpressure: the platform's limit is reached for this thread or tenant; try again when it opens.
       await this.outbox.release(
         m.id,
@@ -256,6 +287,7 @@ export class Deliverer {
     const ready = slot.waitMs > 0 ? this.sleep(slot.waitMs) : undefined;
     let outgoing = m.message;
     if (m.inDoubt) {
+      await writeSent(this.outbox, carry);
       await ready;
       const seen = channel.reconcile ? await channel.reconcile(m.idempotencyKey, target) : 'unknown';
       // The channel cannot say whether the first send arrived: send it again, marked as a repeat.
@@ -274,7 +306,9 @@ export class Deliverer {
     }
     // Renews the claim: the platform call below starts with a full lease ahead of it.
     let leaseFrom = this.clock.now().getTime();
-    const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
+    const previous = takeSent(carry);
+    const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs, previous?.finish);
+    previous?.delivered();
     await ready;
     if (attemptNo === null) return this.lostClaim(m);
     // A slow machine stretched the wait: renew the lease so the send still has most of one ahead of it.
@@ -295,27 +329,16 @@ export class Deliverer {
       return 'RETRYING';
     }
     // Sends that left late bunch up with those on time: hold this one until every window has room.
-    if (limits.length > 0) {
-      for (;;) {
-        const at = this.clock.now().getTime();
-        const hold = this.windows.delayMs(limits, at);
-        if (hold <= 0) break;
-        if (hold > this.maxInlineWaitMs) {
-          await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
-            platform: channel.platform,
-            state: 'RETRYING',
-            nextAttemptAt: new Date(this.clock.now().getTime() + hold),
-            error: 'held, not sent: the platform window is full',
-          });
-          this.events.emit('rate_limited', m, channel.platform);
-          return 'RETRYING';
-        }
-        await this.sleep(hold);
-        // The clock did not move while we slept (a clock driven by hand, as in tests): holding on would
-        // never end, and the limiter has already paced this send.
-        if (this.clock.now().getTime() === at) break;
-      }
-      this.windows.record(limits, this.clock.now().getTime());
+    const hold = await this.windows.holdThenRecord(limits, this.clock, this.sleep, this.maxInlineWaitMs);
+    if (hold > 0) {
+      await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
+        platform: channel.platform,
+        state: 'RETRYING',
+        nextAttemptAt: new Date(this.clock.now().getTime() + hold),
+        error: 'held, not sent: the platform window is full',
+      });
+      this.events.emit('rate_limited', m, channel.platform);
+      return 'RETRYING';
     }
     // The window hold can outlast a lease: never send on a claim that may have run out (another replica
     // could have taken the message, found it not delivered, and sent it). Renew first, or leave it.
@@ -337,17 +360,17 @@ export class Deliverer {
     // a slot wait of up to maxInlineWaitMs earlier: a wait counted from then could already be over).
     const answeredAt = this.clock.now().getTime();
     switch (result.outcome) {
-      case 'sent':
-        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'SENT', {
-          platform: channel.platform,
-          state: 'SENT',
-          ...(result.platformRef ? { platformRef: result.platformRef } : {}),
-        });
-        this.log.info(
-          { messageId: m.id, platform: channel.platform, attemptNo, kind: m.message.kind },
-          'delivered',
-        );
+      case 'sent': {
+        const { platform } = channel;
+        const ref = result.platformRef ? { platformRef: result.platformRef } : {};
+        const next = { platform, state: 'SENT' as const, ...ref };
+        const delivered = () =>
+          this.log.info({ messageId: m.id, platform, attemptNo, kind: m.message.kind }, 'delivered');
+        // The next message of the run writes this finish with its begin (one transaction on SQLite).
+        carry.sent = { finish: { messageId: m.id, worker, attemptNo, outcome: 'SENT', next }, delivered };
+        if (!hasNext) await writeSent(this.outbox, carry);
         return 'SENT';
+      }
       case 'throttled': {
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         // Retry-After closes the shared buckets of this thread/tenant for every replica; a channel with

@@ -12,7 +12,7 @@
  * limiter: a stall cannot overrun an hour's budget, and they would cost memory.
  */
 import { JITTER_MARGIN_MS } from '../core/delivery/platform-rate-limits.ts';
-import type { RateLimitKey } from '../core/ports.ts';
+import type { Clock, RateLimitKey } from '../core/ports.ts';
 
 const MAX_GUARDED_WINDOW_MS = 30_000;
 const WIDEN_MS = 50;
@@ -66,6 +66,31 @@ export class SendWindows {
       }
     }
     return Math.max(0, Math.ceil(wait));
+  }
+
+  /**
+   * Hold a send until every window of `keys` has room, then record it; or, when the hold would be longer
+   * than `maxWaitMs`, record nothing and return that hold (the caller gives the message back for it).
+   */
+  async holdThenRecord(
+    keys: RateLimitKey[],
+    clock: Clock,
+    sleep: (ms: number) => Promise<void>,
+    maxWaitMs: number,
+  ): Promise<number> {
+    if (keys.length === 0) return 0;
+    for (;;) {
+      const at = clock.now().getTime();
+      const hold = this.delayMs(keys, at);
+      if (hold <= 0) break;
+      if (hold > maxWaitMs) return hold;
+      await sleep(hold);
+      // The clock did not move while we slept (a clock driven by hand, as in tests): holding on would
+      // never end, and the limiter has already paced this send.
+      if (clock.now().getTime() === at) break;
+    }
+    this.record(keys, clock.now().getTime());
+    return 0;
   }
 
   /** A send to `keys` left at `nowMs`. */

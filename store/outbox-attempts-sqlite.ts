@@ -8,9 +8,9 @@
  * claim, and the same claim twice in one group moves it once (the first item). Timestamps in Prisma's
  * SQLite text form (store/deadline-bulk.ts).
  */
-import type { Db, Tx } from './db.ts';
+import type { Tx } from './db.ts';
 import { sqliteTimestamp } from './deadline-bulk.ts';
-import type { FinishRequest } from './outbox-attempts-pg.ts';
+import type { BeginRequest, FinishRequest } from './outbox-attempts-pg.ts';
 
 const REQ = `WITH req AS MATERIALIZED (
   SELECT value ->> '$.id' AS id, value ->> '$.attemptNo' AS attempt_no, value ->> '$.outcome' AS outcome,
@@ -93,7 +93,7 @@ export interface ReleaseRequest {
  * Give a group of claims back (RETRYING at each one's `nextAttemptAt`), each only while its claim holds the
  * message, in one statement (a claimed run whose first message failed gives the other nine back at once).
  */
-export async function releaseClaimsSqlite(db: Db, items: ReleaseRequest[]): Promise<void> {
+export async function releaseClaimsSqlite(db: Tx, items: ReleaseRequest[]): Promise<void> {
   await db.$executeRawUnsafe(
     `WITH req AS MATERIALIZED (
        SELECT value ->> '$.id' AS id, value ->> '$.token' AS token, value ->> '$.nextAt' AS next_at,
@@ -113,4 +113,97 @@ export async function releaseClaimsSqlite(db: Db, items: ReleaseRequest[]): Prom
     ),
     sqliteTimestamp(new Date()),
   );
+}
+
+/**
+ * A group of attempt begins inside the caller's transaction: per claim (and lease), one conditional update
+ * that returns the rows still held (attempts incremented, lease renewed), then one insert of their attempt
+ * rows. Returns, per item, the attempt number, or null when the claim was lost (the same claim twice in
+ * one group: the first item has the attempt, the second none).
+ */
+export async function beginAttemptsSqlite(
+  tx: Tx,
+  items: BeginRequest[],
+  now: Date,
+): Promise<(number | null)[]> {
+  const key = (id: string, worker: string) => `${id}\u0000${worker}`;
+  const attemptNo = new Map<string, number>();
+  const groups = new Map<string, BeginRequest[]>();
+  for (const i of items) {
+    const g = `${i.worker}\u0000${i.leaseMs ?? 0}`;
+    groups.set(g, [...(groups.get(g) ?? []), i]);
+  }
+  for (const group of groups.values()) {
+    const { worker, leaseMs } = group[0]!;
+    const held = await tx.outboxMessage.updateManyAndReturn({
+      where: {
+        id: { in: [...new Set(group.map((g) => g.messageId))] },
+        state: 'SENDING',
+        leaseOwner: worker,
+      },
+      data: {
+        attempts: { increment: 1 },
+        ...(leaseMs ? { leaseUntil: new Date(now.getTime() + leaseMs) } : {}),
+      },
+      select: { id: true, attempts: true },
+    });
+    for (const r of held) attemptNo.set(key(r.id, worker), r.attempts);
+  }
+  const results: (number | null)[] = [];
+  const rows: { messageId: string; attemptNo: number; worker: string; startedAt: Date }[] = [];
+  for (const i of items) {
+    const k = key(i.messageId, i.worker);
+    const n = attemptNo.get(k);
+    attemptNo.delete(k);
+    results.push(n ?? null);
+    if (n !== undefined)
+      rows.push({ messageId: i.messageId, attemptNo: n, worker: workerOf(i.worker), startedAt: now });
+  }
+  if (rows.length > 0) await tx.deliveryAttempt.createMany({ data: rows });
+  return results;
+}
+
+/** One write of the delivery loop: an attempt's begin (after the previous message's finish), finish, or a release. */
+export type OutboxWrite =
+  | { kind: 'begin'; begin: BeginRequest; after?: FinishRequest }
+  | { kind: 'finish'; finish: FinishRequest }
+  | { kind: 'release'; release: ReleaseRequest };
+
+/**
+ * SQLite: a group of the delivery loop's writes (begins, finishes, releases) in one transaction, so one
+ * commit, whatever the mix (on the single writer each commit waits for the disk: most of the SMS burst's
+ * time, issue 18). Finishes first (a begin's `after` among them: the previous message of the same
+ * person, written with it), then releases, then begins; they touch different claims, so the order only
+ * keeps each statement's group whole. Returns per write: the attempt number or null (begin), whether the
+ * message moved (finish), undefined (release).
+ */
+export async function writeGroupSqlite(
+  tx: Tx,
+  writes: OutboxWrite[],
+  now: Date,
+): Promise<(number | boolean | null | undefined)[]> {
+  const finishes: FinishRequest[] = [];
+  for (const w of writes) {
+    if (w.kind === 'finish') finishes.push(w.finish);
+    else if (w.kind === 'begin' && w.after) finishes.push(w.after);
+  }
+  const moved = finishes.length > 0 ? await finishAttemptsSqlite(tx, finishes, now) : [];
+  const releases = writes.flatMap((w) => (w.kind === 'release' ? [w.release] : []));
+  if (releases.length > 0) await releaseClaimsSqlite(tx, releases);
+  const begins = writes.flatMap((w) => (w.kind === 'begin' ? [w.begin] : []));
+  const begun = begins.length > 0 ? await beginAttemptsSqlite(tx, begins, now) : [];
+  let f = 0;
+  let b = 0;
+  return writes.map((w) => {
+    if (w.kind === 'release') return undefined;
+    if (w.kind === 'finish') return moved[f++];
+    if (w.after) f++;
+    return begun[b++];
+  });
+}
+
+/** "host:pid:x#12" → "host:pid:x": attempts record the worker, leases the claim. */
+function workerOf(claimToken: string): string {
+  const i = claimToken.lastIndexOf('#');
+  return i > 0 ? claimToken.slice(0, i) : claimToken;
 }

@@ -6,6 +6,13 @@
  * is one turn of the single writer, and one commit. If the transaction fails, every caller of the group
  * gets the error, as each would have alone.
  */
+/**
+ * Microtask turns a serial coalescer waits after a group before the next: the callers it answered reach
+ * their next write in a few dozen (a sent message's finish and the next begin of its run), so they join
+ * one group. Each turn lets every other pending microtask run once; no timer is involved.
+ */
+const SETTLE_HOPS = 64;
+
 export class Coalescer<I, R> {
   private queue: { item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private scheduled = false;
@@ -24,16 +31,22 @@ export class Coalescer<I, R> {
     });
   }
 
-  private schedule(): void {
+  /**
+   * Flush after `hops` turns of the microtask queue: after the microtasks already queued (the other sends
+   * of the batch reaching this point join the group). Not a timer: on SQLite the driver is synchronous, so
+   * a busy process can run on microtasks alone for seconds, and a timer or setImmediate would wait for all
+   * of it.
+   */
+  private schedule(hops = 1): void {
     if (this.scheduled || (this.serial && this.running > 0)) return;
     this.scheduled = true;
-    // After the microtasks already queued (the other sends of the batch reaching this point join the
-    // group). Not a timer: on SQLite the driver is synchronous, so a busy process can run on microtasks
-    // alone for seconds, and a timer or setImmediate would wait for all of it.
-    queueMicrotask(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
+    const turn = (left: number) =>
+      queueMicrotask(() => {
+        if (left > 1) return turn(left - 1);
+        this.scheduled = false;
+        void this.flush();
+      });
+    turn(hops);
   }
 
   private async flush(): Promise<void> {
@@ -47,7 +60,10 @@ export class Coalescer<I, R> {
       for (const g of group) g.reject(err);
     } finally {
       this.running--;
-      if (this.queue.length > 0) this.schedule();
+      // Serial: the callers of this group write again a few microtasks from now (a run's next begin);
+      // flushing at once would send the few that came meanwhile alone and split the groups in two.
+      if (this.serial) this.schedule(SETTLE_HOPS);
+      else if (this.queue.length > 0) this.schedule();
     }
   }
 }

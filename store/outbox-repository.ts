@@ -14,7 +14,7 @@ import {
   type FinishRequest as FinishItem,
   finishAttemptsPg,
 } from './outbox-attempts-pg.ts';
-import { finishAttemptsSqlite, type ReleaseRequest, releaseClaimsSqlite } from './outbox-attempts-sqlite.ts';
+import { type OutboxWrite, type ReleaseRequest, writeGroupSqlite } from './outbox-attempts-sqlite.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
 import { viaOf } from './outbox-via.ts';
@@ -63,11 +63,21 @@ export class OutboxRepository implements OutboxPort {
     /** PostgreSQL: the delivery loop's own pool (store/outbox-pool.ts), for claims, begins and finishes. */
     private readonly dx: Db = db,
   ) {
-    // SQLite has one writer: a group waits for the previous one (and grows meanwhile).
-    const serial = provider !== 'postgres';
-    this.begins = new Coalescer((items) => this.beginMany(items), serial);
-    this.finishes = new Coalescer((items) => this.finishMany(items), serial);
-    this.releases = new Coalescer((items) => this.releaseMany(items), serial);
+    // PostgreSQL: each kind of write in one statement per group, groups in parallel on the delivery pool.
+    this.begins = new Coalescer((items) => beginAttemptsPg(this.dx, items, this.clock.now()), false);
+    this.finishes = new Coalescer((items) => finishAttemptsPg(this.dx, items, this.clock.now()), false);
+    this.releases = new Coalescer((items) => this.releaseMany(items), false);
+    // SQLite has one writer: begins, finishes and releases share one group, one transaction and one
+    // commit, and a group waits for the previous one (growing meanwhile).
+    this.writes = new Coalescer(
+      (items) => this.db.$transaction((tx) => writeGroupSqlite(tx, items, this.clock.now())),
+      true,
+    );
+  }
+
+  private readonly writes: Coalescer<OutboxWrite, number | boolean | null | undefined>;
+  private get sqlite(): boolean {
+    return this.provider !== 'postgres';
   }
 
   /**
@@ -197,59 +207,24 @@ export class OutboxRepository implements OutboxPort {
    * caller must then not send, or the message could go out twice.
    *
    * Concurrent calls share one transaction (see Coalescer): the row is committed before this resolves.
+   * `after`: the finish of the previous message of the same claimed run (it was sent), written first: on
+   * SQLite in the same transaction (one commit per message of a person's run instead of two), on
+   * PostgreSQL as its own statement before the begin's.
    */
-  beginAttempt(messageId: string, worker: string, leaseMs?: number): Promise<number | null> {
-    return this.begins.add({ messageId, worker, leaseMs });
+  beginAttempt(
+    messageId: string,
+    worker: string,
+    leaseMs?: number,
+    after?: FinishItem,
+  ): Promise<number | null> {
+    const begin = { messageId, worker, leaseMs };
+    if (this.sqlite)
+      return this.writes.add({ kind: 'begin', begin, ...(after ? { after } : {}) }) as Promise<number | null>;
+    if (!after) return this.begins.add(begin);
+    return this.finishes.add(after).then(() => this.begins.add(begin));
   }
 
   private readonly begins: Coalescer<BeginItem, number | null>;
-
-  /**
-   * One transaction for a group of begins: per claim, one conditional update that returns the rows still
-   * held (attempts incremented, lease renewed), then one insert of their attempt rows.
-   */
-  private async beginMany(items: BeginItem[]): Promise<(number | null)[]> {
-    const now = this.clock.now();
-    if (this.provider === 'postgres') return beginAttemptsPg(this.dx, items, now);
-    const key = (id: string, worker: string) => `${id}\u0000${worker}`;
-    return this.db.$transaction(async (tx) => {
-      const attemptNo = new Map<string, number>();
-      const groups = new Map<string, BeginItem[]>();
-      for (const i of items) {
-        const g = `${i.worker}\u0000${i.leaseMs ?? 0}`;
-        groups.set(g, [...(groups.get(g) ?? []), i]);
-      }
-      for (const group of groups.values()) {
-        const { worker, leaseMs } = group[0]!;
-        const held = await tx.outboxMessage.updateManyAndReturn({
-          where: {
-            id: { in: [...new Set(group.map((g) => g.messageId))] },
-            state: 'SENDING',
-            leaseOwner: worker,
-          },
-          data: {
-            attempts: { increment: 1 },
-            ...(leaseMs ? { leaseUntil: new Date(now.getTime() + leaseMs) } : {}),
-          },
-          select: { id: true, attempts: true },
-        });
-        for (const r of held) attemptNo.set(key(r.id, worker), r.attempts);
-      }
-      const results: (number | null)[] = [];
-      const rows: { messageId: string; attemptNo: number; worker: string; startedAt: Date }[] = [];
-      for (const i of items) {
-        const k = key(i.messageId, i.worker);
-        const n = attemptNo.get(k);
-        // The same claim twice in one group: the first call has the attempt, the second gets none.
-        attemptNo.delete(k);
-        results.push(n ?? null);
-        if (n !== undefined)
-          rows.push({ messageId: i.messageId, attemptNo: n, worker: workerOf(i.worker), startedAt: now });
-      }
-      if (rows.length > 0) await tx.deliveryAttempt.createMany({ data: rows });
-      return results;
-    });
-  }
 
   /** Extend a claim's lease, only while `worker` still holds it; false when the claim was lost. */
   async renewLease(messageId: string, worker: string, leaseMs: number): Promise<boolean> {
@@ -290,31 +265,24 @@ export class OutboxRepository implements OutboxPort {
     outcome: AttemptOutcome,
     next: FinishItem['next'],
   ): Promise<boolean> {
-    return this.finishes.add({ messageId, worker, attemptNo, outcome, next });
+    const finish = { messageId, worker, attemptNo, outcome, next };
+    if (this.sqlite) return this.writes.add({ kind: 'finish', finish }) as Promise<boolean>;
+    return this.finishes.add(finish);
   }
 
   private readonly finishes: Coalescer<FinishItem, boolean>;
 
-  /** One transaction of a few statements, whatever its size, for a group of finishes. */
-  private async finishMany(items: FinishItem[]): Promise<boolean[]> {
-    const now = this.clock.now();
-    if (this.provider === 'postgres') return finishAttemptsPg(this.dx, items, now);
-    return this.db.$transaction((tx) => finishAttemptsSqlite(tx, items, now));
-  }
-
   /** Give a claim back without an attempt (no channel could take it yet, or shutting down). */
   async release(messageId: string, worker: string, nextAttemptAt: Date, error?: string): Promise<void> {
-    await this.releases.add({ messageId, worker, nextAttemptAt, error: error ?? null });
+    const release = { messageId, worker, nextAttemptAt, error: error ?? null };
+    if (this.sqlite) await this.writes.add({ kind: 'release', release });
+    else await this.releases.add(release);
   }
 
   private readonly releases: Coalescer<ReleaseItem, undefined>;
 
-  /** One batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
+  /** PostgreSQL: one batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
   private async releaseMany(items: ReleaseItem[]): Promise<undefined[]> {
-    if (this.provider !== 'postgres') {
-      await releaseClaimsSqlite(this.db, items);
-      return items.map(() => undefined);
-    }
     await this.dx.$transaction(
       items.map((i) =>
         this.dx.outboxMessage.updateMany({
@@ -360,8 +328,5 @@ export class OutboxRepository implements OutboxPort {
 
 type ReleaseItem = ReleaseRequest;
 
-/** "host:pid:x#12" → "host:pid:x": attempts record the worker, leases the claim. */
-function workerOf(claimToken: string): string {
-  const i = claimToken.lastIndexOf('#');
-  return i > 0 ? claimToken.slice(0, i) : claimToken;
-}
+/** A finish of an attempt (OutboxRepository.finishAttempt's arguments, as one object). */
+export type { FinishRequest } from './outbox-attempts-pg.ts';

@@ -98,5 +98,56 @@ describe.each(providers)('out-of-chat runs on %s', (provider) => {
         `${staffId}:3`,
       ]);
     expect(await t.db.outboxMessage.count({ where: { state: 'SENT' } })).toBe(9);
+    // Each sent message's finish was written (most with the next message's begin): every attempt closed.
+    expect(await t.db.deliveryAttempt.count({ where: { outcome: 'SENT', finishedAt: { not: null } } })).toBe(
+      9,
+    );
+  });
+
+  it('writes a sent message’s finish even when the next message of its run fails before its begin', async () => {
+    const clock = new FakeClock('2026-12-06T10:00:00Z');
+    const outbox = new OutboxRepository(t.db, cipher, clock, provider);
+    const orgId = (await t.db.organisation.create({ data: { name: 'Test school' } })).id;
+    const staffId = (
+      await t.db.staff.create({ data: { orgId, displayName: 'DSL', email: 'dsl@school.example' } })
+    ).id;
+    for (const n of [1, 2, 3])
+      await outbox.enqueue({
+        idempotencyKey: `sms:${n}`,
+        orgId,
+        to: { staffId },
+        priority: 0,
+        via: 'SMS',
+        message: message({
+          kind: 'concern_alert_external',
+          audience: 'private',
+          urgent: true,
+          title: 'A concern',
+        }),
+      });
+    // The route of the second message throws (a bug, a lost connection): the first was sent already.
+    const sms = new GatedSms(1);
+    let routes = 0;
+    class FlakyRouter extends ChannelRouter {
+      override forVia(...args: Parameters<ChannelRouter['forVia']>) {
+        if (++routes === 2) throw new Error('route lookup failed');
+        return super.forVia(...args);
+      }
+    }
+    const deliverer = new Deliverer(
+      outbox,
+      new StaffRepository(t.db),
+      new FlakyRouter([sms]),
+      new OrgRepository(t.db),
+      clock,
+      silent,
+      { workerId: 'w', random: () => 0.5 },
+    );
+    await expect(deliverer.drainOnce()).rejects.toThrow('route lookup failed');
+    expect(sms.sent.map((s) => s.key)).toEqual(['sms:1']);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { sequence: 'asc' }, select: { state: true } });
+    expect(rows.map((r) => r.state)).toEqual(['SENT', 'SENDING', 'SENDING']);
+    const attempts = await t.db.deliveryAttempt.findMany({ select: { outcome: true, finishedAt: true } });
+    expect(attempts).toEqual([{ outcome: 'SENT', finishedAt: expect.any(Date) }]);
   });
 });

@@ -83,6 +83,22 @@ describe.each(providers)('claiming runs on %s', (provider) => {
     ]);
   });
 
+  it('takes `limit` people when each has a whole run due, one person after another in due order (issue 18)', async () => {
+    // A burst raised person by person: in due order each person's ten messages lie together. A claim of
+    // four people takes all four runs (on SQLite a window of every due message found two of them).
+    for (const [p, staffId] of staffIds.entries())
+      for (let i = 1; i <= 10; i++) {
+        await enqueue(`p${p}-${String(i).padStart(2, '0')}`, staffId);
+        clock.advance(1000);
+      }
+    const claimed = await outbox.claim('w', 4, 60_000);
+    expect(claimed.map((m) => m.idempotencyKey)).toEqual(
+      staffIds.flatMap((_, p) =>
+        Array.from({ length: 10 }, (_, i) => `p${p}-${String(i + 1).padStart(2, '0')}`),
+      ),
+    );
+  });
+
   it('a run stops before a message another claim holds, and takes in-doubt ones as in doubt', async () => {
     for (const k of ['a', 'b', 'c', 'd']) await enqueue(k);
     // 'b' was claimed by a holder that died (lease expired): in doubt, part of the run. 'd' is leased live.
