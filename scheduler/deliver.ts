@@ -366,9 +366,9 @@ export class Deliverer {
         const next = { platform, state: 'SENT' as const, ...ref };
         const delivered = () =>
           this.log.info({ messageId: m.id, platform, attemptNo, kind: m.message.kind }, 'delivered');
-        // The next message of the run writes this finish with its begin (one transaction on SQLite).
+        // SQLite: the next message of the run writes this finish with its begin (one transaction).
         carry.sent = { finish: { messageId: m.id, worker, attemptNo, outcome: 'SENT', next }, delivered };
-        if (!hasNext) await writeSent(this.outbox, carry);
+        if (!hasNext || !this.outbox.carriesFinish) await writeSent(this.outbox, carry);
         return 'SENT';
       }
       case 'throttled': {

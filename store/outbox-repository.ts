@@ -76,6 +76,15 @@ export class OutboxRepository implements OutboxPort {
   }
 
   private readonly writes: Coalescer<OutboxWrite, number | boolean | null | undefined>;
+  /**
+   * SQLite writes a run's sent finish in the next message's begin transaction (one commit, not two). On
+   * PostgreSQL the finish is written at once after the send: carried, it would be a round trip between
+   * the next message's rate-limit slot and its send, and late sends bunch up and trip the platform's limit.
+   */
+  get carriesFinish(): boolean {
+    return this.sqlite;
+  }
+
   private get sqlite(): boolean {
     return this.provider !== 'postgres';
   }
