@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { DomainError } from '../core/errors.ts';
 import { providerOf } from '../store/db.ts';
 import { applyMigrations, sqliteFilePath } from '../store/migrate.ts';
@@ -21,6 +20,8 @@ export function ensureDataDir(dir: string): void {
 }
 
 async function postgresIsEmpty(url: string): Promise<boolean> {
+  // Loaded here, on PostgreSQL only: a SQLite process never loads pg (store/db.ts, lazyPgAdapter).
+  const pg = (await import('pg')).default;
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await c.connect();
   try {

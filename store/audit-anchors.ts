@@ -9,7 +9,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AuditAnchorPoint, AuditKey, AuditKeySource } from './audit-repository.ts';
 
 interface AnchorLine {
@@ -132,7 +132,9 @@ export class AuditAnchors {
   }
 
   private async withSecond<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    const c = new pg.Client({ connectionString: this.secondUrl, connectionTimeoutMillis: 5000 });
+    // Loaded when used (PostgreSQL): a SQLite process never loads pg (store/db.ts, lazyPgAdapter).
+    const { Client } = (await import('pg')).default;
+    const c = new Client({ connectionString: this.secondUrl, connectionTimeoutMillis: 5000 });
     await c.connect();
     try {
       await c.query(

@@ -5,7 +5,7 @@
  * so code that compiles cannot use a PostgreSQL-only feature by accident.
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient as PgClient } from './generated/postgres/client.ts';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
 import { writeTurns } from './sqlite-write-turns.ts';
@@ -80,6 +80,26 @@ function sqliteAdapter(url: string): PrismaBetterSqlite3 {
   return factory;
 }
 
+/**
+ * PostgreSQL's driver adapter (@prisma/adapter-pg, and with it the pg driver), loaded when the client first
+ * connects rather than when this module loads: a process on SQLite never loads pg. Loading pg costs ~13 MB
+ * of resident memory on Node 20 (its Cloudflare check builds a `Response`, which loads undici and compiles
+ * its HTTP parser's WebAssembly), which the `send-hub import` process carried for nothing (issue 18,
+ * docs/imports.md "Memory").
+ */
+function lazyPgAdapter(config: { connectionString: string; max: number }): SqlDriverAdapterFactory {
+  let loading: Promise<SqlDriverAdapterFactory> | undefined;
+  const inner = () => {
+    loading ??= import('@prisma/adapter-pg').then(({ PrismaPg }) => new PrismaPg(config));
+    return loading;
+  };
+  return {
+    provider: 'postgres',
+    adapterName: '@prisma/adapter-pg',
+    connect: async () => (await inner()).connect(),
+  };
+}
+
 export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
   const provider = providerOf(url);
   let db: Db;
@@ -89,7 +109,7 @@ export function createDb(url: string, options: { poolSize?: number } = {}): DbHa
     db = new SqliteClient({ adapter: sqliteAdapter(url) });
   } else {
     db = new PgClient({
-      adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }),
+      adapter: lazyPgAdapter({ connectionString: url, max: options.poolSize ?? 10 }),
     }) as unknown as Db;
   }
   return { db, provider, url, close: () => db.$disconnect() };

@@ -6,9 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { migrationsList, noFilter, openEngine } from '../scripts/schema-engine.mjs';
 import { type Provider, providerOf } from './db.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,14 +28,19 @@ interface AdapterFactory {
 /**
  * A driver-adapter factory that remembers the connections the engine opens: `engine.free()` does not
  * close them, and an open SQLite connection would hold the file's lock against the app's own client.
+ * The adapters and the schema engine load only when a migration or a drift check runs: a process whose
+ * database is up to date (every CLI command beside a running hub, `send-hub import`) loads neither the
+ * engine's glue nor pg (issue 18, docs/imports.md "Memory").
  */
-function adapterFactory(url: string): { factory: unknown; disposeAll(): Promise<void> } {
+async function adapterFactory(url: string): Promise<{ factory: unknown; disposeAll(): Promise<void> }> {
   let inner: AdapterFactory;
   if (providerOf(url) === 'sqlite') {
     const file = sqliteFilePath(url);
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
     inner = new PrismaBetterSqlite3({ url: `file:${file}` }) as unknown as AdapterFactory;
   } else {
+    const { PrismaPg } = await import('@prisma/adapter-pg');
     inner = new PrismaPg({ connectionString: url }) as unknown as AdapterFactory;
   }
   const opened: Disposable[] = [];
@@ -106,7 +108,8 @@ async function upToDate(url: string, provider: Provider): Promise<boolean> {
 export async function applyMigrations(url: string): Promise<string[]> {
   const provider = providerOf(url);
   if (await upToDate(url, provider)) return [];
-  const main = adapterFactory(url);
+  const { migrationsList, noFilter, openEngine } = await import('../scripts/schema-engine.mjs');
+  const main = await adapterFactory(url);
   const engine = await openEngine(main.factory, undefined);
   try {
     const result = await engine.applyMigrations({
@@ -161,11 +164,12 @@ export async function migrationDrift(
 ): Promise<{ exitCode: number; script: string }> {
   const provider = providerOf(url);
   const schema = schemaFile(provider);
-  const main = adapterFactory(url);
+  const { migrationsList, noFilter, openEngine } = await import('../scripts/schema-engine.mjs');
+  const main = await adapterFactory(url);
   // PostgreSQL replays the migrations on a shadow database that is WIPED first: never the main one.
   if (provider === 'postgres' && !shadowUrl)
     throw new Error('a drift check on PostgreSQL needs a disposable shadow database URL');
-  const shadow = shadowUrl ? adapterFactory(shadowUrl) : undefined;
+  const shadow = shadowUrl ? await adapterFactory(shadowUrl) : undefined;
   const engine = await openEngine(main.factory, [[schema, fs.readFileSync(schema, 'utf8')]], {
     shadow: shadow?.factory,
   });
