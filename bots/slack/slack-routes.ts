@@ -148,21 +148,15 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
         hub.log.warn({ kind: shape.kind }, 'slack: replayed request refused (received before)');
         return true;
       };
-      const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
-      const retryReason = req.headers['x-slack-retry-reason'];
-      const retry = {
-        ...(Number.isFinite(retryNum) ? { num: retryNum } : {}),
-        ...(typeof retryReason === 'string' ? { reason: retryReason } : {}),
-      };
+      const retry = slackRetry(req.headers);
       const eventId =
         body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : undefined;
-      const onError = (err: unknown) =>
-        hub.log.error(
-          { err: err instanceof Error ? err.message : String(err), eventId },
-          'slack: processing failed',
-        );
+      const onError = processingFailed(hub, eventId);
       if (eventId && !dedupe.claimLocal(eventId)) {
-        hub.log.info({ eventId, retryNum }, 'slack: duplicate delivery acknowledged, not processed again');
+        hub.log.info(
+          { eventId, retryNum: retry.num ?? Number.NaN },
+          'slack: duplicate delivery acknowledged, not processed again',
+        );
         res.status(200).set('X-Slack-No-Retry', '1').end();
         return;
       }
@@ -197,6 +191,27 @@ export function mountSlackRoutes(router: Router, deps: SlackRouteDeps): void {
   );
 }
 
+type SlackRetry = { num?: number; reason?: string };
+
+/** Slack's retry headers (x-slack-retry-num, x-slack-retry-reason), as the receiver takes them. */
+function slackRetry(headers: IncomingHttpHeaders): SlackRetry {
+  const num = Number(headers['x-slack-retry-num'] ?? Number.NaN);
+  const reason = headers['x-slack-retry-reason'];
+  return {
+    ...(Number.isFinite(num) ? { num } : {}),
+    ...(typeof reason === 'string' ? { reason } : {}),
+  };
+}
+
+/** The error handler of one request's work: one log line with the event's id, never its content. */
+function processingFailed(hub: Hub, eventId: string | undefined): (err: unknown) => void {
+  return (err) =>
+    hub.log.error(
+      { err: err instanceof Error ? err.message : String(err), eventId },
+      'slack: processing failed',
+    );
+}
+
 /** Requests the front handler has read and counted (handed to Express only when not the common case). */
 const frontRead = new WeakSet<object>();
 
@@ -210,7 +225,7 @@ function afterAck(
   deps: SlackRouteDeps,
   body: Record<string, unknown>,
   eventId: string | undefined,
-  retry: { num?: number; reason?: string },
+  retry: SlackRetry,
   onError: (err: unknown) => void,
   replayed: (() => Promise<boolean>) | undefined,
 ): Promise<void> {
@@ -282,18 +297,7 @@ export function slackFront(deps: SlackRouteDeps): FrontHandler {
     if (!shape.ok || shape.kind !== 'event') return false;
     const eventId = body.event_id as string;
     if (!dedupe.claimLocal(eventId)) return false;
-    const retryNum = Number(headers['x-slack-retry-num'] ?? Number.NaN);
-    const retryReason = headers['x-slack-retry-reason'];
-    const retry = {
-      ...(Number.isFinite(retryNum) ? { num: retryNum } : {}),
-      ...(typeof retryReason === 'string' ? { reason: retryReason } : {}),
-    };
-    const onError = (err: unknown) =>
-      hub.log.error(
-        { err: err instanceof Error ? err.message : String(err), eventId },
-        'slack: processing failed',
-      );
-    d.track(afterAck(d, body, eventId, retry, onError, undefined));
+    d.track(afterAck(d, body, eventId, slackRetry(headers), processingFailed(hub, eventId), undefined));
     return true;
   }
 }
