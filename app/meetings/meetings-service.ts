@@ -19,6 +19,7 @@ import {
 import { hasRole } from '../../core/staff/roles.ts';
 import {
   changedSections,
+  checkTacField,
   contentToValues,
   parseTacSubmission,
   TAC_FORM_ID,
@@ -385,6 +386,7 @@ export class MeetingsService extends MeetingPlanning {
     return {
       open: (actor, context) => this.openForm(actor, context),
       submit: (actor, submission, via) => this.submitForm(actor, submission, via),
+      check: async (_actor, fieldId, values) => checkTacField(fieldId, values),
     };
   }
 }

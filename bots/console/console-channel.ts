@@ -322,7 +322,10 @@ export class ConsoleChannel implements ChannelPort {
         this.write(`${outcome.reply}\n`);
         return;
       }
-      for (const [field, error] of Object.entries(outcome.errors)) this.write(`  ${field}: ${error}\n`);
+      // Each error under the question it belongs to, as the person saw it ("Action 1: due date"), not its id.
+      for (const [field, error] of Object.entries(outcome.errors)) {
+        this.write(`  ${form.fields.find((x) => x.id === field)?.label ?? field}: ${error}\n`);
+      }
       fields = form.fields.filter((f) => f.id in outcome.errors && !f.setByConfirmation);
       if (fields.length === 0) break;
     }

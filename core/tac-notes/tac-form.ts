@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { isIsoDate } from '../calendar/iso-date.ts';
-import type { FieldErrors, FormField, FormSpec } from '../forms/form-spec.ts';
+import type { FieldCheck, FieldErrors, FormField, FormSpec } from '../forms/form-spec.ts';
 
 export const TAC_FORM_ID = 'tac_notes';
 
@@ -207,6 +207,34 @@ export function parseTacSubmission(
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, content: parsed.data };
+}
+
+/** `25/12/2026` (day first, as people in England write it; `/`, `.` or `-`) → `2026-12-25` if a real date. */
+function dayFirstToIso(value: string): string | undefined {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  if (!m) return undefined;
+  const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+  return isIsoDate(iso) ? iso : undefined;
+}
+
+/**
+ * One answer checked as it is given (the console asks field by field): a date field (an action's due date,
+ * the next meeting) must be a real YYYY-MM-DD date. A day-first date is offered back as YYYY-MM-DD to
+ * confirm with `yes`, never guessed silently. The other fields are checked on submit.
+ */
+export function checkTacField(fieldId: string, values: Record<string, string>): FieldCheck {
+  if (fieldId !== 'nextMeetingOn' && !/^actions\.\d+\.due$/.test(fieldId)) return { ok: true };
+  const value = (values[fieldId] ?? '').trim();
+  if (value === '' || isIsoDate(value)) return { ok: true };
+  const iso = dayFirstToIso(value);
+  if (iso) {
+    return {
+      ok: false,
+      error: `a date as YYYY-MM-DD: type yes for ${iso}, or type the date again`,
+      confirm: { set: { [fieldId]: iso } },
+    };
+  }
+  return { ok: false, error: 'a date as YYYY-MM-DD, e.g. 2027-01-15' };
 }
 
 /** Content → flat values (to pre-fill the form when amending or resuming a draft). */
