@@ -6,7 +6,9 @@
  *   deadlines computed by a first planner tick; GET /app/caseload as the manager (the whole team: the
  *   first page of 50 of 4,000, sorted by next deadline).
  * - Timeliness: 10,000 EHC plans issued over the last 3 years (about 8% with an exception recorded against
- *   the 20-week deadline); GET /app/timeliness as the manager (the default 36 months).
+ *   the 20-week deadline), each with its officer history (one case in ten handed over before its plan was
+ *   issued, one in ten after: the page counts a plan under the officer who held it that day); GET
+ *   /app/timeliness as the manager (the default 36 months).
  * Each GET goes over loopback with the session cookie (signed in by the development link, as a person),
  * one at a time, after warm-up; p50 and p99 of the round trip. The baseline, in the same run on the same
  * database: the same store reads the page makes (TimelineRepository: team, officers, one page's ids and
@@ -73,6 +75,7 @@ export async function addPlans(
   const cases: Record<string, unknown>[] = [];
   const events: Record<string, unknown>[] = [];
   const exceptions: Record<string, unknown>[] = [];
+  const assignments: Record<string, unknown>[] = [];
   let seed = 7;
   const rnd = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -105,6 +108,17 @@ export async function addPlans(
       createdAt: now,
       updatedAt: now,
     });
+    // The case's officer history (store/case-assignment-repository.ts): from the request; one case in ten
+    // handed to the next officer before its plan was issued, one in ten after.
+    assignments.push({ id: randomUUID(), caseId: id, officerId: ownerId, fromOn: request, createdAt: now });
+    if (k % 10 === 3 || k % 10 === 7)
+      assignments.push({
+        id: randomUUID(),
+        caseId: id,
+        officerId: officers[(k + 1) % officers.length]!,
+        fromOn: k % 10 === 3 ? addDays(request, 50) : addDays(issued, 30),
+        createdAt: now,
+      });
     events.push({
       id: randomUUID(),
       caseId: id,
@@ -207,6 +221,19 @@ export async function addPlans(
       ['createdAt', 'timestamp'],
     ]),
     exceptions,
+  );
+  await bulkInsert(
+    db,
+    provider,
+    'CaseAssignment',
+    cols([
+      ['id', t],
+      ['caseId', t],
+      ['officerId', t],
+      ['fromOn', t],
+      ['createdAt', 'timestamp'],
+    ]),
+    assignments,
   );
 }
 

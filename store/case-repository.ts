@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../core/staff/roles.ts';
 import type { AuditRepository } from './audit-repository.ts';
+import { recordFirstOfficer } from './case-assignment-repository.ts';
 import { markCasesChanged, PLAN_CHANGED } from './case-plan-repository.ts';
 import { type PlanningCase, readPlanningCases } from './case-planning-read.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
@@ -115,6 +116,8 @@ export class CaseRepository {
           reference,
         },
       });
+      // The assignment history begins with the opening: this officer from the start date.
+      await recordFirstOfficer(tx, id, input.ownerId, input.startDate);
       const events = [{ kind: input.startEvent, occurredOn: input.startDate }, ...(input.events ?? [])];
       await tx.caseEvent.createMany({
         data: events.map((e) => ({

@@ -16,36 +16,49 @@ export class TimelinessRepository {
 
   /**
    * Plans first issued from `from` to `to` (ISO dates, inclusive), counted in the database by month of
-   * issue, officer, within 20 weeks (issued on or before the request + 140 days, reg 13(2)) and whether an
-   * exception was recorded against the 20-week deadline (E7): one query, a few hundred rows for years of plans.
+   * issue, officer, within 20 weeks (issued on or before the request + 140 days, reg 13(2)), whether an
+   * exception was recorded against the 20-week deadline (E7) and whether the officer is known from the
+   * case's assignment history: one query, a few hundred rows for years of plans. The officer is the one who
+   * held the case on the day of issue: the case's latest `CaseAssignment` from that day or earlier (on the
+   * day of a handover, the new officer). A case with no such row (none written, or history starting after
+   * the issue) is counted under its officer now; a row from before history was kept (the migration's
+   * backfill) gives its officer; both are flagged `beforeHistory`.
    */
   async planGroups(orgId: string, from: string, to: string): Promise<PlanGroup[]> {
     const pg = this.provider === 'postgres';
     const p = (i: number) => (pg ? `$${i}` : '?');
     const days = pg
-      ? `(CAST(f."issuedOn" AS date) - CAST(c."startDate" AS date))`
-      : `(julianday(f."issuedOn") - julianday(c."startDate"))`;
+      ? `(CAST(i."issuedOn" AS date) - CAST(i."startDate" AS date))`
+      : `(julianday(i."issuedOn") - julianday(i."startDate"))`;
     const rows = await this.db.$queryRawUnsafe<
       {
         month: string;
         ownerId: string | null;
         ownerName: string | null;
+        before: number | bigint | boolean;
         within: number | bigint;
         exception: number | bigint;
         n: number | bigint;
       }[]
     >(
-      `SELECT g."month" AS "month", g."ownerId" AS "ownerId", s."displayName" AS "ownerName", g."within" AS "within", g."exception" AS "exception", g."n" AS "n"
+      `SELECT g."month" AS "month", g."ownerId" AS "ownerId", s."displayName" AS "ownerName", g."before" AS "before", g."within" AS "within", g."exception" AS "exception", g."n" AS "n"
       FROM (
-        SELECT substr(f."issuedOn", 1, 7) AS "month", c."ownerId" AS "ownerId",
+        SELECT substr(i."issuedOn", 1, 7) AS "month",
+          CASE WHEN a."id" IS NULL THEN i."nowId" ELSE a."officerId" END AS "ownerId",
+          CASE WHEN a."id" IS NULL OR a."beforeHistory" THEN 1 ELSE 0 END AS "before",
           CASE WHEN ${days} <= ${WEEKS_20_DAYS} THEN 1 ELSE 0 END AS "within",
-          CASE WHEN EXISTS (SELECT 1 FROM "CaseException" x WHERE x."caseId" = c."id" AND x."ruleId" = 'E7') THEN 1 ELSE 0 END AS "exception",
+          CASE WHEN EXISTS (SELECT 1 FROM "CaseException" x WHERE x."caseId" = i."caseId" AND x."ruleId" = 'E7') THEN 1 ELSE 0 END AS "exception",
           COUNT(*) AS "n"
-        FROM (SELECT e."caseId" AS "caseId", MIN(e."occurredOn") AS "issuedOn" FROM "CaseEvent" e
-              WHERE e."kind" = 'final_plan_issued' GROUP BY e."caseId") f
-        JOIN "Case" c ON c."id" = f."caseId"
-        WHERE c."orgId" = ${p(1)} AND c."kind" = 'EHC_NEEDS_ASSESSMENT' AND f."issuedOn" >= ${p(2)} AND f."issuedOn" <= ${p(3)}
-        GROUP BY 1, 2, 3, 4
+        FROM (
+          SELECT f."caseId" AS "caseId", f."issuedOn" AS "issuedOn", c."startDate" AS "startDate", c."ownerId" AS "nowId",
+            (SELECT h."id" FROM "CaseAssignment" h WHERE h."caseId" = f."caseId" AND h."fromOn" <= f."issuedOn"
+             ORDER BY h."fromOn" DESC LIMIT 1) AS "held"
+          FROM (SELECT e."caseId" AS "caseId", MIN(e."occurredOn") AS "issuedOn" FROM "CaseEvent" e
+                WHERE e."kind" = 'final_plan_issued' GROUP BY e."caseId") f
+          JOIN "Case" c ON c."id" = f."caseId"
+          WHERE c."orgId" = ${p(1)} AND c."kind" = 'EHC_NEEDS_ASSESSMENT' AND f."issuedOn" >= ${p(2)} AND f."issuedOn" <= ${p(3)}
+        ) i LEFT JOIN "CaseAssignment" a ON a."id" = i."held"
+        GROUP BY 1, 2, 3, 4, 5
       ) g LEFT JOIN "Staff" s ON s."id" = g."ownerId"`,
       orgId,
       from,
@@ -57,6 +70,7 @@ export class TimelinessRepository {
       officerName: r.ownerName,
       within: Number(r.within) === 1,
       exception: Number(r.exception) === 1,
+      beforeHistory: Number(r.before) === 1,
       n: Number(r.n),
     }));
   }

@@ -1,11 +1,12 @@
 /**
  * The deadline engine as a feature module: statutory deadlines for open cases, nudges to owners,
- * escalation to line managers, weekly digests; chat commands `due`, `digest`, `deadline`; CLI
+ * escalation to line managers, weekly digests; chat commands `due`, `digest`, `deadline`, `case reassign`; CLI
  * `case …`, `rules`, `holidays refresh`. Exposes `hub.services.get('deadlines')` (DeadlineService:
  * openCase for safeguarding referrals, recordEvent, dueList, timeline).
  */
 import type { FeatureModule } from '../module.ts';
 import { deadlineActionHandlers } from './actions.ts';
+import { caseHandoverCommand } from './case-handover.ts';
 import { caseloadCommands } from './caseload-commands.ts';
 import { deadlinesCli } from './cli.ts';
 import { deadlineCommands } from './commands.ts';
@@ -35,6 +36,7 @@ export function deadlinesModule(): FeatureModule {
       for (const c of deadlineCommands(hub, svc)) hub.commands.register(c);
       // Caseload views (issue 14 point 8): `cases`, `register`.
       for (const c of caseloadCommands(hub, svc)) hub.commands.register(c);
+      hub.commands.register(caseHandoverCommand(hub, svc));
     },
     planners() {
       return [{ name: 'deadlines', run: async (now) => ({ ...(await svc!.tick(now)) }) }];

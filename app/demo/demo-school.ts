@@ -162,6 +162,8 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
         ownerId: ids.get(owner)!,
         reference: `DEMO-${kind === 'EHC_NEEDS_ASSESSMENT' ? 'EHC' : kind === 'ANNUAL_REVIEW' ? 'AR' : 'PEP'}-1`,
         events: { create: events },
+        // The case's assignment history begins with it (store/case-assignment-repository.ts).
+        assignments: { create: [{ officerId: ids.get(owner)!, fromOn: events[0]!.occurredOn }] },
       },
     });
   // Request received 6 weeks ago: the decision whether to assess (reg 5, 6 weeks) is due today, so the

@@ -121,6 +121,7 @@ export async function dateEhcRequest(
     data: { occurredOn: on },
   });
   await db.case.update({ where: { id: c.id }, data: { startDate: on } });
+  await db.caseAssignment.updateMany({ where: { caseId: c.id }, data: { fromOn: on } });
   await db.deadline.deleteMany({ where: { caseId: c.id } });
   return c.id;
 }

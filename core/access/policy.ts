@@ -73,6 +73,22 @@ export function canViewCase(
 export const canActOnCase = canViewCase;
 
 /**
+ * Hand a whole case to another officer (`case reassign`): the current officer's line manager, a SEN team
+ * manager of the organisation, a SENDCo or an admin. Not the officer alone: a named officer is allocated a
+ * caseload by their manager (they can still hand one deadline on with `deadline reassign`).
+ */
+export function canReassignCase(
+  actor: Actor,
+  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
+): boolean {
+  if (!sameOrg(actor, c.orgId)) return false;
+  return (
+    (c.ownerLineManagerId !== null && c.ownerLineManagerId === actor.staffId) ||
+    hasRole(actor.roles, 'SEN_TEAM_MANAGER', 'SENDCO', 'ADMIN')
+  );
+}
+
+/**
  * The caseload page (issue 17): whose open cases a person's list holds. SENDCo and admin: every case of
  * the organisation (as `canViewCase`); anyone else: their own and their team's (the staff they
  * line-manage, `reportIds`), which is what a SEN team manager sees. Each row is still checked with

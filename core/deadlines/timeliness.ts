@@ -27,6 +27,8 @@ export interface FinalisedPlan {
   issuedOn: IsoDate;
   /** An exception (reg 13(3)) was recorded against the 20-week deadline. */
   exception: boolean;
+  /** The officer who held the case on the day of issue is not known from its history (see TimelinessCount). */
+  beforeHistory?: boolean;
 }
 
 export interface TimelinessCount {
@@ -42,6 +44,11 @@ export interface TimelinessCount {
   withinExcluding: number;
   pctExcluding: number | null;
   exceptions: number;
+  /**
+   * Plans whose case was assigned before its assignment history was kept (or has none), counted under the
+   * officer the history began with or, lacking any, the case's officer now: shown beside the officer.
+   */
+  beforeHistory: number;
 }
 
 export const within20Weeks = (p: { requestOn: IsoDate; issuedOn: IsoDate }): boolean =>
@@ -56,10 +63,13 @@ const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.roun
 export interface PlanGroup {
   /** "2026-05": the month the final plan was issued. */
   month: string;
+  /** The officer who held the case on the day the plan was issued (store/case-assignment-repository.ts). */
   officerId: string | null;
   officerName: string | null;
   within: boolean;
   exception: boolean;
+  /** The officer comes from before the case's assignment history was kept, not from it. */
+  beforeHistory?: boolean;
   n: number;
 }
 
@@ -68,8 +78,10 @@ function count(key: string, label: string, groups: readonly PlanGroup[]): Timeli
   let within = 0;
   let excl = 0;
   let withinExcl = 0;
+  let before = 0;
   for (const g of groups) {
     plans += g.n;
+    if (g.beforeHistory) before += g.n;
     if (g.within) within += g.n;
     if (!g.exception) {
       excl += g.n;
@@ -86,6 +98,7 @@ function count(key: string, label: string, groups: readonly PlanGroup[]): Timeli
     withinExcluding: withinExcl,
     pctExcluding: pct(withinExcl, excl),
     exceptions: plans - excl,
+    beforeHistory: before,
   };
 }
 
@@ -129,6 +142,7 @@ export function timeliness(
       officerName: p.officerName,
       within: within20Weeks(p),
       exception: p.exception,
+      beforeHistory: p.beforeHistory ?? false,
       n: 1,
     })),
     period,

@@ -101,8 +101,8 @@ describe.each(providers)('timeliness page (%s)', (provider) => {
     expect(rowCells(html, 'by-month', 'May 2026')).toEqual(['4', '2', '50%', '3', '2', '66.7%']);
     expect(rowCells(html, 'by-month', 'Jun 2026')).toEqual(['1', '1', '100%', '1', '1', '100%']);
     expect(rowCells(html, 'by-year', '2026')).toEqual(['5', '3', '60%', '4', '3', '75%']);
-    expect(rowCells(html, 'by-officer', 'Olu Officer')).toEqual(['2', '1', '50%', '2', '1', '50%']);
-    expect(rowCells(html, 'by-officer', 'Ola Officer')).toEqual(['2', '1', '50%', '1', '1', '100%']);
+    expect(rowCells(html, 'by-officer', 'Olu Officer')).toEqual(['2', '1', '50%', '2', '1', '50%', '0']);
+    expect(rowCells(html, 'by-officer', 'Ola Officer')).toEqual(['2', '1', '50%', '1', '1', '100%', '0']);
     expect(html).toContain(
       '5 EHC plans issued: 60% within 20 weeks including exceptions, 75% excluding exceptions (1 with an exception).',
     );
@@ -121,11 +121,11 @@ describe.each(providers)('timeliness page (%s)', (provider) => {
     expect(csv.headers.get('content-disposition')).toContain('ehc-plan-timeliness-2026-04-to-2026-06.csv');
     const lines = (await csv.text()).split('\r\n');
     expect(lines[0]).toBe(
-      '"Group","Month, year or officer","EHC plans issued","Issued within 20 weeks","Percent within 20 weeks (including exceptions)","Plans without an exception","Issued within 20 weeks (without an exception)","Percent within 20 weeks (excluding exceptions)","Plans with an exception"',
+      '"Group","Month, year or officer","EHC plans issued","Issued within 20 weeks","Percent within 20 weeks (including exceptions)","Plans without an exception","Issued within 20 weeks (without an exception)","Percent within 20 weeks (excluding exceptions)","Plans with an exception","Plans counted under the officer from before the assignment history"',
     );
-    expect(lines).toContain('"month","2026-05","4","2","50","3","2","66.7","1"');
+    expect(lines).toContain('"month","2026-05","4","2","50","3","2","66.7","1","0"');
     expect(lines).toContain(
-      '"officer","\'=HYPERLINK(""http://x.example/?""&A1)","1","1","100","1","1","100","0"',
+      '"officer","\'=HYPERLINK(""http://x.example/?""&A1)","1","1","100","1","1","100","0","0"',
     );
     const audits = await db.auditEvent.findMany({
       where: { action: { startsWith: 'web.timeliness.' } },

@@ -66,6 +66,7 @@ const row = (c: TimelinessCount) => ({
   withinExcluding: c.withinExcluding,
   pctExcluding: c.pctExcluding === null ? '–' : `${c.pctExcluding}%`,
   exceptions: c.exceptions,
+  beforeHistory: c.beforeHistory,
 });
 
 export async function timelinessView(ctx: WebContext, svc: DeadlineService, q: Record<string, unknown>) {
@@ -91,6 +92,8 @@ export async function timelinessView(ctx: WebContext, svc: DeadlineService, q: R
     byMonth: t.byMonth.map(row),
     byYear: t.byYear.map(row),
     byOfficer: t.byOfficer.map(row),
+    /** Plans whose officer on the day of issue is not known from the case's history (docs/web.md). */
+    beforeHistory: t.total.beforeHistory,
     chart: timelinessChart(t.byMonth),
     breach: breach.map((b) => ({
       ref: b.ref,
@@ -104,7 +107,11 @@ export async function timelinessView(ctx: WebContext, svc: DeadlineService, q: R
   };
 }
 
-/** The CSV export: one line per month, calendar year, officer, and the whole period. */
+/**
+ * The CSV export: one line per month, calendar year, officer (the officer who held the case on the day of
+ * issue), and the whole period; the last column counts the plans whose officer comes from before the
+ * case's assignment history was kept.
+ */
 export function timelinessCsvRows(v: Awaited<ReturnType<typeof timelinessView>>): unknown[][] {
   const line = (group: string, key: string, c: TimelinessCount) => [
     group,
@@ -116,6 +123,7 @@ export function timelinessCsvRows(v: Awaited<ReturnType<typeof timelinessView>>)
     c.withinExcluding,
     c.pctExcluding ?? '',
     c.exceptions,
+    c.beforeHistory,
   ];
   return [
     ...v.counts.byMonth.map((c) => line('month', c.key, c)),
@@ -135,4 +143,5 @@ export const TIMELINESS_CSV_HEADER = [
   'Issued within 20 weeks (without an exception)',
   'Percent within 20 weeks (excluding exceptions)',
   'Plans with an exception',
+  'Plans counted under the officer from before the assignment history',
 ];
