@@ -175,18 +175,42 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long an idle kept-alive connection stays open after its last response. A reverse proxy or load
+ * balancer keeps idle connections to the hub and reuses them; if the hub closes one first, the proxy's next
+ * request on it fails (a 502 to the user). So the hub must outlast the proxy: nginx's upstream
+ * `keepalive_timeout` and an AWS application load balancer's idle timeout are 60 s by default. Node
+ * closes an idle connection a second after the timeout it advertises (`Keep-Alive: timeout=65`, so at
+ * 66 s); clients that read the header (undici's fetch, in Node and the tests) drop it a second before
+ * (64 s). Node's default (5 s: undici dropped at 4 s, the server closed at 6 s) raced with any client that
+ * paused about that long under load: the request went out on a connection the hub was closing ("other
+ * side closed", ECONNRESET). docs/scaling.md "The HTTP server's timeouts".
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/**
+ * A request's headers must arrive within this, and the whole request within REQUEST_TIMEOUT_MS (Node checks
+ * both every 30 s, from the request's first byte). Above the keep-alive timeout, as proxies' guidance asks
+ * (Node before 18 measured an idle kept-alive connection's headers time from the previous request and
+ * closed it early); Node requires headersTimeout <= requestTimeout.
+ */
+export const HEADERS_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+export const REQUEST_TIMEOUT_MS = HEADERS_TIMEOUT_MS;
+
 export function listen(app: express.Express, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const front = frontListeners.get(app);
     const server = http.createServer(
+      {
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+      },
       front
         ? (req, res) => {
             if (!front(req, res)) app(req, res);
           }
         : app,
     );
-    server.keepAliveTimeout = 5_000;
-    server.requestTimeout = 30_000;
     server.once('error', reject);
     server.listen(port, host, () => {
       const actual = (server.address() as AddressInfo).port;
@@ -195,7 +219,14 @@ export function listen(app: express.Express, port: number, host: string): Promis
         port: actual,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            // Idle connections are closed now; one whose response is in flight becomes idle when it is
+            // sent, and is closed within 50 ms (not after the keep-alive timeout, which would hold a
+            // shutdown, or a test's teardown, for 65 s).
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });
