@@ -138,6 +138,34 @@ export class ConsoleChannel implements ChannelPort {
     return [...this.shown.values()].reverse().find((s) => !s.answered && s.message.actions.length > 0);
   }
 
+  /**
+   * A reply typed on a prompt that does not offer it (`record-outcome r5` on the alert the DSL
+   * acknowledged): points to the same person's open prompt about the same record that does (the outcome
+   * prompt sent after the acknowledgement), else says what this one takes, as it is typed.
+   */
+  private notOffered(shown: Shown, verb: string): string {
+    const typed = verb.replaceAll('_', '-');
+    const subject = shown.message.subject;
+    const other = subject
+      ? [...this.shown.values()]
+          .reverse()
+          .find(
+            (s) =>
+              s !== shown &&
+              !s.answered &&
+              s.staffId === shown.staffId &&
+              s.message.subject?.type === subject.type &&
+              s.message.subject.id === subject.id &&
+              s.message.actions.some((a) => a.verb === verb),
+          )
+      : undefined;
+    if (other)
+      return `[${shown.ref}] has no ${typed}; [${other.ref}] has: ${choiceHints(other.message, other.ref, verb)}.`;
+    const verbs = [...new Set(shown.message.actions.map((a) => a.verb))];
+    if (verbs.length === 0) return `[${shown.ref}] has no ${typed}: it takes no reply.`;
+    return `[${shown.ref}] has no ${typed}. Reply: ${verbs.map((v) => choiceHints(shown.message, shown.ref, v)).join(' | ')}.`;
+  }
+
   /** Handle one typed line. Public for tests that drive the console without a stream. */
   async handleLine(raw: string): Promise<void> {
     const line = raw.trim();
@@ -168,9 +196,7 @@ export class ConsoleChannel implements ChannelPort {
       const choices = shown.message.actions.filter((a) => a.verb === verb);
       const act = choices[0];
       if (!act) {
-        this.write(
-          `[${shown.ref}] offers: ${shown.message.actions.map((a) => a.verb).join(', ') || 'nothing'}.\n`,
-        );
+        this.write(`${this.notOffered(shown, verb)}\n`);
         return;
       }
       const actor = shown.staffId ? await h.actorForStaff(shown.staffId) : this.actingAs;
