@@ -22,6 +22,7 @@ import { SlackApi } from './slack-api.ts';
 import { SlackChannel } from './slack-channel.ts';
 import { registerListeners } from './slack-listeners.ts';
 import { mountSlackRoutes, type SlackRouteDeps, slackFront } from './slack-routes.ts';
+import { checkSlackTokens, type TokenCheck, tokenCheckLines } from './token-check.ts';
 import { TokenMonitor } from './token-monitor.ts';
 import { WorkGate } from './work-gate.ts';
 
@@ -51,6 +52,8 @@ export interface SlackService {
   idle(): Promise<void>;
   /** Link every member of the configured / installed workspaces by email. */
   linkAll(): Promise<LinkReport[]>;
+  /** One auth.test per bot token now, no retry, no linking (`send-hub slack check`). */
+  checkTokens(): Promise<TokenCheck[]>;
 }
 
 /** Bolt logs through the hub logger; payloads are never logged (they can hold children's data). */
@@ -244,6 +247,7 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
           for (const t of teams) out.push(await linker.linkWorkspace(t));
           return out;
         },
+        checkTokens: () => checkSlackTokens(api, config.botToken, installations),
       };
       hub.services.set('slack', svc);
     },
@@ -336,6 +340,23 @@ export function slackModule(options: SlackModuleOptions = {}): FeatureModule {
 
     cli(program, open, close) {
       const slack = program.command('slack').description('Slack: link staff, check the token');
+      slack
+        .command('check')
+        .description(
+          "check the bot token with Slack now (auth.test): the workspace it works for, or Slack's error; exit 1 if it fails",
+        )
+        .action(async () => {
+          const hub = await open();
+          try {
+            const s = hub.services.get('slack') as SlackService | undefined;
+            if (!s) throw new Error('Slack is not configured (set SLACK_BOT_TOKEN or OAuth variables)');
+            const r = tokenCheckLines(await s.checkTokens(), Boolean(s.config.botToken));
+            for (const line of r.lines) console.log(line);
+            if (!r.ok) process.exitCode = 1;
+          } finally {
+            await close(hub);
+          }
+        });
       slack
         .command('link')
         .description('link every Slack member to staff by profile email; report the unmatched to admins')
