@@ -28,49 +28,47 @@ export class TimelinessRepository {
     const pg = this.provider === 'postgres';
     const p = (i: number) => (pg ? `$${i}` : '?');
     const days = pg
-      ? `(CAST(i."issuedOn" AS date) - CAST(i."startDate" AS date))`
-      : `(julianday(i."issuedOn") - julianday(i."startDate"))`;
+      ? `(CAST(f."issuedOn" AS date) - CAST(c."startDate" AS date))`
+      : `(julianday(f."issuedOn") - julianday(c."startDate"))`;
+    // The officer on the day of issue, packed in one value so the history is probed once a plan (one
+    // backward index read of [caseId, fromOn]): "k<id>" from the history, "b<id>" from its backfill row,
+    // "n<id>" without a row (the officer now); "<flag>" alone: no officer.
+    const held = `COALESCE((SELECT CASE WHEN h."beforeHistory" THEN 'b' ELSE 'k' END || COALESCE(h."officerId", '')
+        FROM "CaseAssignment" h WHERE h."caseId" = f."caseId" AND h."fromOn" <= f."issuedOn"
+        ORDER BY h."fromOn" DESC LIMIT 1), 'n' || COALESCE(c."ownerId", ''))`;
     const rows = await this.db.$queryRawUnsafe<
       {
         month: string;
-        ownerId: string | null;
+        held: string;
         ownerName: string | null;
-        before: number | bigint | boolean;
         within: number | bigint;
         exception: number | bigint;
         n: number | bigint;
       }[]
     >(
-      `SELECT g."month" AS "month", g."ownerId" AS "ownerId", s."displayName" AS "ownerName", g."before" AS "before", g."within" AS "within", g."exception" AS "exception", g."n" AS "n"
+      `SELECT g."month" AS "month", g."held" AS "held", s."displayName" AS "ownerName", g."within" AS "within", g."exception" AS "exception", g."n" AS "n"
       FROM (
-        SELECT substr(i."issuedOn", 1, 7) AS "month",
-          CASE WHEN a."id" IS NULL THEN i."nowId" ELSE a."officerId" END AS "ownerId",
-          CASE WHEN a."id" IS NULL OR a."beforeHistory" THEN 1 ELSE 0 END AS "before",
+        SELECT substr(f."issuedOn", 1, 7) AS "month", ${held} AS "held",
           CASE WHEN ${days} <= ${WEEKS_20_DAYS} THEN 1 ELSE 0 END AS "within",
-          CASE WHEN EXISTS (SELECT 1 FROM "CaseException" x WHERE x."caseId" = i."caseId" AND x."ruleId" = 'E7') THEN 1 ELSE 0 END AS "exception",
+          CASE WHEN EXISTS (SELECT 1 FROM "CaseException" x WHERE x."caseId" = c."id" AND x."ruleId" = 'E7') THEN 1 ELSE 0 END AS "exception",
           COUNT(*) AS "n"
-        FROM (
-          SELECT f."caseId" AS "caseId", f."issuedOn" AS "issuedOn", c."startDate" AS "startDate", c."ownerId" AS "nowId",
-            (SELECT h."id" FROM "CaseAssignment" h WHERE h."caseId" = f."caseId" AND h."fromOn" <= f."issuedOn"
-             ORDER BY h."fromOn" DESC LIMIT 1) AS "held"
-          FROM (SELECT e."caseId" AS "caseId", MIN(e."occurredOn") AS "issuedOn" FROM "CaseEvent" e
-                WHERE e."kind" = 'final_plan_issued' GROUP BY e."caseId") f
-          JOIN "Case" c ON c."id" = f."caseId"
-          WHERE c."orgId" = ${p(1)} AND c."kind" = 'EHC_NEEDS_ASSESSMENT' AND f."issuedOn" >= ${p(2)} AND f."issuedOn" <= ${p(3)}
-        ) i LEFT JOIN "CaseAssignment" a ON a."id" = i."held"
-        GROUP BY 1, 2, 3, 4, 5
-      ) g LEFT JOIN "Staff" s ON s."id" = g."ownerId"`,
+        FROM (SELECT e."caseId" AS "caseId", MIN(e."occurredOn") AS "issuedOn" FROM "CaseEvent" e
+              WHERE e."kind" = 'final_plan_issued' GROUP BY e."caseId") f
+        JOIN "Case" c ON c."id" = f."caseId"
+        WHERE c."orgId" = ${p(1)} AND c."kind" = 'EHC_NEEDS_ASSESSMENT' AND f."issuedOn" >= ${p(2)} AND f."issuedOn" <= ${p(3)}
+        GROUP BY 1, 2, 3, 4
+      ) g LEFT JOIN "Staff" s ON s."id" = substr(g."held", 2)`,
       orgId,
       from,
       to,
     );
     return rows.map((r) => ({
       month: r.month,
-      officerId: r.ownerId,
+      officerId: r.held.length > 1 ? r.held.slice(1) : null,
       officerName: r.ownerName,
       within: Number(r.within) === 1,
       exception: Number(r.exception) === 1,
-      beforeHistory: Number(r.before) === 1,
+      beforeHistory: !r.held.startsWith('k'),
       n: Number(r.n),
     }));
   }
