@@ -6,6 +6,7 @@
  * short references for commands. The 20-week risk is part A's computation (app/deadlines/truth.ts).
  */
 import type { IsoDate } from '../../core/calendar/iso-date.ts';
+import { localDate } from '../../core/calendar/zoned-time.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
@@ -120,7 +121,7 @@ const REVIEW_WORDS: Record<string, string> = {
 };
 
 /** The SEN register line of one pupil. */
-export function registerLine(r: RegisterRow, withEmail: boolean): string {
+export function registerLine(r: RegisterRow & { overdue?: boolean }, withEmail: boolean): string {
   const status = r.senStatus === 'E' || r.ehcp ? 'EHCP' : r.senStatus === 'K' ? 'SEN support' : 'no SEN';
   const bits = [studentLabel(r), status];
   if (r.childInCare) bits.push('in care');
@@ -129,13 +130,19 @@ export function registerLine(r: RegisterRow, withEmail: boolean): string {
   if (r.nextReview) {
     const key = r.nextReview.what.split(' ')[0] ?? '';
     const what = REVIEW_WORDS[key.replace(/[ab]$/, '')] ?? r.nextReview.what;
-    bits.push(`next review ${formatDate(r.nextReview.on as IsoDate)} (${what})`);
+    // A review date already passed is not "next": it is said overdue, as `cases` says of a deadline.
+    bits.push(
+      `${r.overdue ? 'review OVERDUE since' : 'next review'} ${formatDate(r.nextReview.on as IsoDate)} (${what})`,
+    );
   } else bits.push('no review date recorded');
   return bits.join(' · ');
 }
 
-export async function registerRows(hub: Hub, orgId: string): Promise<RegisterRow[]> {
-  return new CaseloadRepository(hub.dbh.db).register(orgId, hub.clock.now());
+export async function registerRows(hub: Hub, orgId: string): Promise<(RegisterRow & { overdue: boolean })[]> {
+  const now = hub.clock.now();
+  const today = localDate(now, hub.config.env.TIME_ZONE);
+  const rows = await new CaseloadRepository(hub.dbh.db).register(orgId, now);
+  return rows.map((r) => ({ ...r, overdue: r.nextReview !== null && r.nextReview.on < today }));
 }
 
 export async function reportsOf(hub: Hub, managerId: string) {
