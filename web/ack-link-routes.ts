@@ -7,7 +7,8 @@
  * without one, Referer) is another site is refused. Every response: no-store, no referrer, no framing,
  * and a Content-Security-Policy that allows no script (web/ack-link-page.ts).
  */
-import express, { type Request, type Response, type Router } from 'express';
+import { createRequire } from 'node:module';
+import type { Request, Response, Router } from 'express';
 import { ACK_PATH } from '../app/safeguarding/out-of-chat.ts';
 import type { AckLinks, LinkPage } from '../app/safeguarding/out-of-chat-ack.ts';
 import { CONTENT_SECURITY_POLICY, renderAckPage } from './ack-link-page.ts';
@@ -47,6 +48,10 @@ function send(res: Response, p: LinkPage, action: string, token: string): void {
 }
 
 export function ackLinkRoutes(router: Router, links: () => AckLinks, publicUrl: string | undefined): void {
+  // Express (with body-parser and the rest of its dependencies) is loaded here, when the running hub mounts
+  // the routes, not when the safeguarding module loads: `send-hub import` wires that module and has no HTTP
+  // server (issue 18, docs/imports.md "Memory"). The hub's server has loaded it already.
+  const express = createRequire(import.meta.url)('express') as typeof import('express');
   const path = `${ACK_PATH}/:token`;
   router.get(path, async (req, res, next) => {
     try {
