@@ -103,6 +103,10 @@ function planningSql(provider: Provider, mode: PlanningMode): PlanningSql {
   const paged = mode === 'paged';
   const p = (i: number) => (provider === 'postgres' ? `$${i}` : '?');
   // The page's cases: ids greater than the cursor, up to `take`, in id order; the given ones; or every open case.
+  // PostgreSQL, given ids: the ids as one text[] parameter, and the key dates and deadlines of the open
+  // cases the first read found (an array the tick already holds), without resolving the ids against Case
+  // again in each read.
+  const pgIds = provider === 'postgres' && mode === 'ids';
   const cases = paged
     ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`
     : mode === 'ids'
@@ -112,6 +116,7 @@ function planningSql(provider: Provider, mode: PlanningMode): PlanningSql {
   const range = paged
     ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} AND "id" <= ${p(2)}`
     : cases;
+  const ofCases = (col: string) => (pgIds ? `${col} = ANY($1::text[])` : `${col} IN (${range})`);
   const caseCols = j([
     'c."id"',
     'c."orgId"',
@@ -127,8 +132,8 @@ function planningSql(provider: Provider, mode: PlanningMode): PlanningSql {
     clean('s."familyName"'),
   ]);
   q = {
-    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE ${mode === 'all' ? `c."status" = 'OPEN'` : `c."id" IN (${cases})`}`,
-    events: `SELECT ${aggregate(provider, j(['e."caseId"', 'e."id"', clean('e."kind"'), 'e."occurredOn"']))} AS "x" FROM "CaseEvent" e WHERE e."caseId" IN (${range})`,
+    cases: `SELECT ${aggregate(provider, caseCols, 'c."id"')} AS "x", max(c."id") AS "last" FROM "Case" c JOIN "Student" s ON s."id" = c."studentId" WHERE ${mode === 'all' ? `c."status" = 'OPEN'` : pgIds ? `c."id" = ANY($1::text[]) AND c."status" = 'OPEN'` : `c."id" IN (${cases})`}`,
+    events: `SELECT ${aggregate(provider, j(['e."caseId"', 'e."id"', clean('e."kind"'), 'e."occurredOn"']))} AS "x" FROM "CaseEvent" e WHERE ${ofCases('e."caseId"')}`,
     deadlines: `SELECT ${aggregate(
       provider,
       j([
@@ -142,7 +147,7 @@ function planningSql(provider: Provider, mode: PlanningMode): PlanningSql {
         packOpt('d."ownerId"'),
         packOpt(clean('d."pausedReason"')),
       ]),
-    )} AS "x" FROM "Deadline" d WHERE d."caseId" IN (${range})`,
+    )} AS "x" FROM "Deadline" d WHERE ${ofCases('d."caseId"')}`,
   };
   planningSqlCache.set(cacheKey, q);
   return q;
@@ -163,18 +168,24 @@ export async function readPlanningCases(
   const mode: PlanningMode = sel.ids ? 'ids' : sel.take !== undefined ? 'paged' : 'all';
   if (sel.ids?.length === 0) return [];
   const q = planningSql(provider, mode);
-  const ids = sel.ids ? JSON.stringify(sel.ids) : '';
+  const pgIds = provider === 'postgres' && mode === 'ids';
+  const ids = sel.ids ? (pgIds ? sel.ids : JSON.stringify(sel.ids)) : '';
   const head = await db.$queryRawUnsafe<{ x: string | null; last: string | null }[]>(
     q.cases,
     ...(mode === 'paged' ? [sel.after ?? '', sel.take] : mode === 'ids' ? [ids] : []),
   );
   const last = head[0]?.last;
   if (!head[0]?.x || !last) return [];
-  const args = mode === 'paged' ? [sel.after ?? '', last] : mode === 'ids' ? [ids] : [];
-  const [ev, dl] = await Promise.all([
-    db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
-    db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
-  ]);
+  const rest = (args: unknown[]) =>
+    Promise.all([
+      db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
+      db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
+    ]);
+  // Started before the cases are unpacked, except on PostgreSQL given ids (the open ids unpacked are its
+  // parameter).
+  const early = pgIds
+    ? undefined
+    : rest(mode === 'paged' ? [sel.after ?? '', last] : mode === 'ids' ? [ids] : []);
   const byId = new Map<string, PlanningCase>();
   const out: PlanningCase[] = [];
   for (const r = new PackedReader(head[0].x); !r.done; ) {
@@ -207,6 +218,7 @@ export async function readPlanningCases(
     byId.set(id, c);
     out.push(c);
   }
+  const [ev, dl] = await (early ?? rest([out.map((c) => c.id)]));
   if (ev[0]?.x)
     for (const r = new PackedReader(ev[0].x); !r.done; ) {
       const caseId = r.field();

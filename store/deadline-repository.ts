@@ -131,7 +131,10 @@ export class DeadlineRepository {
    * (a pending nudge no longer wanted is cancelled) and the CANCELLED ones due since `since` (a nudge wanted
    * again is re-armed). Others (planned, sent, answered) are looked up by key only for the rare slot that is
    * not found here (`storedNudges`). With `caseIds`, only the reminders of those cases' deadlines (a steady
-   * tick's pick, through the Reminder (subjectType, subjectId) index).
+   * tick's pick, through the Reminder (subjectType, subjectId) index). On PostgreSQL those cases' reminders
+   * of every status come back: the index scan visits their heap pages to check the status anyway, and the
+   * nudges already handed to the outbox are then found here rather than probed again by key
+   * (`storedNudges` is left with the new slots; issue 18, docs/deadlines.md "How the tick works").
    */
   async nudgeState(kinds: string[], since: Date, caseIds?: string[]): Promise<Map<string, StoredNudge>> {
     const out = new Map<string, StoredNudge>();
@@ -141,18 +144,21 @@ export class DeadlineRepository {
       ` || '${US}' || `,
     );
     const p = (i: number) => (this.provider === 'postgres' ? `$${i}` : '?');
-    // PostgreSQL: the ids as arrays (`= ANY(ARRAY(...))`, index probes whatever the statistics say). As
+    const everyStatus = caseIds !== undefined && this.provider === 'postgres';
+    const status = everyStatus
+      ? ''
+      : ` AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${p(1)}))`;
+    // PostgreSQL: the ids as arrays (`= ANY(...)`, index probes whatever the statistics say). As
     // `IN (json)` semi-joins, a table never analysed (autovacuum off, or just after a bulk load) was planned
     // as a nested loop re-reading the case list for every pending reminder: 7-16 s at 20,000 cases.
     const ofCases = !caseIds
       ? ''
-      : this.provider === 'postgres'
-        ? ` AND "subjectId" = ANY(ARRAY(SELECT "id" FROM "Deadline" WHERE "caseId" = ANY(ARRAY(${jsonIds(this.provider, p(2))}))))`
+      : everyStatus
+        ? ` AND "subjectId" = ANY(ARRAY(SELECT "id" FROM "Deadline" WHERE "caseId" = ANY($1::text[])))`
         : ` AND "subjectId" IN (SELECT "id" FROM "Deadline" WHERE "caseId" IN (${jsonIds(this.provider, p(2))}))`;
     const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
-      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList}) AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${p(1)}))${ofCases}`,
-      since,
-      ...(caseIds ? [JSON.stringify(caseIds)] : []),
+      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList})${status}${ofCases}`,
+      ...(everyStatus ? [caseIds] : caseIds ? [since, JSON.stringify(caseIds)] : [since]),
     );
     if (rows[0]?.x)
       for (const r = new PackedReader(rows[0].x); !r.done; ) {
@@ -166,8 +172,8 @@ export class DeadlineRepository {
   /**
    * Stored deadline reminders by key, whatever their status (for slots `nudgeState` did not return: the
    * nudges already handed to the outbox, and the new ones). One packed query per 20,000 keys, the keys as
-   * one JSON parameter probed through the Reminder.dedupeKey index (SQLite `IN (json_each)`, PostgreSQL
-   * `= ANY(ARRAY(...))`): a morning's 10,000 keys went through Prisma in ten `IN` lists of 1,000 bound
+   * one parameter probed through the Reminder.dedupeKey index (SQLite a JSON array `IN (json_each)`,
+   * PostgreSQL a text[] `= ANY($1)`): a morning's 10,000 keys went through Prisma in ten `IN` lists of 1,000 bound
    * parameters, each row decoded cell by cell.
    */
   async storedNudges(keys: string[]): Promise<Map<string, StoredNudge>> {
@@ -177,13 +183,14 @@ export class DeadlineRepository {
     );
     const match =
       this.provider === 'postgres'
-        ? `"dedupeKey" = ANY(ARRAY(${jsonIds(this.provider, '$1')}))`
+        ? `"dedupeKey" = ANY($1::text[])`
         : `"dedupeKey" IN (${jsonIds(this.provider, '?')})`;
     const sql = `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE ${match}`;
     for (let i = 0; i < keys.length; i += 20_000) {
+      const part = keys.slice(i, i + 20_000);
       const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
         sql,
-        JSON.stringify(keys.slice(i, i + 20_000)),
+        this.provider === 'postgres' ? part : JSON.stringify(part),
       );
       if (rows[0]?.x)
         for (const r = new PackedReader(rows[0].x); !r.done; ) {
@@ -214,6 +221,7 @@ export class DeadlineRepository {
     tx: Tx = this.db,
   ): Promise<void> {
     const now = new Date();
+    const pg = this.provider === 'postgres';
     const rows = creates.map(({ spec: s, fingerprint }) => ({
       id: randomUUID(),
       orgId: s.orgId,
@@ -231,8 +239,10 @@ export class DeadlineRepository {
     }));
     // On SQLite each row is parsed once (JSONB, sqlite-json-insert.ts), not once per column: the payload is
     // most of a row. 4,140 nudge rows (a morning's, bench deadlines): 0.41-0.56x the time of bulkInsert.
+    // On PostgreSQL the rows stay one JSON parameter (json_to_recordset): one array parameter per column
+    // (unnest) cost more, 4,140 rows 2.5-3.4 s against 0.85-1.6 s at load 12, the ~4 MB array literal of
+    // messages serialised by the driver and parsed at bind time (docs/deadlines.md "How the tick works").
     await insertRows(tx, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 5000);
-    const pg = this.provider === 'postgres';
     const stamp = (d: Date) => (pg ? d.toISOString() : sqliteTimestamp(d));
     if (updates.length > 0) {
       // The stored payload is the message's JSON text (as Prisma writes a Json column), jsonb on PostgreSQL.

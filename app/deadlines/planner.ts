@@ -141,6 +141,17 @@ export class DeadlinePlanner {
         marks.length = 0;
       }
     }
+    // The stored nudges of the cases to plan, read while the cases are read and planned (on PostgreSQL the
+    // query runs beside the tick's JavaScript; the slots are compared with it once both are done). Cancelled
+    // reminders older than `since` are not re-armed from this read; a wanted one is found by key.
+    const since = new Date(`${addDays(today, -(NUDGE_LOOKBACK_DAYS + 14))}T00:00:00Z`);
+    const storedRead = svc.deadlines.nudgeState(
+      DEADLINE_REMINDER_KINDS,
+      since,
+      full ? undefined : [...picked, ...marks.map((m) => m.id)],
+    );
+    // Awaited below; a failure of the tick before then must not leave it unhandled.
+    storedRead.catch(() => undefined);
     const page = full ? await svc.cases.openForPlanning() : await svc.cases.forPlanning(picked);
     if (full)
       for (const d of await this.plans.due(today))
@@ -169,13 +180,7 @@ export class DeadlinePlanner {
     report.nudges = slots.length;
     report.computeMs += performance.now() - t0;
     t0 = performance.now();
-    // Cancelled reminders older than this are not re-armed from the packed read; a wanted one is found by key.
-    const since = new Date(`${addDays(today, -(NUDGE_LOOKBACK_DAYS + 14))}T00:00:00Z`);
-    const stored = await svc.deadlines.nudgeState(
-      DEADLINE_REMINDER_KINDS,
-      since,
-      full ? undefined : [...picked, ...marks.map((m) => m.id)],
-    );
+    const stored = await storedRead;
     const writes = await this.reconcileNudges(slots, stored, report);
     if (full && digestDay) {
       const digests = planDigests(

@@ -1,6 +1,7 @@
 /**
  * The next morning's first tick (issue 18, docs/deadlines.md "How the tick works"): the nudges handed to
- * the outbox the day before are found by the tick's one bulk lookup by key and are not written again; the
+ * the outbox the day before (or answered since) are found by the tick's reads (PostgreSQL: the picked cases'
+ * reminders of every status; SQLite: one bulk lookup by key) and are not written again; the
  * day's new ones are written in bulk in the tick's transaction with the cases' next moments; nudges that
  * change (a reassigned deadline) are re-armed in one statement and read back as Prisma wrote them before.
  */
@@ -59,11 +60,15 @@ describe.each(providers)('the next morning tick (%s)', (provider) => {
     expect(first.remindersCreated).toBeGreaterThan(0);
     // The due-reminders planner hands today's nudges to the outbox (PENDING -> PLANNED).
     expect(await t.hub.reminders.planDue()).toBeGreaterThan(0);
+    // One of them already answered (DONE): found by the tick whatever its status (on PostgreSQL in the read
+    // of the picked cases' reminders of every status, on SQLite by key), and not written again either.
+    const answered = await db.reminder.findFirstOrThrow({ where: { status: 'PLANNED' } });
+    await db.reminder.update({ where: { id: answered.id }, data: { status: 'DONE' } });
     const handed = await db.reminder.findMany({
-      where: { status: 'PLANNED' },
-      select: { dedupeKey: true, updatedAt: true },
+      where: { status: { in: ['PLANNED', 'DONE'] } },
+      select: { dedupeKey: true, status: true, updatedAt: true },
     });
-    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.length).toBeGreaterThan(1);
 
     // The next morning's first tick is steady: the cases whose moment has come.
     let report: TickReport | undefined;
@@ -74,14 +79,15 @@ describe.each(providers)('the next morning tick (%s)', (provider) => {
       if (report.remindersCreated > 0) break;
     }
     expect(report!.remindersCreated).toBeGreaterThan(0);
-    // Among the slots it compared were yesterday's handed-over nudges: still PLANNED, untouched, once each.
+    // Among the slots it compared were yesterday's handed-over nudges: as they were, untouched, once each.
     const after = await db.reminder.findMany({
       where: { dedupeKey: { in: handed.map((h) => h.dedupeKey) } },
       select: { dedupeKey: true, status: true, updatedAt: true },
     });
     expect(after.map((r) => [r.dedupeKey, r.status, r.updatedAt.getTime()]).sort()).toEqual(
-      handed.map((h) => [h.dedupeKey, 'PLANNED', h.updatedAt.getTime()]).sort(),
+      handed.map((h) => [h.dedupeKey, h.status, h.updatedAt.getTime()]).sort(),
     );
+    expect(after.filter((r) => r.status === 'DONE')).toHaveLength(1);
     // The new nudges were written with the cases' next moments: nothing left for the full sweep.
     expect(writes(await svc.sweepDryRun(t.clock.now()))).toBe(0);
     expect(await db.case.count({ where: { planOn: '' } })).toBe(0);
