@@ -13,7 +13,6 @@
  * ```
  */
 import fs from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
 import {
   compileTitleRules,
@@ -22,6 +21,7 @@ import {
   type TitleRule,
 } from '../../core/staff/job-titles.ts';
 import { roles } from '../../core/staff/roles.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 
 const titleRoles = roles.filter((r) => r !== 'ADMIN') as [TitleRole, ...TitleRole[]];
 
@@ -60,7 +60,7 @@ export type RoleMapFile = z.infer<typeof roleMapFileSchema>;
 export function readRoleMapFile(file: string): { rules: TitleRule[] } | { problems: string[] } {
   let parsed: unknown;
   try {
-    parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+    parsed = yaml().parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const why =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'not valid YAML or JSON';

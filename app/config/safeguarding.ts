@@ -3,7 +3,6 @@
  * (KCSIE 2025 Part one, gov.uk): 15 minutes for the DSL to acknowledge, 5 when the raiser reports immediate risk.
  */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { ALERT_KINDS, describeRoute, parseAlertRoutes } from '../../core/escalations/alert-routes.ts';
@@ -13,6 +12,7 @@ import {
   DEFAULT_SAFEGUARDING_CATEGORIES,
   type SafeguardingCategoryPolicy,
 } from '../../core/escalations/safeguarding-categories.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 import type { Config } from './index.ts';
 
 const minutes = z.coerce
@@ -145,7 +145,7 @@ export function loadSafeguardingCategories(
   if (file) {
     let raw: unknown;
     try {
-      raw = parseYaml(fs.readFileSync(file, 'utf8'));
+      raw = yaml().parse(fs.readFileSync(file, 'utf8'));
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? 'not valid YAML or JSON';
       throw new ValidationError(`${file}: cannot read the safeguarding categories (${why})`);

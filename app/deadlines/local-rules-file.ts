@@ -1,8 +1,8 @@
 /** The local rules file (DEADLINE_RULES_FILE, docs/deadlines.md "Configuration"), read once at start. */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { emptyLocalRules, type LocalRulesFile, parseLocalRules } from '../../core/deadlines/local-rules.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 import { ConfigError } from '../config/index.ts';
 
 export function loadLocalRules(file: string | undefined): LocalRulesFile {
@@ -17,7 +17,7 @@ export function loadLocalRules(file: string | undefined): LocalRulesFile {
   }
   let data: unknown;
   try {
-    data = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+    data = /\.ya?ml$/i.test(file) ? yaml().parse(text) : JSON.parse(text);
   } catch (err) {
     throw new ConfigError([
       `config error: DEADLINE_RULES_FILE "${file}": not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${(err as Error).message})`,

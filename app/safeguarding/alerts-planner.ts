@@ -6,7 +6,6 @@
  * of a pupil on the SEN register -> the SENDCo; SAFEGUARDING_ALERT_ROUTES overrides).
  */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { addDays } from '../../core/calendar/iso-date.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
@@ -26,6 +25,7 @@ import {
 } from '../../core/escalations/alert-rules.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 import type { AlertRepository } from '../../store/alert-repository.ts';
 import { safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
@@ -64,7 +64,7 @@ export function loadAlertRules(file: string | undefined): (org: { id: string; na
   let raw: unknown;
   try {
     const text = fs.readFileSync(file, 'utf8');
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text);
   } catch (err) {
     throw new ValidationError(`${file}: cannot read the alert rules: ${(err as Error).message}`);
   }

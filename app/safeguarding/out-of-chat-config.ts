@@ -4,7 +4,6 @@
  * overrides them per organisation and for out of hours.
  */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import {
@@ -12,6 +11,7 @@ import {
   type NotificationRules,
   partialRulesSchema,
 } from '../../core/escalations/notification-rules.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 import type { Config } from '../config/index.ts';
 
 /** Whole minutes after the chat message, or `off` (never by this method). */
@@ -85,7 +85,7 @@ export function loadNotificationRules(
   if (!file) return () => base;
   let raw: unknown;
   try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+    raw = yaml().parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? 'not valid YAML or JSON';
     throw new ValidationError(`${file}: cannot read the notification rules (${why})`);

@@ -12,10 +12,10 @@
  * ```
  */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { type RotaEntry, rotaLevels, rotaWindows } from '../../core/escalations/rota.ts';
+import { yaml } from '../../integrations/lazy-yaml.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected YYYY-MM-DD' });
 
@@ -58,7 +58,7 @@ export function readRotaFile(file: string): RotaFile {
   let raw: unknown;
   try {
     const text = fs.readFileSync(file, 'utf8');
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text);
   } catch (err) {
     throw new ValidationError(`${file}: cannot read the rota: ${(err as Error).message}`);
   }

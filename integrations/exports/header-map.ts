@@ -4,8 +4,8 @@
  * plus an admin map file: `{ "cpoms": { "Pupil Ref": "upn" } }` (YAML or JSON).
  */
 import fs from 'node:fs';
-import YAML from 'yaml';
 import type { ExportConnector, ExportKind } from '../connector.ts';
+import { yaml } from '../lazy-yaml.ts';
 import { FileRefusedError } from './errors.ts';
 
 export type AdminHeaderMap = Partial<Record<ExportKind, Record<string, string>>>;
@@ -21,7 +21,7 @@ export function loadHeaderMapFile(file: string | undefined): AdminHeaderMap {
   if (!file) return {};
   let parsed: unknown;
   try {
-    parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+    parsed = yaml().parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new FileRefusedError(
       file,
