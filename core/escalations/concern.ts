@@ -53,13 +53,17 @@ export function parseOutcome(raw: string | undefined): ConcernOutcome | null {
   return outcomeAliases[key] ?? null;
 }
 
-/** The word to type for each outcome (`record-outcome r7 referral`), as the console and the errors list them. */
+/**
+ * The word to type for each outcome (`record-outcome r7 referral-csc`): the same word the outcome prompt
+ * offers (its button argument, `_` typed as `-`), so the prompt and the error name one word. The short
+ * aliases above (`advice`, `referral`, `nfa`) are still accepted.
+ */
 export const outcomeWords: Record<ConcernOutcome, string> = {
-  advice_given: 'advice',
+  advice_given: 'advice-given',
   early_help: 'early-help',
-  referral_csc: 'referral',
+  referral_csc: 'referral-csc',
   police: 'police',
-  no_further_action: 'nfa',
+  no_further_action: 'no-further-action',
 };
 
 /**
@@ -70,7 +74,6 @@ export function outcomeChoicesError(raw: string | undefined, ref: string): strin
   const given = raw?.trim() ? 'That is not an outcome' : 'No outcome given';
   const hint: Partial<Record<ConcernOutcome, string>> = {
     referral_csc: " (to children's social care)",
-    no_further_action: ' (no further action)',
   };
   const list = concernOutcomes.map((o) => `${outcomeWords[o]}${hint[o] ?? ''}`).join(', ');
   return `${given}: nothing was recorded for ${ref}. Choose one of: ${list}.`;
