@@ -77,7 +77,10 @@ describe.each(providers)('a concern about a pupil not on the roll, at the consol
       "Choose one of: advice-given, early-help, referral-csc (to children's social care), police, no-further-action.",
     );
     // The error names each outcome by the word the prompt offers (one word each, not two spellings).
-    for (const word of /Choose one of: ([^\n]*)\./.exec(bad)![1]!.split(', ').map((w) => w.split(' ')[0]))
+    for (const word of /Choose one of: ([^\n]*)\./
+      .exec(bad)![1]!
+      .split(', ')
+      .map((w) => w.split(' ')[0]))
       expect(prompt).toContain(`record-outcome ${p} ${word}`);
     h.type(`record-outcome ${p} early-help`);
     expect(await h.waitFor(/Outcome recorded for concern [^\n]*\n/)).toContain(`${ref}: Early help.`);
