@@ -5,14 +5,7 @@
  */
 import { defaultLimitKeys } from '../core/delivery/platform-rate-limits.ts';
 import { withResendNotice } from '../core/messages/outgoing-message.ts';
-import type {
-  ChannelPort,
-  Clock,
-  DeliveryResult,
-  DeliveryTarget,
-  Platform,
-  RateLimitKey,
-} from '../core/ports.ts';
+import type { ChannelPort, Clock, DeliveryResult, DeliveryTarget, RateLimitKey } from '../core/ports.ts';
 import { isOutOfChat } from '../core/ports.ts';
 import type { ClaimedMessage, OutboxRepository } from '../store/outbox-repository.ts';
 import type { StaffRepository } from '../store/staff-repository.ts';
@@ -28,11 +21,13 @@ import type {
 import { type RunCarry, takeSent, writeSent } from './delivery-carry.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLoops } from './delivery-loops.ts';
+import { DeliveryOutcomes } from './delivery-outcome.ts';
 import { resolveRoute } from './delivery-route.ts';
 import { SendWindows } from './send-window.ts';
 
 // The collaborators and options live in deliverer-options.ts, the polling loops in delivery-loops.ts,
-// the attempt listeners in delivery-events.ts, and which channel reaches a message in delivery-route.ts.
+// the attempt listeners in delivery-events.ts, which channel reaches a message in delivery-route.ts, and
+// what an attempt's answer (or hold) writes in delivery-outcome.ts.
 export type {
   ConversationLookup,
   DelivererOptions,
@@ -42,12 +37,12 @@ export type {
 } from './deliverer-options.ts';
 
 export class Deliverer {
-  private readonly gates = new Map<Platform, number>();
   /** This process's own sends per rate-limit key, in exact sliding windows (the last guard). */
   private readonly windows = new SendWindows();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly loops: DeliveryLoops;
   private readonly events: DeliveryEvents;
+  private readonly outcomes: DeliveryOutcomes;
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly backoff: BackoffPolicy;
@@ -75,6 +70,15 @@ export class Deliverer {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.loops = new DeliveryLoops(() => this.drainOnce(), log);
     this.events = new DeliveryEvents(options, log);
+    this.outcomes = new DeliveryOutcomes(
+      outbox,
+      log,
+      this.events,
+      this.windows,
+      options,
+      this.backoff,
+      this.random,
+    );
   }
 
   private get stopping(): boolean {
@@ -262,7 +266,7 @@ export class Deliverer {
       return giveUp ? 'FAILED' : 'RETRYING';
     }
     const { channel, target } = route;
-    const gate = this.gates.get(channel.platform) ?? 0;
+    const gate = this.outcomes.gates.get(channel.platform) ?? 0;
     if (gate > now) {
       await writeSent(this.outbox, carry);
       await this.outbox.release(m.id, worker, new Date(gate), `${channel.platform} throttled`);
@@ -317,29 +321,14 @@ export class Deliverer {
       if (!(await this.outbox.renewLease(m.id, worker, this.leaseMs))) return this.lostClaim(m);
     }
     // A 429 heard while this send waited for its slot closed the window: hold it rather than send into it.
+    const attempt = { m, attemptNo, platform: channel.platform };
     const blockedUntil = this.options.rateLimiter?.blockedUntil?.(limits) ?? 0;
-    if (blockedUntil > this.clock.now().getTime()) {
-      await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
-        platform: channel.platform,
-        state: 'RETRYING',
-        nextAttemptAt: new Date(blockedUntil),
-        error: 'held, not sent: the platform asked to wait',
-      });
-      this.events.emit('rate_limited', m, channel.platform);
-      return 'RETRYING';
-    }
+    if (blockedUntil > this.clock.now().getTime())
+      return this.outcomes.held(attempt, blockedUntil, 'the platform asked to wait');
     // Sends that left late bunch up with those on time: hold this one until every window has room.
     const hold = await this.windows.holdThenRecord(limits, this.clock, this.sleep, this.maxInlineWaitMs);
-    if (hold > 0) {
-      await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
-        platform: channel.platform,
-        state: 'RETRYING',
-        nextAttemptAt: new Date(this.clock.now().getTime() + hold),
-        error: 'held, not sent: the platform window is full',
-      });
-      this.events.emit('rate_limited', m, channel.platform);
-      return 'RETRYING';
-    }
+    if (hold > 0)
+      return this.outcomes.held(attempt, this.clock.now().getTime() + hold, 'the platform window is full');
     // The window hold can outlast a lease: never send on a claim that may have run out (another replica
     // could have taken the message, found it not delivered, and sent it). Renew first, or leave it.
     if (this.clock.now().getTime() - leaseFrom > this.leaseMs / 4) {
@@ -358,65 +347,6 @@ export class Deliverer {
     this.events.emit(result.outcome, m, channel.platform);
     // Retry-After and backoff count from the answer, not from the start of this delivery (which may be
     // a slot wait of up to maxInlineWaitMs earlier: a wait counted from then could already be over).
-    const answeredAt = this.clock.now().getTime();
-    switch (result.outcome) {
-      case 'sent': {
-        const { platform } = channel;
-        const ref = result.platformRef ? { platformRef: result.platformRef } : {};
-        const next = { platform, state: 'SENT' as const, ...ref };
-        const delivered = () =>
-          this.log.info({ messageId: m.id, platform, attemptNo, kind: m.message.kind }, 'delivered');
-        // SQLite: the next message of the run writes this finish with its begin (one transaction).
-        carry.sent = { finish: { messageId: m.id, worker, attemptNo, outcome: 'SENT', next }, delivered };
-        if (!hasNext || !this.outbox.carriesFinish) await writeSent(this.outbox, carry);
-        return 'SENT';
-      }
-      case 'throttled': {
-        const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
-        // Retry-After closes the shared buckets of this thread/tenant for every replica; a channel with
-        // no limit keys closes this process's gate for the whole platform instead.
-        this.windows.widen(limits, answeredAt);
-        if (limits.length > 0)
-          await this.options.rateLimiter?.block(
-            limits,
-            new Date(answeredAt + (result.retryAfterMs ?? delay)),
-          );
-        else this.gates.set(channel.platform, answeredAt + (result.retryAfterMs ?? delay));
-        // A 429 is the platform asking us to wait, not a failure of this message: it does not use up tries.
-        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'THROTTLED', {
-          platform: channel.platform,
-          state: 'RETRYING',
-          nextAttemptAt: new Date(answeredAt + delay),
-          ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
-          error: 'throttled',
-        });
-        this.log.warn(
-          { messageId: m.id, platform: channel.platform, retryAfterMs: result.retryAfterMs },
-          'throttled',
-        );
-        return 'RETRYING';
-      }
-      case 'not_found':
-        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'NOT_FOUND', {
-          platform: channel.platform,
-          state: 'FAILED',
-          error: result.error,
-        });
-        this.log.warn({ messageId: m.id, platform: channel.platform }, 'recipient not found on platform');
-        await this.events.undeliverable('not_found', m);
-        return 'FAILED';
-      case 'failed': {
-        const giveUp = !result.transient || attemptNo >= m.maxAttempts;
-        const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
-        await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
-          platform: channel.platform,
-          state: giveUp ? 'FAILED' : 'RETRYING',
-          nextAttemptAt: new Date(answeredAt + delay),
-          error: result.error.slice(0, 500),
-        });
-        this.log.warn({ messageId: m.id, platform: channel.platform, attemptNo, giveUp }, 'delivery failed');
-        return giveUp ? 'FAILED' : 'RETRYING';
-      }
-    }
+    return this.outcomes.answered(attempt, limits, result, this.clock.now().getTime(), carry, hasNext);
   }
 }

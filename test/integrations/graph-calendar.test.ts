@@ -2,7 +2,8 @@
  * Microsoft Graph calendar sync against nock, with response shapes from Microsoft's documentation:
  * token (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow),
  * calendarView paging and delta (https://learn.microsoft.com/graph/api/event-delta), throttling
- * (https://learn.microsoft.com/graph/throttling) and sign-in errors (AADSTS7000215).
+ * (https://learn.microsoft.com/graph/throttling) and sign-in errors (AADSTS7000215). Time zones and the
+ * transport alone: graph-transport.test.ts.
  */
 import fs from 'node:fs';
 import { Command } from 'commander';
@@ -10,189 +11,11 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerImportCli } from '../../app/imports/import-cli.ts';
 import { syncGraphCalendars } from '../../app/imports/sync-graph-calendars.ts';
-import { ianaZone } from '../../integrations/graph-calendar/graph-time.ts';
-import { createGraphClient, GraphAuthError } from '../../integrations/graph-calendar/graph-transport.ts';
-import { eventRef, GraphCalendarReader } from '../../integrations/graph-calendar/read-graph-calendar.ts';
+import { createGraphClient } from '../../integrations/graph-calendar/graph-transport.ts';
+import { eventRef } from '../../integrations/graph-calendar/read-graph-calendar.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
-
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const creds = {
-  tenantId: TENANT,
-  clientId: '6731de76-14a6-49ae-97bc-6eba6914391e',
-  clientSecret: 'shh-test-secret',
-};
-const USER = 'sendco@school.example';
-const GRAPH = 'https://graph.microsoft.com';
-
-const tokenOk = () =>
-  nock('https://login.microsoftonline.com')
-    .post(
-      `/${TENANT}/oauth2/v2.0/token`,
-      (body) =>
-        body.grant_type === 'client_credentials' && body.scope === 'https://graph.microsoft.com/.default',
-    )
-    .reply(200, {
-      token_type: 'Bearer',
-      expires_in: 3599,
-      ext_expires_in: 3599,
-      access_token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test',
-    });
-
-const event = (
-  id: string,
-  subject: string,
-  start: string,
-  end: string,
-  extra: Record<string, unknown> = {},
-) => ({
-  '@odata.etag': 'W/"ZlnW4RIAV06KYYwlrfNZvQAALfZeRQ=="',
-  id,
-  subject,
-  categories: [],
-  isAllDay: false,
-  isCancelled: false,
-  start: { dateTime: `${start}.0000000`, timeZone: 'UTC' },
-  end: { dateTime: `${end}.0000000`, timeZone: 'UTC' },
-  organizer: { emailAddress: { name: 'SENDCo', address: 'SENDCo@school.example' } },
-  attendees: [
-    {
-      type: 'required',
-      status: { response: 'none', time: '0001-01-01T00:00:00Z' },
-      emailAddress: { name: 'DSL', address: 'dsl@school.example' },
-    },
-    {
-      type: 'resource',
-      status: { response: 'accepted', time: '0001-01-01T00:00:00Z' },
-      emailAddress: { name: 'Room 4', address: 'room4@school.example' },
-    },
-  ],
-  onlineMeeting: { joinUrl: `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${id}%40thread.v2/0` },
-  ...extra,
-});
-
-describe('Graph time zones', () => {
-  it('maps Windows names with the CLDR windowsZones table and passes IANA names through', () => {
-    expect(ianaZone('Pacific Standard Time')).toBe('America/Los_Angeles');
-    expect(ianaZone('GMT Standard Time')).toBe('Europe/London');
-    expect(ianaZone('W. Europe Standard Time')).toBe('Europe/Berlin');
-    expect(ianaZone('India Standard Time')).toBe('Asia/Calcutta');
-    expect(ianaZone('UTC')).toBe('Etc/UTC');
-    expect(ianaZone('Europe/London')).toBe('Europe/London');
-    expect(ianaZone(undefined)).toBe('UTC');
-    expect(ianaZone('tzone://Microsoft/Custom')).toBeNull();
-    expect(ianaZone('Mars Standard Time')).toBeNull();
-  });
-});
-
-describe('Graph transport', () => {
-  afterEach(() => nock.cleanAll());
-
-  it('follows @odata.nextLink pages and honours 429 Retry-After', async () => {
-    tokenOk();
-    const waits: number[] = [];
-    const reader = new GraphCalendarReader(
-      createGraphClient(creds, { sleep: async (ms) => void waits.push(ms) }),
-    );
-    const scope = nock(GRAPH)
-      .get(`/v1.0/users/${encodeURIComponent(USER)}/calendarView`)
-      .query(true)
-      .reply(
-        429,
-        { error: { code: 'TooManyRequests', message: 'Please retry again later.' } },
-        { 'Retry-After': '7' },
-      )
-      .get(`/v1.0/users/${encodeURIComponent(USER)}/calendarView`)
-      .query(true)
-      .reply(200, {
-        '@odata.context': `${GRAPH}/v1.0/$metadata#users('${USER}')/calendarView`,
-        value: [event('AAMkA1', 'TAC meeting', '2026-11-03T10:00:00', '2026-11-03T11:00:00')],
-        '@odata.nextLink': `${GRAPH}/v1.0/users/${USER}/calendarView?startDateTime=2026-11-01T00%3a00%3a00Z&endDateTime=2026-12-01T00%3a00%3a00Z&%24top=1&%24skip=1`,
-      })
-      .get(`/v1.0/users/${USER}/calendarView`)
-      .query((q) => q.$skip === '1')
-      .reply(503, {}, { 'Retry-After': '3' })
-      .get(`/v1.0/users/${USER}/calendarView`)
-      .query((q) => q.$skip === '1')
-      .reply(200, { value: [event('AAMkA2', 'PEP review', '2026-11-04T10:00:00', '2026-11-04T11:00:00')] });
-    const events = await reader.calendarView(
-      USER,
-      new Date('2026-11-01T00:00:00Z'),
-      new Date('2026-12-01T00:00:00Z'),
-    );
-    expect(events.map((e) => e.id)).toEqual(['AAMkA1', 'AAMkA2']);
-    expect(waits).toEqual([7000, 3000]);
-    expect(scope.isDone()).toBe(true);
-  });
-
-  it('reports a sign-in failure with one actionable line and no secret', async () => {
-    nock('https://login.microsoftonline.com')
-      .post(`/${TENANT}/oauth2/v2.0/token`)
-      .reply(401, {
-        error: 'invalid_client',
-        error_description:
-          "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '6731de76-14a6-49ae-97bc-6eba6914391e'.",
-        error_codes: [7000215],
-        timestamp: '2026-11-24 09:00:00Z',
-        trace_id: '0000aaaa-11bb-cccc-dd22-eeeeee333333',
-        correlation_id: 'aaaa0000-bb11-2222-33cc-444444dddddd',
-      });
-    const reader = new GraphCalendarReader(createGraphClient(creds, { sleep: async () => {} }));
-    const err = await reader
-      .calendarView(USER, new Date('2026-11-01'), new Date('2026-12-01'))
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GraphAuthError);
-    expect((err as Error).message).toBe(
-      'Microsoft Graph sign-in failed: invalid_client (AADSTS7000215): check GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and admin consent for Calendars.Read',
-    );
-    expect((err as Error).message).not.toContain('shh');
-  });
-
-  it("expands a group to its members' mailboxes across pages", async () => {
-    tokenOk();
-    const gid = '02bd9fd6-8f93-4758-87c3-1fb73740a315';
-    nock(GRAPH)
-      .get(`/v1.0/groups/${gid}/members/microsoft.graph.user`)
-      .query(true)
-      .reply(200, {
-        '@odata.context': `${GRAPH}/v1.0/$metadata#users(id,mail,userPrincipalName)`,
-        '@odata.nextLink': `${GRAPH}/v1.0/groups/${gid}/members/microsoft.graph.user?$skiptoken=X%2744537074%27`,
-        value: [
-          {
-            id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd',
-            mail: 'DSL@school.example',
-            userPrincipalName: 'dsl@school.example',
-          },
-          {
-            id: '626cbf8c-5dde-46b0-8385-9e40d64736fe',
-            mail: null,
-            userPrincipalName: 'noshmailbox@school.example',
-          },
-        ],
-      })
-      .get(`/v1.0/groups/${gid}/members/microsoft.graph.user`)
-      .query({ $skiptoken: "X'44537074'" })
-      .reply(200, {
-        value: [{ id: 'a1', mail: 'sendco@school.example', userPrincipalName: 'sendco@school.example' }],
-      });
-    const reader = new GraphCalendarReader(createGraphClient(creds, { sleep: async () => {} }));
-    expect(await reader.groupMembers(gid)).toEqual(['dsl@school.example', 'sendco@school.example']);
-  });
-
-  it('gives up after the retry cap when Graph keeps throttling', async () => {
-    tokenOk();
-    nock(GRAPH)
-      .get(/calendarView/)
-      .times(3)
-      .reply(429, { error: { code: 'TooManyRequests' } }, { 'Retry-After': '1' });
-    const reader = new GraphCalendarReader(
-      createGraphClient(creds, { sleep: async () => {}, maxRetries: 2 }),
-    );
-    await expect(reader.calendarView(USER, new Date('2026-11-01'), new Date('2026-12-01'))).rejects.toThrow(
-      /Microsoft Graph calendarView: HTTP 429/,
-    );
-  });
-});
+import { creds, event, GRAPH, TENANT, tokenOk, USER } from './support/graph-builders.ts';
 
 describe.each(providers)('syncGraphCalendars on %s', (provider) => {
   let t: TestHub;
