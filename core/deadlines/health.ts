@@ -21,6 +21,12 @@ const EXPECTED_EVENTS: Partial<Record<CaseKind, { event: string; rules: string }
   PERMANENT_EXCLUSION: [{ event: 'first_day_of_exclusion', rules: 'X5' }],
 };
 
+/** "X5s, X6s" -> the rules' names, as users read them ("Education from … and Governing board …"). */
+function ruleNames(ids: string, rules: readonly { id: string; name: string }[]): string {
+  const names = ids.split(', ').map((id) => `"${rules.find((r) => r.id === id)?.name ?? id}"`);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+}
+
 export const TERM_DATES_HINT = 'import the school calendar: send-hub import ics <file|url>';
 
 export function caseProblems(
@@ -54,7 +60,7 @@ export function caseProblems(
     if (!have.has(x.event))
       out.push({
         code: 'waiting_for_event',
-        message: `waiting for the key date ${x.event} (${x.rules} count from it)`,
+        message: `waiting for the key date ${x.event} (${ruleNames(x.rules, rules)} count from it)`,
       });
   if (computedCount === 0 && out.length === 0) {
     const anchors = [...new Set(rules.flatMap((r) => r.anchor.events))];

@@ -196,7 +196,7 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     );
     expect(bare.code).toBe(0);
     expect(bare.out).toMatch(
-      /Note: waiting for the key date first_day_of_suspension \(X5s, X6s count from it\)\./,
+      /Note: waiting for the key date first_day_of_suspension \("Education from the 6th school day \(school, for a suspension\)" and "Governing board considers reinstatement \(over 15 school days in a term, or exam missed\)" count from it\)\./,
     );
     const wrongName = await cli('case', 'event', 'SUS-0', 'first_day_of_exclusion', '2026-11-03');
     expect(wrongName.code).toBe(2);
