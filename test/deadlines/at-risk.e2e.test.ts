@@ -10,6 +10,7 @@ import { deadlinesModule } from '../../app/deadlines/module.ts';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { seedLa } from './la-support.ts';
 
 describe.each(providers)('20-week risk in the digests (%s)', (provider) => {
   let t: TestHub | undefined;
@@ -25,28 +26,7 @@ describe.each(providers)('20-week risk in the digests (%s)', (provider) => {
       modules: [deadlinesModule()],
       env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' },
     });
-    const db = t.hub.dbh.db;
-    const org = await db.organisation.create({ data: { name: 'Northshire LA', kind: 'LOCAL_AUTHORITY' } });
-    const manager = await db.staff.create({
-      data: {
-        orgId: org.id,
-        displayName: 'Maya Manager',
-        email: 'maya@la.example',
-        roles: { create: [{ role: 'COORDINATOR' }] },
-      },
-    });
-    const officer = await db.staff.create({
-      data: {
-        orgId: org.id,
-        displayName: 'Owen Officer',
-        email: 'owen@la.example',
-        lineManagerId: manager.id,
-        roles: { create: [{ role: 'COORDINATOR' }] },
-      },
-    });
-    const zq = await db.student.create({
-      data: { orgId: org.id, givenName: 'Zebedee', familyName: 'Quillfeather', yearGroup: '4', ehcp: false },
-    });
+    const { org, manager, officer, student: zq } = await seedLa(t);
     const svc = t.hub.services.get('deadlines') as DeadlineService;
     // Requested 18 weeks ago: final plan due Mon 25 Jan 2027; no decision, no advice, no draft.
     await svc.openCase({

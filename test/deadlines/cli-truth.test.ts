@@ -7,33 +7,31 @@
  * validated. Point 6: suspensions compute; a PEP without term dates says it needs them.
  * Dates are real (the CLI runs on the system clock): key dates are in the past, plans in 2099.
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../store/db.ts';
-import { freshDatabaseUrl, providers } from '../support/db.ts';
-
-const run = promisify(execFile);
+import { type CliSession, cliSession } from '../support/cli.ts';
+import { providers } from '../support/db.ts';
 
 describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) => {
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-  let url: string;
-  let drop: () => Promise<void>;
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['bin/send-hub.mjs', ...args], { env, timeout: 90_000 });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, out: x.stdout, err: x.stderr };
-    }
-  };
+  let session: CliSession;
+  const cli = (...args: string[]) => session.cli(...args);
+  /** `send-hub case open` for a pupil (by UPN), with any further options (`--event k=date` …). */
+  const openCase = (upn: string, kind: string, start: string, reference: string, ...more: string[]) =>
+    cli(
+      'case',
+      'open',
+      '--student',
+      upn,
+      '--kind',
+      kind,
+      '--start',
+      start,
+      '--reference',
+      reference,
+      ...more,
+    );
   const withDb = async <T>(fn: (db: ReturnType<typeof createDb>['db']) => Promise<T>): Promise<T> => {
-    const h = createDb(url, { poolSize: 1 });
+    const h = createDb(String(session.env.DATABASE_URL), { poolSize: 1 });
     try {
       return await fn(h.db);
     } finally {
@@ -42,23 +40,11 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
   };
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-truth-'));
-    const db = await freshDatabaseUrl(provider);
-    url = db.url;
-    drop = db.drop;
-    env = {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      DATA_DIR: dir,
-      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'silent',
-      SEND_HUB_ENV: 'test',
-    };
+    session = await cliSession(provider);
     expect((await cli('demo')).out).toMatch(/Demo school loaded/);
   }, 120_000);
   afterAll(async () => {
-    await drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await session.close();
   });
 
   it('point 1: the demo cases show deadlines, a newcomer is nudged, old and unknown packs say so', async () => {
@@ -111,50 +97,17 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
   }, 600_000);
 
   it('point 4: a due date on a bank holiday or a Sunday is flagged, with the safe target', async () => {
-    const ehc = await cli(
-      'case',
-      'open',
-      '--student',
-      'D123456789012',
-      '--kind',
-      'EHC_NEEDS_ASSESSMENT',
-      '--start',
-      '2026-11-16',
-      '--reference',
-      'EHC-BH',
-    );
+    const ehc = await openCase('D123456789012', 'EHC_NEEDS_ASSESSMENT', '2026-11-16', 'EHC-BH');
     expect(ehc.code).toBe(0);
     expect(ehc.out).toMatch(
       /Mon 28 Dec 2026 {2}Decision whether to assess: \w+.* ⚠ Mon 28 Dec 2026 is a bank holiday: safe target Thu 24 Dec 2026/,
     );
-    const ar = await cli(
-      'case',
-      'open',
-      '--student',
-      'A123456789012',
-      '--kind',
-      'ANNUAL_REVIEW',
-      '--start',
-      '2026-02-01',
-      '--reference',
-      'AR-SUN',
-    );
+    const ar = await openCase('A123456789012', 'ANNUAL_REVIEW', '2026-02-01', 'AR-SUN');
     // A review meeting is held at school: the target is the last school day before (demo term dates).
     expect(ar.out).toMatch(
       /Sun 31 Jan 2027 {2}Annual review meeting \(within 12 months\): open ⚠ Sun 31 Jan 2027 is a Sunday: hold it by Fri 29 Jan 2027/,
     );
-    const eh = await cli(
-      'case',
-      'open',
-      '--student',
-      'C123456789012',
-      '--kind',
-      'EARLY_HELP',
-      '--start',
-      '2026-12-06',
-      '--reference',
-      'EH-SUN',
-    );
+    const eh = await openCase('C123456789012', 'EARLY_HELP', '2026-12-06', 'EH-SUN');
     expect(eh.out).toMatch(
       /Sun 17 Jan 2027 {2}TAC \/ Early Help review \(every 6 weeks\): \w+.* ⚠ Sun 17 Jan 2027 is a Sunday: hold it by Fri 15 Jan 2027/,
     );
@@ -182,18 +135,7 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
   }, 300_000);
 
   it('point 6: a suspension computes its duties; a PEP without term dates says it needs them', async () => {
-    const bare = await cli(
-      'case',
-      'open',
-      '--student',
-      'C123456789012',
-      '--kind',
-      'SUSPENSION',
-      '--start',
-      '2026-11-02',
-      '--reference',
-      'SUS-0',
-    );
+    const bare = await openCase('C123456789012', 'SUSPENSION', '2026-11-02', 'SUS-0');
     expect(bare.code).toBe(0);
     expect(bare.out).toMatch(
       /Note: waiting for the key date first_day_of_suspension \("Education from the 6th school day \(school, for a suspension\)" and "Governing board considers reinstatement \(over 15 school days in a term, or exam missed\)" count from it\)\./,
@@ -201,16 +143,10 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     const wrongName = await cli('case', 'event', 'SUS-0', 'first_day_of_exclusion', '2026-11-03');
     expect(wrongName.code).toBe(2);
     expect(wrongName.err).toMatch(/expected one of: .*first_day_of_suspension/);
-    const sus = await cli(
-      'case',
-      'open',
-      '--student',
+    const sus = await openCase(
       'C123456789012',
-      '--kind',
       'SUSPENSION',
-      '--start',
       '2026-11-02',
-      '--reference',
       'SUS-1',
       '--event',
       'first_day_of_suspension=2026-11-03',
@@ -239,19 +175,13 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     await withDb(async (db) => {
       await db.termDate.deleteMany({});
     });
-    const pep = await cli(
-      'case',
-      'open',
-      '--student',
+    const pep = await openCase(
       'B123456789012',
-      '--kind',
       'PEP',
-      '--start',
       '2026-10-01',
+      'PEP-NT',
       '--event',
       'pep_initiated=2026-10-08',
-      '--reference',
-      'PEP-NT',
     );
     expect(pep.out).toMatch(/Note: needs the school's term dates: C2 count school days or terms/);
     expect(pep.out).toMatch(/Attention: needs the school's term dates/);

@@ -3,46 +3,22 @@
  * holidays from a gov.uk-format file, open an EHCNA case, record a key date, read the timeline, list
  * what is due. Bad input names the file, row and field.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseUrl } from '../support/db.ts';
-
-const run = promisify(execFile);
+import { type CliSession, cliSession } from '../support/cli.ts';
 
 describe('send-hub case / holidays / due (sqlite)', () => {
+  let session: CliSession;
   let dir: string;
-  let env: NodeJS.ProcessEnv;
-  let drop: () => Promise<void>;
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['bin/send-hub.mjs', ...args], { env, timeout: 60_000 });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, out: x.stdout, err: x.stderr };
-    }
-  };
+  const cli = (...args: string[]) => session.cli(...args);
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-cli-'));
-    const db = await freshDatabaseUrl('sqlite');
-    drop = db.drop;
-    env = {
-      PATH: process.env.PATH,
-      DATABASE_URL: db.url,
-      DATA_DIR: dir,
-      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'silent',
-      SEND_HUB_ENV: 'test',
-    };
+    session = await cliSession('sqlite');
+    dir = session.dir;
   });
   afterAll(async () => {
-    await drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await session.close();
   });
 
   it('refreshes bank holidays, keeping good rows and naming bad ones', async () => {

@@ -9,39 +9,19 @@ import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { addDays } from '../../core/calendar/iso-date.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { seedLa } from './la-support.ts';
 
 async function seed(t: TestHub) {
-  const db = t.hub.dbh.db;
-  const org = await db.organisation.create({ data: { name: 'Northshire LA', kind: 'LOCAL_AUTHORITY' } });
-  const manager = await db.staff.create({
+  const la = await seedLa(t);
+  const other = await t.hub.dbh.db.staff.create({
     data: {
-      orgId: org.id,
-      displayName: 'Maya Manager',
-      email: 'maya@la.example',
-      roles: { create: [{ role: 'COORDINATOR' }] },
-    },
-  });
-  const officer = await db.staff.create({
-    data: {
-      orgId: org.id,
-      displayName: 'Owen Officer',
-      email: 'owen@la.example',
-      lineManagerId: manager.id,
-      roles: { create: [{ role: 'COORDINATOR' }] },
-    },
-  });
-  const other = await db.staff.create({
-    data: {
-      orgId: org.id,
+      orgId: la.org.id,
       displayName: 'Olive Other',
       email: 'olive@la.example',
       roles: { create: [{ role: 'STAFF' }] },
     },
   });
-  const student = await db.student.create({
-    data: { orgId: org.id, givenName: 'Zebedee', familyName: 'Quillfeather', yearGroup: '4', ehcp: false },
-  });
-  return { org, manager, officer, other, student };
+  return { ...la, other };
 }
 
 describe.each(providers)('EHCNA request through 20 weeks (%s)', (provider) => {

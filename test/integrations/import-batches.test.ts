@@ -8,15 +8,13 @@
  *   `send-hub import`), reaches the DSL's first alert when the hub sends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../app/config/index.ts';
-import { createHub, type Hub } from '../../app/container.ts';
+import type { Hub } from '../../app/container.ts';
 import { runImport } from '../../app/imports/run-import.ts';
-import { createLogger } from '../../app/logger.ts';
 import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { ImportRepository } from '../../store/import-repository.ts';
-import { PUPIL, seedSchool } from '../safeguarding/support.ts';
+import { importProcess, PUPIL, seedSchool } from '../safeguarding/support.ts';
 import { providers } from '../support/db.ts';
-import { CaptureStream, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const HEADER = 'Incident ID,UPN,Date,Category,Incident\r\n';
 
@@ -54,28 +52,6 @@ async function refuseIncident(t: TestHub, provider: string, externalId: string):
       'CREATE TRIGGER refuse_one BEFORE INSERT ON "Incident" FOR EACH ROW EXECUTE FUNCTION refuse_one()',
     );
   }
-}
-
-/** A second process on the same database that imports but never sends (as `send-hub import`). */
-async function importProcess(t: TestHub): Promise<Hub> {
-  const dataDir = t.hub.config.dataDir;
-  const config = loadConfig(
-    {
-      SEND_HUB_ENV: 'test',
-      DATABASE_URL: t.url,
-      DATA_DIR: dataDir,
-      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'debug',
-      PORT: '0',
-    },
-    dataDir,
-  );
-  return createHub(config, createLogger('debug', new CaptureStream(capturedLogLines)), {
-    clock: t.clock,
-    modules: [safeguardingModule()],
-    workerId: 'import-process',
-    delivers: false,
-  });
 }
 
 describe.each(providers)('incident import batches on %s', (provider) => {

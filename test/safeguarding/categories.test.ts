@@ -22,7 +22,7 @@ import {
 } from '../../core/escalations/safeguarding-categories.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
-import { PUPIL2, seedSchool } from './support.ts';
+import { PUPIL2, seedAlertPattern, seedSchool } from './support.ts';
 
 const defaults = {
   categories: categoryList(DEFAULT_SAFEGUARDING_CATEGORIES),
@@ -225,31 +225,11 @@ describe.each(providers)('early-intervention routing is configurable, on %s', (p
       env: { SAFEGUARDING_ALERT_RULES_FILE: rules, SAFEGUARDING_ALERT_ROUTES: 'attendance=BEHAVIOUR_LEAD' },
     });
     const s = await seedSchool(t.hub.dbh.db);
-    for (const [n, day] of [
-      [1, 20],
-      [2, 23],
-    ] as const)
-      await t.hub.dbh.db.incident.create({
-        data: {
-          orgId: s.orgId,
-          source: 'arbor',
-          externalId: `R-${n}`,
-          studentId: s.pupil2,
-          occurredAt: new Date(`2026-11-${day}T10:00:00Z`),
-          categories: 'Disruptive Behaviour',
-          sourceHash: `r${n}`,
-        },
-      });
-    await t.hub.dbh.db.attendanceRecord.create({
-      data: {
-        orgId: s.orgId,
-        studentId: s.pupil2,
-        periodStart: '2026-10-27',
-        periodEnd: '2026-11-21',
-        sessionsPossible: 40,
-        sessionsAttended: 30,
-        sourceHash: 'a',
-      },
+    await seedAlertPattern(t.hub.dbh.db, s, {
+      prefix: 'R',
+      days: [20, 23],
+      category: 'Disruptive Behaviour',
+      attended: 30,
     });
     await t.tickAndDeliver();
     const prompts = t.console

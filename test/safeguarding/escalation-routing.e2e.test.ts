@@ -17,7 +17,7 @@ import {
   schoolHubEach,
   transcripts,
 } from './escalation-support.ts';
-import { IdentityOnlyChannel, type School, seedSchool } from './support.ts';
+import { IdentityOnlyChannel, type School, seedAlertPattern, seedSchool } from './support.ts';
 
 describe.each(providers)('safeguarding escalation on %s', (provider) => {
   let t: TestHub;
@@ -64,32 +64,11 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
   });
 
   it('early-intervention alerts fire once per pattern window, routed by kind (behaviour lead; key worker for attendance)', async () => {
-    for (const [n, day] of [
-      [1, 20],
-      [2, 22],
-      [3, 23],
-    ] as const)
-      await t.hub.dbh.db.incident.create({
-        data: {
-          orgId: s.orgId,
-          source: 'arbor',
-          externalId: `B-${n}`,
-          studentId: s.pupil2,
-          occurredAt: new Date(`2026-11-${day}T10:00:00Z`),
-          categories: 'Behaviour > Disruption',
-          sourceHash: `b${n}`,
-        },
-      });
-    await t.hub.dbh.db.attendanceRecord.create({
-      data: {
-        orgId: s.orgId,
-        studentId: s.pupil2,
-        periodStart: '2026-10-27',
-        periodEnd: '2026-11-21',
-        sessionsPossible: 40,
-        sessionsAttended: 33,
-        sourceHash: 'a1',
-      },
+    await seedAlertPattern(t.hub.dbh.db, s, {
+      prefix: 'B',
+      days: [20, 22, 23],
+      category: 'Behaviour > Disruption',
+      attended: 33,
     });
     await t.tickAndDeliver();
     await t.tickAndDeliver();
@@ -130,6 +109,29 @@ describe.each(providers)('safeguarding escalation on %s', (provider) => {
   });
 });
 
+/** The school seeded, with `linked` staff given Teams identities (the DSL, when left out, has none). */
+async function seedLinked(t: TestHub, linked: (keyof School['staff'])[]): Promise<School> {
+  const s = await seedSchool(t.hub.dbh.db);
+  for (const k of linked)
+    await t.hub.staff.linkIdentity(s.staff[k], 'TEAMS', 'tenant-1', `aad-${k}`, {
+      serviceUrl: 'https://smba.example/',
+    });
+  return s;
+}
+
+/** The admin has had one notice, whose title contains `about`; the two deputies have the concern. */
+function expectAdminToldDeputiesHaveIt(teams: IdentityOnlyChannel, s: School, about: string): void {
+  const admin = teams.sent.filter((m) => m.staffId === s.staff.admin);
+  expect(admin.map((m) => m.message.kind)).toEqual(['admin_notice']);
+  expect(admin[0]!.message.title).toContain(about);
+  expect(
+    teams.sent
+      .filter((m) => m.message.kind === 'concern_escalation')
+      .map((m) => m.staffId)
+      .sort(),
+  ).toEqual([s.staff.deputy, s.staff.deputy2].sort());
+}
+
 describe.each(providers)('a DSL nobody can reach, on %s', (provider) => {
   it('is reported to the admin immediately and the concern goes to the deputies at once', async () => {
     const teams = new IdentityOnlyChannel('TEAMS');
@@ -139,11 +141,7 @@ describe.each(providers)('a DSL nobody can reach, on %s', (provider) => {
       env: { CONSOLE_CHANNEL: 'off' },
     });
     try {
-      const s = await seedSchool(t.hub.dbh.db);
-      for (const k of ['deputy', 'deputy2', 'head', 'admin', 'teacher'] as const)
-        await t.hub.staff.linkIdentity(s.staff[k], 'TEAMS', 'tenant-1', `aad-${k}`, {
-          serviceUrl: 'https://smba.example/',
-        });
+      const s = await seedLinked(t, ['deputy', 'deputy2', 'head', 'admin', 'teacher']);
       const r = await raise(t, s);
       expect(r.ok && r.reply).toContain('Dev Deputy (deputy DSL)');
       // Before any tick: the admin notice is already committed with the concern.
@@ -154,15 +152,7 @@ describe.each(providers)('a DSL nobody can reach, on %s', (provider) => {
         queued.some((q) => q.recipientId === s.staff.admin && q.idempotencyKey.includes(':unreachable:')),
       ).toBe(true);
       await t.tickAndDeliver();
-      const adminMsgs = teams.sent.filter((m) => m.staffId === s.staff.admin);
-      expect(adminMsgs.map((m) => m.message.kind)).toEqual(['admin_notice']);
-      expect(adminMsgs[0]!.message.title).toContain('Dana Lead');
-      expect(
-        teams.sent
-          .filter((m) => m.message.kind === 'concern_escalation')
-          .map((m) => m.staffId)
-          .sort(),
-      ).toEqual([s.staff.deputy, s.staff.deputy2].sort());
+      expectAdminToldDeputiesHaveIt(teams, s, 'Dana Lead');
       const c = (await t.hub.dbh.db.concern.findFirst())!;
       const actions = (await t.hub.audit.forSubject('concern', c.id)).map((a) => a.action);
       expect(actions).toEqual([
@@ -203,11 +193,7 @@ describe.each(providers)('a DSL whose account the platform no longer knows, on %
       env: { CONSOLE_CHANNEL: 'off' },
     });
     try {
-      const s = await seedSchool(t.hub.dbh.db);
-      for (const k of ['dsl', 'deputy', 'deputy2', 'head', 'admin', 'teacher'] as const)
-        await t.hub.staff.linkIdentity(s.staff[k], 'TEAMS', 'tenant-1', `aad-${k}`, {
-          serviceUrl: 'https://smba.example/',
-        });
+      const s = await seedLinked(t, ['dsl', 'deputy', 'deputy2', 'head', 'admin', 'teacher']);
       teams.gone = s.staff.dsl;
       const r = await raise(t, s);
       // At routing time the DSL looked reachable: the confirmation names her.
@@ -223,15 +209,7 @@ describe.each(providers)('a DSL whose account the platform no longer knows, on %
       );
       // No clock movement: the next step goes now.
       await t.hub.deliverer.drainAll();
-      const admin = teams.sent.filter((m) => m.staffId === s.staff.admin);
-      expect(admin.map((m) => m.message.kind)).toEqual(['admin_notice']);
-      expect(admin[0]!.message.title).toContain('could not be delivered to Dana Lead');
-      expect(
-        teams.sent
-          .filter((m) => m.message.kind === 'concern_escalation')
-          .map((m) => m.staffId)
-          .sort(),
-      ).toEqual([s.staff.deputy, s.staff.deputy2].sort());
+      expectAdminToldDeputiesHaveIt(teams, s, 'could not be delivered to Dana Lead');
       // Later steps and re-sends to the same dead account do not step the ladder again or re-tell the admin.
       for (let i = 0; i < 4; i++) {
         t.clock.advanceMinutes(15);

@@ -8,17 +8,16 @@
  *   nobody else does, and once it is acknowledged nobody does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../app/config/index.ts';
-import { createHub, type Hub } from '../../app/container.ts';
-import { createLogger } from '../../app/logger.ts';
+import type { Hub } from '../../app/container.ts';
 import { safeguardingModule, safeguardingOf } from '../../app/safeguarding/module.ts';
 import type { OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type { DeliveryTarget } from '../../core/ports.ts';
 import { providers } from '../support/db.ts';
-import { CaptureStream, capturedLogLines, startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
 import {
   CONCERN_TEXT,
   IdentityOnlyChannel,
+  importProcess,
   PUPIL,
   type School,
   SECRET_STRINGS,
@@ -36,28 +35,6 @@ class GoneForSome extends IdentityOnlyChannel {
       return { outcome: 'not_found' as const, error: 'user_not_found' };
     return super.send(target, m, meta);
   }
-}
-
-/** A second process on the same database that writes to the outbox but never sends it (HubOptions.delivers). */
-async function importProcess(t: TestHub): Promise<Hub> {
-  const dataDir = t.hub.config.dataDir;
-  const config = loadConfig(
-    {
-      SEND_HUB_ENV: 'test',
-      DATABASE_URL: t.url,
-      DATA_DIR: dataDir,
-      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'debug',
-      PORT: '0',
-    },
-    dataDir,
-  );
-  return createHub(config, createLogger('debug', new CaptureStream(capturedLogLines)), {
-    clock: t.clock,
-    modules: [safeguardingModule()],
-    workerId: 'import-process',
-    delivers: false,
-  });
 }
 
 const raiseFrom = (hub: Hub, s: School, externalId: string) =>

@@ -8,28 +8,11 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelNotice } from '../../core/escalations/concern-messages.ts';
-import { postForm, postInteraction, SLACK, type SlackHub, startSlackHub, TEAM } from '../slack/support.ts';
+import { postForm, postInteraction, SLACK, type SlackHub, TEAM } from '../slack/support.ts';
 import { providers } from '../support/db.ts';
+import { type SlackPost, slashConcern, startSlackSchool, type View } from './chat-school.ts';
 import { privacyAcrossThisFile, receiptOf, stepMessages, values } from './intake-support.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, PUPIL, type School, SECRET_STRINGS, seedSchool } from './support.ts';
-
-type View = { blocks: { type: string; block_id?: string }[]; private_metadata: string; callback_id: string };
-
-const slash = (channel: string, user = 'U0TESS') => ({
-  token: 'legacy',
-  team_id: TEAM,
-  team_domain: 'school',
-  channel_id: channel,
-  channel_name: channel.startsWith('D') ? 'directmessage' : 'staffroom',
-  user_id: user,
-  user_name: 'tess',
-  command: '/send',
-  text: 'concern',
-  api_app_id: 'A0SENDHUB',
-  is_enterprise_install: 'false',
-  response_url: 'https://hooks.slack.com/commands/T0SCHOOL1/1/abc',
-  trigger_id: '5.6.concern',
-});
+import { ACTIONS_TEXT, CONCERN_TEXT, PUPIL, type School, SECRET_STRINGS } from './support.ts';
 
 let submits = 0;
 /**
@@ -78,41 +61,11 @@ const modalText = (json: Record<string, unknown> | undefined) => {
 describe.each(providers)('a concern through the Slack adapter on %s', (provider) => {
   let h: SlackHub;
   let s: School;
-  const posts: { channel: string; text: string; blocks: string }[] = [];
-  let opened: View[] = [];
+  let posts: SlackPost[];
+  let opened: View[];
 
-  async function start(
-    env: Record<string, string> = {},
-    link: (keyof School['staff'])[] = ['teacher', 'dsl'],
-  ) {
-    h = await startSlackHub(provider, env);
-    s = await seedSchool(h.hub.dbh.db);
-    for (const k of link)
-      await h.hub.staff.linkIdentity(s.staff[k], 'SLACK', TEAM, `U0${k.toUpperCase()}`, { teamId: TEAM });
-    posts.length = 0;
-    opened = [];
-    nock(SLACK)
-      .persist()
-      .post('/api/chat.postMessage', (b) => {
-        posts.push({
-          channel: String(b.channel),
-          text: String(b.text ?? ''),
-          blocks: String(b.blocks ?? ''),
-        });
-        return true;
-      })
-      .reply(200, () => ({
-        ok: true,
-        channel: 'C',
-        ts: `1764000000.${String(posts.length).padStart(6, '0')}`,
-      }));
-    nock(SLACK)
-      .persist()
-      .post('/api/views.open', (b) => {
-        opened.push(JSON.parse(b.view));
-        return true;
-      })
-      .reply(200, () => ({ ok: true, view: { id: `V${opened.length}` } }));
+  async function start(env: Record<string, string> = {}, link?: (keyof School['staff'])[]) {
+    ({ h, s, posts, opened } = await startSlackSchool(provider, env, link));
   }
   afterEach(async () => {
     await h.close();
@@ -120,7 +73,7 @@ describe.each(providers)('a concern through the Slack adapter on %s', (provider)
   });
 
   async function openModal(channel: string): Promise<View> {
-    expect((await postForm(h, slash(channel, 'U0TEACHER'))).status).toBe(200);
+    expect((await postForm(h, slashConcern(channel, 'U0TEACHER'))).status).toBe(200);
     await h.slack.idle();
     const v = opened.at(-1);
     if (!v) throw new Error('no modal opened');

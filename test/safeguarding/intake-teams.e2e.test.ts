@@ -5,51 +5,21 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { providers } from '../support/db.ts';
-import {
-  activity,
-  cardOf,
-  cardText,
-  connector,
-  SERVICE_URL,
-  serveBotFrameworkKeys,
-  serveEntraToken,
-  startTeamsHub,
-  TENANT,
-  type TeamsTestHub,
-} from '../teams/support.ts';
+import { activity, cardOf, cardText, type TeamsTestHub } from '../teams/support.ts';
+import { startTeamsSchool, TESS as TESS_IN_TEAMS } from './chat-school.ts';
 import { privacyAcrossThisFile, receiptOf, stepMessages, values } from './intake-support.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, type School, seedSchool } from './support.ts';
+import { ACTIONS_TEXT, CONCERN_TEXT } from './support.ts';
 
-const TESS = { id: '29:tess', aadObjectId: 'aaaaaaaa-1111-4000-8000-000000000001', name: 'Tess Teacher' };
-const TESS_CONV = { id: 'a:personal-tess', conversationType: 'personal' };
+const { user: TESS, conversation: TESS_CONV } = TESS_IN_TEAMS;
 
 describe.each(providers)('the concern card through the Teams adapter on %s', (provider) => {
   let t: TeamsTestHub;
-  let s: School;
   const toTess: unknown[] = [];
 
   beforeEach(async () => {
-    await serveBotFrameworkKeys();
-    serveEntraToken();
-    t = await startTeamsHub(provider, [safeguardingModule()]);
-    s = await seedSchool(t.hub.dbh.db);
-    await t.hub.staff.linkIdentity(s.staff.teacher, 'TEAMS', TENANT, TESS.aadObjectId, {
-      channelId: 'msteams',
-      serviceUrl: SERVICE_URL,
-      conversation: { ...TESS_CONV, tenantId: TENANT },
-      user: TESS,
-      bot: { id: '28:bot', name: 'SEND Hub' },
-    });
     toTess.length = 0;
-    connector()
-      .persist()
-      .post(/\/v3\/conversations\/.*\/activities/, (b) => {
-        toTess.push(b);
-        return true;
-      })
-      .reply(200, { id: 'posted' });
+    ({ t } = await startTeamsSchool(provider, 'teacher', TESS_IN_TEAMS, (b) => toTess.push(b)));
   });
   afterEach(async () => {
     nock.cleanAll();

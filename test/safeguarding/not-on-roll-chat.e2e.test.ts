@@ -7,33 +7,25 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { safeguardingModule } from '../../app/safeguarding/module.ts';
-import { postForm, postInteraction, SLACK, type SlackHub, startSlackHub, TEAM } from '../slack/support.ts';
+import { postForm, postInteraction, type SlackHub, TEAM } from '../slack/support.ts';
 import { providers } from '../support/db.ts';
+import { activity, cardOf, cardText, type TeamsTestHub } from '../teams/support.ts';
 import {
-  activity,
-  cardOf,
-  cardText,
-  connector,
-  SERVICE_URL,
-  serveBotFrameworkKeys,
-  serveEntraToken,
-  startTeamsHub,
-  TENANT,
-  type TeamsTestHub,
-} from '../teams/support.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, type School, seedSchool } from './support.ts';
+  type SlackPost,
+  slashConcern,
+  startSlackSchool,
+  startTeamsSchool,
+  TESS as TESS_IN_TEAMS,
+  type View,
+} from './chat-school.ts';
+import { receiptOf } from './intake-support.ts';
+import { ACTIONS_TEXT, CONCERN_TEXT, type School } from './support.ts';
 
 const KAI = 'Kai Hospital-Patient';
 /** A slip of the keyboard for a pupil who is on the roll (seedSchool: Zephyrine Quillborough). */
 const TYPO = 'Zephyrine Quilborough';
 
-const receiptOf = (text: string) =>
-  /recorded as (C-[0-9A-Z]+) and has gone to ([^.]+)\./.exec(text)?.slice(1);
-
 // ── Slack: /send concern → modal → view_submission ──
-
-type View = { blocks: { type: string; block_id?: string }[]; private_metadata: string; callback_id: string };
 
 function submission(view: View, viewId: string, v: Record<string, string>, notOnRoll = false) {
   const text = (value: string) => ({ v: { type: 'plain_text_input', value } });
@@ -73,39 +65,11 @@ function submission(view: View, viewId: string, v: Record<string, string>, notOn
 
 describe.each(providers)('a pupil not on the roll, through the Slack modal, on %s', (provider) => {
   let h: SlackHub;
-  let s: School;
-  const posts: { channel: string; text: string; blocks: string }[] = [];
-  let opened: View[] = [];
+  let posts: SlackPost[];
+  let opened: View[];
 
   beforeEach(async () => {
-    h = await startSlackHub(provider);
-    s = await seedSchool(h.hub.dbh.db);
-    for (const k of ['teacher', 'dsl'] as const)
-      await h.hub.staff.linkIdentity(s.staff[k], 'SLACK', TEAM, `U0${k.toUpperCase()}`, { teamId: TEAM });
-    posts.length = 0;
-    opened = [];
-    nock(SLACK)
-      .persist()
-      .post('/api/chat.postMessage', (b) => {
-        posts.push({
-          channel: String(b.channel),
-          text: String(b.text ?? ''),
-          blocks: String(b.blocks ?? ''),
-        });
-        return true;
-      })
-      .reply(200, () => ({
-        ok: true,
-        channel: 'C',
-        ts: `1764000000.${String(posts.length).padStart(6, '0')}`,
-      }));
-    nock(SLACK)
-      .persist()
-      .post('/api/views.open', (b) => {
-        opened.push(JSON.parse(b.view));
-        return true;
-      })
-      .reply(200, () => ({ ok: true, view: { id: `V${opened.length}` } }));
+    ({ h, posts, opened } = await startSlackSchool(provider));
   });
   afterEach(async () => {
     await h.close();
@@ -113,22 +77,7 @@ describe.each(providers)('a pupil not on the roll, through the Slack modal, on %
   });
 
   it('errors sit next to each field; a typo is offered the closest name; "Not on our roll" sends it to the DSL', async () => {
-    const slash = {
-      token: 'legacy',
-      team_id: TEAM,
-      team_domain: 'school',
-      channel_id: 'D0TEACHER',
-      channel_name: 'directmessage',
-      user_id: 'U0TEACHER',
-      user_name: 'tess',
-      command: '/send',
-      text: 'concern',
-      api_app_id: 'A0SENDHUB',
-      is_enterprise_install: 'false',
-      response_url: 'https://hooks.slack.com/commands/T0SCHOOL1/1/abc',
-      trigger_id: '5.6.concern',
-    };
-    expect((await postForm(h, slash)).status).toBe(200);
+    expect((await postForm(h, slashConcern('D0TEACHER', 'U0TEACHER'))).status).toBe(200);
     await h.slack.idle();
     const view = opened.at(-1)!;
     expect(view.blocks.some((b) => b.block_id === 'notOnRoll')).toBe(true);
@@ -172,8 +121,7 @@ describe.each(providers)('a pupil not on the roll, through the Slack modal, on %
 
 // ── Teams: the concern card (Action.Execute invokes through /api/messages) ──
 
-const TESS = { id: '29:tess', aadObjectId: 'aaaaaaaa-1111-4000-8000-000000000001', name: 'Tess Teacher' };
-const TESS_CONV = { id: 'a:personal-tess', conversationType: 'personal' };
+const { user: TESS, conversation: TESS_CONV } = TESS_IN_TEAMS;
 
 describe.each(providers)('a pupil not on the roll, through the Teams card, on %s', (provider) => {
   let t: TeamsTestHub;
@@ -181,25 +129,8 @@ describe.each(providers)('a pupil not on the roll, through the Teams card, on %s
   const toTess: unknown[] = [];
 
   beforeEach(async () => {
-    await serveBotFrameworkKeys();
-    serveEntraToken();
-    t = await startTeamsHub(provider, [safeguardingModule()]);
-    s = await seedSchool(t.hub.dbh.db);
-    await t.hub.staff.linkIdentity(s.staff.teacher, 'TEAMS', TENANT, TESS.aadObjectId, {
-      channelId: 'msteams',
-      serviceUrl: SERVICE_URL,
-      conversation: { ...TESS_CONV, tenantId: TENANT },
-      user: TESS,
-      bot: { id: '28:bot', name: 'SEND Hub' },
-    });
     toTess.length = 0;
-    connector()
-      .persist()
-      .post(/\/v3\/conversations\/.*\/activities/, (b) => {
-        toTess.push(b);
-        return true;
-      })
-      .reply(200, { id: 'posted' });
+    ({ t, s } = await startTeamsSchool(provider, 'teacher', TESS_IN_TEAMS, (b) => toTess.push(b)));
   });
   afterEach(async () => {
     nock.cleanAll();

@@ -5,23 +5,12 @@
  */
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { providers } from '../support/db.ts';
-import {
-  activity,
-  cardOf,
-  connector,
-  SERVICE_URL,
-  serveBotFrameworkKeys,
-  serveEntraToken,
-  startTeamsHub,
-  TENANT,
-  type TeamsTestHub,
-} from '../teams/support.ts';
-import { ACTIONS_TEXT, CONCERN_TEXT, type School, seedSchool } from './support.ts';
+import { activity, cardOf, type TeamsTestHub } from '../teams/support.ts';
+import { DANA as DANA_IN_TEAMS, startTeamsSchool } from './chat-school.ts';
+import { ACTIONS_TEXT, CONCERN_TEXT, type School } from './support.ts';
 
-const DANA = { id: '29:dana', aadObjectId: 'aaaaaaaa-1111-4000-8000-000000000002', name: 'Dana Lead' };
-const DANA_CONV = { id: 'a:personal-dana', conversationType: 'personal' };
+const { user: DANA, conversation: DANA_CONV } = DANA_IN_TEAMS;
 
 type Card = {
   body: Record<string, unknown>[];
@@ -34,25 +23,8 @@ describe.each(providers)('the DSL records an outcome from a Teams card, on %s', 
   const cards: Card[] = [];
 
   beforeEach(async () => {
-    await serveBotFrameworkKeys();
-    serveEntraToken();
-    t = await startTeamsHub(provider, [safeguardingModule()]);
-    s = await seedSchool(t.hub.dbh.db);
-    await t.hub.staff.linkIdentity(s.staff.dsl, 'TEAMS', TENANT, DANA.aadObjectId, {
-      channelId: 'msteams',
-      serviceUrl: SERVICE_URL,
-      conversation: { ...DANA_CONV, tenantId: TENANT },
-      user: DANA,
-      bot: { id: '28:bot', name: 'SEND Hub' },
-    });
     cards.length = 0;
-    connector()
-      .persist()
-      .post(/\/v3\/conversations\/.*\/activities/, (b) => {
-        cards.push(cardOf(b) as Card);
-        return true;
-      })
-      .reply(200, { id: 'posted' });
+    ({ t, s } = await startTeamsSchool(provider, 'dsl', DANA_IN_TEAMS, (b) => cards.push(cardOf(b) as Card)));
   });
   afterEach(async () => {
     nock.cleanAll();

@@ -81,6 +81,41 @@ export async function seedSchool(db: Db): Promise<School> {
   return { orgId: org.id, staff, pupil, pupil2 };
 }
 
+/**
+ * What the early-intervention alert rules look at, for PUPIL2: one incident in `category` on each of
+ * `days` (of November 2026, 10:00 UTC; external ids `<prefix>-1`, `<prefix>-2` …), and four weeks of
+ * attendance (27 Oct to 21 Nov 2026) with `attended` of 40 sessions.
+ */
+export async function seedAlertPattern(
+  db: Db,
+  s: School,
+  o: { prefix: string; days: number[]; category: string; attended: number },
+): Promise<void> {
+  for (const [i, day] of o.days.entries())
+    await db.incident.create({
+      data: {
+        orgId: s.orgId,
+        source: 'arbor',
+        externalId: `${o.prefix}-${i + 1}`,
+        studentId: s.pupil2,
+        occurredAt: new Date(`2026-11-${day}T10:00:00Z`),
+        categories: o.category,
+        sourceHash: `${o.prefix.toLowerCase()}${i + 1}`,
+      },
+    });
+  await db.attendanceRecord.create({
+    data: {
+      orgId: s.orgId,
+      studentId: s.pupil2,
+      periodStart: '2026-10-27',
+      periodEnd: '2026-11-21',
+      sessionsPossible: 40,
+      sessionsAttended: o.attended,
+      sourceHash: 'a1',
+    },
+  });
+}
+
 /** A Teams-like channel: reaches only people with a TEAMS identity (honest fake of ChannelPort). */
 export class IdentityOnlyChannel implements ChannelPort {
   readonly sent: { key: string; staffId: string; message: OutgoingMessage }[] = [];
@@ -107,6 +142,36 @@ export class IdentityOnlyChannel implements ChannelPort {
   }
 }
 
+/** The configuration of another process on `t`'s database and data folder (same key, debug logs). */
+function sameData(t: TestHub, extra: Record<string, string> = {}) {
+  const dataDir = t.hub.config.dataDir;
+  return loadConfig(
+    {
+      SEND_HUB_ENV: 'test',
+      DATABASE_URL: t.url,
+      DATA_DIR: dataDir,
+      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+      LOG_LEVEL: 'debug',
+      PORT: '0',
+      ...extra,
+    },
+    dataDir,
+  );
+}
+
+/**
+ * A second process on the same database and data folder that imports and writes to the outbox but never
+ * sends (as `send-hub import`: HubOptions.delivers false). The caller closes its database handle.
+ */
+export async function importProcess(t: TestHub): Promise<Hub> {
+  return createHub(sameData(t), createLogger('debug', new CaptureStream(capturedLogLines)), {
+    clock: t.clock,
+    modules: [safeguardingModule()],
+    workerId: 'import-process',
+    delivers: false,
+  });
+}
+
 /** Simulate a crash: stop the hub's loops and drop its connection, keeping the database. */
 export async function crash(t: TestHub): Promise<void> {
   t.console.close();
@@ -121,18 +186,7 @@ export async function reopen(
   clock: FakeClock,
 ): Promise<{ hub: Hub; console: ConsoleChannel; tickAndDeliver(): Promise<void>; close(): Promise<void> }> {
   const dataDir = t.hub.config.dataDir;
-  const config = loadConfig(
-    {
-      SEND_HUB_ENV: 'test',
-      DATABASE_URL: t.url,
-      DATA_DIR: dataDir,
-      SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-      LOG_LEVEL: 'debug',
-      PORT: '0',
-      HOST: '127.0.0.1',
-    },
-    dataDir,
-  );
+  const config = sameData(t, { HOST: '127.0.0.1' });
   const log = createLogger('debug', new CaptureStream(capturedLogLines));
   const consoleChannel = new ConsoleChannel(
     new CaptureStream(capturedChannelText),
