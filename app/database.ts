@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../core/errors.ts';
 import { providerOf } from '../store/db.ts';
-import { applyMigrations, sqliteFilePath } from '../store/migrate.ts';
+import { applyMigrations, type Migrator, sqliteFilePath } from '../store/migrate.ts';
 import type { Config } from './config/index.ts';
 
 export const safeUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
@@ -37,6 +37,8 @@ export interface PrepareOptions {
   create?: boolean;
   /** Where the one line about a new database goes. */
   say?: (line: string) => void;
+  /** `hub` for `send-hub start`; every other command is `cli` and never migrates under a running hub. */
+  migrator?: Migrator;
 }
 
 /** Check (and if allowed, create) the database, then apply pending migrations. Returns their names. */
@@ -60,5 +62,5 @@ export async function prepareDatabase(config: Config, options: PrepareOptions = 
       throw refuse(`the PostgreSQL database ${safeUrl(url)} has no SEND Hub tables`);
     options.say?.(`Setting up a new database at ${safeUrl(url)}.`);
   }
-  return applyMigrations(url);
+  return applyMigrations(url, options.migrator ?? 'cli');
 }

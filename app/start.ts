@@ -54,7 +54,7 @@ export async function startHub(config: Config, log: Logger, options: StartOption
   const out = options.stdout ?? process.stdout;
   if (options.logFile) out.write(`Log lines go to ${options.logFile}; warnings and errors also show here.\n`);
   ensureDataDir(config.dataDir);
-  const applied = await prepareDatabase(config, { say: (line) => out.write(`${line}\n`) });
+  const applied = await prepareDatabase(config, { migrator: 'hub', say: (line) => out.write(`${line}\n`) });
   if (applied.length) log.info({ applied }, 'database migrated');
   const consoleChannel = consoleEnabled(config) ? new ConsoleChannel(out, defaultJournal(config)) : undefined;
   const hub = await createHub(config, log, {

@@ -4,8 +4,10 @@
  * up to date gets no change. A SQLite database file (and its folder) is created when missing.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DomainError } from '../core/errors.ts';
 import { type Provider, providerOf } from './db.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,48 +68,130 @@ async function adapterFactory(url: string): Promise<{ factory: unknown; disposeA
 }
 
 /**
- * True when every committed migration is recorded as finished. A plain driver query, so that a CLI command
- * run beside a live hub does not load the engine (nor wait on the hub's SQLite lock) when nothing is pending.
+ * The committed migrations not yet recorded as finished, and the hubs using the database now (unexpired
+ * `deliverer:` leases, scheduler/delivery-heartbeat.ts, whose process is alive when it is on this host).
+ * Plain driver queries, so that a CLI command run beside a live hub does not load the engine (nor wait on
+ * the hub's SQLite lock) when nothing is pending.
  */
-async function upToDate(url: string, provider: Provider): Promise<boolean> {
+async function pendingAndHolders(
+  url: string,
+  provider: Provider,
+): Promise<{ pending: string[]; hubs: string[] }> {
   const names = fs
     .readdirSync(migrationsDir(provider), { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .map((d) => d.name);
+    .map((d) => d.name)
+    .sort();
   const sql =
     'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+  const leases = `SELECT owner, until FROM "Lease" WHERE name LIKE 'deliverer:%'`;
   let done: string[] = [];
-  try {
-    if (provider === 'sqlite') {
-      const file = sqliteFilePath(url);
-      if (!fs.existsSync(file)) return false;
-      const Database = (await import('better-sqlite3')).default;
-      const db = new Database(file, { readonly: true, timeout: 5000 });
-      try {
-        done = (db.prepare(sql).all() as { migration_name: string }[]).map((r) => r.migration_name);
-      } finally {
-        db.close();
-      }
-    } else {
-      const pg = (await import('pg')).default;
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        done = (await client.query<{ migration_name: string }>(sql)).rows.map((r) => r.migration_name);
-      } finally {
-        await client.end();
-      }
+  let held: { owner: string; until: unknown }[] = [];
+  const tryRead = async <T>(read: () => Promise<T[]> | T[]): Promise<T[]> => {
+    try {
+      return await read();
+    } catch {
+      return []; // a new database: no table yet
     }
-  } catch {
-    return false;
+  };
+  if (provider === 'sqlite') {
+    const file = sqliteFilePath(url);
+    if (!fs.existsSync(file)) return { pending: names, hubs: [] };
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true, timeout: 5000 });
+    try {
+      done = (await tryRead(() => db.prepare(sql).all() as { migration_name: string }[])).map(
+        (r) => r.migration_name,
+      );
+      if (done.length < names.length) held = await tryRead(() => db.prepare(leases).all() as typeof held);
+    } finally {
+      db.close();
+    }
+  } else {
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      done = (await tryRead(async () => (await client.query<{ migration_name: string }>(sql)).rows)).map(
+        (r) => r.migration_name,
+      );
+      // "until" is a timestamp without time zone holding UTC (Prisma's DateTime): compared in the server.
+      if (done.length < names.length)
+        held = await tryRead(
+          async () =>
+            (
+              await client.query<{ owner: string; until: unknown }>(
+                `${leases} AND until > (now() AT TIME ZONE 'UTC')`,
+              )
+            ).rows,
+        );
+    } finally {
+      await client.end();
+    }
   }
   const finished = new Set(done);
-  return names.every((n) => finished.has(n));
+  const now = Date.now();
+  const hubs = held
+    .filter((h) => provider === 'postgres' || new Date(String(h.until)).getTime() > now)
+    .map((h) => h.owner)
+    .filter(aliveOrElsewhere);
+  return { pending: names.filter((n) => !finished.has(n)), hubs: [...new Set(hubs)] };
 }
 
-export async function applyMigrations(url: string): Promise<string[]> {
+/** A worker id `host:pid:suffix` whose process is alive, or on another host (cannot tell: assume alive). */
+function aliveOrElsewhere(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== os.hostname() || !pid || !/^\d+$/.test(pid)) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** "pid 123 on host-a" for each worker id. */
+const describeHubs = (hubs: string[]) =>
+  hubs
+    .map((h) => {
+      const [host, pid] = h.split(':');
+      return `pid ${pid} on ${host}`;
+    })
+    .join(', ');
+
+/**
+ * Who may apply pending migrations. `cli`: a command other than `start`, which never changes the schema
+ * under a running hub (the hub's code is the older version; its queries would meet a half-new schema, and
+ * on SQLite its writes hold the lock the engine needs). `hub`: `send-hub start`, the one place an upgrade
+ * migrates: on SQLite it refuses while another hub holds the file (it could not run beside it anyway); on
+ * PostgreSQL a replica of the new version migrates as it starts (docs/scaling.md "Upgrades").
+ */
+export type Migrator = 'cli' | 'hub';
+
+/** Pending migrations, and a hub using the database, so they cannot be applied now. */
+export class MigrationBlockedError extends DomainError {
+  constructor(
+    readonly pending: string[],
+    readonly hubs: string[],
+    who: Migrator,
+  ) {
+    const what = pending.length === 1 ? `migration ${pending[0]}` : `migrations ${pending.join(', ')}`;
+    const running = `${hubs.length === 1 ? 'the hub' : 'hubs'} (${describeHubs(hubs)}) ${hubs.length === 1 ? 'is' : 'are'} using it`;
+    super(
+      'DATABASE_LOCKED',
+      who === 'cli'
+        ? `the database needs ${what} and ${running}: stop the hub, start it again with this version (it applies ${pending.length === 1 ? 'it' : 'them'} as it starts), then run this command again`
+        : `the database needs ${what} and ${running}: stop it first; this hub applies ${pending.length === 1 ? 'it' : 'them'} as it starts`,
+    );
+  }
+}
+
+export async function applyMigrations(url: string, who: Migrator = 'hub'): Promise<string[]> {
   const provider = providerOf(url);
-  if (await upToDate(url, provider)) return [];
+  const { pending, hubs } = await pendingAndHolders(url, provider);
+  if (pending.length === 0) return [];
+  if (hubs.length > 0 && (who === 'cli' || provider === 'sqlite'))
+    throw new MigrationBlockedError(pending, hubs, who);
   const { migrationsList, noFilter, openEngine } = await import('../scripts/schema-engine.mjs');
   const main = await adapterFactory(url);
   const engine = await openEngine(main.factory, undefined);
