@@ -65,19 +65,27 @@ export function deadlineActions(rule: Rule, forManager = false): MessageAction[]
 }
 
 const flagOf = (i: NudgeItem) => (i.calendar ? dayFlag(i.dueOn, i.rule, i.calendar) : null);
-const dueFlag = (i: NudgeItem) => {
+/**
+ * The flag beside a due date on a day nobody works. `day` is the day the message goes out: a day to aim
+ * for that is already past when it is read (a nudge on a Sunday for a Sunday date) is said to have passed,
+ * never offered as an aim.
+ */
+const dueFlag = (i: NudgeItem, day: IsoDate) => {
   const f = flagOf(i);
-  return f
-    ? ` ⚠ ${f.reason}: ${isSchoolRule(i.rule) ? 'hold it by' : 'aim for'} ${formatDate(f.target)}`
-    : '';
+  if (!f) return '';
+  const school = isSchoolRule(i.rule);
+  if (f.target < day)
+    return ` ⚠ ${f.reason}, and ${formatDate(f.target)}, the ${school ? 'school' : 'working'} day before it, has passed`;
+  return ` ⚠ ${f.reason}: ${school ? 'hold it by' : 'aim for'} ${formatDate(f.target)}`;
 };
 
-function facts(i: NudgeItem) {
+function facts(i: NudgeItem, day: IsoDate) {
+  const target = flagOf(i)?.target ?? i.safeTargetOn;
   return [
     { label: i.studentLabel === STAFF_ALLEGATION_LABEL ? 'Case' : 'Student', value: i.studentLabel },
     { label: 'Case', value: i.caseRef },
-    { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)${dueFlag(i)}` },
-    { label: 'Safe target', value: formatDate(flagOf(i)?.target ?? i.safeTargetOn) },
+    { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)${dueFlag(i, day)}` },
+    { label: 'Safe target', value: `${formatDate(target)}${target < day ? ' (passed)' : ''}` },
     { label: 'Rule', value: `${i.rule.name} (${i.rule.status})` },
     { label: 'Source', value: i.rule.source },
     ...(i.lowConfidence
@@ -99,6 +107,8 @@ export interface NudgeSlot {
   dueAt: Date;
   /** The day the nudge goes out (nudge) or the escalation date. */
   day: IsoDate;
+  /** The day the message is read: `day`, or today when `day` is already past (sent late). */
+  readOn?: IsoDate;
   onDay: boolean;
   /** Everything the rendered reminder depends on beyond its key, hashed. */
   fingerprint: string;
@@ -126,7 +136,7 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
           ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
           : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
         text: `For ${i.studentLabel}, case ${i.caseRef}.`,
-        facts: facts(i),
+        facts: facts(i, slot.readOn ?? slot.day),
         actions: i.rule.window ? [] : deadlineActions(i.rule),
         subject,
       },
@@ -145,7 +155,7 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
       audience: 'private',
       title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
       text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
-      facts: facts(i),
+      facts: facts(i, slot.readOn ?? slot.day),
       actions: deadlineActions(i.rule, true),
       subject,
       urgent: false,

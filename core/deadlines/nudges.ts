@@ -239,8 +239,11 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           recipientId: i.ownerId,
           dueAt,
           day: d,
+          readOn: d < today ? today : d,
           onDay,
-          fingerprint: nudgeFingerprint(common, i.ownerId, dueAt.getTime(), onDay),
+          // A lead day already past is sent (and read) today: its flag wording depends on today.
+          fingerprint:
+            nudgeFingerprint(common, i.ownerId, dueAt.getTime(), onDay) + (d < today ? `|${today}` : ''),
         });
       }
     }
@@ -261,8 +264,11 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           recipientId: i.escalateToId,
           dueAt,
           day: d,
+          readOn: d < today ? today : d,
           onDay: false,
-          fingerprint: escalationFingerprint(common, i.escalateToId, i.ownerName, dueAt.getTime()),
+          fingerprint:
+            escalationFingerprint(common, i.escalateToId, i.ownerName, dueAt.getTime()) +
+            (d < today ? `|${today}` : ''),
         });
       }
     }

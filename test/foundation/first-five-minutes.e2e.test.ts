@@ -168,6 +168,25 @@ async function runTo(s: Session, ms: number, stop?: () => Promise<unknown>): Pro
   }
 }
 
+/**
+ * The demo EHC nudge, read on `today` (the demo's clock): every day it offers to aim for, hold by or as a
+ * safe target is today or later; a day already past is said to have passed.
+ */
+async function noPastAim(s: Session, today: string): Promise<void> {
+  const nudge = await find(s, 'deadline_nudge', SENDCO, 'DEMO-EHC-1');
+  expect(nudge).toBeDefined();
+  const text = JSON.stringify(nudge!.message);
+  const offered = [
+    ...text.matchAll(
+      /(?:aim for|hold it by|Safe target","value":") ?(\w{3} \d{1,2} \w{3} \d{4})( \(passed\))?/g,
+    ),
+  ];
+  for (const [, day, passed] of offered) {
+    const iso = new Date(`${day} 12:00 UTC`).toISOString().slice(0, 10);
+    if (!passed) expect(iso >= today, `${day} offered on ${today}: ${text}`).toBe(true);
+  }
+}
+
 const SENDCO = 'sendco@elmfield.example';
 const DSL = 'dsl@elmfield.example';
 
@@ -309,6 +328,15 @@ describe.each(providers)('the first five minutes on %s', (provider) => {
     expect(await find(s, 'deadline_nudge', SENDCO, 'DEMO-EHC-1')).toBeDefined();
     expect(await find(s, 'concern_escalation', DSL)).toBeDefined();
     expect(await find(s, 'notes_prompt', SENDCO)).toBeDefined();
+    await noPastAim(s, '2026-11-28');
+  });
+
+  it('on a Sunday: the demo nudge offers no day already past as one to aim for', async () => {
+    // Sun 6 Dec 2026, 11:00 in London.
+    const s = await start(provider, { SEND_HUB_ENV: 'development' }, '2026-12-06T11:00:00Z');
+    await tick(s);
+    await runTo(s, 300_000);
+    await noPastAim(s, '2026-12-06');
   });
 
   it('a restart does not replay the tour: it suggests `tour`', async () => {
