@@ -24,7 +24,7 @@ export async function dueLineFormatter(
   reminders: readonly ReminderFacts[],
   ownerIds: readonly (string | null | undefined)[] = [],
 ): Promise<DueLineFormatter> {
-  const facts = await new ReminderSubjectRepository(hub.dbh.db).subjectsOf(
+  const facts = await new ReminderSubjectRepository(hub.dbh.db, hub.cipher).subjectsOf(
     reminders,
     ownerIds.filter((x): x is string => !!x),
   );

@@ -17,6 +17,7 @@ const REMINDER_KIND_LABELS: Record<string, string> = {
   digest: 'weekly digest',
   board_review_required: 'governing board review',
   escalation: 'concern escalation',
+  action_nudge: 'TAC action',
 };
 
 export const reminderKindLabel = (k: string): string => REMINDER_KIND_LABELS[k] ?? k.replaceAll('_', ' ');
@@ -43,6 +44,14 @@ export interface SubjectFacts {
       case: { kind: string; reference: string | null; id: string; student: Child };
     }
   >;
+  /** TAC actions: the task as written (decrypted), its due date and the child. */
+  tacActions?: ReadonlyMap<string, { what: string; dueOn: string; student: Child }>;
+}
+
+/** An action's task cut to a list line: "Ring the school nurse about the care plan" (at most 48 characters). */
+export function shortTask(what: string): string {
+  const one = what.replace(/\s+/g, ' ').trim();
+  return one.length > 48 ? `${one.slice(0, 47).trimEnd()}…` : one;
 }
 
 export interface ReminderDescription {
@@ -75,6 +84,11 @@ export function describeReminder(
     about = d
       ? `${ruleName(d.case.kind, d.ruleId)} due ${fmtIsoDate(d.dueOn)} · ${caseSubjectLabel(d.case.kind, d.case.student)} · case ${d.case.reference ?? d.case.id.slice(0, 8)}`
       : 'a deadline no longer open';
+  } else if (r.subjectType === 'tac_action') {
+    const a = facts.tacActions?.get(r.subjectId);
+    about = a
+      ? `${shortTask(a.what)} · due ${fmtIsoDate(a.dueOn)} · ${studentLabel(a.student)}`
+      : 'a TAC action no longer open';
   } else if (r.subjectType === 'deadline_digest') about = 'your caseload';
   else if (r.subjectType === 'deadline_team_digest') about = "your team's caseload";
   else if (r.subjectType === 'concern') about = 'a safeguarding concern (open it with `concern`)';

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dueLineFormatter } from '../../app/deadlines/due-lines.ts';
 import { syncIcsFeed } from '../../app/imports/sync-ics-feed.ts';
 import { exportTacNote } from '../../app/meetings/tac-export.ts';
 import { ForbiddenError } from '../../core/errors.ts';
@@ -16,6 +17,7 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { type School, seedSchool, shown, UPN } from './support.ts';
 
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TEST_KEY = 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 
 const notes = {
@@ -63,6 +65,22 @@ describe.each(providers)('TAC records on %s', (provider) => {
       { formId: 'tac_notes', context: { meetingId }, values, intent: 'submit' },
       'CONSOLE',
     );
+
+  it('`due` names a TAC action by its task, due date and child (chat and the CLI line)', async () => {
+    expect(await submit(s.olive, notes)).toMatchObject({ ok: true });
+    // `due` (chat, and the CLI's line): the action's nudge names its task, due date and child, not
+    // "action nudge · tac action".
+    const due = await t.hub.commands.run('due 30', s.ken, 'CONSOLE');
+    const task = 'TAC action · Call home about pick-ups · due Tue 1 Dec 2026 · A.B. (Y7)';
+    expect(due.kind === 'message' && due.message.sections[0]?.lines).toContainEqual(
+      expect.stringMatching(new RegExp(`: ${escapeRe(task)}$`)),
+    );
+    const rows = await t.hub.reminders.upcoming(s.orgId, new Date('2026-12-24T00:00:00Z'), s.ken.staffId);
+    const cli = await dueLineFormatter(t.hub, rows);
+    expect(rows.map((r) => cli.reminderCli(r)).join('\n')).toContain(
+      `TAC action      Call home about pick-ups · due Tue 1 Dec 2026 · A.B. (Y7)  to Ken`,
+    );
+  });
 
   it('least privilege, amendments with history, encryption at rest, and the export', async () => {
     const db = t.hub.dbh.db;
