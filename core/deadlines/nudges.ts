@@ -241,9 +241,9 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           day: d,
           readOn: d < today ? today : d,
           onDay,
-          // A lead day already past is sent (and read) today: its flag wording depends on today.
-          fingerprint:
-            nudgeFingerprint(common, i.ownerId, dueAt.getTime(), onDay) + (d < today ? `|${today}` : ''),
+          // A lead day already past is sent (and read) today. Not in the fingerprint: the message is
+          // rendered when the slot is first planned, and a slot already planned is never re-sent.
+          fingerprint: nudgeFingerprint(common, i.ownerId, dueAt.getTime(), onDay),
         });
       }
     }
@@ -266,9 +266,7 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
           day: d,
           readOn: d < today ? today : d,
           onDay: false,
-          fingerprint:
-            escalationFingerprint(common, i.escalateToId, i.ownerName, dueAt.getTime()) +
-            (d < today ? `|${today}` : ''),
+          fingerprint: escalationFingerprint(common, i.escalateToId, i.ownerName, dueAt.getTime()),
         });
       }
     }
