@@ -15,6 +15,10 @@ const NOTE_CTX = 'TacNote.contentEnc';
 const REVISION_CTX = 'TacNoteRevision.contentEnc';
 const ACTION_CTX = 'TacAction.whatEnc';
 
+/** "Ken Keyworker and Parent": every owner of an action (a colleague, an owner outside the hub, or both). */
+const ownerLabel = (colleague: string | null, outside: string | null): string =>
+  [colleague, outside].filter(Boolean).join(' and ') || 'unassigned';
+
 export interface StoredAction {
   id: string;
   what: string;
@@ -114,7 +118,7 @@ export class TacNoteRepository {
         what: this.cipher.decrypt(a.whatEnc, ACTION_CTX),
         ownerId: a.ownerId,
         ownerName: a.ownerName,
-        ownerLabel: a.ownerId ? (names.get(a.ownerId) ?? 'a colleague') : (a.ownerName ?? 'unassigned'),
+        ownerLabel: ownerLabel(a.ownerId ? (names.get(a.ownerId) ?? 'a colleague') : null, a.ownerName),
         dueOn: a.dueOn,
         status: a.status,
       })),

@@ -145,7 +145,9 @@ export class MeetingsService extends MeetingPlanning {
         continue;
       }
       if (staff) a.owner = staff.email;
-      out.push({ what: a.what, ownerId: staff?.id ?? null, ownerName: staff ? null : owner, dueOn: a.due });
+      // A colleague and an owner outside the hub both own it: the colleague is nudged, the other is named.
+      const other = a.ownerOther?.trim() || null;
+      out.push({ what: a.what, ownerId: staff?.id ?? null, ownerName: staff ? other : owner, dueOn: a.due });
     }
     return Object.keys(errors).length ? { ok: false, errors } : { ok: true, actions: out };
   }

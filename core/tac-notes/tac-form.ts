@@ -38,6 +38,8 @@ export const tacActionSchema = z.object({
   what: text(500).min(1, { message: 'say what needs to happen' }),
   /** A staff id or email (a hub user, nudged), or a name (parent, external professional). */
   owner: text(200).min(1, { message: 'say who will do it' }),
+  /** An owner outside the hub given beside a colleague (both own it; only the colleague is nudged). */
+  ownerOther: text(120).optional(),
   due: z.string().refine(isIsoDate, { message: 'a date as YYYY-MM-DD' }),
 });
 export type TacActionInput = z.infer<typeof tacActionSchema>;
@@ -121,7 +123,7 @@ export function tacFormFields(
         label: `Action ${n + 1}: or owner outside the hub`,
         kind: 'text',
         required: false,
-        hint: 'e.g. "Parent", "School nurse (NHS)"',
+        hint: 'e.g. "Parent", "School nurse (NHS)"; with a colleague too, both own it (the colleague is nudged)',
         maxLength: 120,
       }),
       f({ id: `actions.${n}.due`, label: `Action ${n + 1}: due date`, kind: 'date', required: false }),
@@ -169,15 +171,21 @@ export function parseTacSubmission(
   values: Record<string, string>,
 ): { ok: true; content: TacNoteContent } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const actions: { what: string; owner: string; due: string }[] = [];
+  const actions: { what: string; owner: string; ownerOther?: string; due: string }[] = [];
   const rowOf: number[] = [];
   for (let n = 0; n < MAX_ACTION_ROWS; n++) {
     const what = (values[`actions.${n}.what`] ?? '').trim();
-    const owner =
-      (values[`actions.${n}.owner`] ?? '').trim() || (values[`actions.${n}.ownerOther`] ?? '').trim();
+    // Every owner given is kept: a colleague (nudged) and an owner outside the hub may share an action.
+    const colleague = (values[`actions.${n}.owner`] ?? '').trim();
+    const other = (values[`actions.${n}.ownerOther`] ?? '').trim();
     const due = (values[`actions.${n}.due`] ?? '').trim();
-    if (!what && !owner && !due) continue;
-    actions.push({ what, owner, due });
+    if (!what && !colleague && !other && !due) continue;
+    actions.push({
+      what,
+      owner: colleague || other,
+      ...(colleague && other ? { ownerOther: other } : {}),
+      due,
+    });
     rowOf.push(n);
   }
   const parsed = tacNoteSubmissionSchema.safeParse({
@@ -251,8 +259,10 @@ export function contentToValues(c: TacNoteContent): Record<string, string> {
   };
   c.actions.forEach((a, i) => {
     v[`actions.${i}.what`] = a.what;
-    if (a.owner.includes('@')) v[`actions.${i}.owner`] = a.owner;
-    else v[`actions.${i}.ownerOther`] = a.owner;
+    if (a.owner.includes('@')) {
+      v[`actions.${i}.owner`] = a.owner;
+      if (a.ownerOther) v[`actions.${i}.ownerOther`] = a.ownerOther;
+    } else v[`actions.${i}.ownerOther`] = a.owner;
     v[`actions.${i}.due`] = a.due;
   });
   return v;

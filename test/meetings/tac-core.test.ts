@@ -79,6 +79,17 @@ describe('the TAC form', () => {
       'actions.1.due': '2026-12-01',
     });
     expect(ok.ok && ok.content.actions).toEqual([{ what: 'Ask', owner: 'Parent', due: '2026-12-01' }]);
+    // A colleague and an owner outside the hub on one action: both kept, never one dropped.
+    const both = parseTacSubmission({
+      ...good,
+      'actions.0.what': 'Ask',
+      'actions.0.owner': 'ken@school.example',
+      'actions.0.ownerOther': 'Social worker (CSC)',
+      'actions.0.due': '2026-12-01',
+    });
+    expect(both.ok && both.content.actions).toEqual([
+      { what: 'Ask', owner: 'ken@school.example', ownerOther: 'Social worker (CSC)', due: '2026-12-01' },
+    ]);
   });
 
   it('sharing without consent needs the reason recorded (Information Sharing Advice 2024)', () => {

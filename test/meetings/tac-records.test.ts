@@ -82,6 +82,43 @@ describe.each(providers)('TAC records on %s', (provider) => {
     );
   });
 
+  it('an action given a colleague and an owner outside the hub keeps both; only the colleague is nudged', async () => {
+    const both = { ...notes, 'actions.0.ownerOther': 'Social worker (CSC)' };
+    expect(await submit(s.olive, both)).toMatchObject({ ok: true });
+    const db = t.hub.dbh.db;
+    expect(await db.tacAction.findFirstOrThrow()).toMatchObject({
+      ownerId: s.ken.staffId,
+      ownerName: 'Social worker (CSC)',
+    });
+    const note = await db.tacNote.findFirstOrThrow();
+    // The notes sent to people name both owners (the summary, `tac show`, the export).
+    const summary = await t.hub.commands.run(`tac show ${note.id}`, s.olive, 'CONSOLE');
+    expect(JSON.stringify(summary)).toContain(
+      'Call home about pick-ups (owner: Ken Keyworker and Social worker (CSC); due 2026-12-01)',
+    );
+    const md = (await exportTacNote(t.hub, s.service, s.olive, note.id, 'md')).toString('utf8');
+    expect(md).toContain(
+      '| Call home about pick-ups | Ken Keyworker and Social worker (CSC) | 2026-12-01 | open |',
+    );
+    // The nudges go to the colleague only.
+    const nudged = await db.reminder.findMany({
+      where: { kind: 'action_nudge' },
+      select: { recipientId: true },
+    });
+    expect(nudged.length).toBeGreaterThan(0);
+    expect(new Set(nudged.map((r) => r.recipientId))).toEqual(new Set([s.ken.staffId]));
+    // Amending pre-fills both owners, and keeps both.
+    const form = await t.hub.forms.open('tac_notes', s.olive, { meetingId });
+    expect(JSON.stringify(form)).toContain('Social worker (CSC)');
+    expect(await submit(s.olive, { ...both, worries: 'Late pick-ups twice a week.' })).toMatchObject({
+      ok: true,
+    });
+    expect(await db.tacAction.findFirstOrThrow()).toMatchObject({
+      ownerId: s.ken.staffId,
+      ownerName: 'Social worker (CSC)',
+    });
+  });
+
   it('least privilege, amendments with history, encryption at rest, and the export', async () => {
     const db = t.hub.dbh.db;
     // Otto did not attend and holds no SENDCo role: he can neither open, write, nor read the notes.
