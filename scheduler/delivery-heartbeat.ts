@@ -5,8 +5,8 @@
  * that stopped cleanly releases it at once. Both providers (a Lease row), any number of replicas.
  */
 import type { LeaseRepository } from '../store/lease-repository.ts';
+import { DELIVERER_LEASE_PREFIX } from '../store/worker-id.ts';
 
-export const DELIVERER_LEASE_PREFIX = 'deliverer:';
 const LEASE_MS = 30_000;
 const HEARTBEAT_MS = 10_000;
 

@@ -5,8 +5,8 @@
  * by a process that crashed on this host is taken over at once (its pid is gone); one from another host
  * expires after PROCESS_LEASE_MS. PostgreSQL needs no such guard: replicas coordinate through leases.
  */
-import os from 'node:os';
 import type { LeaseRepository } from '../store/lease-repository.ts';
+import { describeWorker, workerAlive } from '../store/worker-id.ts';
 
 export const PROCESS_LEASE = 'sqlite-process';
 const PROCESS_LEASE_MS = 30_000;
@@ -17,23 +17,10 @@ export class SecondProcessError extends Error {
     readonly holder: string,
     databaseUrl: string,
   ) {
-    const [host, pid] = holder.split(':');
     super(
-      `another send-hub process (pid ${pid} on ${host}) is already using the SQLite database ${databaseUrl.replace(/^file:/, '')}. ` +
+      `another send-hub process (${describeWorker(holder)}) is already using the SQLite database ${databaseUrl.replace(/^file:/, '')}. ` +
         'SQLite supports one hub process: stop the other one first, or use PostgreSQL (DATABASE_URL=postgresql://…) to run several replicas.',
     );
-  }
-}
-
-/** `host:pid:suffix` (the Deliverer's worker id) */
-function pidAlive(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== os.hostname() || !pid || !/^\d+$/.test(pid)) return true; // cannot tell: assume alive
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -49,7 +36,7 @@ export async function acquireProcessLock(
 ): Promise<ProcessLock> {
   if (!(await leases.acquire(PROCESS_LEASE, owner, PROCESS_LEASE_MS))) {
     const holder = await leases.holder(PROCESS_LEASE);
-    const dead = holder && !pidAlive(holder.owner);
+    const dead = holder && !workerAlive(holder.owner);
     if (!holder || !dead || !(await leases.takeOver(PROCESS_LEASE, holder.owner, owner, PROCESS_LEASE_MS))) {
       throw new SecondProcessError(holder?.owner ?? 'unknown:?', databaseUrl);
     }

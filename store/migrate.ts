@@ -4,11 +4,11 @@
  * up to date gets no change. A SQLite database file (and its folder) is created when missing.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '../core/errors.ts';
 import { type Provider, providerOf } from './db.ts';
+import { DELIVERER_LEASE_PREFIX, describeWorker, workerAlive } from './worker-id.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const migrationsDir = (provider: Provider) => path.join(projectRoot, 'prisma', provider, 'migrations');
@@ -84,7 +84,7 @@ async function pendingAndHolders(
     .sort();
   const sql =
     'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
-  const leases = `SELECT owner, until FROM "Lease" WHERE name LIKE 'deliverer:%'`;
+  const leases = `SELECT owner, until FROM "Lease" WHERE name LIKE '${DELIVERER_LEASE_PREFIX}%'`;
   let done: string[] = [];
   let held: { owner: string; until: unknown }[] = [];
   const tryRead = async <T>(read: () => Promise<T[]> | T[]): Promise<T[]> => {
@@ -134,30 +134,9 @@ async function pendingAndHolders(
   const hubs = held
     .filter((h) => provider === 'postgres' || new Date(String(h.until)).getTime() > now)
     .map((h) => h.owner)
-    .filter(aliveOrElsewhere);
+    .filter(workerAlive);
   return { pending: names.filter((n) => !finished.has(n)), hubs: [...new Set(hubs)] };
 }
-
-/** A worker id `host:pid:suffix` whose process is alive, or on another host (cannot tell: assume alive). */
-function aliveOrElsewhere(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== os.hostname() || !pid || !/^\d+$/.test(pid)) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** "pid 123 on host-a" for each worker id. */
-const describeHubs = (hubs: string[]) =>
-  hubs
-    .map((h) => {
-      const [host, pid] = h.split(':');
-      return `pid ${pid} on ${host}`;
-    })
-    .join(', ');
 
 /**
  * Who may apply pending migrations. `cli`: a command other than `start`, which never changes the schema
@@ -176,7 +155,7 @@ export class MigrationBlockedError extends DomainError {
     who: Migrator,
   ) {
     const what = pending.length === 1 ? `migration ${pending[0]}` : `migrations ${pending.join(', ')}`;
-    const running = `${hubs.length === 1 ? 'the hub' : 'hubs'} (${describeHubs(hubs)}) ${hubs.length === 1 ? 'is' : 'are'} using it`;
+    const running = `${hubs.length === 1 ? 'the hub' : 'hubs'} (${hubs.map(describeWorker).join(', ')}) ${hubs.length === 1 ? 'is' : 'are'} using it`;
     super(
       'DATABASE_LOCKED',
       who === 'cli'
