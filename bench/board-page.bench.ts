@@ -15,37 +15,17 @@ import { defaultModules } from '../app/modules.ts';
 import { createApp, listen } from '../app/server.ts';
 import { ConcernBoardRepository } from '../store/concern-board-repository.ts';
 import type { Db } from '../store/db.ts';
-import { issueSignInLink } from '../web/sign-in-link.ts';
 import type { Figure } from './figure.ts';
 import { benchHub, freshDb, postgresReachable, scaled } from './support/bench-hub.ts';
 import { FixedClock } from './support/fixed-clock.ts';
+import { signedInGet, stepLogger, times } from './support/page-timing.ts';
 
 export const description =
   'GET /app/board (DSL, 20,000 concerns, 3,000 open): server p99 through HTTP vs the store reads alone, SQLite and PostgreSQL';
 
 const GOAL_MS = 150;
-const t0 = performance.now();
 /** BOARD_BENCH_VERBOSE=1: each step's time on stderr. */
-const say = (what: string) => {
-  if (process.env.BOARD_BENCH_VERBOSE)
-    process.stderr.write(`board-page: ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-};
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-async function times(reps: number, warm: number, fn: () => Promise<unknown>) {
-  for (let i = 0; i < warm; i++) await fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  return { p50: percentile(t, 50), p99: percentile(t, 99) };
-}
+const say = stepLogger('board-page', 'BOARD_BENCH_VERBOSE');
 
 /** A school with a DSL and `n` concerns (the mix above), raised over the 10 years before `now`. */
 export async function addSchool(db: Db, n: number, now: Date, email: string) {
@@ -108,17 +88,7 @@ async function measure(provider: 'sqlite' | 'postgres', now: Date): Promise<Figu
     // The planner's statistics, as autovacuum keeps them on a running server (after a bulk load).
     await hub.dbh.db.$executeRawUnsafe('ANALYZE');
     const base = `http://127.0.0.1:${server.port}`;
-    const link = await issueSignInLink(hub, 'dsl@school.example', { orgId: school.orgId });
-    const signed = await fetch(`${base}${link.path}`, { redirect: 'manual' });
-    const cookie = (signed.headers.getSetCookie().find((c) => c.includes('sendhub-session')) ?? '').split(
-      ';',
-    )[0]!;
-    const get = async (path: string, expect: string) => {
-      const r = await fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
-      const body = await r.text();
-      if (r.status !== 200 || !body.includes(expect))
-        throw new Error(`${path}: ${r.status}, "${expect}" not on the page`);
-    };
+    const get = await signedInGet(hub, base, 'dsl@school.example', school.orgId);
     const reps = Math.max(30, scaled(60));
     const first = await times(reps, 5, () => get('/app/board', `of ${school.open} concerns`));
     say('open page 1 timed');

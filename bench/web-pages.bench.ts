@@ -24,42 +24,18 @@ import type { Db, Provider } from '../store/db.ts';
 import { type BulkColumn, bulkInsert } from '../store/deadline-bulk.ts';
 import { TimelineRepository } from '../store/timeline-repository.ts';
 import { TimelinessRepository } from '../store/timeliness-repository.ts';
-import { issueSignInLink } from '../web/sign-in-link.ts';
 import { addCases, createLa } from './deadlines.bench.ts';
 import type { Figure } from './figure.ts';
 import { benchHub, freshDb, postgresReachable, scaled } from './support/bench-hub.ts';
 import { FixedClock } from './support/fixed-clock.ts';
+import { signedInGet, stepLogger, times } from './support/page-timing.ts';
 
 export const description =
   'GET /app/caseload (manager, 30 officers, 4,000 open cases) and /app/timeliness (10,000 plans over 3 years): server p99 through HTTP vs the same store reads, SQLite and PostgreSQL';
 
 const GOAL_MS = 150;
-const t0 = performance.now();
 /** WEB_BENCH_VERBOSE=1: each step's time on stderr. */
-const say = (what: string) => {
-  if (process.env.WEB_BENCH_VERBOSE)
-    process.stderr.write(`web-pages: ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-};
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-async function times(
-  reps: number,
-  warm: number,
-  fn: () => Promise<unknown>,
-): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < warm; i++) await fn();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  return { p50: percentile(t, 50), p99: percentile(t, 99) };
-}
+const say = stepLogger('web-pages', 'WEB_BENCH_VERBOSE');
 
 /** `n` EHC plans issued over the 3 years before `today`, in CLOSED cases of the LA's officers. */
 export async function addPlans(
@@ -259,19 +235,7 @@ async function measure(provider: Provider, now: Date): Promise<Figure[]> {
     // The planner's statistics, as autovacuum keeps them on a running server (after a bulk load).
     await hub.dbh.db.$executeRawUnsafe('ANALYZE');
     const base = `http://127.0.0.1:${server.port}`;
-    const link = await issueSignInLink(hub, 'm@la.example', { orgId: la.orgId });
-    const signed = await fetch(`${base}${link.path}`, { redirect: 'manual' });
-    const cookie = (signed.headers.getSetCookie().find((c) => c.includes('sendhub-session')) ?? '').split(
-      ';',
-    )[0]!;
-    // A kept-alive socket the server closed after its idle timeout (between phases) fails once: ask again.
-    const fetchOnce = (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
-    const get = async (path: string, expect: string) => {
-      const r = await fetchOnce(path).catch(() => fetchOnce(path));
-      const body = await r.text();
-      if (r.status !== 200 || !body.includes(expect))
-        throw new Error(`${path}: ${r.status}, "${expect}" not on the page`);
-    };
+    const get = await signedInGet(hub, base, 'm@la.example', la.orgId);
     const reps = Math.max(30, scaled(60));
     const caseloadPage = await times(reps, 5, () => get('/app/caseload', `${open} cases, showing 1 to 50`));
     say('caseload page timed');
