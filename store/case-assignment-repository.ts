@@ -91,13 +91,4 @@ export class CaseAssignmentRepository {
       return true;
     });
   }
-
-  /** The history of one case, oldest first. */
-  history(caseId: string): Promise<{ officerId: string | null; fromOn: string; beforeHistory: boolean }[]> {
-    return this.db.caseAssignment.findMany({
-      where: { caseId },
-      orderBy: { fromOn: 'asc' },
-      select: { officerId: true, fromOn: true, beforeHistory: true },
-    });
-  }
 }
