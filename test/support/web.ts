@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { Hub } from '../../app/container.ts';
+import type { DeadlineService } from '../../app/deadlines/service.ts';
 import type { FeatureModule } from '../../app/module.ts';
 import { createApp, listen, type RunningServer } from '../../app/server.ts';
 import type { Role } from '../../core/staff/roles.ts';
@@ -136,4 +137,30 @@ export async function signIn(w: WebHub, email: string, orgId?: string): Promise<
     },
   };
   return client;
+}
+
+/**
+ * A new pupil of the organisation and an EHC needs assessment for them, requested on `request` and held by
+ * `ownerId`, opened through the deadline service (its assignment history begins then); with `issued`, its
+ * final plan was issued that day. Returns the case's id.
+ */
+export async function openAssessment(
+  hub: Hub,
+  orgId: string,
+  c: { reference: string; request: string; ownerId: string; issued?: string },
+): Promise<string> {
+  const s = await hub.dbh.db.student.create({
+    data: { orgId, givenName: `Child-${c.reference}`, familyName: 'Sample' },
+  });
+  const svc = hub.services.get('deadlines') as DeadlineService;
+  const { caseId } = await svc.openCase({
+    orgId,
+    studentId: s.id,
+    kind: 'EHC_NEEDS_ASSESSMENT',
+    startDate: c.request,
+    ownerId: c.ownerId,
+    reference: c.reference,
+    events: c.issued ? [{ kind: 'final_plan_issued', occurredOn: c.issued }] : [],
+  });
+  return caseId;
 }

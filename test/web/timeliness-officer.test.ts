@@ -15,7 +15,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
-import { seedLocalAuthority, signIn, startWebHub, type WebHub } from '../support/web.ts';
+import { openAssessment, seedLocalAuthority, signIn, startWebHub, type WebHub } from '../support/web.ts';
 
 function rowCells(html: string, id: string, label: string): string[] {
   const table = html.slice(html.indexOf(`id="${id}"`), html.indexOf('</table>', html.indexOf(`id="${id}"`)));
@@ -39,23 +39,8 @@ describe.each(providers)('timeliness by the officer who held the case (%s)', (pr
     const la = await seedLocalAuthority(w.hub);
     const db = w.hub.dbh.db;
     const svc = w.hub.services.get('deadlines') as DeadlineService;
-    let n = 0;
-    const open = async (ref: string, request: string, ownerId: string, issued?: string) => {
-      const s = await db.student.create({
-        data: { orgId: la.orgId, givenName: `Child${++n}`, familyName: 'Sample' },
-      });
-      return (
-        await svc.openCase({
-          orgId: la.orgId,
-          studentId: s.id,
-          kind: 'EHC_NEEDS_ASSESSMENT',
-          startDate: request,
-          ownerId,
-          reference: ref,
-          events: issued ? [{ kind: 'final_plan_issued', occurredOn: issued }] : [],
-        })
-      ).caseId;
-    };
+    const open = (reference: string, request: string, ownerId: string, issued?: string) =>
+      openAssessment(w!.hub, la.orgId, { reference, request, ownerId, issued });
     await open('H-AFTER', '2026-01-05', la.staff.officer1, '2026-03-20');
     const before = await open('H-BEFORE', '2026-03-02', la.staff.officer1);
     const old = await open('H-OLD', '2025-12-01', la.staff.officer2, '2026-04-21');

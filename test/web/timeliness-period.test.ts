@@ -7,10 +7,9 @@
  * providers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { TimelinessRepository } from '../../store/timeliness-repository.ts';
 import { providers } from '../support/db.ts';
-import { seedLocalAuthority, startWebHub, type WebHub } from '../support/web.ts';
+import { openAssessment, seedLocalAuthority, startWebHub, type WebHub } from '../support/web.ts';
 
 describe.each(providers)('timeliness period bounds (%s)', (provider) => {
   let w: WebHub | undefined;
@@ -23,20 +22,12 @@ describe.each(providers)('timeliness period bounds (%s)', (provider) => {
     w = await startWebHub(provider, { now: '2026-11-24T09:00:00Z' });
     const la = await seedLocalAuthority(w.hub);
     const db = w.hub.dbh.db;
-    const svc = w.hub.services.get('deadlines') as DeadlineService;
     let n = 0;
     const plan = async (issues: string[]) => {
-      const s = await db.student.create({
-        data: { orgId: la.orgId, givenName: `C${++n}`, familyName: 'Sample' },
-      });
-      const { caseId } = await svc.openCase({
-        orgId: la.orgId,
-        studentId: s.id,
-        kind: 'EHC_NEEDS_ASSESSMENT',
-        startDate: '2025-12-01',
+      const caseId = await openAssessment(w!.hub, la.orgId, {
+        reference: `P-${++n}`,
+        request: '2025-12-01',
         ownerId: la.staff.officer1,
-        reference: `P-${n}`,
-        events: [],
       });
       for (const occurredOn of issues)
         await db.caseEvent.create({ data: { caseId, kind: 'final_plan_issued', occurredOn } });

@@ -15,7 +15,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
-import { seedLocalAuthority, seedWebSchool, signIn, startWebHub, type WebHub } from '../support/web.ts';
+import {
+  openAssessment,
+  seedLocalAuthority,
+  seedWebSchool,
+  signIn,
+  startWebHub,
+  type WebHub,
+} from '../support/web.ts';
 
 /** The cells of a table row whose header is `label`, in a table with id `id`. */
 function rowCells(html: string, id: string, label: string): string[] {
@@ -44,20 +51,8 @@ describe.each(providers)('timeliness page (%s)', (provider) => {
         email: 'f@fenmoor.example',
       },
     });
-    let n = 0;
     const plan = async (ref: string, request: string, issued: string, ownerId: string, exception = false) => {
-      const s = await db.student.create({
-        data: { orgId: la.orgId, givenName: `Child${++n}`, familyName: 'Sample' },
-      });
-      const { caseId } = await svc.openCase({
-        orgId: la.orgId,
-        studentId: s.id,
-        kind: 'EHC_NEEDS_ASSESSMENT',
-        startDate: request,
-        ownerId,
-        reference: ref,
-        events: [{ kind: 'final_plan_issued', occurredOn: issued }],
-      });
+      const caseId = await openAssessment(w!.hub, la.orgId, { reference: ref, request, ownerId, issued });
       if (exception)
         await db.caseException.create({
           data: {
