@@ -221,18 +221,27 @@ async function readAll(svc: DeadlineService): Promise<void> {
   await svc.cases.openForPlanning();
 }
 
-async function measure(provider: Provider, n: number, now: Date) {
-  const today = now.toISOString().slice(0, 10);
+/**
+ * A fresh database with a hub running only the deadlines module on a fixed clock, and a generated LA (no
+ * cases yet). No hourly sweep between timed ticks (the clock jumps a day in the measures): full sweeps are
+ * asked for. Also bench/support/deadlines-next-day-pg.ts.
+ */
+export async function deadlinesHub(provider: Provider, now: Date) {
   const db = await freshDb(provider);
   const hub = await benchHub(db.url, {
     clock: new FixedClock(now),
     modules: [deadlinesModule()],
-    // No hourly sweep between the timed ticks (the clock jumps a day below): full sweeps are asked for.
     env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
   });
+  const svc = hub.services.get('deadlines') as DeadlineService;
+  const la = await createLa(hub.dbh.db);
+  return { db, hub, svc, la };
+}
+
+async function measure(provider: Provider, n: number, now: Date) {
+  const today = now.toISOString().slice(0, 10);
+  const { db, hub, svc, la } = await deadlinesHub(provider, now);
   try {
-    const svc = hub.services.get('deadlines') as DeadlineService;
-    const la = await createLa(hub.dbh.db);
     const seed = await timed(() => addCases(hub.dbh.db, provider, la, n, today));
     // The first tick creates every deadline and reminder; it is also the warm-up.
     const cold = await timed(() => svc.tick(now, true));

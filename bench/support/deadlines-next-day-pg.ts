@@ -12,12 +12,10 @@
  * set, by the timed tick.
  */
 import pg from 'pg';
-import { deadlinesModule } from '../../app/deadlines/module.ts';
-import type { DeadlineService, TickReport } from '../../app/deadlines/service.ts';
-import { addCases, createLa } from '../deadlines.bench.ts';
+import type { TickReport } from '../../app/deadlines/service.ts';
+import { addCases, deadlinesHub } from '../deadlines.bench.ts';
 import type { Figure } from '../figure.ts';
-import { benchHub, freshDb, timed } from './bench-hub.ts';
-import { FixedClock } from './fixed-clock.ts';
+import { timed } from './bench-hub.ts';
 
 export interface NextDayPg {
   /** Median of three full sweeps of the same cases with nothing to write, the morning before. */
@@ -27,15 +25,8 @@ export interface NextDayPg {
 
 export async function measureNextDayPg(n: number, now: Date): Promise<NextDayPg> {
   const today = now.toISOString().slice(0, 10);
-  const db = await freshDb('postgres');
-  const hub = await benchHub(db.url, {
-    clock: new FixedClock(now),
-    modules: [deadlinesModule()],
-    env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
-  });
+  const { db, hub, svc, la } = await deadlinesHub('postgres', now);
   try {
-    const svc = hub.services.get('deadlines') as DeadlineService;
-    const la = await createLa(hub.dbh.db);
     await addCases(hub.dbh.db, 'postgres', la, n, today);
     await svc.tick(now, true);
     const sweeps: number[] = [];
