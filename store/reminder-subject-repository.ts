@@ -7,10 +7,9 @@
  */
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db } from './db.ts';
+import { ACTION_CTX } from './tac-note-repository.ts';
 
 type Child = { givenName: string; familyName: string; yearGroup: string | null };
-
-const ACTION_CTX = 'TacAction.whatEnc';
 
 export interface ReminderSubjects {
   staff: Map<string, { displayName: string; email: string }>;

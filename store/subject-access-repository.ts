@@ -7,6 +7,7 @@
 import type { AuditRow } from './audit-repository.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db } from './db.ts';
+import { ACTION_CTX } from './tac-note-repository.ts';
 
 export interface SubjectAccessPackage {
   student: Record<string, unknown>;
@@ -183,7 +184,7 @@ export class SubjectAccessRepository {
         ...r,
         content: open(rc, 'TacNoteRevision.contentEnc', r.id),
       })),
-      actions: actions.map(({ whatEnc, ...a }) => ({ ...a, what: open(whatEnc, 'TacAction.whatEnc', a.id) })),
+      actions: actions.map(({ whatEnc, ...a }) => ({ ...a, what: open(whatEnc, ACTION_CTX, a.id) })),
     }));
     const attendance = await this.db.attendanceRecord.findMany({
       where,

@@ -13,7 +13,8 @@ import type { Db } from './db.ts';
 
 const NOTE_CTX = 'TacNote.contentEnc';
 const REVISION_CTX = 'TacNoteRevision.contentEnc';
-const ACTION_CTX = 'TacAction.whatEnc';
+/** The context (AAD) an action's task is encrypted under; every reader of `whatEnc` decrypts with it. */
+export const ACTION_CTX = 'TacAction.whatEnc';
 
 /** "Ken Keyworker and Parent": every owner of an action (a colleague, an owner outside the hub, or both). */
 const ownerLabel = (colleague: string | null, outside: string | null): string =>
