@@ -6,6 +6,7 @@
  * the next meeting, and consent to share information.
  */
 import { z } from 'zod';
+import { dayFirstToIso } from '../calendar/day-first.ts';
 import { isIsoDate } from '../calendar/iso-date.ts';
 import type { FieldCheck, FieldErrors, FormField, FormSpec } from '../forms/form-spec.ts';
 
@@ -215,14 +216,6 @@ export function parseTacSubmission(
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, content: parsed.data };
-}
-
-/** `25/12/2026` (day first, as people in England write it; `/`, `.` or `-`) → `2026-12-25` if a real date. */
-function dayFirstToIso(value: string): string | undefined {
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
-  if (!m) return undefined;
-  const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
-  return isIsoDate(iso) ? iso : undefined;
 }
 
 /**

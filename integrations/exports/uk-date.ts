@@ -3,10 +3,15 @@
  * ISO "yyyy-mm-dd[Thh:mm[:ss]]", and Excel serial numbers (days since 1899-12-30, the 1900 leap-year bug
  * folded in). A date-time without a zone is wall-clock time in the school's zone (Europe/London).
  */
+import { DAY_FIRST_DATE, dayFirstParts } from '../../core/calendar/day-first.ts';
 import { type IsoDate, isIsoDate } from '../../core/calendar/iso-date.ts';
 import { zonedInstant } from '../../core/calendar/zoned-time.ts';
 
-const UK = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?)?$/i;
+/** A day-first date (core/calendar/day-first.ts) with an optional time. */
+const UK = new RegExp(
+  `^${DAY_FIRST_DATE}${String.raw`(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?)?$`}`,
+  'i',
+);
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?)?$/;
 /** Excel serials for 1900-03-01 … 9999-12-31; smaller numbers are not dates we would meet in an export. */
 const SERIAL = /^(\d{2,7})(\.\d+)?$/;
@@ -24,9 +29,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function parseWallClock(raw: string): WallClock | null {
   const v = raw.trim();
   if (!v) return null;
-  let y: number;
-  let mo: number;
-  let d: number;
+  let date: IsoDate | undefined;
   let h: number | undefined;
   let mi: number | undefined;
   const uk = UK.exec(v);
@@ -34,9 +37,7 @@ export function parseWallClock(raw: string): WallClock | null {
   const serialMatch = uk || iso ? null : SERIAL.exec(v);
   const m = uk;
   if (m) {
-    d = Number(m[1]);
-    mo = Number(m[2]);
-    y = Number(m[3]);
+    date = dayFirstParts(m[1]!, m[2]!, m[3]!);
     if (m[4] !== undefined) {
       h = Number(m[4]);
       mi = Number(m[5]);
@@ -47,9 +48,8 @@ export function parseWallClock(raw: string): WallClock | null {
       }
     }
   } else if (iso) {
-    y = Number(iso[1]);
-    mo = Number(iso[2]);
-    d = Number(iso[3]);
+    const day = `${iso[1]}-${iso[2]}-${iso[3]}`;
+    date = isIsoDate(day) ? day : undefined;
     if (iso[4] !== undefined) {
       h = Number(iso[4]);
       mi = Number(iso[5]);
@@ -59,12 +59,10 @@ export function parseWallClock(raw: string): WallClock | null {
     if (serial < 61 || serial > 2_958_465) return null;
     const ms = EXCEL_EPOCH_MS + Math.round(serial * 86_400) * 1000;
     const dt = new Date(ms);
-    const date = dt.toISOString().slice(0, 10);
     const time = serialMatch[2] ? dt.toISOString().slice(11, 16) : null;
-    return { date, time };
+    return { date: dt.toISOString().slice(0, 10), time };
   } else return null;
-  const date = `${String(y).padStart(4, '0')}-${pad(mo)}-${pad(d)}`;
-  if (!isIsoDate(date)) return null;
+  if (date === undefined) return null;
   if (h === undefined || mi === undefined) return { date, time: null };
   if (h > 23 || mi > 59) return null;
   return { date, time: `${pad(h)}:${pad(mi)}` };
