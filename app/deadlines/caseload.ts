@@ -28,6 +28,7 @@ export const KIND_LABELS: Record<string, string> = {
   EARLY_HELP: 'early help',
   CP_FILE_TRANSFER: 'CP file transfer',
   STAFF_ALLEGATION: 'staff allegation',
+  HEALTH_NEEDS: 'health needs absence',
 };
 export const kindLabel = (k: string): string => KIND_LABELS[k] ?? k.toLowerCase().replaceAll('_', ' ');
 

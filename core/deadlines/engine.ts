@@ -6,6 +6,7 @@
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
 import { type CalendarContext, dueFrom, safeTarget } from './arithmetic.ts';
+import { derivedHealthNeedsEvents } from './health-needs.ts';
 import type { RuleBook } from './registry.ts';
 import { derivedSuspensionEvents } from './suspension.ts';
 import type { CaseKind, Rule } from './types.ts';
@@ -43,8 +44,13 @@ export const ruleIdOfKey = (key: string): string => key.split('#')[0] ?? key;
 export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext): ComputedDeadline[] {
   // Read-only below: a case with one key date (most) needs no sorted copy.
   // Suspensions: the duties their key dates imply (6th school day, over 15 days in a term) as events.
+  // Health needs: each spell of absence of 15 school days or more (core/deadlines/health-needs.ts).
   const facts =
-    c.kind === 'SUSPENSION' ? [...c.events, ...derivedSuspensionEvents(c.events, ctx.schoolDays)] : c.events;
+    c.kind === 'SUSPENSION'
+      ? [...c.events, ...derivedSuspensionEvents(c.events, ctx.schoolDays)]
+      : c.kind === 'HEALTH_NEEDS'
+        ? [...c.events, ...derivedHealthNeedsEvents(c.events, ctx.schoolDays)]
+        : c.events;
   const events = facts.length > 1 ? [...facts].sort(byDate) : facts;
   const out: ComputedDeadline[] = [];
   for (const rule of book.rulesFor(c.kind, c.rulePack)) {

@@ -7,6 +7,7 @@
  * anchors on it and it meets no deadline. Pure.
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
+import { HEALTH_NEEDS_DERIVED } from './health-needs.ts';
 import type { RuleBook } from './registry.ts';
 import { DERIVED_EVENTS } from './suspension.ts';
 import type { CaseKind } from './types.ts';
@@ -26,6 +27,7 @@ const EXTRA_EVENTS: Partial<Record<CaseKind, string[]>> = {
   SUSPENSION: ['suspension_notified', 'first_day_of_suspension', 'return_date', 'exam_missed'],
   PERMANENT_EXCLUSION: ['first_day_of_exclusion'],
   PEP: ['pep_initiated', 'pep_reviewed'],
+  HEALTH_NEEDS: ['first_day_of_absence', 'return_date'],
 };
 
 export const PLANNED_PREFIX = 'planned:';
@@ -42,7 +44,7 @@ export function eventKindsFor(kind: CaseKind, packId: string, book: RuleBook): s
     for (const e of r.metBy ?? []) out.add(e);
   }
   for (const e of EXTRA_EVENTS[kind] ?? []) out.add(e);
-  return [...out].filter((e) => !DERIVED_EVENTS.has(e));
+  return [...out].filter((e) => !DERIVED_EVENTS.has(e) && !HEALTH_NEEDS_DERIVED.has(e));
 }
 
 export type EventCheck =

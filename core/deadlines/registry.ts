@@ -9,6 +9,7 @@ import { emptyLocalRules, type LocalRulesFile, localRuleToRule } from './local-r
 import { childrenInCare2018 } from './packs/children-in-care-2018.ts';
 import { englandSend2014 } from './packs/england-send-2014.ts';
 import { exclusions2023 } from './packs/exclusions-2023.ts';
+import { healthNeeds2023 } from './packs/health-needs-2023.ts';
 import { kcsie2025 } from './packs/kcsie-2025.ts';
 import { localDefaults2026 } from './packs/local-defaults.ts';
 import { workingTogether2023 } from './packs/working-together-2023.ts';
@@ -20,6 +21,7 @@ export const shippedPacks: RulePack[] = [
   exclusions2023,
   childrenInCare2018,
   kcsie2025,
+  healthNeeds2023,
   localDefaults2026,
 ];
 

@@ -21,6 +21,11 @@ export const caseKinds = [
   'CP_FILE_TRANSFER',
   /** KCSIE 2025 Part 4 (K7, docs/deadlines.md): start event the allegation reported to the head or DSL. */
   'STAFF_ALLEGATION',
+  /**
+   * Education Act 1996 s.19 and DfE "Arranging education for children who cannot attend school because of
+   * health needs" (Dec 2023): start event the first day of absence (H1, docs/deadlines.md).
+   */
+  'HEALTH_NEEDS',
   'LOCAL',
 ] as const;
 export type CaseKind = (typeof caseKinds)[number];

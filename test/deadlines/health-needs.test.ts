@@ -1,0 +1,144 @@
+/**
+ * Children who cannot attend school because of health needs (H1, H1c, H2 in docs/deadlines.md): the
+ * arithmetic on a school's real summer term 2026, with the early May bank holiday (Mon 4 May 2026) and an
+ * INSET day; a spell that ends before its 15th school day carries no H1; separate spells are not added
+ * up (the person records `absences_reached_15_days`); the derived event is not recordable.
+ */
+import { describe, expect, it } from 'vitest';
+import { schoolDays } from '../../core/calendar/school-days.ts';
+import { evaluateCase } from '../../core/deadlines/engine.ts';
+import { checkEvent, eventKindsFor } from '../../core/deadlines/events.ts';
+import { healthNeeds2023 } from '../../core/deadlines/packs/health-needs-2023.ts';
+import { RuleBook } from '../../core/deadlines/registry.ts';
+import { caseKinds } from '../../core/deadlines/types.ts';
+import { BankHolidayCalendar } from '../../integrations/bank-holidays/bank-holidays.ts';
+
+const holidays = new BankHolidayCalendar();
+const book = new RuleBook();
+const PACK = 'england-health-needs@2023';
+/** Summer term 2026: 13 Apr to 22 Jul, half-term 25-29 May (Mon 25 May the spring bank holiday). */
+const term = (closures: { start: string; end: string }[]) =>
+  schoolDays(
+    {
+      terms: [
+        { start: '2026-04-13', end: '2026-05-22' },
+        { start: '2026-06-01', end: '2026-07-22' },
+      ],
+      closures,
+    },
+    holidays,
+  );
+const ctx = { holidays, schoolDays: term([]) };
+
+function evaluate(events: [string, string][], c = ctx) {
+  return evaluateCase(
+    {
+      kind: 'HEALTH_NEEDS',
+      rulePack: PACK,
+      events: events.map(([k, d], i) => ({ id: `e${i}`, kind: k, occurredOn: d })),
+    },
+    book,
+    c,
+  ).map((d) => [d.key.split('#')[0], d.dueOn, d.metOn ?? null]);
+}
+
+describe('health needs pack (england-health-needs@2023)', () => {
+  it('is the pack for HEALTH_NEEDS cases from Dec 2023, started by the first day of absence, citing s.19 and the guidance', () => {
+    expect(caseKinds).toContain('HEALTH_NEEDS');
+    expect(book.packFor('HEALTH_NEEDS', '2026-04-20').id).toBe(PACK);
+    expect(() => book.packFor('HEALTH_NEEDS', '2023-11-30')).toThrow(/no rule pack/);
+    expect(book.startEvent('HEALTH_NEEDS', PACK)).toBe('first_day_of_absence');
+    for (const r of healthNeeds2023.rules) {
+      expect(r.status).toBe('guidance');
+      expect(r.source).toContain(
+        'https://www.gov.uk/government/publications/education-for-children-with-health-needs',
+      );
+    }
+    expect(healthNeeds2023.rules.find((r) => r.id === 'H1')!.source).toContain(
+      'https://www.legislation.gov.uk/ukpga/1996/56/section/19',
+    );
+  });
+
+  it('H1: the 15th school day of absence, the first day counted, the May bank holiday skipped', () => {
+    // Mon 20 Apr is day 1; Fri 1 May day 10; Mon 4 May a bank holiday; Mon 11 May day 15.
+    expect(evaluate([['first_day_of_absence', '2026-04-20']])).toEqual([['H1', '2026-05-11', null]]);
+    // An INSET day (Fri 1 May) is not a school day either: day 15 is Tue 12 May.
+    const inset = { holidays, schoolDays: term([{ start: '2026-05-01', end: '2026-05-01' }]) };
+    expect(evaluate([['first_day_of_absence', '2026-04-20']], inset)).toEqual([['H1', '2026-05-12', null]]);
+    // Admitted on a Saturday: day 1 is the Monday after.
+    expect(evaluate([['first_day_of_absence', '2026-04-18']])).toEqual([['H1', '2026-05-11', null]]);
+    // Across half-term (25-29 May): Mon 11 May day 1 ... Fri 22 May day 10, Mon 1 Jun day 11, Fri 5 Jun day 15.
+    expect(evaluate([['first_day_of_absence', '2026-05-11']])).toEqual([['H1', '2026-06-05', null]]);
+  });
+
+  it('H1 is met by education_arranged on or after the first day; a spell shorter than 15 school days has none', () => {
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-20'],
+        ['education_arranged', '2026-04-29'],
+      ]),
+    ).toEqual([['H1', '2026-05-11', '2026-04-29']]);
+    // Back on Mon 4 May (a bank holiday; 10 school days away): no H1, and the return asks for a
+    // reintegration plan (H2, guidance) that day.
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-20'],
+        ['return_date', '2026-05-04'],
+      ]),
+    ).toEqual([['H2', '2026-05-04', null]]);
+    // Back on Tue 12 May: 15 school days away, H1 stands.
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-20'],
+        ['return_date', '2026-05-12'],
+        ['reintegration_plan_agreed', '2026-05-12'],
+      ]),
+    ).toEqual([
+      ['H1', '2026-05-11', null],
+      ['H2', '2026-05-12', '2026-05-12'],
+    ]);
+    // A key date before the anchor meets nothing (as every rule): a plan agreed before the return, or
+    // education arranged before the first day of absence, is marked with Done (docs/deadlines.md).
+    expect(
+      evaluate([
+        ['education_arranged', '2026-04-17'],
+        ['first_day_of_absence', '2026-04-20'],
+        ['reintegration_plan_agreed', '2026-05-11'],
+        ['return_date', '2026-05-12'],
+      ]),
+    ).toEqual([
+      ['H1', '2026-05-11', null],
+      ['H2', '2026-05-12', null],
+    ]);
+  });
+
+  it('separate spells are not added up: the day the register reaches 15 is recorded (H1c, due that day)', () => {
+    const spells: [string, string][] = [
+      ['first_day_of_absence', '2026-04-20'],
+      ['return_date', '2026-04-27'],
+      ['first_day_of_absence', '2026-05-05'],
+      ['return_date', '2026-05-13'],
+    ];
+    // 5 + 6 school days: neither spell reaches 15 alone; the hub computes nothing for them.
+    expect(evaluate(spells)).toEqual([['H2', '2026-05-13', null]]);
+    expect(evaluate([...spells, ['absences_reached_15_days', '2026-06-03']])).toEqual([
+      ['H1c', '2026-06-03', null],
+      ['H2', '2026-05-13', null],
+    ]);
+  });
+
+  it('the key events a person records; the derived one is not among them; a return date may be in advance', () => {
+    expect(eventKindsFor('HEALTH_NEEDS', PACK, book)).toEqual([
+      'first_day_of_absence',
+      'education_arranged',
+      'absences_reached_15_days',
+      'return_date',
+      'reintegration_plan_agreed',
+    ]);
+    const check = (kind: string, occurredOn: string) =>
+      checkEvent({ caseKind: 'HEALTH_NEEDS', packId: PACK, kind, occurredOn }, '2026-05-01', book).ok;
+    expect(check('absence_15_school_days', '2026-04-20')).toBe(false);
+    expect(check('return_date', '2026-06-01')).toBe(true);
+    expect(check('education_arranged', '2026-06-01')).toBe(false);
+  });
+});
