@@ -196,15 +196,38 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export const HEADERS_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 export const REQUEST_TIMEOUT_MS = HEADERS_TIMEOUT_MS;
 
+/**
+ * The timeouts above as `http.createServer` options: the hub's server, and the stand-ins the tests and
+ * benchmarks run for the services the hub calls (Entra, Notify, Slack), so the hub's own requests to them
+ * never meet Node's default 5 s either.
+ */
+export const SERVER_TIMEOUTS = {
+  keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  headersTimeout: HEADERS_TIMEOUT_MS,
+  requestTimeout: REQUEST_TIMEOUT_MS,
+} as const satisfies http.ServerOptions;
+
+/**
+ * Stop listening and end every connection: idle ones now; one whose response is in flight becomes idle when
+ * it is sent, and is closed within 50 ms (not after the keep-alive timeout, which would hold a shutdown, or
+ * a test's teardown, for 65 s).
+ */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((done) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      done();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 export function listen(app: express.Express, port: number, host: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const front = frontListeners.get(app);
     const server = http.createServer(
-      {
-        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-        headersTimeout: HEADERS_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-      },
+      SERVER_TIMEOUTS,
       front
         ? (req, res) => {
             if (!front(req, res)) app(req, res);
@@ -214,22 +237,7 @@ export function listen(app: express.Express, port: number, host: string): Promis
     server.once('error', reject);
     server.listen(port, host, () => {
       const actual = (server.address() as AddressInfo).port;
-      resolve({
-        server,
-        port: actual,
-        close: () =>
-          new Promise<void>((done) => {
-            // Idle connections are closed now; one whose response is in flight becomes idle when it is
-            // sent, and is closed within 50 ms (not after the keep-alive timeout, which would hold a
-            // shutdown, or a test's teardown, for 65 s).
-            const sweep = setInterval(() => server.closeIdleConnections(), 50);
-            server.close(() => {
-              clearInterval(sweep);
-              done();
-            });
-            server.closeIdleConnections();
-          }),
-      });
+      resolve({ server, port: actual, close: () => closeServer(server) });
     });
   });
 }

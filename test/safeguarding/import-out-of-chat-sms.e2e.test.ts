@@ -14,8 +14,6 @@
  * it off in the import's reader), the first text for the concern is the hub's resend step's, not step 0's,
  * and the test fails.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
 import {
@@ -25,6 +23,7 @@ import {
   PUBLIC_URL,
   Recorder,
 } from '../support/import-two-process.ts';
+import { type LoopbackServer, startLoopbackServer } from '../support/loopback-server.ts';
 import { expectNoChildDetails } from '../support/no-child-details.ts';
 import type { ConsoleHub } from './console-hub.ts';
 
@@ -42,12 +41,13 @@ interface SmsBody {
 
 /** What the Notify stand-in was asked to send, with the Authorization header it came with. */
 const texts = new Recorder<SmsBody & { authorization: string }>((t) => `${t.phone_number} ${t.reference}`);
-let notify: http.Server;
+let notify: LoopbackServer | undefined;
 let notifyUrl = '';
 
 beforeAll(async () => {
   let n = 0;
-  notify = http.createServer((req, res) => {
+  // The hub's timeouts, and a close() that ends idle connections (test/support/loopback-server.ts).
+  notify = await startLoopbackServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => {
       raw += c.toString('utf8');
@@ -80,12 +80,11 @@ beforeAll(async () => {
       json(404, { status_code: 404, errors: [{ error: 'NotFound', message: 'Not found' }] });
     });
   });
-  await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', resolve));
-  notifyUrl = `http://127.0.0.1:${(notify.address() as AddressInfo).port}`;
+  notifyUrl = notify.origin;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => notify.close(() => resolve()));
+  await notify?.close();
 });
 
 /** Wait (on the stand-in's requests, never a sleep) for a text Notify was asked to send that `ok` accepts. */

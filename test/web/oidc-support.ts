@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
+import { startLoopbackServer } from '../support/loopback-server.ts';
 import { ENTRA_CLIENT, TENANT } from './auth-hub.ts';
 
 export const CLIENT_SECRET = 'client-secret-for-tests-only-0123456789';
@@ -47,9 +48,8 @@ export async function startProvider(opts: {
   claimsByScope: Record<string, string[]>;
   accounts: Record<string, Record<string, unknown>>;
 }): Promise<TestProvider> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The hub's timeouts, and a close() that ends idle connections (test/support/loopback-server.ts).
+  const { server, origin, close } = await startLoopbackServer();
   const issuer = `${origin}${opts.prefix}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'test-key-1', alg: 'RS256', use: 'sig' };
@@ -59,10 +59,7 @@ export async function startProvider(opts: {
     origin,
     as: '',
     tamper: null,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close,
   };
   const provider = new Provider(issuer, {
     clients: [

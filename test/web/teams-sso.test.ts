@@ -5,12 +5,11 @@
  * the tab is a third-party frame). Refused with a 401 page, audited: another tenant, audience or issuer, an
  * expired token, a token signed by another key.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../web/session.ts';
 import { providers } from '../support/db.ts';
+import { type LoopbackServer, startLoopbackServer } from '../support/loopback-server.ts';
 import {
   type AuthHub,
   ENTRA_CLIENT,
@@ -25,7 +24,7 @@ type Keys = Awaited<ReturnType<typeof generateKeyPair>>;
 
 describe.each(providers)('Teams tab SSO (%s)', (db) => {
   let t: AuthHub;
-  let entra: http.Server;
+  let entra: LoopbackServer | undefined;
   let authority: string;
   let keys: Keys;
   let otherKeys: Keys;
@@ -34,13 +33,13 @@ describe.each(providers)('Teams tab SSO (%s)', (db) => {
     keys = await generateKeyPair('RS256', { extractable: true });
     otherKeys = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'entra-key-1', alg: 'RS256', use: 'sig' };
-    entra = http.createServer((req, res) => {
+    // Entra's keys, with the hub's timeouts (test/support/loopback-server.ts).
+    entra = await startLoopbackServer((req, res) => {
       if (req.url === `/${TENANT}/discovery/v2.0/keys`) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
       } else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => entra.listen(0, '127.0.0.1', () => r()));
-    authority = `http://127.0.0.1:${(entra.address() as AddressInfo).port}`;
+    authority = entra.origin;
     t = await startAuthHub(db, await reserveServer(), {
       WEB_ENTRA_CLIENT_ID: ENTRA_CLIENT,
       WEB_ENTRA_CLIENT_SECRET: 'unused-here',
@@ -50,8 +49,7 @@ describe.each(providers)('Teams tab SSO (%s)', (db) => {
   });
   afterAll(async () => {
     await t?.close();
-    entra?.closeAllConnections();
-    await new Promise<void>((r) => (entra ? entra.close(() => r()) : r()));
+    await entra?.close();
   });
 
   /** A token as Entra issues it to Teams for our app, at the hub's clock; `o` changes a claim. */
