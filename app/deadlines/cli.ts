@@ -54,6 +54,10 @@ export function deadlinesCli(
     .option('--org <id>', 'organisation id (default: the only one)')
     .option('--reference <ref>', 'your case reference')
     .option('--event <kind=date...>', 'other key dates already known, e.g. advice_requested=2027-01-04')
+    .addHelpText(
+      'after',
+      '\nHEALTH_NEEDS (children who cannot attend school because of health needs): --start is the first day of\nabsence; H1 is due on the 15th school day of that spell at the latest. Separate spells are not added up:\nwhen the register shows 15 school days of absence in all, record it with\n`send-hub case event <case> absences_reached_15_days <date>` (H1c). See docs/deadlines.md.',
+    )
     .action(
       async (o: {
         student: string;

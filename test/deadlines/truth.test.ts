@@ -306,7 +306,7 @@ describe('point 5: docs/deadlines.md, the engine and the CLI use the same event 
     const doc = fs.readFileSync(new URL('../../docs/deadlines.md', import.meta.url), 'utf8');
     const section = doc.slice(doc.indexOf('## Key events'), doc.indexOf('## Nothing silently empty'));
     const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)];
-    expect(rows.length).toBe(12);
+    expect(rows.length).toBe(13);
     for (const [, kind, cell] of rows) {
       const listed = [...cell!.matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]).sort();
       const pack = book.packFor(kind as CaseKind, '2026-10-01');
