@@ -5,7 +5,9 @@
  * migration that made the table wrote one row per existing case, its officer then, from its start date,
  * flagged `beforeHistory`: nobody knows who held it earlier. The LA timeliness page counts a plan under the
  * officer who held the case the day it was issued (store/timeliness-repository.ts; docs/web.md). One row
- * a case and day: a second handover on the same day replaces that day's officer.
+ * a case and day: a second handover on the same day replaces that day's officer. `history` reads it back
+ * (`case history <ref>` in chat and on the CLI); `openCasesOf` lists an officer's open cases for a bulk
+ * handover (`send-hub case handover`).
  */
 import type { AuditRepository } from './audit-repository.ts';
 import { markCasesChanged } from './case-plan-repository.ts';
@@ -32,6 +34,29 @@ export interface CaseForHandover {
   ownerLineManagerId: string | null;
 }
 
+/** One row of a case's assignment history, with the officer's name and e-mail (null: no officer). */
+export interface AssignmentRow {
+  fromOn: string;
+  beforeHistory: boolean;
+  officer: { displayName: string; email: string } | null;
+}
+
+/** An open case of an officer, as a bulk handover lists it (no child: reference, kind, start date). */
+export interface OpenCaseOfOfficer extends CaseForHandover {
+  kind: string;
+  startDate: string;
+}
+
+const handoverSelect = {
+  id: true,
+  orgId: true,
+  studentId: true,
+  status: true,
+  reference: true,
+  ownerId: true,
+  owner: { select: { lineManagerId: true } },
+} as const;
+
 export class CaseAssignmentRepository {
   constructor(
     private readonly db: Db,
@@ -40,21 +65,47 @@ export class CaseAssignmentRepository {
 
   /** A case by its reference within an organisation, with what the policy needs to allow a handover. */
   async byReference(orgId: string, reference: string): Promise<CaseForHandover | null> {
-    const c = await this.db.case.findFirst({
-      where: { orgId, reference },
-      select: {
-        id: true,
-        orgId: true,
-        studentId: true,
-        status: true,
-        reference: true,
-        ownerId: true,
-        owner: { select: { lineManagerId: true } },
-      },
-    });
+    const c = await this.db.case.findFirst({ where: { orgId, reference }, select: handoverSelect });
     if (!c) return null;
     const { owner, ...rest } = c;
     return { ...rest, ownerLineManagerId: owner?.lineManagerId ?? null };
+  }
+
+  /** Who held the case from when, oldest first (one indexed read of [caseId, fromOn]). */
+  history(caseId: string): Promise<AssignmentRow[]> {
+    return this.db.caseAssignment.findMany({
+      where: { caseId },
+      orderBy: { fromOn: 'asc' },
+      select: {
+        fromOn: true,
+        beforeHistory: true,
+        officer: { select: { displayName: true, email: true } },
+      },
+    });
+  }
+
+  /**
+   * A member of staff of the organisation by e-mail, whether still active or not: a bulk handover is most
+   * often from an officer who has left.
+   */
+  officerByEmail(
+    orgId: string,
+    email: string,
+  ): Promise<{ id: string; displayName: string; email: string; active: boolean } | null> {
+    return this.db.staff.findFirst({
+      where: { orgId, email: email.trim().toLowerCase() },
+      select: { id: true, displayName: true, email: true, active: true },
+    });
+  }
+
+  /** The open cases of an officer, by reference (index [ownerId]). */
+  async openCasesOf(orgId: string, ownerId: string): Promise<OpenCaseOfOfficer[]> {
+    const rows = await this.db.case.findMany({
+      where: { orgId, ownerId, status: 'OPEN' },
+      select: { ...handoverSelect, kind: true, startDate: true },
+      orderBy: [{ reference: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(({ owner, ...rest }) => ({ ...rest, ownerLineManagerId: owner?.lineManagerId ?? null }));
   }
 
   /**

@@ -89,6 +89,17 @@ export function canReassignCase(
 }
 
 /**
+ * Read who held a case from when (`case history`): whoever may hand it over (`canReassignCase`) and whoever
+ * may view it (`canViewCase`: its officer now among them).
+ */
+export function canReadCaseHistory(
+  actor: Actor,
+  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
+): boolean {
+  return canViewCase(actor, c) || canReassignCase(actor, c);
+}
+
+/**
  * The caseload page (issue 17): whose open cases a person's list holds. SENDCo and admin: every case of
  * the organisation (as `canViewCase`); anyone else: their own and their team's (the staff they
  * line-manage, `reportIds`), which is what a SEN team manager sees. Each row is still checked with
