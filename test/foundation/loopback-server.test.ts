@@ -4,7 +4,7 @@
  * not wait for that timeout (see keep-alive.test.ts for the hub's own server).
  */
 import { describe, expect, it } from 'vitest';
-import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../app/server.ts';
+import { HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../app/server-timeouts.ts';
 import { CLOSE_BACKSTOP_MS, startLoopbackServer } from '../support/loopback-server.ts';
 
 describe('a loopback stand-in server', () => {
