@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { closeServer, SERVER_TIMEOUTS } from '../app/server-timeouts.ts';
 import type { Figure } from './figure.ts';
 import { benchScale } from './support/bench-hub.ts';
 
@@ -159,14 +160,14 @@ async function serve(role: string): Promise<void> {
   answer(async (req) => ({ delay: loop(req) }));
   if (role === 'bare') {
     const body = JSON.stringify({ status: 'ok', version: '0.1.0' });
-    const server = http.createServer((_req, res) => {
+    // The hub's own server timeouts (keep-alive 65 s), like for like.
+    const server = http.createServer(SERVER_TIMEOUTS, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(body);
     });
-    server.keepAliveTimeout = 5_000;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
-    process.on('SIGTERM', () => server.close(() => process.exit(0)));
+    process.on('SIGTERM', () => void closeServer(server).then(() => process.exit(0)));
     return;
   }
   const { hubForBench } = await import('./support/healthz-hub.ts');

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SERVER_TIMEOUTS } from '../../app/server-timeouts.ts';
 import { TEAMS_PER_CONVERSATION, TEAMS_PER_TENANT } from '../../core/delivery/platform-rate-limits.ts';
 import type { RateRule } from '../../core/ports.ts';
 
@@ -119,10 +120,11 @@ export class FakePlatform {
   }
 
   async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
+    // The hub's own server timeouts (keep-alive 65 s): with 5 s, the hub's next send after a pause under load
+    // could go out on a connection this stand-in was closing ("other side closed"). stop() ends them all.
+    this.server = http.createServer(SERVER_TIMEOUTS, (req, res) => {
       this.handle(req, res).catch(() => res.writeHead(500).end());
     });
-    this.server.keepAliveTimeout = 5000;
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;

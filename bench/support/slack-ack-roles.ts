@@ -15,6 +15,7 @@ import pino from 'pino';
 import { loadConfig } from '../../app/config/index.ts';
 import { createLogger } from '../../app/logger.ts';
 import { defaultModules } from '../../app/modules.ts';
+import { closeServer, SERVER_TIMEOUTS } from '../../app/server-timeouts.ts';
 import { startHub } from '../../app/start.ts';
 import { slackModule } from '../../bots/slack/slack-module.ts';
 import { freshDb } from './bench-hub.ts';
@@ -137,7 +138,8 @@ export const TEAM = 'T0BENCH';
  */
 async function serveFakeSlackApi(): Promise<void> {
   let replies = 0;
-  const server = http.createServer((req, res) => {
+  // The hub's own server timeouts (keep-alive 65 s), so the hub's replies never meet Node's default 5 s.
+  const server = http.createServer(SERVER_TIMEOUTS, (req, res) => {
     if (req.method === 'GET' && req.url === '/count') {
       res.end(String(replies));
       return;
@@ -153,7 +155,7 @@ async function serveFakeSlackApi(): Promise<void> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  process.on('SIGTERM', () => void closeServer(server).then(() => process.exit(0)));
 }
 
 /** Child process: serve one side (Slack API stand-in, hub or minimal Bolt) and print its port. */

@@ -7,7 +7,7 @@
  *   outage reported as before (503 "down", no path or driver message).
  */
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HealthCache, type HealthReport } from '../../app/metrics/health-cache.ts';
 import { healthEndpoint } from '../../app/metrics/health-endpoint.ts';
@@ -15,6 +15,7 @@ import { createApp, listen, type RunningServer, VERSION } from '../../app/server
 import { providers } from '../support/db.ts';
 import { databaseOutage, HEALTH_TOKEN, healthDetails, restoreDatabase } from '../support/health.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { type LoopbackServer, startLoopbackServer } from '../support/loopback-server.ts';
 
 interface Answer {
   status: number;
@@ -94,7 +95,7 @@ function onOneSocket(port: number, requestLines: string[]): Promise<RawAnswer[]>
 }
 
 describe('the front listener', () => {
-  let server: http.Server;
+  let server: LoopbackServer | undefined;
   let base: string;
   let status: HealthReport['status'] = 'ok';
   let computations = 0;
@@ -108,17 +109,17 @@ describe('the front listener', () => {
       { version: VERSION, refreshMs: 0 },
     );
     const { front } = healthEndpoint(cache, HEALTH_TOKEN);
-    // Whatever the front listener leaves, this "app" answers 418, so the test sees who answered.
-    server = http.createServer((req, res) => {
+    // Whatever the front listener leaves, this "app" answers 418, so the test sees who answered; the
+    // server has the hub's own timeouts, as listen() gives its server (test/support/loopback-server.ts).
+    server = await startLoopbackServer((req, res) => {
       if (!front(req, res)) {
         req.resume();
         res.writeHead(418).end('app');
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.origin;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server?.close());
 
   it('answers a plain GET or HEAD of /healthz (any query string) and leaves everything else to the app', async () => {
     for (const [method, path] of [

@@ -3,13 +3,13 @@
  * the providers' redirect URIs need it), and a small staff list: Jo (teacher, with an Entra object id),
  * Dana (DSL, matched by e-mail), Alex (admin).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { createApp } from '../../app/server.ts';
 import type { Provider } from '../../store/db.ts';
 import { webAuthModule } from '../../web/auth/module.ts';
 import { webModule } from '../../web/web-module.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startLoopbackServer } from '../support/loopback-server.ts';
 
 export const TENANT = '99999999-8888-4777-8666-555555555555';
 export const OTHER_TENANT = '11111111-8888-4777-8666-555555555555';
@@ -24,16 +24,24 @@ export interface AuthHub extends TestHub {
   audits(action: string): Promise<{ actorId: string | null; details: Record<string, unknown> }[]>;
 }
 
-/** A listening server on a free port; the app is attached once the hub exists. */
-export async function reserveServer(): Promise<{ server: http.Server; base: string }> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+/**
+ * A listening server on a free port, with the hub's own timeouts (test/support/loopback-server.ts); the app is
+ * attached once the hub exists.
+ */
+export async function reserveServer(): Promise<ReservedServer> {
+  const s = await startLoopbackServer();
+  return { server: s.server, base: s.origin, close: s.close };
+}
+
+export interface ReservedServer {
+  server: http.Server;
+  base: string;
+  close(): Promise<void>;
 }
 
 export async function startAuthHub(
   provider: Provider,
-  reserved: { server: http.Server; base: string },
+  reserved: ReservedServer,
   env: Record<string, string>,
 ): Promise<AuthHub> {
   const t = await startTestHub(provider, {
@@ -74,8 +82,7 @@ export async function startAuthHub(
       return rows.map((r) => ({ actorId: r.actorId, details: (r.details ?? {}) as Record<string, unknown> }));
     },
     async close() {
-      reserved.server.closeAllConnections();
-      await new Promise<void>((r) => reserved.server.close(() => r()));
+      await reserved.close();
       await t.close();
     },
   };
