@@ -62,5 +62,6 @@ export async function prepareDatabase(config: Config, options: PrepareOptions = 
       throw refuse(`the PostgreSQL database ${safeUrl(url)} has no SEND Hub tables`);
     options.say?.(`Setting up a new database at ${safeUrl(url)}.`);
   }
-  return applyMigrations(url, options.migrator ?? 'cli');
+  const dir = config.env.SEND_HUB_MIGRATIONS_DIR;
+  return applyMigrations(url, options.migrator ?? 'cli', dir ? { dir } : {});
 }

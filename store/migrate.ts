@@ -7,11 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '../core/errors.ts';
+import { breakingStatements, describeStatement } from '../core/migrations/rolling-upgrade.ts';
 import { type Provider, providerOf } from './db.ts';
 import { DELIVERER_LEASE_PREFIX, describeWorker, workerAlive } from './worker-id.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const migrationsDir = (provider: Provider) => path.join(projectRoot, 'prisma', provider, 'migrations');
+/** The committed migrations of a provider, or `dir` (SEND_HUB_MIGRATIONS_DIR: tests of an upgrade only). */
+export const migrationsDir = (provider: Provider, dir?: string) =>
+  dir ? path.resolve(dir) : path.join(projectRoot, 'prisma', provider, 'migrations');
 export const schemaFile = (provider: Provider) => path.join(projectRoot, 'prisma', provider, 'schema.prisma');
 
 export function sqliteFilePath(url: string): string {
@@ -76,9 +79,10 @@ async function adapterFactory(url: string): Promise<{ factory: unknown; disposeA
 async function pendingAndHolders(
   url: string,
   provider: Provider,
+  dir: string,
 ): Promise<{ pending: string[]; hubs: string[] }> {
   const names = fs
-    .readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
@@ -143,7 +147,8 @@ async function pendingAndHolders(
  * under a running hub (the hub's code is the older version; its queries would meet a half-new schema, and
  * on SQLite its writes hold the lock the engine needs). `hub`: `send-hub start`, the one place an upgrade
  * migrates: on SQLite it refuses while another hub holds the file (it could not run beside it anyway); on
- * PostgreSQL a replica of the new version migrates as it starts (docs/scaling.md "Upgrades").
+ * PostgreSQL a replica of the new version migrates as it starts beside older ones when every pending
+ * migration is additive, and refuses otherwise (docs/scaling.md "Upgrades").
  */
 export type Migrator = 'cli' | 'hub';
 
@@ -165,18 +170,73 @@ export class MigrationBlockedError extends DomainError {
   }
 }
 
-export async function applyMigrations(url: string, who: Migrator = 'hub'): Promise<string[]> {
+/**
+ * A replica of the new version starting on PostgreSQL beside hubs of the older one, with a pending migration
+ * that is not additive (core/migrations/rolling-upgrade.ts): applying it would run them on a schema they
+ * were not written for. Nothing is applied.
+ */
+export class NotAdditiveMigrationError extends DomainError {
+  constructor(
+    readonly migration: string,
+    readonly statement: string,
+    readonly hubs: string[],
+  ) {
+    const running =
+      hubs.length === 1
+        ? `the hub (${describeWorker(hubs[0] as string)}) still runs the older version on this database`
+        : `hubs (${hubs.map(describeWorker).join(', ')}) still run the older version on this database`;
+    super(
+      'DATABASE_LOCKED',
+      `migration ${migration} is not additive (${statement}) and ${running}: a rolling upgrade is safe only for additive migrations. Stop every running hub, then start this one (it applies the migration as it starts), then the others`,
+    );
+  }
+}
+
+/** The first pending migration with a statement the older replicas may not survive, and that statement. */
+function firstNotAdditive(
+  dir: string,
+  pending: string[],
+): { migration: string; statement: string } | undefined {
+  for (const name of pending) {
+    const file = path.join(dir, name, 'migration.sql');
+    const breaking = breakingStatements(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+    const first = breaking[0];
+    if (first) {
+      const n = breaking.length - 1;
+      const more = n > 0 ? ` and ${n} other statement${n > 1 ? 's' : ''}` : '';
+      return { migration: name, statement: `${describeStatement(first)}${more}` };
+    }
+  }
+  return undefined;
+}
+
+export interface ApplyOptions {
+  /** A migrations folder other than the committed one (SEND_HUB_MIGRATIONS_DIR; refused in production). */
+  dir?: string;
+}
+
+export async function applyMigrations(
+  url: string,
+  who: Migrator = 'hub',
+  options: ApplyOptions = {},
+): Promise<string[]> {
   const provider = providerOf(url);
-  const { pending, hubs } = await pendingAndHolders(url, provider);
+  const dir = migrationsDir(provider, options.dir);
+  const { pending, hubs } = await pendingAndHolders(url, provider, dir);
   if (pending.length === 0) return [];
   if (hubs.length > 0 && (who === 'cli' || provider === 'sqlite'))
     throw new MigrationBlockedError(pending, hubs, who);
+  if (hubs.length > 0) {
+    // PostgreSQL, `send-hub start` beside older replicas: only additive migrations roll.
+    const blocked = firstNotAdditive(dir, pending);
+    if (blocked) throw new NotAdditiveMigrationError(blocked.migration, blocked.statement, hubs);
+  }
   const { migrationsList, noFilter, openEngine } = await import('../scripts/schema-engine.mjs');
   const main = await adapterFactory(url);
   const engine = await openEngine(main.factory, undefined);
   try {
     const result = await engine.applyMigrations({
-      migrationsList: migrationsList(migrationsDir(provider)),
+      migrationsList: migrationsList(dir),
       filters: noFilter,
     });
     return result.appliedMigrationNames;

@@ -54,6 +54,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       'config error: SEND_HUB_ENCRYPTION_KEY is missing: production refuses to start without an encryption key (generate one with `send-hub keys generate`)',
     ]);
   }
+  if (production && env.SEND_HUB_MIGRATIONS_DIR) {
+    throw new ConfigError([
+      'config error: SEND_HUB_MIGRATIONS_DIR is set: it is for tests of an upgrade; production applies the migrations this version ships with',
+    ]);
+  }
   return Object.freeze({
     env,
     raw: parsed.data as Record<string, unknown>,

@@ -70,6 +70,11 @@ export const coreEnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(262_144),
   ADMIN_EMAIL: z.string().email({ message: 'expected an email address' }).optional(),
   CI: bool.optional(),
+  /**
+   * A migrations folder `send-hub start` and the CLI apply instead of the committed prisma/<provider>/migrations:
+   * for tests of an upgrade (test/foundation/rolling-upgrade.test.ts). Refused in production.
+   */
+  SEND_HUB_MIGRATIONS_DIR: z.string().optional(),
   /** Node's convention; `production` here also refuses development-only features (web sign-in links). */
   NODE_ENV: z.string().optional(),
 });
