@@ -6,11 +6,22 @@ export type IsoDate = string;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A real calendar date written `YYYY-MM-DD`, year 0100-9999 (Date.UTC reads years 0-99 as 1900-1999, so
+ * those were never accepted). Arithmetic, not a Date round trip: every row of an import checks its date
+ * (issue 18).
+ */
 export function isIsoDate(value: string): boolean {
   const m = ISO.exec(value);
   if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === value;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : (MONTH_DAYS[mo - 1] as number));
 }
 
 export function toUtcDate(date: IsoDate): Date {
