@@ -49,6 +49,27 @@ export const generateKeySpec = (
   id = `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`,
 ): string => `${id}:${randomBytes(32).toString('base64')}`;
 
+/**
+ * IVs are taken 12 bytes at a time from a block of CSPRNG output, drawn afresh when used up: the same
+ * random IVs as one `randomBytes(12)` per value, without a call into OpenSSL for each (~4 µs, a quarter of
+ * an incident import's encryption: issue 18). An IV is public (stored beside its ciphertext); a block is
+ * never reused.
+ */
+const IV_BYTES = 12;
+const IV_BLOCK = IV_BYTES * 256;
+let ivBlock = Buffer.alloc(0);
+let ivNext = 0;
+
+function freshIv(): Buffer {
+  if (ivNext + IV_BYTES > ivBlock.length) {
+    ivBlock = randomBytes(IV_BLOCK);
+    ivNext = 0;
+  }
+  const iv = ivBlock.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
+
 export class FieldCipher {
   constructor(private readonly ring: KeyRing) {}
 
@@ -58,7 +79,7 @@ export class FieldCipher {
 
   encrypt(plaintext: string, context: string): string {
     const key = this.ring.keys.get(this.ring.currentId)!;
-    const iv = randomBytes(12);
+    const iv = freshIv();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(context));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
