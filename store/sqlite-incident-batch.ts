@@ -37,8 +37,27 @@ export function sqliteFile(url: string): string {
   return path.resolve(url.replace(/^file:/, '').split('?')[0] ?? '');
 }
 
-const value = (v: unknown) =>
-  v === undefined ? null : v instanceof Date ? sqliteTimestamp(v) : typeof v === 'boolean' ? Number(v) : v;
+/**
+ * A value as the driver binds it (Prisma's forms: timestamps as text, booleans as 0/1). Every row of a batch
+ * has the batch's `now` twice (createdAt, updatedAt), and incidents share times: each instant's text is
+ * made once a batch.
+ */
+function binder(): (v: unknown) => unknown {
+  const texts = new Map<number, string>();
+  return (v) => {
+    if (v === undefined) return null;
+    if (v instanceof Date) {
+      const ms = v.getTime();
+      let text = texts.get(ms);
+      if (text === undefined) {
+        text = sqliteTimestamp(v);
+        texts.set(ms, text);
+      }
+      return text;
+    }
+    return typeof v === 'boolean' ? Number(v) : v;
+  };
+}
 
 /** Pause between attempts at a locked database; the whole wait is bounded like the hub's busy timeout. */
 const BUSY_PAUSE_MS = 20;
@@ -49,6 +68,7 @@ export async function writeSqliteBatch(
   columns: { incident: string[]; update: string[]; rejection: string[]; concernRow: string[] },
 ): Promise<ReturnType<SqliteBatch['plan']>> {
   const conn = new Database(sqliteFile(url), { timeout: 0, fileMustExist: true });
+  const value = binder();
   try {
     // As durable as the hub's own connections (store/db.ts): a commit is on disk when it returns, whichever
     // journal mode the file is in (better-sqlite3's default in WAL mode is NORMAL).

@@ -59,10 +59,11 @@ export interface Applier {
   finish?(): Promise<void>;
 }
 
-export const hashOf = (v: unknown): string =>
-  createHash('sha256')
-    .update(JSON.stringify(v, (_k, x) => (x instanceof Date ? x.toISOString() : x)))
-    .digest('hex');
+/**
+ * SHA-256 of `v` as JSON; a Date as its ISO string. JSON.stringify calls a Date's toJSON (its
+ * toISOString) itself, so no replacer function is needed (one cost ~2 µs a row: issue 18).
+ */
+export const hashOf = (v: unknown): string => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /**
  * Which of an incident's categories is on the organisation's safeguarding list (exact, never a substring:

@@ -15,7 +15,7 @@ import { connectors } from '../../integrations/exports/connectors.ts';
 import { FileRefusedError, RowRejectedError } from '../../integrations/exports/errors.ts';
 import { loadHeaderMapFile } from '../../integrations/exports/header-map.ts';
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
-import { type ExportSource, readExport } from '../../integrations/exports/read-export.ts';
+import { countExport, type ExportSource, readExport } from '../../integrations/exports/read-export.ts';
 import { ImportRepository, type ImportRunDto } from '../../store/import-repository.ts';
 import { type ImportConcernRowDto, ImportConcernRows } from '../../store/incident-import-repository.ts';
 import { importsConfig } from '../config/imports.ts';
@@ -63,13 +63,12 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   try {
     sha = await sha256Of(source);
     // Dry pass: nothing is written until the whole file has been read to the end without damage.
-    for await (const _ of readExport(source, connector, {
+    total = await countExport(source, connector, {
       ...readOpts,
       onHeader: (h) => {
         unknown = h.unknown;
       },
-    }))
-      total++;
+    });
   } catch (err) {
     if (!(err instanceof FileRefusedError)) throw err;
     const id = await repo.refused({

@@ -122,9 +122,8 @@ async function* csvCells(
   let headerWidth = 0;
   try {
     for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const inner = r.record.reduce((n, c) => n + (c.match(/\n/g)?.length ?? 0), 0);
       const cells: Cells & { width: number } = {
-        line: r.info.lines - inner,
+        line: r.info.lines - newlinesIn(r.record),
         cells: r.record,
         width: r.record.length,
       };
@@ -153,6 +152,13 @@ async function* csvCells(
       throw new FileRefusedError(source.name, `truncated: the last row (line ${held.line}) is cut short`);
     yield held;
   }
+}
+
+/** Line ends inside a record's cells (a quoted cell may span lines): the record starts that many lines up. */
+function newlinesIn(cells: string[]): number {
+  let n = 0;
+  for (const c of cells) for (let i = c.indexOf('\n'); i !== -1; i = c.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -283,6 +289,53 @@ async function nextWithin<T>(
   }
 }
 
+/** The file's cells, row by row, after sniffing its format (CSV or XLSX). */
+async function cellsOf(
+  source: ExportSource,
+  opts: ReadOptions,
+): Promise<{ cells: AsyncGenerator<Cells>; sniffed: Sniffed }> {
+  const sample = await head(source);
+  const sniffed = sniffBytes(sample, source.name);
+  const cells =
+    sniffed.format === 'xlsx'
+      ? xlsxCells(source, opts.xlsxMaxBytes ?? 512 * 1048576)
+      : csvCells(source, sniffed.encoding, sample);
+  return { cells, sniffed };
+}
+
+/** The header row's columns (canonical field or null, by position), or the file refused. */
+function headerColumns(
+  c: Cells,
+  source: ExportSource,
+  connector: ExportConnector,
+  opts: ReadOptions,
+  sniffed: Sniffed,
+): (string | null)[] {
+  const res = resolveHeaders(c.cells, connector, opts.headerMap);
+  if (res.missing.length > 0) {
+    const looksLike = (opts.alternatives ?? []).find(
+      (alt) => alt.kind !== connector.kind && resolveHeaders(c.cells, alt).missing.length === 0,
+    );
+    // The first row may be data (an export saved without its header row): the reason names the
+    // columns the hub recognised (its own field names), never the text of a cell.
+    const known = res.columns.filter((f): f is string => f !== null);
+    throw new FileRefusedError(
+      source.name,
+      `line ${c.line}: not a ${connector.label} export: missing column(s) ${res.missing.join(', ')}` +
+        (looksLike ? `; it looks like an export of kind ${looksLike.kind}` : '') +
+        ` (the first row has ${c.cells.length} cell(s); recognised: ${known.length ? known.join(', ') : 'none'}).` +
+        ' Is the header row missing? Map headers in IMPORT_HEADER_MAP_FILE if they are named differently.',
+    );
+  }
+  opts.onHeader?.({ unknown: res.unknown, sniffed });
+  return res.columns;
+}
+
+const tooMany = (source: ExportSource, maxRows: number) =>
+  new FileRefusedError(source.name, `more than ${maxRows} rows (IMPORT_MAX_ROWS)`);
+const noHeader = (source: ExportSource) =>
+  new FileRefusedError(source.name, 'no header row (the file has no data)');
+
 /**
  * Records of `source` mapped to `connector`'s fields.
  * @example for await (const r of readExport({ name: 'x.csv', path }, cpomsConnector)) console.log(r.line)
@@ -292,39 +345,16 @@ export async function* readExport(
   connector: ExportConnector,
   opts: ReadOptions = {},
 ): AsyncGenerator<ExportRecord> {
-  const sample = await head(source);
-  const sniffed = sniffBytes(sample, source.name);
-  const cells =
-    sniffed.format === 'xlsx'
-      ? xlsxCells(source, opts.xlsxMaxBytes ?? 512 * 1048576)
-      : csvCells(source, sniffed.encoding, sample);
+  const { cells, sniffed } = await cellsOf(source, opts);
   let columns: (string | null)[] | null = null;
   let rows = 0;
   const maxRows = opts.maxRows ?? 2_000_000;
   for await (const c of cells) {
     if (!columns) {
-      const res = resolveHeaders(c.cells, connector, opts.headerMap);
-      if (res.missing.length > 0) {
-        const looksLike = (opts.alternatives ?? []).find(
-          (alt) => alt.kind !== connector.kind && resolveHeaders(c.cells, alt).missing.length === 0,
-        );
-        // The first row may be data (an export saved without its header row): the reason names the
-        // columns the hub recognised (its own field names), never the text of a cell.
-        const known = res.columns.filter((f): f is string => f !== null);
-        throw new FileRefusedError(
-          source.name,
-          `line ${c.line}: not a ${connector.label} export: missing column(s) ${res.missing.join(', ')}` +
-            (looksLike ? `; it looks like an export of kind ${looksLike.kind}` : '') +
-            ` (the first row has ${c.cells.length} cell(s); recognised: ${known.length ? known.join(', ') : 'none'}).` +
-            ' Is the header row missing? Map headers in IMPORT_HEADER_MAP_FILE if they are named differently.',
-        );
-      }
-      columns = res.columns;
-      opts.onHeader?.({ unknown: res.unknown, sniffed });
+      columns = headerColumns(c, source, connector, opts, sniffed);
       continue;
     }
-    if (++rows > maxRows)
-      throw new FileRefusedError(source.name, `more than ${maxRows} rows (IMPORT_MAX_ROWS)`);
+    if (++rows > maxRows) throw tooMany(source, maxRows);
     const record: Record<string, string> = {};
     for (let i = 0; i < columns.length; i++) {
       const f = columns[i];
@@ -332,5 +362,28 @@ export async function* readExport(
     }
     yield { line: c.line, record };
   }
-  if (!columns) throw new FileRefusedError(source.name, 'no header row (the file has no data)');
+  if (!columns) throw noHeader(source);
+}
+
+/**
+ * The importer's dry pass: every check readExport makes (structure, truncation, header, IMPORT_MAX_ROWS),
+ * the same errors, and the number of records it would yield, without building them (issue 18).
+ */
+export async function countExport(
+  source: ExportSource,
+  connector: ExportConnector,
+  opts: ReadOptions = {},
+): Promise<number> {
+  const { cells, sniffed } = await cellsOf(source, opts);
+  let header = false;
+  let rows = 0;
+  const maxRows = opts.maxRows ?? 2_000_000;
+  for await (const c of cells) {
+    if (!header) {
+      headerColumns(c, source, connector, opts, sniffed);
+      header = true;
+    } else if (++rows > maxRows) throw tooMany(source, maxRows);
+  }
+  if (!header) throw noHeader(source);
+  return rows;
 }
