@@ -10,7 +10,9 @@ registerHooks('./zod-english.mjs', import.meta.url);
 // streams in): app/imports/import-main.ts.
 // Its V8 tuning (heap growth, young generation, WebAssembly compilation) is set before its modules load:
 // app/imports/import-memory.ts.
+// Its Prisma client loads the query compiler built for size (bin/small-query-compiler.mjs).
 if (process.argv[2] === 'import') {
+  registerHooks('./small-query-compiler.mjs', import.meta.url);
   const { tuneForImport } = await import('../app/imports/import-memory.ts');
   tuneForImport();
   await import('../app/imports/import-main.ts');
