@@ -5,19 +5,18 @@
  * education must be arranged by at the latest: Fri 20 Nov 2026, the 15th school day of absence (H1,
  * docs/deadlines.md). On that morning the hub's tick nudges her in chat; `due` lists it; she records
  * `education_arranged` with the CLI and the timeline shows it met; a planned return asks for the
- * reintegration plan (H2). The hub runs on a fixed clock (Fri 20 Nov 2026 09:00); the CLI on the system
+ * reintegration plan (H2); the caseload page lists the case under its kind. The hub runs on a fixed clock (Fri 20 Nov 2026 09:00); the CLI on the system
  * clock, so every key date is in the past for it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deadlinesModule } from '../../app/deadlines/module.ts';
 import { type CliResult, type CliSession, cliSession } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { signIn, startWebHub, type WebHub } from '../support/web.ts';
 
 const H1 = 'Education arranged by the 15th school day of absence (sooner once it is clear)';
 
 describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC seat (%s)', (provider) => {
-  let t: TestHub | undefined;
+  let t: WebHub | undefined;
   let session: CliSession | undefined;
   afterEach(async () => {
     await t?.close();
@@ -27,9 +26,8 @@ describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC s
   });
 
   it('opens the case, shows the 15th school day, nudges on the day, records education arranged', async () => {
-    t = await startTestHub(provider, {
+    t = await startWebHub(provider, {
       now: '2026-11-20T09:00:00Z',
-      modules: [deadlinesModule()],
       env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' },
     });
     const db = t.hub.dbh.db;
@@ -124,6 +122,16 @@ describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC s
       ['H1', '2026-11-20', 'MET'],
       ['H2', '2026-12-07', 'OPEN'],
     ]);
+    // The caseload page (web) lists it under its kind, and filters by it.
+    const web = await signIn(t, 'esme.carter@hhts.example');
+    const page = await web.fetch('/app/caseload?kind=HEALTH_NEEDS');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('HN-1');
+    expect(html).toContain('health needs absence');
+    expect(html).not.toContain('Kind of case must be one of');
+    // The signed-in page's table names the child in full (docs/web.md); chat and the logs never do.
+    expect(html).toContain('Zebedee Quillfeather (Y8)');
     expect(`${t.consoleOut.text()}${t.logOut.text()}`).not.toMatch(/Zebedee|Quillfeather/);
   }, 300_000);
 });
