@@ -105,7 +105,19 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   const policy = loadSafeguardingCategories(safeguardingConfig(hub.config)).policyFor(
     (await hub.orgs.byId(input.orgId)) ?? { id: input.orgId, name: '' },
   );
-  const applier = await applierFor(input.kind, hub, input.orgId, (cats) => classifyIncident(policy, cats));
+  // classifyIncident is pure: each distinct category list of the file is judged once (an export repeats a
+  // few dozen), not on every row (issue 18).
+  const judged = new Map<string, ReturnType<typeof classifyIncident>>();
+  const classify = (cats: string[]) => {
+    const key = JSON.stringify(cats);
+    let hit = judged.get(key);
+    if (hit === undefined) {
+      hit = classifyIncident(policy, cats);
+      if (judged.size < 10_000) judged.set(key, hit);
+    }
+    return hit;
+  };
+  const applier = await applierFor(input.kind, hub, input.orgId, classify);
   const concernRows = new ImportConcernRows(hub.dbh.db);
   const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
   const batchSize = input.batchSize ?? applier.batchSize ?? 1000;
