@@ -36,13 +36,15 @@ export class TimelinessRepository {
       ? `(CAST(f."issuedOn" AS date) - CAST(c."startDate" AS date))`
       : `(julianday(f."issuedOn") - julianday(c."startDate"))`;
     // The officer on the day of issue, packed in one value so the history is probed once a plan (one
-    // backward index read of [caseId, fromOn]): "k<id>" from the history, "b<id>" from its backfill row,
-    // "n<id>" without a row (the officer now); "<flag>" alone: no officer.
+    // backward read of the index [caseId, fromOn, officerId, beforeHistory], which holds all it needs):
+    // "k<id>" from the history, "b<id>" from its backfill row, "n<id>" without a row (the officer now);
+    // "<flag>" alone: no officer.
     const held = `COALESCE((SELECT CASE WHEN h."beforeHistory" THEN 'b' ELSE 'k' END || COALESCE(h."officerId", '')
         FROM "CaseAssignment" h WHERE h."caseId" = f."caseId" AND h."fromOn" <= f."issuedOn"
         ORDER BY h."fromOn" DESC LIMIT 1), 'n' || COALESCE(c."ownerId", ''))`;
-    // Cost (docs/web.md "Timeliness"): the plan's first issue is on or before `to` exactly when one of its
-    // issue events is, so that bound filters the events; only `from` is left on the grouped MIN. With both
+    // Cost (docs/web.md "Timeliness"): the issue events are read from the index [kind, caseId, occurredOn]
+    // alone, in case order. The plan's first issue is on or before `to` exactly when one of its issue
+    // events is, so that bound filters the events; only `from` is left on the grouped MIN. With both
     // bounds on the MIN, PostgreSQL estimated ~40 plans of 10,000 and probed "Case" by id once a plan; with
     // one, it hash-joins the cases. The per-plan values are a subquery of their own, kept from being merged
     // into the GROUP BY on SQLite (LIMIT -1), whose plan otherwise held the history probe twice (grouping
