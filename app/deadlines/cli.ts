@@ -8,6 +8,7 @@ import { type CaseKind, caseKinds } from '../../core/deadlines/types.ts';
 import { isDomainError } from '../../core/errors.ts';
 import { parseGovUkFeed } from '../../integrations/bank-holidays/bank-holidays.ts';
 import type { Hub } from '../container.ts';
+import { registerCaseHandoverCli } from './case-handover-cli.ts';
 import type { DeadlineService } from './service.ts';
 
 const CLI_WHO = { actorId: null, actorKind: 'admin-cli' as const, channel: 'CLI' as const };
@@ -42,7 +43,9 @@ export function deadlinesCli(
   open: () => Promise<Hub>,
   close: (h: Hub) => Promise<void>,
 ): void {
-  const kase = program.command('case').description('statutory cases: open, record key dates, timeline');
+  const kase = program
+    .command('case')
+    .description('statutory cases: open, record key dates, timeline, hand over');
 
   kase
     .command('open')
@@ -168,6 +171,9 @@ export function deadlinesCli(
         console.log(`Case ${ref} closed.`);
       });
     });
+
+  // `case reassign|history|handover`: a case handover from the command line (app/deadlines/case-handover-cli.ts).
+  registerCaseHandoverCli(kase, open, close);
 
   program
     .command('rules')

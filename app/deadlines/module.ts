@@ -1,7 +1,8 @@
 /**
  * The deadline engine as a feature module: statutory deadlines for open cases, nudges to owners,
- * escalation to line managers, weekly digests; chat commands `due`, `digest`, `deadline`, `case reassign`; CLI
- * `case …`, `rules`, `holidays refresh`. Exposes `hub.services.get('deadlines')` (DeadlineService:
+ * escalation to line managers, weekly digests; chat commands `due`, `digest`, `deadline`,
+ * `case reassign|history`; CLI `case …` (reassign, history and handover among them), `rules`,
+ * `holidays refresh`. Exposes `hub.services.get('deadlines')` (DeadlineService:
  * openCase for safeguarding referrals, recordEvent, dueList, timeline).
  */
 import type { FeatureModule } from '../module.ts';
