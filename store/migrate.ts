@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '../core/errors.ts';
-import { breakingStatements, describeStatement } from '../core/migrations/rolling-upgrade.ts';
 import { type Provider, providerOf } from './db.ts';
+import { breakingStatements, describeStatement } from './rolling-upgrade.ts';
 import { DELIVERER_LEASE_PREFIX, describeWorker, workerAlive } from './worker-id.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,7 +172,7 @@ export class MigrationBlockedError extends DomainError {
 
 /**
  * A replica of the new version starting on PostgreSQL beside hubs of the older one, with a pending migration
- * that is not additive (core/migrations/rolling-upgrade.ts): applying it would run them on a schema they
+ * that is not additive (store/rolling-upgrade.ts): applying it would run them on a schema they
  * were not written for. Nothing is applied.
  */
 export class NotAdditiveMigrationError extends DomainError {

@@ -1,5 +1,5 @@
 /**
- * Which migrations may roll out beside older replicas (core/migrations/rolling-upgrade.ts): the classifier
+ * Which migrations may roll out beside older replicas (store/rolling-upgrade.ts): the classifier
  * on statements of each kind, and on every committed migration of both providers. A new migration that is
  * not additive fails here until it is listed below with why: a rolling upgrade on PostgreSQL refuses it
  * while older hubs run (docs/scaling.md "Upgrades that add a migration").
@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { createDb } from '../../store/db.ts';
+import { migrationsDir } from '../../store/migrate.ts';
 import {
   breakingStatements,
   classifyMigration,
   describeStatement,
   splitStatements,
-} from '../../core/migrations/rolling-upgrade.ts';
-import { createDb } from '../../store/db.ts';
-import { migrationsDir } from '../../store/migrate.ts';
+} from '../../store/rolling-upgrade.ts';
 import { freshDatabaseUrl, pgAvailable } from '../support/db.ts';
 
 const kinds = (sql: string) =>

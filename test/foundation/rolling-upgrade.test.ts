@@ -1,6 +1,6 @@
 /**
  * A rolling upgrade on PostgreSQL, from the admin's seat: `send-hub start` of a new version beside a hub of
- * the older one still running. A pending migration that is not additive (core/migrations/rolling-upgrade.ts)
+ * the older one still running. A pending migration that is not additive (store/rolling-upgrade.ts)
  * is refused with one line naming it, the statement, the running hub and what to do, and nothing is changed;
  * once that hub has stopped, the same start applies it. An additive one is applied beside the running hub,
  * as before. The real CLI, with the committed migrations plus one test migration in a temporary folder
