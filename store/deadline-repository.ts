@@ -48,12 +48,6 @@ const REMINDER_COLUMNS: BulkColumn[] = [
   { name: 'updatedAt', type: 'timestamp' },
 ];
 
-/** A nudge a tick writes: its reminder and the slot's fingerprint (stored in Reminder.contentHash). */
-export type NudgeWrite = { spec: ReminderSpec; fingerprint: string };
-
-/** The share of a tick's new nudges inserted by its second transaction on PostgreSQL (`writeTick`). */
-const SIDE_SHARE = 0.6;
-
 /** A stored deadline reminder as a tick compares it: its status and Reminder.contentHash (the slot's fingerprint). */
 export interface StoredNudge {
   status: string;
@@ -94,9 +88,6 @@ const withCase = {
 } as const;
 
 export class DeadlineRepository {
-  /** New nudges from which a tick's writes split in two on PostgreSQL (`writeTick`; a test sets 1). */
-  sideMin = 1000;
-
   constructor(
     private readonly db: Db,
     private readonly audit: AuditRepository,
@@ -211,37 +202,10 @@ export class DeadlineRepository {
     return out;
   }
 
-  /**
-   * A tick's writes: its nudge changes (`writeNudges`), then `after` (the cases' next moments), in one
-   * transaction that commits only once every nudge is stored: a case's moment never moves before its
-   * nudges. On PostgreSQL, from `sideMin` new nudges, a share of them goes in through a second transaction
-   * at the same time (the server inserts on two cores while the tick waits; one statement used one),
-   * committed first. A failure of either leaves the moments unmoved, so the next tick plans those cases
-   * again and writes what is missing (a nudge it finds stored is not written again).
-   */
-  async writeTick(
-    creates: NudgeWrite[],
-    updates: NudgeWrite[],
-    cancels: string[],
-    after: (tx: Tx) => Promise<unknown>,
-  ): Promise<void> {
+  /** Run `fn` in one transaction (a tick's writes: its nudges and its cases' next moments together). */
+  inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     // Generous limits: a morning at LA scale writes thousands of rows on a loaded machine.
-    const inTx = (fn: (tx: Tx) => Promise<unknown>) =>
-      this.db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 });
-    const side =
-      this.provider === 'postgres' && creates.length >= this.sideMin
-        ? Math.ceil(creates.length * SIDE_SHARE)
-        : 0;
-    await inTx(async (tx) => {
-      const done = await Promise.allSettled([
-        side > 0 ? inTx((t) => this.writeNudges(creates.slice(0, side), [], [], t)) : undefined,
-        (async () => {
-          await this.writeNudges(side > 0 ? creates.slice(side) : creates, updates, cancels, tx);
-          await after(tx);
-        })(),
-      ]);
-      for (const d of done) if (d.status === 'rejected') throw d.reason;
-    });
+    return this.db.$transaction(fn, { timeout: 120_000, maxWait: 30_000 });
   }
 
   /**
@@ -251,8 +215,8 @@ export class DeadlineRepository {
    * the slot's fingerprint in Reminder.contentHash, which the next tick compares instead of the message.
    */
   async writeNudges(
-    creates: NudgeWrite[],
-    updates: NudgeWrite[],
+    creates: { spec: ReminderSpec; fingerprint: string }[],
+    updates: { spec: ReminderSpec; fingerprint: string }[],
     cancels: string[],
     tx: Tx = this.db,
   ): Promise<void> {
@@ -273,9 +237,11 @@ export class DeadlineRepository {
       createdAt: now,
       updatedAt: now,
     }));
-    // SQLite: each row parsed once (JSONB, sqlite-json-insert.ts), 0.41-0.56x bulkInsert's time for a
-    // morning's 4,140. PostgreSQL: one JSON parameter (json_to_recordset); one array per column (unnest)
-    // cost 2.5-3.4 s against 0.85-1.6 s at load 12 (docs/deadlines.md "How the tick works").
+    // On SQLite each row is parsed once (JSONB, sqlite-json-insert.ts), not once per column: the payload is
+    // most of a row. 4,140 nudge rows (a morning's, bench deadlines): 0.41-0.56x the time of bulkInsert.
+    // On PostgreSQL the rows stay one JSON parameter (json_to_recordset): one array parameter per column
+    // (unnest) cost more, 4,140 rows 2.5-3.4 s against 0.85-1.6 s at load 12, the ~4 MB array literal of
+    // messages serialised by the driver and parsed at bind time (docs/deadlines.md "How the tick works").
     await insertRows(tx, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 5000);
     const stamp = (d: Date) => (pg ? d.toISOString() : sqliteTimestamp(d));
     if (updates.length > 0) {

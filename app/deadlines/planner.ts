@@ -17,8 +17,9 @@ import {
   planNudgeSlots,
   renderNudge,
 } from '../../core/deadlines/nudges.ts';
+import type { ReminderSpec } from '../../core/reminders/reminder.ts';
 import { type CasePlanRepository, PLAN_NEVER, type PlanMark } from '../../store/case-plan-repository.ts';
-import type { NudgeWrite, StoredNudge } from '../../store/deadline-repository.ts';
+import type { StoredNudge } from '../../store/deadline-repository.ts';
 import { DIGEST_KINDS, isDigestDay, planDigests } from './digests.ts';
 import {
   FLAG_AT_RISK,
@@ -37,6 +38,7 @@ export const NUDGE_LOOKBACK_DAYS = 7;
 
 type Terms = { orgId: string; kind: string; startDate: string; endDate: string }[];
 type Staff = Awaited<ReturnType<CasePlanRepository['staff']>>;
+type NudgeWrite = { spec: ReminderSpec; fingerprint: string };
 
 /** One string per organisation standing for its staff (names, managers, roles) and term dates. */
 function orgSignatures(terms: Terms, staff: Staff): Map<string, string> {
@@ -208,12 +210,13 @@ export class DeadlinePlanner {
     report.reconcileMs += performance.now() - t0;
     if (dryRun) return this.rounded(report);
     t0 = performance.now();
-    // The nudges, then the cases' next moments: a case's moment never moves before its nudges are stored.
+    // The nudges and the cases' next moments in one transaction: a case's moment moves with its nudges.
     // None when nothing is to be written (a steady tick with nothing due: no BEGIN, no commit).
     if (writes.creates.length + writes.updates.length + writes.cancels.length + marks.length > 0)
-      await svc.deadlines.writeTick(writes.creates, writes.updates, writes.cancels, (tx) =>
-        this.plans.setPlanned(marks, tx),
-      );
+      await svc.deadlines.inTransaction(async (tx) => {
+        await svc.deadlines.writeNudges(writes.creates, writes.updates, writes.cancels, tx);
+        await this.plans.setPlanned(marks, tx);
+      });
     report.writeMs += performance.now() - t0;
     if (full) {
       this.flags.clear();
