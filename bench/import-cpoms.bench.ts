@@ -13,7 +13,7 @@
  *     fit the suite's time (about 1,000-2,000 rows/s here); run them with
  *     `IMPORT_BENCH_ROWS=0 IMPORT_BENCH_MEMORY_ROWS=1000000 BENCH_TIMEOUT_MS=3600000 BENCH_BUDGET_MS=3600000
  *     BENCH_ONLY=import-cpoms npm run bench` (the budget too: bench/run.ts caps each benchmark at its share of
- *     BENCH_BUDGET_MS, 590 s by default; IMPORT_BENCH_ROWS=0 skips the speed figures), which reports
+ *     BENCH_BUDGET_MS, 900 s by default; IMPORT_BENCH_ROWS=0 skips the speed figures), which reports
  *     import_cpoms.cli_1m.peak_rss_mb and import_cpoms.cli_1m.seconds (wall time, with the floor program's on
  *     the same file in the same run) instead of import_cpoms.cli.peak_rss_mb.
  * (3) Floors (issue 18), measured in the same run: bench/floors/import-cpoms-floor.ts (csv-parse + AES-256-GCM
