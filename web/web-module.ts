@@ -87,7 +87,7 @@ export function webModule(): FeatureModule {
     cli(program, open, close) {
       program
         .command('web')
-        .description('the web pages (issue 17)')
+        .description('the web pages: a sign-in link for development')
         .command('sign-in-link <email>')
         .description('a one-time link that signs this member of staff in to the web pages (development only)')
         .action(async (email: string) => {
