@@ -9,13 +9,13 @@
  */
 import type { Command } from 'commander';
 import { formatDate } from '../../core/deadlines/nudges.ts';
-import { isDomainError } from '../../core/errors.ts';
 import { CaseAssignmentRepository } from '../../store/case-assignment-repository.ts';
 import type { Who } from '../../store/case-repository.ts';
 import type { Hub } from '../container.ts';
 import { resolveImportOrg } from '../imports/resolve-org.ts';
 import { caseHistoryLines, FOLLOW_NOTE, handOverCase } from './case-handover.ts';
 import { kindLabel } from './caseload.ts';
+import { withHub } from './caseload-cli.ts';
 import type { DeadlineService } from './service.ts';
 
 const CLI_WHO: Who = { actorId: null, actorKind: 'admin-cli', channel: 'CLI' };
@@ -34,18 +34,10 @@ async function withCtx(
   org: string | undefined,
   fn: (x: Ctx) => Promise<void>,
 ) {
-  const hub = await open();
-  try {
+  await withHub(open, close, async (hub, svc) => {
     const orgId = await resolveImportOrg(hub, org);
-    const svc = hub.services.get('deadlines') as DeadlineService;
     await fn({ hub, svc, assignments: new CaseAssignmentRepository(hub.dbh.db, hub.audit), orgId });
-  } catch (err) {
-    if (!isDomainError(err)) throw err;
-    console.error(`send-hub: ${err.message}`);
-    process.exitCode = 2;
-  } finally {
-    await close(hub);
-  }
+  });
 }
 
 const fail = (line: string) => {

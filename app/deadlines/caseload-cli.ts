@@ -11,7 +11,8 @@ import { resolveImportOrg } from '../imports/resolve-org.ts';
 import { caseCliLine, caseViews, registerLine, registerRows } from './caseload.ts';
 import type { DeadlineService } from './service.ts';
 
-async function withHub(
+/** Open the hub, run `fn` with the deadline service, print a domain error as one line (exit 2), close. */
+export async function withHub(
   open: () => Promise<Hub>,
   close: (h: Hub) => Promise<void>,
   fn: (h: Hub, s: DeadlineService) => Promise<void>,
