@@ -6,9 +6,8 @@
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
 import { type CalendarContext, dueFrom, safeTarget } from './arithmetic.ts';
-import { derivedHealthNeedsEvents } from './health-needs.ts';
+import { DERIVE_EVENTS } from './derived-events.ts';
 import type { RuleBook } from './registry.ts';
-import { derivedSuspensionEvents } from './suspension.ts';
 import type { CaseKind, Rule } from './types.ts';
 
 export interface CaseEventFact {
@@ -45,12 +44,8 @@ export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext)
   // Read-only below: a case with one key date (most) needs no sorted copy.
   // Suspensions: the duties their key dates imply (6th school day, over 15 days in a term) as events.
   // Health needs: each spell of absence of 15 school days or more (core/deadlines/health-needs.ts).
-  const facts =
-    c.kind === 'SUSPENSION'
-      ? [...c.events, ...derivedSuspensionEvents(c.events, ctx.schoolDays)]
-      : c.kind === 'HEALTH_NEEDS'
-        ? [...c.events, ...derivedHealthNeedsEvents(c.events, ctx.schoolDays)]
-        : c.events;
+  const derive = DERIVE_EVENTS[c.kind];
+  const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays)] : c.events;
   const events = facts.length > 1 ? [...facts].sort(byDate) : facts;
   const out: ComputedDeadline[] = [];
   for (const rule of book.rulesFor(c.kind, c.rulePack)) {

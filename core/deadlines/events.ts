@@ -7,9 +7,8 @@
  * anchors on it and it meets no deadline. Pure.
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
-import { HEALTH_NEEDS_DERIVED } from './health-needs.ts';
+import { DERIVED_EVENT_KINDS } from './derived-events.ts';
 import type { RuleBook } from './registry.ts';
-import { DERIVED_EVENTS } from './suspension.ts';
 import type { CaseKind } from './types.ts';
 
 /** Key dates that are set in advance by nature: a future date is what they record. */
@@ -44,7 +43,7 @@ export function eventKindsFor(kind: CaseKind, packId: string, book: RuleBook): s
     for (const e of r.metBy ?? []) out.add(e);
   }
   for (const e of EXTRA_EVENTS[kind] ?? []) out.add(e);
-  return [...out].filter((e) => !DERIVED_EVENTS.has(e) && !HEALTH_NEEDS_DERIVED.has(e));
+  return [...out].filter((e) => !DERIVED_EVENT_KINDS.has(e));
 }
 
 export type EventCheck =
