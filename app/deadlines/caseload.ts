@@ -9,11 +9,12 @@ import type { IsoDate } from '../../core/calendar/iso-date.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
+import { nextOpen } from '../../core/deadlines/projection.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { CaseloadRepository, type CaseloadRow, type RegisterRow } from '../../store/caseload-repository.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
-import { caseloadTruth } from './truth.ts';
+import { type CaseProjection, caseloadTruth } from './truth.ts';
 
 export const KIND_LABELS: Record<string, string> = {
   EHC_NEEDS_ASSESSMENT: 'EHC needs assessment',
@@ -40,6 +41,8 @@ export interface CaseView extends CaseloadRow {
   label: string;
   nextText: string | null;
   atRisk: string | null;
+  /** Why an open case has no deadline (no key date its rules start from, an unknown pack), when known. */
+  why: string | null;
 }
 
 export interface CaseListOptions {
@@ -50,7 +53,13 @@ export interface CaseListOptions {
   atRisk?: boolean;
 }
 
-/** The cases of the options, each with its next deadline named and its 20-week risk (if any). */
+/**
+ * The cases of the options, each with its next deadline named and its 20-week risk (if any). An open case's
+ * deadlines are read as the next tick will store them, computed now by the tick's own engine and diff
+ * (caseloadTruth's projection): the same as the stored rows once planned, and true too for a case whose
+ * inputs changed since (just opened or loaded by `send-hub demo`, a key date just recorded: `Case.planOn`
+ * ''), which the stored rows do not show yet. Nothing is written and nobody is nudged from here.
+ */
 export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptions): Promise<CaseView[]> {
   const today = svc.today();
   const repo = new CaseloadRepository(hub.dbh.db);
@@ -60,9 +69,12 @@ export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptio
     ...(o.status ? { status: o.status } : {}),
     today,
   });
-  const truth = await caseloadTruth(svc, { orgId: o.orgId });
+  const truth = await caseloadTruth(svc, { orgId: o.orgId, project: true });
   const risk = new Map(truth.atRisk.map((r) => [r.caseRef, r.atRiskReason ?? 'at risk']));
-  const views = rows.map((r): CaseView => {
+  const why = new Map(truth.problems.map((p) => [p.caseId, p.problems.map((x) => x.message).join('; ')]));
+  const views = rows.map((stored): CaseView => {
+    const p = stored.status === 'OPEN' ? truth.projected.get(stored.id) : undefined;
+    const r = p ? projectedRow(stored, p, today) : stored;
     const ref = r.reference ?? shortRef(r.id);
     const name = r.next ? (svc.ruleFor(r.kind, r.rulePack, r.next.ruleId)?.name ?? r.next.ruleId) : null;
     return {
@@ -73,10 +85,26 @@ export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptio
         ? `${name} ${r.next.dueOn < today && r.next.status === 'OPEN' ? 'OVERDUE since' : 'due'} ${formatDate(r.next.dueOn as IsoDate)}`
         : null,
       atRisk: r.status === 'OPEN' ? (risk.get(r.reference ?? r.id.slice(0, 8)) ?? null) : null,
+      why: r.status === 'OPEN' ? (why.get(r.id) ?? null) : null,
     };
   });
   return o.atRisk ? views.filter((v) => v.atRisk) : views;
 }
+
+/** A caseload row with its deadlines as the next tick will store them. */
+function projectedRow(r: CaseloadRow, p: CaseProjection, today: string): CaseloadRow {
+  const open = p.deadlines.filter((d) => d.status === 'OPEN' || d.status === 'PAUSED');
+  const next = nextOpen(open);
+  return {
+    ...r,
+    next: next ? { ruleId: next.ruleId, dueOn: next.dueOn, status: next.status } : null,
+    openDeadlines: open.length,
+    overdue: open.filter((d) => d.status === 'OPEN' && d.dueOn < today).length,
+  };
+}
+
+/** An open case without a next deadline: why, when a key date or the pack explains it. */
+const noDeadline = (v: CaseView) => (v.why ? `no open deadline (${v.why})` : 'no open deadline');
 
 /** One CLI line per case: reference, kind, child, owner (name and email), next deadline, risk, short id. */
 export function caseCliLine(v: CaseView): string {
@@ -86,7 +114,7 @@ export function caseCliLine(v: CaseView): string {
     kindLabel(v.kind).padEnd(21),
     v.label.padEnd(10),
     `owner ${owner}`,
-    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? 'no open deadline'),
+    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? noDeadline(v)),
   ];
   if (v.overdue) parts.push(`${v.overdue} overdue`);
   if (v.atRisk) parts.push(`AT RISK (${v.atRisk})`);
@@ -100,7 +128,7 @@ export function caseChatLine(v: CaseView): string {
     `case ${v.ref}`,
     kindLabel(v.kind),
     v.label,
-    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? 'no open deadline'),
+    v.status === 'CLOSED' ? 'closed' : (v.nextText ?? noDeadline(v)),
   ];
   if (v.overdue) bits.push(`${v.overdue} overdue`);
   if (v.atRisk) bits.push(`⚠ at risk: ${v.atRisk}`);

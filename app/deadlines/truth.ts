@@ -14,9 +14,10 @@ import { dayFlag, dayFlagText, isSchoolRule } from '../../core/deadlines/day-fla
 import type { DigestItem } from '../../core/deadlines/digest.ts';
 import { evaluateCase } from '../../core/deadlines/engine.ts';
 import { type CaseProblem, caseProblems } from '../../core/deadlines/health.ts';
+import { type ProjectedDeadline, projectDeadlines } from '../../core/deadlines/projection.ts';
 import type { RuleBook } from '../../core/deadlines/registry.ts';
 import type { CaseKind, Rule } from '../../core/deadlines/types.ts';
-import type { PlanningCase } from '../../store/case-repository.ts';
+import type { DeadlineRow, PlanningCase } from '../../store/case-repository.ts';
 import type { DeadlineService } from './service.ts';
 
 /** Resolve every unversioned pack id to its current version; returns cases migrated per target. */
@@ -108,14 +109,26 @@ export function riskItem(
   };
 }
 
+/** A case's deadlines as the next tick will store them (core/deadlines/projection.ts). */
+export interface CaseProjection {
+  deadlines: ProjectedDeadline<DeadlineRow>[];
+}
+
 /**
  * Open cases (optionally of one organisation or owner) with what they lack, and the EHCNA cases at risk:
- * one packed read of the open caseload (the planner's read) and the pure engine.
+ * one packed read of the open caseload (the planner's read) and the pure engine. With `project`, each
+ * case's deadlines as the next tick will store them too (the risk is then read from those), for views that
+ * must be true before the tick has run (`case list`, chat `cases`); nothing is written.
  */
 export async function caseloadTruth(
   svc: DeadlineService,
-  opts: { orgId?: string; ownerId?: string } = {},
-): Promise<{ problems: CaseProblemRow[]; atRisk: (DigestItem & { orgId: string })[] }> {
+  opts: { orgId?: string; ownerId?: string; project?: boolean } = {},
+): Promise<{
+  problems: CaseProblemRow[];
+  atRisk: (DigestItem & { orgId: string })[];
+  projected: Map<string, CaseProjection>;
+}> {
+  await svc.ensureHolidays(); // the tick's calendar, also for a read outside a tick
   const all = await svc.cases.openForPlanning();
   const page = all.filter(
     (c) => (!opts.orgId || c.orgId === opts.orgId) && (!opts.ownerId || c.ownerId === opts.ownerId),
@@ -127,6 +140,7 @@ export async function caseloadTruth(
   const today = svc.today();
   const problems: CaseProblemRow[] = [];
   const atRisk: (DigestItem & { orgId: string })[] = [];
+  const projected = new Map<string, CaseProjection>();
   for (const c of page) {
     const computed = evaluateCase(
       { kind: c.kind as CaseKind, rulePack: packOf(svc.book, c), events: c.events },
@@ -143,8 +157,24 @@ export async function caseloadTruth(
         orgId: c.orgId,
         problems: ps,
       });
-    const r = riskItem(c, today, svc.holidays);
+    let risky = c;
+    if (opts.project) {
+      const deadlines = projectDeadlines(computed, c.deadlines);
+      projected.set(c.id, { deadlines });
+      // The risk reads E7 (met, paused, its date): as the tick will store it.
+      risky = {
+        ...c,
+        deadlines: deadlines.map((d) => ({
+          ...(d.stored ?? { id: c.id, caseId: c.id, ownerId: null, snoozedUntil: null, pausedReason: null }),
+          ruleId: d.ruleId,
+          dueOn: d.dueOn,
+          status: d.status,
+          metOn: d.metOn,
+        })),
+      };
+    }
+    const r = riskItem(risky, today, svc.holidays);
     if (r) atRisk.push(r);
   }
-  return { problems, atRisk };
+  return { problems, atRisk, projected };
 }
