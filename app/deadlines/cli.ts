@@ -59,7 +59,7 @@ export function deadlinesCli(
     .option('--event <kind=date...>', 'other key dates already known, e.g. advice_requested=2027-01-04')
     .addHelpText(
       'after',
-      '\nHEALTH_NEEDS (children who cannot attend school because of health needs): --start is the first day of\nabsence; H1 is due on the 15th school day of that spell at the latest. Separate spells are not added up:\nwhen the register shows 15 school days of absence in all, record it with\n`send-hub case event <case> absences_reached_15_days <date>` (H1c). See docs/deadlines.md.',
+      "\nHEALTH_NEEDS (children who cannot attend school because of health needs): --start is the first day of\nabsence; H1 is due on the 15th school day of that spell at the latest. Record each later spell with\n`case event <case> first_day_of_absence <date>` and its `return_date`: the spells of a school year are\nadded up and H1c is due on the 15th school day of absence in all. When the register shows 15 days\nsooner, record that day with `case event <case> absences_reached_15_days <date>` (it takes the hub's\nplace). See docs/deadlines.md.",
     )
     .action(
       async (o: {

@@ -1,7 +1,8 @@
 /**
  * Key dates the engine derives from the ones people record, by case kind: a suspension's duties its key
  * dates imply (6th school day, over 15 school days in a term: core/deadlines/suspension.ts) and each
- * health-needs spell of 15 school days or more (core/deadlines/health-needs.ts). Derived kinds are never
+ * health-needs spell of 15 school days or more, and the day a school year's spells add up to 15
+ * (core/deadlines/health-needs.ts). Derived kinds are never
  * recorded by a person, so the key-event lists leave them out. Pure.
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
@@ -14,6 +15,7 @@ interface Fact {
   id: string;
   kind: string;
   occurredOn: IsoDate;
+  metFrom?: IsoDate;
 }
 
 /** For each case kind that has them, its derived key dates from the recorded ones. */

@@ -14,6 +14,11 @@ export interface CaseEventFact {
   id: string;
   kind: string;
   occurredOn: IsoDate;
+  /**
+   * Derived anchors only: the earliest date an event meets a deadline anchored here (default: the
+   * anchor's own date). Health needs: education arranged before a planned admission (health-needs.ts).
+   */
+  metFrom?: IsoDate;
 }
 
 export interface CaseFacts {
@@ -81,8 +86,9 @@ function computed(
   ctx: CalendarContext,
 ): ComputedDeadline {
   const { dueOn, lowConfidence } = dueFrom(a.occurredOn, rule.offset, ctx);
+  const from = a.metFrom ?? a.occurredOn;
   const met = rule.metBy?.length
-    ? events.find((e) => e.id !== a.id && rule.metBy!.includes(e.kind) && e.occurredOn >= a.occurredOn)
+    ? events.find((e) => e.id !== a.id && rule.metBy!.includes(e.kind) && e.occurredOn >= from)
     : undefined;
   const d: ComputedDeadline = {
     key: rule.anchor.pick === 'each' ? `${rule.id}#${a.id}` : rule.id,

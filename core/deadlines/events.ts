@@ -26,7 +26,8 @@ const EXTRA_EVENTS: Partial<Record<CaseKind, string[]>> = {
   SUSPENSION: ['suspension_notified', 'first_day_of_suspension', 'return_date', 'exam_missed'],
   PERMANENT_EXCLUSION: ['first_day_of_exclusion'],
   PEP: ['pep_initiated', 'pep_reviewed'],
-  HEALTH_NEEDS: ['first_day_of_absence', 'return_date'],
+  // absences_reached_15_days: H1c anchors on the derived date it replaces (core/deadlines/health-needs.ts).
+  HEALTH_NEEDS: ['first_day_of_absence', 'return_date', 'absences_reached_15_days'],
 };
 
 export const PLANNED_PREFIX = 'planned:';

@@ -1,8 +1,10 @@
 /**
  * Children who cannot attend school because of health needs (H1, H1c, H2 in docs/deadlines.md): the
  * arithmetic on a school's real summer term 2026, with the early May bank holiday (Mon 4 May 2026) and an
- * INSET day; a spell that ends before its 15th school day carries no H1; separate spells are not added
- * up (the person records `absences_reached_15_days`); the derived event is not recordable.
+ * INSET day; a spell that ends before its 15th school day carries no H1; education arranged before a
+ * planned admission meets it; the spells of a school year are added up (H1c on the 15th school day of
+ * absence in all), a person's `absences_reached_15_days` taking the hub's place; derived events are not
+ * recordable.
  */
 import { describe, expect, it } from 'vitest';
 import { schoolDays } from '../../core/calendar/school-days.ts';
@@ -97,8 +99,8 @@ describe('health needs pack (england-health-needs@2023)', () => {
       ['H1', '2026-05-11', null],
       ['H2', '2026-05-12', '2026-05-12'],
     ]);
-    // A key date before the anchor meets nothing (as every rule): a plan agreed before the return, or
-    // education arranged before the first day of absence, is marked with Done (docs/deadlines.md).
+    // A plan agreed before the return meets nothing (as every rule: Done); education arranged before the
+    // first day of absence (a planned admission) meets H1 (docs/deadlines.md).
     expect(
       evaluate([
         ['education_arranged', '2026-04-17'],
@@ -107,37 +109,147 @@ describe('health needs pack (england-health-needs@2023)', () => {
         ['return_date', '2026-05-12'],
       ]),
     ).toEqual([
-      ['H1', '2026-05-11', null],
+      ['H1', '2026-05-11', '2026-04-17'],
+      ['H2', '2026-05-12', null],
+    ]);
+    // Admitted on a Saturday, teaching arranged that day: met (the count starts on the Monday).
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-18'],
+        ['education_arranged', '2026-04-18'],
+      ]),
+    ).toEqual([['H1', '2026-05-11', '2026-04-18']]);
+  });
+
+  it('education arranged for an earlier spell that has ended does not meet a later one', () => {
+    // 20 Apr to 12 May: 15 school days, education arranged on 29 Apr. Away again from Mon 1 Jun: its
+    // H1 (Fri 19 Jun) is open; teaching arranged after the return (Thu 28 May) would meet it.
+    const spells: [string, string][] = [
+      ['first_day_of_absence', '2026-04-20'],
+      ['education_arranged', '2026-04-29'],
+      ['return_date', '2026-05-12'],
+      ['first_day_of_absence', '2026-06-01'],
+    ];
+    expect(evaluate(spells)).toEqual([
+      ['H1', '2026-05-11', '2026-04-29'],
+      ['H1', '2026-06-19', null],
+      ['H2', '2026-05-12', null],
+    ]);
+    expect(evaluate([...spells, ['education_arranged', '2026-05-28']])).toEqual([
+      ['H1', '2026-05-11', '2026-04-29'],
+      ['H1', '2026-06-19', '2026-05-28'],
       ['H2', '2026-05-12', null],
     ]);
   });
 
-  it('separate spells are not added up: the day the register reaches 15 is recorded (H1c, due that day)', () => {
+  it('separate spells are added up in the school year: H1c on the 15th school day of absence in all', () => {
     const spells: [string, string][] = [
       ['first_day_of_absence', '2026-04-20'],
       ['return_date', '2026-04-27'],
       ['first_day_of_absence', '2026-05-05'],
       ['return_date', '2026-05-13'],
     ];
-    // 5 + 6 school days: neither spell reaches 15 alone; the hub computes nothing for them.
+    // 5 + 6 school days (Mon 4 May a bank holiday): 11, neither spell 15 alone; nothing to arrange yet.
     expect(evaluate(spells)).toEqual([['H2', '2026-05-13', null]]);
-    expect(evaluate([...spells, ['absences_reached_15_days', '2026-06-03']])).toEqual([
-      ['H1c', '2026-06-03', null],
+    // Away again from Mon 1 Jun (after half-term): 1, 2, 3, 4 Jun are days 12-15 of the year's absence,
+    // so H1c is due Thu 4 Jun, before this spell's own 15th school day (H1, Fri 19 Jun).
+    const third: [string, string][] = [...spells, ['first_day_of_absence', '2026-06-01']];
+    expect(evaluate(third)).toEqual([
+      ['H1', '2026-06-19', null],
+      ['H1c', '2026-06-04', null],
       ['H2', '2026-05-13', null],
     ]);
+    // Teaching arranged in half-term, after the last return, meets both.
+    expect(evaluate([...third, ['education_arranged', '2026-05-27']])).toEqual([
+      ['H1', '2026-06-19', '2026-05-27'],
+      ['H1c', '2026-06-04', '2026-05-27'],
+      ['H2', '2026-05-13', null],
+    ]);
+    // Back on Wed 3 Jun (2 days): 13 in all, no H1c, no H1.
+    expect(evaluate([...third, ['return_date', '2026-06-03']])).toEqual([['H2', '2026-06-03', null]]);
+  });
+
+  it("a person's own record of the day the register reached 15 takes the hub's place, on the same deadline", () => {
+    const keys = (events: [string, string][]) =>
+      evaluateCase(
+        {
+          kind: 'HEALTH_NEEDS',
+          rulePack: PACK,
+          events: events.map(([k, d], i) => ({ id: `e${i}`, kind: k, occurredOn: d })),
+        },
+        book,
+        ctx,
+      )
+        .filter((d) => d.rule.id === 'H1c')
+        .map((d) => [d.key, d.dueOn]);
+    const third: [string, string][] = [
+      ['first_day_of_absence', '2026-04-20'],
+      ['return_date', '2026-04-27'],
+      ['first_day_of_absence', '2026-05-05'],
+      ['return_date', '2026-05-13'],
+      ['first_day_of_absence', '2026-06-01'],
+    ];
+    const hub = keys(third);
+    // The register shows single days of illness the spells do not: 15 reached on Wed 20 May.
+    const mine = keys([...third, ['absences_reached_15_days', '2026-05-20']]);
+    expect(hub).toEqual([['H1c#sy2025~h1c', '2026-06-04']]);
+    expect(mine).toEqual([['H1c#sy2025~h1c', '2026-05-20']]);
+    // With no spells to add up, the person's record alone raises it, due that day (as before).
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-20'],
+        ['return_date', '2026-04-27'],
+        ['absences_reached_15_days', '2026-06-03'],
+      ]),
+    ).toEqual([
+      ['H1c', '2026-06-03', null],
+      ['H2', '2026-04-27', null],
+    ]);
+  });
+
+  it('a new school year starts the count again; a single spell is H1 alone', () => {
+    const year = {
+      holidays,
+      schoolDays: schoolDays(
+        {
+          terms: [
+            { start: '2026-06-01', end: '2026-07-22' },
+            { start: '2026-09-02', end: '2026-10-23' },
+          ],
+          closures: [],
+        },
+        holidays,
+      ),
+    };
+    // Mon 13 to Wed 22 Jul: 8 school days in 2025-26; Wed 2 to Fri 11 Sep: 8 in 2026-27. No H1c.
+    expect(
+      evaluate(
+        [
+          ['first_day_of_absence', '2026-07-13'],
+          ['return_date', '2026-07-23'],
+          ['first_day_of_absence', '2026-09-02'],
+          ['return_date', '2026-09-14'],
+        ],
+        year,
+      ),
+    ).toEqual([['H2', '2026-09-14', null]]);
+    // One long spell: its own 15th school day is H1; no H1c beside it.
+    expect(evaluate([['first_day_of_absence', '2026-06-01']], year)).toEqual([['H1', '2026-06-19', null]]);
   });
 
   it('the key events a person records; the derived one is not among them; a return date may be in advance', () => {
     expect(eventKindsFor('HEALTH_NEEDS', PACK, book)).toEqual([
       'first_day_of_absence',
       'education_arranged',
-      'absences_reached_15_days',
       'return_date',
       'reintegration_plan_agreed',
+      'absences_reached_15_days',
     ]);
     const check = (kind: string, occurredOn: string) =>
       checkEvent({ caseKind: 'HEALTH_NEEDS', packId: PACK, kind, occurredOn }, '2026-05-01', book).ok;
     expect(check('absence_15_school_days', '2026-04-20')).toBe(false);
+    expect(check('absences_15_school_days_in_year', '2026-04-20')).toBe(false);
+    expect(check('absences_reached_15_days', '2026-04-20')).toBe(true);
     expect(check('return_date', '2026-06-01')).toBe(true);
     expect(check('education_arranged', '2026-06-01')).toBe(false);
   });

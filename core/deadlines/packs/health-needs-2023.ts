@@ -25,23 +25,26 @@ export const healthNeeds2023: RulePack = {
       name: 'Education arranged by the 15th school day of absence (sooner once it is clear)',
       caseKinds: ['HEALTH_NEEDS'],
       // Derived per spell of absence lasting 15 school days or more (first_day_of_absence to return_date,
-      // or no return date yet), dated on its first school day: core/deadlines/health-needs.ts.
+      // or no return date yet), dated on its first school day; education arranged in advance of the spell
+      // (after the child's last return) meets it: core/deadlines/health-needs.ts.
       anchor: { events: ['absence_15_school_days'], pick: 'each' },
       offset: { unit: 'SD', n: 15, inclusiveOfStart: true },
       metBy: ['education_arranged'],
       status: 'guidance',
-      source: `${S19} (no number of days in the Act); ${DFE}, "When and how to provide support" (15 school days, consecutive or cumulative; paragraph to verify)`,
+      source: `${S19} (no number of days in the Act); ${DFE}, "When and how to provide support" (15 school days, consecutive or cumulative; wording to verify: the guidance has no numbered paragraphs)`,
     },
     {
       id: 'H1c',
-      name: 'Education arranged (absences added up have reached 15 school days)',
+      name: 'Education arranged (absences this school year added up have reached 15 school days)',
       caseKinds: ['HEALTH_NEEDS'],
-      // Recorded by a person from the register: the hub does not add separate spells together.
-      anchor: { events: ['absences_reached_15_days'], pick: 'latest' },
+      // Derived once per school year: the school day the year's spells of absence add up to 15, or the
+      // day a person records `absences_reached_15_days` from the register (theirs wins):
+      // core/deadlines/health-needs.ts.
+      anchor: { events: ['absences_15_school_days_in_year'], pick: 'each' },
       offset: { unit: 'SD', n: 0 },
       metBy: ['education_arranged'],
       status: 'guidance',
-      source: `${S19}; ${DFE}, "When and how to provide support" (cumulative absence; paragraph to verify)`,
+      source: `${S19}; ${DFE}, "When and how to provide support" (cumulative absence; wording to verify)`,
     },
     {
       id: 'H2',
