@@ -91,6 +91,11 @@ export interface ChannelPort {
 export interface RateRule {
   limit: number;
   windowMs: number;
+  /**
+   * Sends that may go at once (the token bucket's capacity; core/delivery/platform-rate-limits.ts
+   * bucketFor). Default 2% of `limit`; the rest of the window's budget is spread over the window.
+   */
+  burst?: number;
 }
 
 /** One shared limiter, e.g. "teams:conv:<tenant>:<conversation>", with the platform's rules for it. */

@@ -1,5 +1,5 @@
 /**
- * GOV.UK Notify (notifications-node-client) for SMS and e-mail: `POST /v2/notifications/sms|email` with a
+ * GOV.UK Notify (bots/sms/notify-api.ts, the two calls of its REST API) for SMS and e-mail: `POST /v2/notifications/sms|email` with a
  * template id and personalisation (the fixed template's fields: reference, raised_at, link; or code), and
  * our `reference` = the outbox idempotency key (ids only, no personal data), so that an in-doubt send is
  * looked up with `GET /v2/notifications?reference=…` instead of being sent twice.
@@ -9,12 +9,13 @@
  * are sent too.
  * Answers (Notify API documentation, "Error codes"): 201 sent; 400 about the phone number or e-mail
  * address rejected (final); other 400 and 403 permanent failures (template, key); 429 throttled
- * (RateLimitError: 3,000 messages a minute per API key; TooManyRequestsError: the daily limit); 500
+ * (RateLimitError: 3,000 messages a minute per API key, NOTIFY_PER_KEY; TooManyRequestsError: the daily limit); 500
  * transient. Delivery receipts come later by callback (app/contacts/notify-callback.ts).
  */
-import { NotifyClient } from 'notifications-node-client';
+import { NOTIFY_PER_KEY } from '../../core/delivery/platform-rate-limits.ts';
 import type { RateLimitKey } from '../../core/ports.ts';
 import type { OutOfChatSend, OutOfChatTransport, TransportResult } from '../email/out-of-chat-channel.ts';
+import { NotifyApi } from './notify-api.ts';
 
 export interface NotifyOptions {
   apiKey: string;
@@ -25,7 +26,7 @@ export interface NotifyOptions {
   baseUrl?: string;
 }
 
-/** The key's last 36 characters are its id (notifications-node-client ApiClient). */
+/** The key's last 36 characters are its id (and secret: notify-api.ts). */
 export const notifyKeyId = (apiKey: string) => apiKey.slice(-36);
 
 interface AxiosLikeError {
@@ -39,15 +40,15 @@ interface AxiosLikeError {
 
 export class NotifyTransport implements OutOfChatTransport {
   readonly name = 'notify';
-  private readonly client: NotifyClient;
+  private readonly client: NotifyApi;
 
   constructor(private readonly opts: NotifyOptions) {
-    this.client = opts.baseUrl ? new NotifyClient(opts.baseUrl, opts.apiKey) : new NotifyClient(opts.apiKey);
+    this.client = new NotifyApi(opts.apiKey, opts.baseUrl);
   }
 
   limitKeys(): RateLimitKey[] {
     // One limit per API key, shared by SMS and e-mail sent with it.
-    return [{ key: `notify:${notifyKeyId(this.opts.apiKey)}`, rules: [{ limit: 3000, windowMs: 60_000 }] }];
+    return [{ key: `notify:${notifyKeyId(this.opts.apiKey)}`, rules: NOTIFY_PER_KEY }];
   }
 
   async send(s: OutOfChatSend): Promise<TransportResult> {
@@ -58,13 +59,15 @@ export class NotifyTransport implements OutOfChatTransport {
       subject: s.rendered.subject,
       body: s.rendered.text,
     };
-    const options = { personalisation, reference: s.idempotencyKey };
     try {
-      const res =
-        this.opts.type === 'sms'
-          ? await this.client.sendSms(this.opts.templateId, s.to, options)
-          : await this.client.sendEmail(this.opts.templateId, s.to, options);
-      return { outcome: 'sent', platformRef: res.data.id };
+      const res = await this.client.send(
+        this.opts.type,
+        this.opts.templateId,
+        s.to,
+        personalisation,
+        s.idempotencyKey,
+      );
+      return { outcome: 'sent', platformRef: res.id };
     } catch (err) {
       return classifyNotifyError(err);
     }
@@ -72,8 +75,8 @@ export class NotifyTransport implements OutOfChatTransport {
 
   async reconcile(idempotencyKey: string): Promise<'delivered' | 'not_delivered' | 'unknown'> {
     try {
-      const res = await this.client.getNotifications(this.opts.type, undefined, idempotencyKey);
-      return res.data.notifications.length > 0 ? 'delivered' : 'not_delivered';
+      const found = await this.client.byReference(this.opts.type, idempotencyKey);
+      return found.length > 0 ? 'delivered' : 'not_delivered';
     } catch {
       return 'unknown';
     }

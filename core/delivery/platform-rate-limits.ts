@@ -23,6 +23,16 @@ export const TEAMS_PER_TENANT: RateRule[] = [{ limit: 50, windowMs: 1_000 }];
 export const SLACK_PER_CHANNEL: RateRule[] = [{ limit: 1, windowMs: 1_000 }];
 
 /**
+ * GOV.UK Notify, per API key (SMS and e-mail sent with it together): "3,000 messages per minute",
+ * counted on a rolling basis (docs.notifications.service.gov.uk, "API rate limit"; a 429 RateLimitError
+ * beyond it). A third of the minute's budget may go at once (1,000: every DSL's SMS of a burst of
+ * concerns falling due in the same instant, issue 18) and the other 2,000 are spread over the minute, so
+ * no 60-second window ever holds more than 3,000. The default 2% burst (60) spread the rest at 49 a
+ * second: 1,000 SMS due at once reached Notify over 19 seconds. A 429 still wins (Retry-After).
+ */
+export const NOTIFY_PER_KEY: RateRule[] = [{ limit: 3000, windowMs: 60_000, burst: 1000 }];
+
+/**
  * @example teamsLimitKeys('tenant-1', 'a:1xyz') // [{ key: 'teams:conv:tenant-1:a:1xyz', … }, { key: 'teams:tenant:tenant-1', … }]
  */
 export function teamsLimitKeys(tenantId: string, conversationId: string): RateLimitKey[] {
@@ -63,9 +73,13 @@ export const JITTER_MARGIN_MS = 50;
  * r with b + r·W ≤ limit (a plain bucket of capacity `limit` refilled at limit/W would allow 2·limit in
  * one window). A small burst (2% of the limit, at least 1) keeps the sustained rate above 90% of the
  * limit. With limit 1 (Slack) the bucket is 1 token refilled at 1/W: Slack tolerates the short bursts.
+ * A rule's own `burst` (Notify: a third of the limit) trades sustained rate for sends at once; b + r·W
+ * stays under the limit either way.
  * @example bucketFor({ limit: 50, windowMs: 1000 }) // { capacity: 1, perMs: 49 / 1050 }
+ * @example bucketFor({ limit: 3000, windowMs: 60000, burst: 1000 }) // { capacity: 1000, perMs: 2000 / 60050 }
  */
 export function bucketFor(rule: RateRule): { capacity: number; perMs: number } {
-  const capacity = Math.max(1, Math.round(rule.limit / 50));
+  const burst = rule.burst === undefined ? Math.round(rule.limit / 50) : Math.floor(rule.burst);
+  const capacity = Math.min(rule.limit, Math.max(1, burst));
   return { capacity, perMs: Math.max(rule.limit - capacity, 1) / (rule.windowMs + JITTER_MARGIN_MS) };
 }

@@ -58,18 +58,20 @@ export class OutOfChatRenderError extends DomainError {
   }
 }
 
+/** One formatter for every message: building an Intl.DateTimeFormat costs more than formatting with it. */
+const LONDON = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: '2-digit',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
 /** "06 Dec 2026 09:40" in Europe/London (the school's wall clock). */
 export function londonTime(iso: string): string {
-  const d = new Date(iso);
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    day: '2-digit',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).formatToParts(d);
+  const parts = LONDON.formatToParts(new Date(iso));
   const p = (t: string) => parts.find((x) => x.type === t)?.value ?? '';
   return `${p('day')} ${p('month')} ${p('year')} ${p('hour')}:${p('minute')}`;
 }
