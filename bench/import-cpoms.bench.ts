@@ -33,6 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hub } from '../app/container.ts';
 import { runImport } from '../app/imports/run-import.ts';
+import { compiledImport } from '../bin/compiled-import.mjs';
 import type { Figure } from './figure.ts';
 import { importFloor } from './floors/import-cpoms-floor.ts';
 import { benchHub, freshDb, scaled, timed } from './support/bench-hub.ts';
@@ -253,6 +254,10 @@ async function memoryFigures(tmp: string, bigRows: number): Promise<Figure[]> {
     await seedStudents(hub);
     await hub.dbh.close();
 
+    // Which program bin/send-hub.mjs runs (scripts/build-import.mjs): compiled when its build is up to date.
+    const program = compiledImport(root)
+      ? 'compiled by npm install (dist/import)'
+      : 'from the TypeScript sources through tsx (no up-to-date build: npm run build:import)';
     // The same process before any row: reading the import list.
     const idle = await cliPeakRss(db.url, dataDir, ['import', 'list']);
     // Its floor (issue 18): node with better-sqlite3 and the same database open, one query answered.
@@ -350,7 +355,7 @@ async function memoryFigures(tmp: string, bigRows: number): Promise<Figure[]> {
         value: idle.peakMb,
         unit: 'MB',
         floor: idleFloor.peakMb,
-        baseline: `send-hub import list (the import process before any row) vs node + better-sqlite3 with the database open (bench/floors/idle-sqlite.mjs): ${idleFloor.peakMb.toFixed(0)} MB`,
+        baseline: `send-hub import list (the import process before any row; ${program}) vs node + better-sqlite3 with the database open (bench/floors/idle-sqlite.mjs): ${idleFloor.peakMb.toFixed(0)} MB`,
         goal: '< 100',
         pass: idle.peakMb < 100,
       },

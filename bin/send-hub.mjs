@@ -1,21 +1,38 @@
 #!/usr/bin/env node
 // The `send-hub` command. The hub is TypeScript run through tsx's loader (no build step to forget).
-import { register as registerHooks } from 'node:module';
-import { register } from 'tsx/esm/api';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compiledImport } from './compiled-import.mjs';
 
-register();
-// zod's 47 unused locales are not loaded (bin/zod-english.mjs).
-registerHooks('./zod-english.mjs', import.meta.url);
 // `send-hub import …` is a smaller program (no Teams/Slack SDKs or HTTP server in memory while a big file
-// streams in): app/imports/import-main.ts.
-// Its V8 tuning (heap growth, young generation, WebAssembly compilation) is set before its modules load:
-// app/imports/import-memory.ts.
-// Its Prisma client loads the query compiler built for size (bin/small-query-compiler.mjs).
-if (process.argv[2] === 'import') {
-  registerHooks('./small-query-compiler.mjs', import.meta.url);
-  const { tuneForImport } = await import('../app/imports/import-memory.ts');
+// streams in): app/imports/import-main.ts. Its V8 tuning (heap growth, young generation, WebAssembly
+// compilation) is set before its modules load: app/imports/import-memory.ts.
+// When `npm install` compiled it (scripts/build-import.mjs, dist/import/) and the build is up to date with
+// the sources (bin/compiled-import.mjs), it runs as plain JavaScript, without tsx's loader thread (~25 MB,
+// issue 18); otherwise from the sources, through tsx, as every other command.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const compiled = process.argv[2] === 'import' ? compiledImport(root) : null;
+if (process.env.SEND_HUB_LAUNCH_TRACE === '1')
+  process.stderr.write(
+    `send-hub: ${compiled ? `compiled ${path.relative(root, compiled)}` : 'sources (tsx)'}\n`,
+  );
+if (compiled) {
+  const { tuneForImport } = await import(path.join(compiled, 'import-memory.js'));
   tuneForImport();
-  await import('../app/imports/import-main.ts');
+  await import(path.join(compiled, 'import-main.js'));
 } else {
-  await import('../app/cli.ts');
+  const { register: registerHooks } = await import('node:module');
+  const { register } = await import('tsx/esm/api');
+  register();
+  // zod's 47 unused locales are not loaded (bin/zod-english.mjs).
+  registerHooks('./zod-english.mjs', import.meta.url);
+  if (process.argv[2] === 'import') {
+    // Its Prisma client loads the query compiler built for size (bin/small-query-compiler.mjs).
+    registerHooks('./small-query-compiler.mjs', import.meta.url);
+    const { tuneForImport } = await import('../app/imports/import-memory.ts');
+    tuneForImport();
+    await import('../app/imports/import-main.ts');
+  } else {
+    await import('../app/cli.ts');
+  }
 }
