@@ -4,19 +4,29 @@
  * e-mail at 5 minutes and SMS at 10 (defaults). While the delivery loop runs, the hub's clock is moved on
  * so that the e-mails fall due as the concerns were raised (first raised + 5 minutes: the burst's own
  * spread), then past every SMS's due moment at once (the worst case: 1,000 due in the same instant).
- * Measured: the time from each message's due moment (the later of its notBefore and the moment the clock
- * reached it) to the provider call (the EMAIL or SMS channel's `send`). Goal: p99 < 1 s; 0 duplicate sends.
- * Baseline in the same run: handing 1,000 pre-built e-mails (already due in the outbox) to the same adapter.
+ * E-mail and SMS go the production way (issue 18): the contacts module's channels with the GOV.UK Notify
+ * transport (MAIL_TRANSPORT=notify, SMS_TRANSPORT=notify, one API key, its published limit in the rate
+ * limiter) to a loopback Notify (bench/support/fake-notify.ts) that refuses more than 3,000 in a rolling
+ * minute. Measured: the time from each message's due moment (the later of its notBefore and the moment the
+ * clock reached it) to its request reaching Notify. Goal: p99 < 1 s; 0 duplicate sends, 0 refused.
+ * Compared in the same run with the provider calls alone (bench/floors/notify-send-floor.ts: 100 people
+ * at once, 10 each in order) and with handing 1,000 pre-built e-mails (already due) to the same loop.
  */
 import { contactsModule, contactsOf } from '../app/contacts/contacts-module.ts';
 import type { Hub } from '../app/container.ts';
 import { safeguardingModule, safeguardingOf } from '../app/safeguarding/module.ts';
 import { externalAlert } from '../app/safeguarding/out-of-chat.ts';
-import type { OutgoingMessage } from '../core/messages/outgoing-message.ts';
-import type { ChannelPort, Clock, DeliveryResult, DeliveryTarget, Platform } from '../core/ports.ts';
+import type { ChannelPort, Clock, DeliveryResult } from '../core/ports.ts';
 import type { Provider } from '../store/db.ts';
 import type { Figure } from './figure.ts';
+import { notifySendFloor } from './floors/notify-send-floor.ts';
 import { benchHub, freshDb, postgresReachable, scaled, timed } from './support/bench-hub.ts';
+import {
+  FAKE_EMAIL_TEMPLATE,
+  FAKE_NOTIFY_KEY,
+  FAKE_SMS_TEMPLATE,
+  FakeNotify,
+} from './support/fake-notify.ts';
 
 export const description =
   'Out of chat: 1,000 concerns with the DSL chat failing, rule due moment → e-mail / SMS provider call (p99), duplicates, vs 1,000 pre-built e-mails';
@@ -45,36 +55,15 @@ class FailingChat implements ChannelPort {
   }
 }
 
-/** The provider call: records, per idempotency key, the hub's clock when `send` was called. */
-class RecordingProvider implements ChannelPort {
-  readonly sends = new Map<string, number[]>();
-  constructor(
-    readonly platform: Platform,
-    private readonly clock: Clock,
-  ) {}
-  canReach(target: DeliveryTarget): boolean {
-    return target.kind === 'person';
-  }
-  limitKey(): [] {
-    return [];
-  }
-  async send(
-    _t: DeliveryTarget,
-    _m: OutgoingMessage,
-    meta: { idempotencyKey: string },
-  ): Promise<DeliveryResult> {
-    this.sends.set(meta.idempotencyKey, [
-      ...(this.sends.get(meta.idempotencyKey) ?? []),
-      this.clock.now().getTime(),
-    ]);
-    return { outcome: 'sent', platformRef: meta.idempotencyKey };
-  }
-  get count(): number {
-    let n = 0;
-    for (const v of this.sends.values()) n += v.length;
-    return n;
-  }
-}
+/** The hub's environment for e-mail and SMS by Notify, at the stand-in `origin`. */
+const notifyEnv = (origin: string) => ({
+  MAIL_TRANSPORT: 'notify',
+  SMS_TRANSPORT: 'notify',
+  NOTIFY_API_KEY: FAKE_NOTIFY_KEY,
+  NOTIFY_SMS_TEMPLATE_ID: FAKE_SMS_TEMPLATE,
+  NOTIFY_EMAIL_TEMPLATE_ID: FAKE_EMAIL_TEMPLATE,
+  NOTIFY_BASE_URL: origin,
+});
 
 const pct = (xs: number[], p: number) =>
   xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN;
@@ -122,13 +111,12 @@ async function burst(provider: Provider, schools: number, perSchool: number) {
   const db = await freshDb(provider);
   const clock = new ShiftClock();
   const chat = new FailingChat();
-  const email = new RecordingProvider('EMAIL', clock);
-  const sms = new RecordingProvider('SMS', clock);
+  const notify = await new FakeNotify(() => clock.now().getTime()).start();
   const hub = await benchHub(db.url, {
     clock,
-    channels: [chat, email, sms],
+    channels: [chat],
     modules: [safeguardingModule(), contactsModule()],
-    env: { CONSOLE_CHANNEL: 'off', PUBLIC_URL: 'https://hub.bench.example' },
+    env: { CONSOLE_CHANNEL: 'off', PUBLIC_URL: 'https://hub.bench.example', ...notifyEnv(notify.origin) },
   });
   const places = await seed(hub, schools);
   const { service } = safeguardingOf(hub);
@@ -163,43 +151,54 @@ async function burst(provider: Provider, schools: number, perSchool: number) {
   const firstRaised = Math.min(...raised);
   const lastRaised = Math.max(...raised);
   /**
-   * Move the hub's clock to `to` (never back) and wait for every message of `channel`: each one's latency is
-   * its provider call minus its due moment (raisedAt + `minutes`), or minus `to` when it was already due then.
+   * Move the hub's clock to `to` (never back) and wait for every message in `sends` (Notify's record of one
+   * type): each one's latency is its arrival at Notify minus its due moment (raisedAt + `minutes`), or
+   * minus `to` when it was already due then.
    */
-  const dueLatency = async (channel: RecordingProvider, minutes: number, to: number) => {
+  const dueLatency = async (sends: Map<string, number[]>, minutes: number, to: number) => {
     clock.offset += Math.max(0, to - clock.now().getTime());
     const jumpedTo = clock.now().getTime();
-    const wall = await timed(() => until(() => channel.sends.size >= total));
+    const wall = await timed(() => until(() => sends.size >= total));
     const lat: number[] = [];
-    for (const [key, at] of channel.sends) {
+    for (const [key, at] of sends) {
       const id = key.split(':')[1] ?? '';
       const due = Math.max((raisedAt.get(id) ?? 0) + minutes * 60_000, jumpedTo);
       lat.push((at[0] ?? Number.POSITIVE_INFINITY) - due);
     }
     lat.sort((a, b) => a - b);
-    return { lat, wallMs: wall.ms, sent: channel.sends.size };
+    return { lat, wallMs: wall.ms, sent: sends.size };
   };
   // E-mails fall due as the concerns were raised (the burst's own spread); the SMS all at one instant
   // (the clock jumps past every due moment at once: the worst case, 1,000 due in the same millisecond).
-  const mail = await dueLatency(email, 5, firstRaised + 5 * 60_000);
-  const text = await dueLatency(sms, 10, lastRaised + 10 * 60_000);
+  const mail = await dueLatency(notify.email, 5, firstRaised + 5 * 60_000);
+  const text = await dueLatency(notify.sms, 10, lastRaised + 10 * 60_000);
   await hub.deliverer.stop();
-  const duplicates = email.count - email.sends.size + (sms.count - sms.sends.size);
+  const duplicates = notify.duplicates();
+  const refused = notify.refused;
   await hub.dbh.close();
+  await notify.close();
   await db.drop();
-  return { total, mail, text, duplicates, chatAttempts: chat.attempts, raiseMs: lastRaised - firstRaised };
+  return {
+    total,
+    mail,
+    text,
+    duplicates,
+    refused,
+    chatAttempts: chat.attempts,
+    raiseMs: lastRaised - firstRaised,
+  };
 }
 
-/** Baseline: 1,000 pre-built e-mails already due in the outbox, handed to the same adapter by the same loop. */
+/** Baseline: 1,000 pre-built e-mails already due in the outbox, handed to Notify by the same loop. */
 async function baseline(provider: Provider, n: number, schools: number) {
   const db = await freshDb(provider);
   const clock = new ShiftClock();
-  const email = new RecordingProvider('EMAIL', clock);
+  const notify = await new FakeNotify(() => clock.now().getTime()).start();
   const hub = await benchHub(db.url, {
     clock,
-    channels: [email],
+    channels: [],
     modules: [contactsModule()],
-    env: { CONSOLE_CHANNEL: 'off' },
+    env: { CONSOLE_CHANNEL: 'off', ...notifyEnv(notify.origin) },
   });
   const places = await seed(hub, schools);
   for (let i = 0; i < n; i++) {
@@ -217,15 +216,32 @@ async function baseline(provider: Provider, n: number, schools: number) {
     });
   }
   const r = await timed(() => hub.deliverer.drainAll(100_000));
+  const sent = [...notify.email.values()].reduce((k, v) => k + v.length, 0);
   await hub.dbh.close();
+  await notify.close();
   await db.drop();
-  return { ms: r.ms, sent: email.count };
+  return { ms: r.ms, sent };
+}
+
+/** Floor: the same number of SMS handed to Notify by its client alone (bench/floors/notify-send-floor.ts). */
+async function floor(people: number, perPerson: number) {
+  const notify = await new FakeNotify(() => Date.now()).start();
+  const r = await notifySendFloor({
+    origin: notify.origin,
+    apiKey: FAKE_NOTIFY_KEY,
+    templateId: FAKE_SMS_TEMPLATE,
+    people,
+    perPerson,
+  });
+  await notify.close();
+  return r;
 }
 
 async function figuresFor(provider: Provider): Promise<Figure[]> {
   const schools = scaled(100, 5);
   const b = await burst(provider, schools, 10);
   const base = await baseline(provider, b.total, schools);
+  const bare = await floor(schools, 10);
   const p = `out_of_chat.${provider}`;
   return [
     {
@@ -243,14 +259,30 @@ async function figuresFor(provider: Provider): Promise<Figure[]> {
       unit: 'ms',
       goal: '< 1000',
       pass: pct(b.text.lat, 99) < 1000 && b.text.sent === b.total,
-      baseline: `worst case: all ${b.total} SMS due at the same instant (clock jumped past every due moment) → provider call`,
+      baseline: `worst case: all ${b.total} SMS due at the same instant (clock jumped past every due moment) → request at Notify`,
+    },
+    {
+      name: `${p}.sms.all_due_at_once.wall.ratio_vs_floor`,
+      value: b.text.wallMs / bare.ms,
+      unit: 'ratio',
+      baseline: `the Notify client alone sending ${bare.sent} SMS, ${schools} people at once, in order each (${bare.ms.toFixed(0)} ms); ${b.total} SMS due at once: ${b.text.wallMs.toFixed(0)} ms`,
     },
     { name: `${p}.sms.all_due_at_once.p50_ms`, value: pct(b.text.lat, 50), unit: 'ms' },
     {
       name: `${p}.sms.all_due_at_once.wall.ratio_vs_prebuilt`,
       value: b.text.wallMs / base.ms,
       unit: 'ratio',
-      baseline: `handing ${base.sent} pre-built due e-mails to the adapter (${base.ms.toFixed(0)} ms); ${b.total} SMS due at once: ${b.text.wallMs.toFixed(0)} ms`,
+      baseline: `the delivery loop handing ${base.sent} pre-built due e-mails to Notify (${base.ms.toFixed(0)} ms); ${b.total} SMS due at once: ${b.text.wallMs.toFixed(0)} ms`,
+    },
+    { name: `${p}.prebuilt_handoff.ms`, value: base.ms, unit: 'ms' },
+    { name: `${p}.notify_floor.ms`, value: bare.ms, unit: 'ms' },
+    {
+      name: `${p}.notify_refused_429`,
+      value: b.refused,
+      unit: 'count',
+      goal: '0',
+      pass: b.refused === 0,
+      baseline: 'requests the stand-in refused: over 3,000 in a rolling minute',
     },
     { name: `${p}.duplicate_sends`, value: b.duplicates, unit: 'count', goal: '0', pass: b.duplicates === 0 },
     { name: `${p}.chat_attempts_failed`, value: b.chatAttempts, unit: 'count' },
