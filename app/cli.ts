@@ -13,6 +13,7 @@ import { classifyDbError } from './db-trouble.ts';
 import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { dueLineFormatter } from './deadlines/due-lines.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
+import { doctorPendingMigrations } from './doctor-migrations.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
 import { doctorLine, firstAlertStatus } from './safeguarding/first-alerts.ts';
@@ -186,6 +187,11 @@ export function buildProgram(): Command {
         process.exitCode = 1;
         return;
       }
+      // Pending migrations are listed, additive or not, and not applied (app/doctor-migrations.ts).
+      if (await doctorPendingMigrations(config, (line) => console.log(line))) {
+        process.exitCode = 1;
+        return;
+      }
       const hub = await openHub(config).catch((err: unknown) => {
         console.log(
           `FAIL database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}: ${err instanceof Error ? err.message : String(err)}`,
@@ -201,6 +207,7 @@ export function buildProgram(): Command {
               { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]
             >,
           hub.dbh.provider,
+          config.env.SEND_HUB_MIGRATIONS_DIR,
         );
         const migOk = status.pending.length === 0 && status.failed.length === 0;
         console.log(

@@ -80,7 +80,7 @@ async function pendingAndHolders(
   url: string,
   provider: Provider,
   dir: string,
-): Promise<{ pending: string[]; hubs: string[] }> {
+): Promise<{ applied: number; pending: string[]; hubs: string[] }> {
   const names = fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -100,7 +100,7 @@ async function pendingAndHolders(
   };
   if (provider === 'sqlite') {
     const file = sqliteFilePath(url);
-    if (!fs.existsSync(file)) return { pending: names, hubs: [] };
+    if (!fs.existsSync(file)) return { applied: 0, pending: names, hubs: [] };
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(file, { readonly: true, timeout: 5000 });
     try {
@@ -139,7 +139,11 @@ async function pendingAndHolders(
     .filter((h) => provider === 'postgres' || new Date(String(h.until)).getTime() > now)
     .map((h) => h.owner)
     .filter(workerAlive);
-  return { pending: names.filter((n) => !finished.has(n)), hubs: [...new Set(hubs)] };
+  return {
+    applied: names.filter((n) => finished.has(n)).length,
+    pending: names.filter((n) => !finished.has(n)),
+    hubs: [...new Set(hubs)],
+  };
 }
 
 /**
@@ -192,20 +196,27 @@ export class NotAdditiveMigrationError extends DomainError {
   }
 }
 
+/**
+ * Why one migration may break older replicas beside it, in one phrase ("drop index "X" and 2 other
+ * statements"; store/rolling-upgrade.ts), or null when it is additive.
+ */
+export function notAdditiveReason(dir: string, name: string): string | null {
+  const file = path.join(dir, name, 'migration.sql');
+  const breaking = breakingStatements(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+  const first = breaking[0];
+  if (!first) return null;
+  const n = breaking.length - 1;
+  return `${describeStatement(first)}${n > 0 ? ` and ${n} other statement${n > 1 ? 's' : ''}` : ''}`;
+}
+
 /** The first pending migration with a statement the older replicas may not survive, and that statement. */
 function firstNotAdditive(
   dir: string,
   pending: string[],
 ): { migration: string; statement: string } | undefined {
   for (const name of pending) {
-    const file = path.join(dir, name, 'migration.sql');
-    const breaking = breakingStatements(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
-    const first = breaking[0];
-    if (first) {
-      const n = breaking.length - 1;
-      const more = n > 0 ? ` and ${n} other statement${n > 1 ? 's' : ''}` : '';
-      return { migration: name, statement: `${describeStatement(first)}${more}` };
-    }
+    const statement = notAdditiveReason(dir, name);
+    if (statement) return { migration: name, statement };
   }
   return undefined;
 }
@@ -246,21 +257,47 @@ export async function applyMigrations(
   }
 }
 
+export interface PendingMigrations {
+  /** Migrations of the folder recorded as finished (0: a new database). */
+  applied: number;
+  /** Each pending one, with why it is not additive (null: additive). */
+  pending: { name: string; notAdditive: string | null }[];
+  /** The hubs using the database now (describeWorker names them). */
+  hubs: string[];
+}
+
+/**
+ * For `send-hub doctor`: the migrations `send-hub start` would apply (from the same folder: the committed
+ * one, or SEND_HUB_MIGRATIONS_DIR), each classified additive or not, and the hubs using the database.
+ * Plain reads: nothing is applied.
+ */
+export async function pendingMigrations(url: string, options: ApplyOptions = {}): Promise<PendingMigrations> {
+  const provider = providerOf(url);
+  const dir = migrationsDir(provider, options.dir);
+  const { applied, pending, hubs } = await pendingAndHolders(url, provider, dir);
+  return {
+    applied,
+    pending: pending.map((name) => ({ name, notAdditive: notAdditiveReason(dir, name) })),
+    hubs,
+  };
+}
+
 export interface MigrationStatus {
   applied: number;
   pending: string[];
   failed: string[];
 }
 
-/** For `send-hub doctor`: compares the migrations table with the committed folder. */
+/** For `send-hub doctor`: compares the migrations table with the folder (the committed one, or `dir`). */
 export async function migrationStatus(
   query: (
     sql: string,
   ) => Promise<{ migration_name: string; finished_at: unknown; rolled_back_at: unknown }[]>,
   provider: Provider,
+  dir?: string,
 ): Promise<MigrationStatus> {
   const names = fs
-    .readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .readdirSync(migrationsDir(provider, dir), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
