@@ -131,6 +131,7 @@ export async function planCases(
     // The 20-week risk, computed from the key dates (core/deadlines/at-risk.ts).
     const risk = c.kind === 'EHC_NEEDS_ASSESSMENT' ? riskItem(c, today, svc.holidays) : null;
     if (risk) flags |= FLAG_AT_RISK;
+    const calendar = ctxFor(c.orgId);
     const firstItem = nudgeItems.length;
     for (const d of computed) {
       // The stored row of this key (a case has a handful: a scan, not a Map per case; the last one wins
@@ -162,7 +163,7 @@ export async function planCases(
           ownerName: ownerId ? (staffNames.get(ownerId) ?? 'The owner') : 'Nobody',
           escalateToId: escalateToId === ownerId ? null : escalateToId,
           studentLabel: label,
-          calendar: ctxFor(c.orgId),
+          calendar,
         });
       if (o.digestDay && ownerId && (status === 'OPEN' || status === 'PAUSED'))
         digestItems.push({
@@ -178,7 +179,7 @@ export async function planCases(
           studentLabel: label,
           atRisk20Weeks: d.rule.id === 'E7' && status === 'OPEN' && risk !== null,
           ...(d.rule.id === 'E7' && risk?.atRiskReason ? { atRiskReason: risk.atRiskReason } : {}),
-          dayNote: dayNoteOf(d.dueOn, d.rule, ctxFor(c.orgId)),
+          dayNote: dayNoteOf(d.dueOn, d.rule, calendar),
           escalateToId: lineManager.get(ownerId) ?? null,
           orgId: c.orgId,
         });

@@ -90,6 +90,7 @@ export class DeadlineService {
   holidaysSignature = '';
   private lastRun = 0;
   private holidaysLoadedOn = '';
+  private readonly schoolDaysCache = new Map<string, { key: string; version: number; sd: SchoolDays }>();
 
   constructor(readonly hub: Hub) {
     this.env = readDeadlinesEnv(hub.config.raw);
@@ -152,15 +153,31 @@ export class DeadlineService {
       (t.kind === 'TERM' ? cal.terms : cal.closures).push({ start: t.startDate, end: t.endDate });
       byOrg.set(t.orgId, cal);
     }
-    const cache = new Map<string, SchoolDays>();
+    const cache = new Map<string, CalendarContext>();
     return (orgId: string): CalendarContext => {
-      let sd = cache.get(orgId);
-      if (!sd) {
-        sd = schoolDays(byOrg.get(orgId), this.holidays);
-        cache.set(orgId, sd);
+      let ctx = cache.get(orgId);
+      if (!ctx) {
+        ctx = { holidays: this.holidays, schoolDays: this.schoolDaysOf(orgId, byOrg.get(orgId)) };
+        cache.set(orgId, ctx);
       }
-      return { holidays: this.holidays, schoolDays: sd };
+      return ctx;
     };
+  }
+
+  /**
+   * An organisation's school days, the same object from tick to tick while its term dates and the bank
+   * holidays are unchanged: the date arithmetic memoised on it (core/deadlines/arithmetic.ts: due dates
+   * by offset and anchor) is kept, not recomputed on each tick's new calendar (issue 18, the morning tick).
+   */
+  private schoolDaysOf(orgId: string, cal: SchoolCalendar | undefined): SchoolDays {
+    const key = cal ? JSON.stringify(cal) : '';
+    const hit = this.schoolDaysCache.get(orgId);
+    if (hit && hit.key === key && hit.version === this.holidays.version) return hit.sd;
+    const sd = schoolDays(cal, this.holidays);
+    // Bounded: one entry per organisation with open cases.
+    if (this.schoolDaysCache.size > 10_000) this.schoolDaysCache.clear();
+    this.schoolDaysCache.set(orgId, { key, version: this.holidays.version, sd });
+    return sd;
   }
 
   ruleFor(kind: string, pack: string, key: string): Rule | undefined {

@@ -15,7 +15,6 @@ import {
   type HolidaySet,
   isWorkingDay,
 } from '../calendar/working-days.ts';
-import { memoOnCalendar } from './arithmetic.ts';
 import { formatDate } from './nudges.ts';
 
 export const DRAFTING_WORKING_DAYS = 5;
@@ -45,15 +44,52 @@ export interface Risk {
 /**
  * Working days after `from` up to `to`, and `n` working days on: memoised per holiday calendar (a page
  * of thousands of open assessments asks for the same few hundred pairs; the timeliness page reads each
- * case twice).
+ * case twice; a planner tick plans thousands). Nested maps by date, no key string built per call.
  */
-function workingDaysFrom(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
-  if (to <= from) return 0;
-  return memoOnCalendar(holidays, `wdf|${from}|${to}`, () => countWorkingDays(from, to, holidays));
+const riskMemos = new WeakMap<
+  HolidaySet,
+  { version: unknown; wdf: Map<IsoDate, Map<IsoDate, number>>; awd: Map<IsoDate, Map<number, IsoDate>> }
+>();
+function riskMemo(holidays: HolidaySet) {
+  const version = (holidays as { version?: unknown }).version;
+  let m = riskMemos.get(holidays);
+  if (!m || m.version !== version || m.wdf.size + m.awd.size > 20_000) {
+    m = { version, wdf: new Map(), awd: new Map() };
+    riskMemos.set(holidays, m);
+  }
+  return m;
 }
 
-const addWorkingDays = (date: IsoDate, n: number, holidays: HolidaySet): IsoDate =>
-  memoOnCalendar(holidays, `awd|${date}|${n}`, () => addWorkingDaysUncached(date, n, holidays));
+function workingDaysFrom(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
+  if (to <= from) return 0;
+  const memo = riskMemo(holidays).wdf;
+  let byTo = memo.get(from);
+  if (!byTo) {
+    byTo = new Map();
+    memo.set(from, byTo);
+  }
+  let v = byTo.get(to);
+  if (v === undefined) {
+    v = countWorkingDays(from, to, holidays);
+    byTo.set(to, v);
+  }
+  return v;
+}
+
+function addWorkingDays(date: IsoDate, n: number, holidays: HolidaySet): IsoDate {
+  const memo = riskMemo(holidays).awd;
+  let byN = memo.get(date);
+  if (!byN) {
+    byN = new Map();
+    memo.set(date, byN);
+  }
+  let v = byN.get(n);
+  if (v === undefined) {
+    v = addWorkingDaysUncached(date, n, holidays);
+    byN.set(n, v);
+  }
+  return v;
+}
 
 function countWorkingDays(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
   let n = 0;
@@ -62,46 +98,50 @@ function countWorkingDays(from: IsoDate, to: IsoDate, holidays: HolidaySet): num
   return n;
 }
 
+/** The earliest date of a key date of kind `k` (module-level, not a closure per call: a tick asks often). */
+function first(events: RiskInput['events'], k: string): IsoDate | undefined {
+  let d: IsoDate | undefined;
+  for (const e of events) if (e.kind === k && (d === undefined || e.occurredOn < d)) d = e.occurredOn;
+  return d;
+}
+
+function latest(events: RiskInput['events'], k: string): IsoDate | undefined {
+  let d: IsoDate | undefined;
+  for (const e of events) if (e.kind === k && (d === undefined || e.occurredOn > d)) d = e.occurredOn;
+  return d;
+}
+
 /** Null when nothing is left to risk: final plan issued, decision not to issue, paused or cancelled. */
 export function ehcnaRisk(input: RiskInput, today: IsoDate, holidays: HolidaySet): Risk | null {
-  const first = (k: string) => {
-    let d: IsoDate | undefined;
-    for (const e of input.events) if (e.kind === k && (d === undefined || e.occurredOn < d)) d = e.occurredOn;
-    return d;
-  };
-  const latest = (k: string) => {
-    let d: IsoDate | undefined;
-    for (const e of input.events) if (e.kind === k && (d === undefined || e.occurredOn > d)) d = e.occurredOn;
-    return d;
-  };
-  const request = first('request_received');
+  const ev = input.events;
+  const request = first(ev, 'request_received');
   if (!request) return null;
-  if (first('final_plan_issued') || first('decision_not_to_issue')) return null;
+  if (first(ev, 'final_plan_issued') || first(ev, 'decision_not_to_issue')) return null;
   if (input.finalStatus && input.finalStatus !== 'OPEN') return null;
   const finalDueOn = input.finalDueOn ?? addDays(request, 140);
   const week = Math.max(0, Math.floor((Date.parse(today) - Date.parse(request)) / (7 * 86_400_000)));
-  const at = (w: number) => addDays(request, 7 * w);
-  const decided = first('assessment_decision');
-  const adviceDone = first('assessment_complete') ?? first('issue_decision') ?? first('draft_served');
-  const draft = latest('draft_served');
+  const decided = first(ev, 'assessment_decision');
+  const adviceDone =
+    first(ev, 'assessment_complete') ?? first(ev, 'issue_decision') ?? first(ev, 'draft_served');
+  const draft = latest(ev, 'draft_served');
   const reasons: string[] = [];
   const steps: string[] = [];
   let t = today;
   if (!decided) {
     steps.push('decision to assess');
-    if (today > at(6)) reasons.push('no decision to assess at week 6 (reg 5)');
+    if (today > addDays(request, 42)) reasons.push('no decision to assess at week 6 (reg 5)');
     t = addWorkingDays(t, 1, holidays);
   }
   if (!adviceDone) {
     steps.push('advice (6 weeks, reg 8)');
-    if (today > at(12)) reasons.push('no assessment complete at week 12 (local milestone E8)');
-    const asked = latest('advice_requested');
+    if (today > addDays(request, 84)) reasons.push('no assessment complete at week 12 (local milestone E8)');
+    const asked = latest(ev, 'advice_requested');
     const byAdvice = asked ? addDays(asked, 42) : addWorkingDays(t, ADVICE_WORKING_DAYS, holidays);
     if (byAdvice > t) t = byAdvice;
   }
   if (!draft) {
     steps.push(`draft plan (${DRAFTING_WORKING_DAYS} working days, local estimate)`);
-    if (today > at(16)) reasons.push('no draft at week 16 (reg 10, reg 13)');
+    if (today > addDays(request, 112)) reasons.push('no draft at week 16 (reg 10, reg 13)');
     t = addWorkingDays(t, DRAFTING_WORKING_DAYS, holidays);
   }
   steps.push('15 days for comments on the draft (reg 13(1))');

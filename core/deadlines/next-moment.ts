@@ -23,6 +23,17 @@ import { escalationDates, type NudgeItem, type NudgeOptions } from './nudges.ts'
 /** Memo for one tick (one `today`): many deadlines share a due date and lead list. */
 export type MomentCache = Map<string, IsoDate | null>;
 
+/** A lead list (a rule's or the default) joined once, not once per deadline (rule data: never mutated). */
+const joinedLeads = new WeakMap<readonly string[], string>();
+function leadsKey(leads: readonly string[]): string {
+  let k = joinedLeads.get(leads);
+  if (k === undefined) {
+    k = leads.join(',');
+    joinedLeads.set(leads, k);
+  }
+  return k;
+}
+
 const earlier = (a: IsoDate | null, b: IsoDate | null): IsoDate | null =>
   a === null ? b : b === null ? a : a < b ? a : b;
 
@@ -57,7 +68,7 @@ export function nextNudgeMoment(
     if (i.status !== 'OPEN' || i.rule.owner === 'la') continue;
     if (i.ownerId) {
       const leads = i.rule.leadTimes ?? o.leadTimes;
-      const key = `n|${i.dueOn}|${i.snoozedUntil ?? ''}|${leads.join(',')}`;
+      const key = `n|${i.dueOn}|${i.snoozedUntil ?? ''}|${leadsKey(leads)}`;
       let m = cache.get(key);
       if (m === undefined) {
         const dates: IsoDate[] = [];

@@ -1,3 +1,8 @@
+const LETTER = /\p{L}/u;
+/** The first letter of a name, upper case ('?' if none). Outside studentLabel: a planner tick names thousands. */
+const initial = (n: string) => (LETTER.exec(n.trim())?.[0] ?? '?').toUpperCase();
+const DIGITS = /^\d+$/;
+
 /**
  * How a child is named outside their record: initials and year group at most (docs/data-protection.md §5:
  * minimisation in chat). Used by every message that may be read by more than the case's named officer.
@@ -8,7 +13,6 @@ export function studentLabel(s: {
   familyName: string;
   yearGroup?: string | null;
 }): string {
-  const initial = (n: string) => (n.trim().match(/\p{L}/u)?.[0] ?? '?').toUpperCase();
-  const year = s.yearGroup ? ` (${/^\d+$/.test(s.yearGroup) ? `Y${s.yearGroup}` : s.yearGroup})` : '';
+  const year = s.yearGroup ? ` (${DIGITS.test(s.yearGroup) ? `Y${s.yearGroup}` : s.yearGroup})` : '';
   return `${initial(s.givenName)}.${initial(s.familyName)}.${year}`;
 }

@@ -88,16 +88,22 @@ export class BankHolidayCalendar implements HolidaySet {
     this.load([]);
   }
 
-  /** Bumped on every load, so memoised date arithmetic over this calendar is recomputed. */
+  /**
+   * Bumped by a load that changes the dates, so memoised date arithmetic over this calendar is recomputed.
+   * A load of the same dates (the deadline planner reloads them each day) keeps it: the memos stay valid.
+   */
   version = 0;
 
   load(stored: { date: IsoDate }[]): void {
-    this.version++;
     const storedYears = new Set(stored.map((s) => s.date.slice(0, 4)));
-    this.dates = new Set([
+    const dates = new Set([
       ...this.bundled.filter((b) => !storedYears.has(b.date.slice(0, 4))).map((b) => b.date),
       ...stored.map((s) => s.date),
     ]);
+    if (this.version > 0 && dates.size === this.dates.size && [...dates].every((d) => this.dates.has(d)))
+      return;
+    this.version++;
+    this.dates = dates;
   }
 
   has(date: IsoDate): boolean {
