@@ -12,6 +12,7 @@ import { compiledImport } from './compiled-import.mjs';
 // issue 18); otherwise from the sources, through tsx, as every other command.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = process.argv[2] === 'import' ? compiledImport(root) : null;
+// SEND_HUB_LAUNCH_TRACE=1 says on stderr which one runs (test/foundation/compiled-import.test.ts).
 if (process.env.SEND_HUB_LAUNCH_TRACE === '1')
   process.stderr.write(
     `send-hub: ${compiled ? `compiled ${path.relative(root, compiled)}` : 'sources (tsx)'}\n`,
