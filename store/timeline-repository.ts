@@ -39,6 +39,8 @@ export interface TimelineCaseRow {
   student: { givenName: string; familyName: string; yearGroup: string | null };
   deadlines: { ruleId: string; dueOn: string; status: string; metOn: string | null }[];
   events: { kind: string; occurredOn: string }[];
+  /** Open and changed since the planner last ran (`planOn` ''): its deadlines are not computed yet. */
+  unplanned: boolean;
 }
 
 /**
@@ -133,9 +135,11 @@ export class TimelineRepository {
           givenName: string;
           familyName: string;
           yearGroup: string | null;
+          status: string;
+          planOn: string;
         }[]
       >(
-        `SELECT c."id" AS "id", c."orgId" AS "orgId", CAST(c."kind" AS TEXT) AS "kind", c."rulePack" AS "rulePack",
+        `SELECT c."id" AS "id", c."orgId" AS "orgId", CAST(c."status" AS TEXT) AS "status", c."planOn" AS "planOn", CAST(c."kind" AS TEXT) AS "kind", c."rulePack" AS "rulePack",
           c."reference" AS "reference", c."startDate" AS "startDate", c."ownerId" AS "ownerId",
           o."displayName" AS "ownerName", o."lineManagerId" AS "ownerManager",
           s."givenName" AS "givenName", s."familyName" AS "familyName", s."yearGroup" AS "yearGroup"
@@ -170,6 +174,7 @@ export class TimelineRepository {
         student: { givenName: r.givenName, familyName: r.familyName, yearGroup: r.yearGroup },
         deadlines: [],
         events: [],
+        unplanned: r.status === 'OPEN' && r.planOn === '',
       });
     for (const d of deadlines)
       byId

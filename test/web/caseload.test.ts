@@ -138,6 +138,37 @@ describe.each(providers)('caseload timeline page (%s)', (provider) => {
     expect(await w.hub.dbh.db.auditEvent.count({ where: { action: 'web.caseload.exported' } })).toBe(1);
   });
 
+  it('a case changed since the last tick says its deadline is not computed yet, not "None open"', async () => {
+    w = await startWebHub(provider, { now: '2026-11-24T09:00:00Z' });
+    const la = await seedLocalAuthority(w.hub);
+    const db = w.hub.dbh.db;
+    const s = await db.student.create({
+      data: { orgId: la.orgId, givenName: 'Pupil9', familyName: 'Testcase', yearGroup: '5' },
+    });
+    // As a case stands before the hub's next tick (planOn '', no deadline row yet).
+    await db.case.create({
+      data: {
+        orgId: la.orgId,
+        studentId: s.id,
+        kind: 'EHC_NEEDS_ASSESSMENT',
+        rulePack: 'england-send-2014@cop-2015',
+        startDate: '2026-11-10',
+        ownerId: la.staff.officer1,
+        reference: 'EHC-FRESH',
+        events: { create: [{ kind: 'request_received', occurredOn: '2026-11-10' }] },
+      },
+    });
+    const officer = await signIn(w, la.emails.officer1);
+    const before = await (await officer.fetch('/app/caseload')).text();
+    expect(refsIn(before)).toEqual(['EHC-FRESH']);
+    expect(before).toContain('Not computed yet: the hub computes it at its next tick');
+    expect(before).not.toContain('None open');
+    await w.tickAndDeliver();
+    const after = await (await officer.fetch('/app/caseload')).text();
+    expect(after).not.toContain('Not computed yet');
+    expect(after).toMatch(/Decision whether to assess: Tue 22 Dec 2026/);
+  });
+
   it('not signed in: redirected to sign in', async () => {
     w = await startWebHub(provider, { now: '2026-11-24T09:00:00Z' });
     const res = await fetch(`${w.base}/app/caseload?kind=PEP`, { redirect: 'manual' });

@@ -219,6 +219,7 @@ function tableRow(
     kind: string;
     student: { givenName: string; familyName: string; yearGroup: string | null };
     owner: { displayName: string } | null;
+    unplanned: boolean;
   },
 ) {
   // The child by name: the row is one the policy lets this person see (canViewCase); a staff allegation names nobody.
@@ -236,7 +237,12 @@ function tableRow(
     week: bar.week,
     state: bar.state,
     stateLabel: STATE_LABELS[bar.state],
-    next: bar.next ? `${bar.next.name}: ${formatDate(bar.next.dueOn)} (${bar.next.detail})` : 'None open',
+    // A case opened (or changed) since the hub's last tick has no stored deadlines yet: not "none open".
+    next: bar.next
+      ? `${bar.next.name}: ${formatDate(bar.next.dueOn)} (${bar.next.detail})`
+      : c.unplanned
+        ? 'Not computed yet: the hub computes it at its next tick'
+        : 'None open',
     keyDates: bar.markers.map((m) => ({
       text: `${m.name}: ${formatDate(m.dueOn)}`,
       state: STATE_LABELS[m.state],
