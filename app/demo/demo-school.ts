@@ -3,8 +3,10 @@
  * every role, a few students (invented names), cases and meetings placed relative to now so that a
  * reminder falls due within the first minute.
  */
+import { addSchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
 import type { CaseKind } from '../../core/deadlines/types.ts';
+import { BankHolidayCalendar } from '../../integrations/bank-holidays/bank-holidays.ts';
 import type { Db } from '../../store/db.ts';
 
 export const DEMO_ORG_NAME = 'Elmfield Primary (demo)';
@@ -29,6 +31,14 @@ const staff = [
     roles: ['BEHAVIOUR_LEAD'],
   },
   { key: 'dt', displayName: 'Hannah Cole', email: 'dt@elmfield.example', roles: ['DESIGNATED_TEACHER'] },
+  // The educational care coordinator of the hospital and home tuition service that teaches the school's
+  // pupils in hospital (an invented person; not line-managed by the school's head).
+  {
+    key: 'ecc',
+    displayName: 'Sian Pryce',
+    email: 's.pryce@hhts.example',
+    roles: ['CARE_COORDINATOR'],
+  },
 ] as const;
 
 const students = [
@@ -86,6 +96,13 @@ const students = [
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
+const REF: Partial<Record<CaseKind, string>> = {
+  EHC_NEEDS_ASSESSMENT: 'EHC',
+  ANNUAL_REVIEW: 'AR',
+  PEP: 'PEP',
+  HEALTH_NEEDS: 'HN',
+};
+
 /**
  * Typical English term dates (autumn, spring, summer) for the school years around `year`: enough for the
  * demo's school-day counts and termly PEP reviews. A real school imports its own (send-hub import ics).
@@ -120,7 +137,10 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
     ids.set(s.key, row.id);
   }
   const head = ids.get('head')!;
-  await db.staff.updateMany({ where: { orgId: org.id, id: { not: head } }, data: { lineManagerId: head } });
+  await db.staff.updateMany({
+    where: { orgId: org.id, id: { notIn: [head, ids.get('ecc')!] } },
+    data: { lineManagerId: head },
+  });
   const studentIds = new Map<string, string>();
   for (const s of students) {
     const { key, ...data } = s;
@@ -140,9 +160,8 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
   });
   const daysAgo = (n: number) => isoDate(new Date(now.getTime() - n * 86_400_000));
   // The school's term dates: school-day counts and termly PEP reviews need them.
-  await db.termDate.createMany({
-    data: demoTerms(now.getUTCFullYear()).map((t) => ({ ...t, orgId: org.id, source: 'demo' })),
-  });
+  const terms = demoTerms(now.getUTCFullYear());
+  await db.termDate.createMany({ data: terms.map((t) => ({ ...t, orgId: org.id, source: 'demo' })) });
   // Each case names the versioned pack in force for its kind (the engine evaluates it against that pack,
   // e.g. england-send-2014@cop-2015) and its key events by the names the pack uses (docs/deadlines.md).
   const book = new RuleBook();
@@ -160,7 +179,7 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
         rulePack: book.packFor(kind, events[0]!.occurredOn).id,
         startDate: events[0]!.occurredOn,
         ownerId: ids.get(owner)!,
-        reference: `DEMO-${kind === 'EHC_NEEDS_ASSESSMENT' ? 'EHC' : kind === 'ANNUAL_REVIEW' ? 'AR' : 'PEP'}-1`,
+        reference: `DEMO-${REF[kind] ?? kind}-1`,
         events: { create: events },
         // The case's assignment history begins with it (store/case-assignment-repository.ts).
         assignments: { create: [{ officerId: ids.get(owner)!, fromOn: events[0]!.occurredOn }] },
@@ -179,6 +198,23 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
   await kase('jt', 'PEP', 'dt', [
     { kind: 'became_looked_after', occurredOn: daysAgo(60) },
     { kind: 'pep_initiated', occurredOn: daysAgo(52) },
+  ]);
+  // Health needs (docs/deadlines.md): Ruby, Y4, was off for 5 school days earlier in the year (a plan agreed
+  // for her return) and has been
+  // in hospital for 8 school days (today the 9th when it is a school day), the hospital service's ECC her
+  // named officer. The year's spells add up to 15 on the next school day (H1c); this spell's own 15th
+  // school day is H1. Counted in the demo school's school days.
+  const sd = schoolDays(
+    { terms: terms.map((t) => ({ start: t.startDate, end: t.endDate })), closures: [] },
+    new BankHolidayCalendar(),
+  );
+  const admitted = addSchoolDays(isoDate(now), -8, sd);
+  const back = addSchoolDays(admitted, -15, sd);
+  await kase('rm', 'HEALTH_NEEDS', 'ecc', [
+    { kind: 'first_day_of_absence', occurredOn: addSchoolDays(back, -5, sd) },
+    { kind: 'return_date', occurredOn: back },
+    { kind: 'reintegration_plan_agreed', occurredOn: back },
+    { kind: 'first_day_of_absence', occurredOn: admitted },
   ]);
   // A TAC meeting 1 hour and 40 seconds from now: its "1 hour before" reminder falls due within a minute.
   const meeting = async (

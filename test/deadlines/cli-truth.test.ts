@@ -51,7 +51,8 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     const tick = await cli('tick');
     expect(tick.code).toBe(0);
     const counts = JSON.parse(tick.out).deadlines;
-    expect(counts.cases).toBe(3);
+    // EHC needs assessment, annual review, PEP and health needs (DEMO-HN-1).
+    expect(counts.cases).toBe(4);
     expect(counts.deadlines).toBeGreaterThanOrEqual(8);
     expect(counts.casesUnknownPack).toBe(0);
     const ehc = await cli('case', 'timeline', 'DEMO-EHC-1');
