@@ -88,7 +88,8 @@ export class NotifyApi {
   }
 
   private request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const url = new URL(path, this.baseUrl);
+    // Appended, as notifications-node-client does: a base URL with a path (a proxy's prefix) keeps it.
+    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${path}`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = {
       authorization: `Bearer ${this.bearer()}`,

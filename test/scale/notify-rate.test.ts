@@ -11,6 +11,7 @@ import { NotifyTransport } from '../../bots/sms/notify-transport.ts';
 import { bucketFor, NOTIFY_PER_KEY } from '../../core/delivery/platform-rate-limits.ts';
 import { MemoryRateLimiter } from '../../scheduler/memory-rate-limiter.ts';
 import { FakeClock } from '../support/clock.ts';
+import { startLoopbackServer } from '../support/loopback-server.ts';
 
 const KEY = 'sendhub_test-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0';
 
@@ -58,5 +59,20 @@ describe('Notify rate limit', () => {
     expect(api.bearer()).toBe(first);
     now += 1;
     expect(api.bearer()).not.toBe(first);
+  });
+
+  it('keeps the path of a base URL (a proxy prefix) before the API path', async () => {
+    const seen: string[] = [];
+    const server = await startLoopbackServer((req, res) => {
+      seen.push(String(req.url));
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"n1"}');
+    });
+    try {
+      const api = new NotifyApi(KEY, `${server.origin}/notify/`);
+      expect(await api.send('sms', 't', '+447700900123', { body: 'x' }, 'ref:1')).toEqual({ id: 'n1' });
+      expect(seen).toEqual(['/notify/v2/notifications/sms']);
+    } finally {
+      await server.close();
+    }
   });
 });
