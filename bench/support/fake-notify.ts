@@ -4,7 +4,8 @@
  * minute", on a rolling basis per API key (an exact sliding window of 60 s over every message it accepted;
  * beyond it a 429 RateLimitError, as Notify answers). It records, per `reference` (the hub's idempotency
  * key), the moment each request arrived by the clock it is given (the bench's shifted hub clock), so a
- * benchmark can measure due moment → provider and count duplicates, and how many it refused.
+ * benchmark can measure due moment → provider and count duplicates, and how many it refused. It answers
+ * the look-up by reference (`GET /v2/notifications?reference=…`) from that record.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -47,6 +48,15 @@ export class FakeNotify {
     const at = this.now();
     const type =
       req.url === '/v2/notifications/sms' ? 'sms' : req.url === '/v2/notifications/email' ? 'email' : null;
+    if (req.method === 'GET' && req.url?.startsWith('/v2/notifications?')) {
+      // The look-up by reference an in-doubt send is reconciled with (bots/sms/notify-api.ts byReference).
+      const q = new URL(req.url, this.origin).searchParams;
+      const seen = q.get('template_type') === 'email' ? this.email : this.sms;
+      const found = seen.get(q.get('reference') ?? '') ?? [];
+      const notifications = found.map(() => ({ reference: q.get('reference'), status: 'delivered' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ notifications }));
+      return;
+    }
     if (req.method !== 'POST' || !type) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"status_code":404,"errors":[]}');
       return;
