@@ -12,11 +12,23 @@
  * one group. Each turn lets every other pending microtask run once; no timer is involved.
  */
 const SETTLE_HOPS = 64;
+/**
+ * After the settle hops a serial coalescer with nothing queued waits one turn of the event loop for the
+ * platform answers that arrived while the synchronous driver held it, but never longer than this: a write
+ * added while it waits flushes at once once this much time has passed. On SQLite a busy process can run on
+ * microtasks alone for seconds (1,000 concerns raised in one burst), and setImmediate would wait for all of
+ * it: the DSL's first alert would wait for the whole burst (escalation bench, 2026-12-07: p99 241 ms ->
+ * 3.4 s with an unbounded wait).
+ */
+const IO_WAIT_MS = 4;
 
 export class Coalescer<I, R> {
   private queue: { item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private scheduled = false;
   private running = 0;
+  /** A flush waiting for the event loop's turn: when it was armed, and its token (0: none). */
+  private ioWaitSince = 0;
+  private ioWait = 0;
 
   constructor(
     private readonly run: (items: I[]) => Promise<R[]>,
@@ -27,7 +39,10 @@ export class Coalescer<I, R> {
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.schedule();
+      if (this.ioWait !== 0 && performance.now() - this.ioWaitSince >= IO_WAIT_MS) {
+        this.ioWait = 0;
+        queueMicrotask(() => this.flushScheduled());
+      } else this.schedule();
     });
   }
 
@@ -40,17 +55,29 @@ export class Coalescer<I, R> {
   private schedule(hops = 1, thenIo = false): void {
     if (this.scheduled || (this.serial && this.running > 0)) return;
     this.scheduled = true;
-    const flush = () => {
-      this.scheduled = false;
-      void this.flush();
-    };
     const turn = (left: number) =>
       queueMicrotask(() => {
         if (left > 1) return turn(left - 1);
-        if (thenIo) setImmediate(flush);
-        else flush();
+        // Writes already waiting go now; with none, wait for the loop's turn (bounded: IO_WAIT_MS).
+        if (!thenIo || this.queue.length > 0) return this.flushScheduled();
+        const token = ++this.ioToken;
+        this.ioWait = token;
+        this.ioWaitSince = performance.now();
+        setImmediate(() => {
+          if (this.ioWait === token) {
+            this.ioWait = 0;
+            this.flushScheduled();
+          }
+        });
       });
     turn(hops);
+  }
+
+  private ioToken = 0;
+
+  private flushScheduled(): void {
+    this.scheduled = false;
+    void this.flush();
   }
 
   private async flush(): Promise<void> {
