@@ -164,3 +164,15 @@ export async function openAssessment(
   });
   return caseId;
 }
+
+/** The cells of a table row whose header is `label`, in a table with id `id` (the web pages' tables). */
+export function rowCells(html: string, id: string, label: string): string[] {
+  const table = html.slice(html.indexOf(`id="${id}"`), html.indexOf('</table>', html.indexOf(`id="${id}"`)));
+  const row = table.split('<tr').find((r) => r.includes(`>${label}</th>`));
+  if (!row) throw new Error(`no row ${label} in ${id}`);
+  return [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
+}
+
+/** A chat reply as the person reads it: its title and text (empty for a reply that is not a message). */
+export const replyText = (r: { kind: string; message?: { title?: string; text?: string } }) =>
+  r.kind === 'message' ? `${r.message?.title ?? ''}\n${r.message?.text ?? ''}` : '';

@@ -15,17 +15,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
-import { openAssessment, seedLocalAuthority, signIn, startWebHub, type WebHub } from '../support/web.ts';
-
-function rowCells(html: string, id: string, label: string): string[] {
-  const table = html.slice(html.indexOf(`id="${id}"`), html.indexOf('</table>', html.indexOf(`id="${id}"`)));
-  const row = table.split('<tr').find((r) => r.includes(`>${label}</th>`));
-  if (!row) throw new Error(`no row ${label} in ${id}`);
-  return [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
-}
-
-const replyText = (r: { kind: string; message?: { title?: string; text?: string } }) =>
-  r.kind === 'message' ? `${r.message?.title ?? ''}\n${r.message?.text ?? ''}` : '';
+import {
+  openAssessment,
+  replyText,
+  rowCells,
+  seedLocalAuthority,
+  signIn,
+  startWebHub,
+  type WebHub,
+} from '../support/web.ts';
 
 describe.each(providers)('timeliness officer edges (%s)', (provider) => {
   let w: WebHub | undefined;

@@ -17,20 +17,13 @@ import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
 import {
   openAssessment,
+  rowCells,
   seedLocalAuthority,
   seedWebSchool,
   signIn,
   startWebHub,
   type WebHub,
 } from '../support/web.ts';
-
-/** The cells of a table row whose header is `label`, in a table with id `id`. */
-function rowCells(html: string, id: string, label: string): string[] {
-  const table = html.slice(html.indexOf(`id="${id}"`), html.indexOf('</table>', html.indexOf(`id="${id}"`)));
-  const row = table.split('<tr').find((r) => r.includes(`>${label}</th>`));
-  if (!row) throw new Error(`no row ${label} in ${id}`);
-  return [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
-}
 
 describe.each(providers)('timeliness page (%s)', (provider) => {
   let w: WebHub | undefined;
