@@ -60,35 +60,34 @@ function riskMemo(holidays: HolidaySet) {
   return m;
 }
 
-function workingDaysFrom(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
-  if (to <= from) return 0;
-  const memo = riskMemo(holidays).wdf;
-  let byTo = memo.get(from);
-  if (!byTo) {
-    byTo = new Map();
-    memo.set(from, byTo);
+/** `compute(a, b, holidays)`, looked up first in `memo` by `a` then `b` (module functions: no closure a call). */
+function memo2<A, B, V>(
+  memo: Map<A, Map<B, V>>,
+  a: A,
+  b: B,
+  holidays: HolidaySet,
+  compute: (a: A, b: B, holidays: HolidaySet) => V,
+): V {
+  let byB = memo.get(a);
+  if (!byB) {
+    byB = new Map();
+    memo.set(a, byB);
   }
-  let v = byTo.get(to);
+  let v = byB.get(b);
   if (v === undefined) {
-    v = countWorkingDays(from, to, holidays);
-    byTo.set(to, v);
+    v = compute(a, b, holidays);
+    byB.set(b, v);
   }
   return v;
 }
 
+function workingDaysFrom(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
+  if (to <= from) return 0;
+  return memo2(riskMemo(holidays).wdf, from, to, holidays, countWorkingDays);
+}
+
 function addWorkingDays(date: IsoDate, n: number, holidays: HolidaySet): IsoDate {
-  const memo = riskMemo(holidays).awd;
-  let byN = memo.get(date);
-  if (!byN) {
-    byN = new Map();
-    memo.set(date, byN);
-  }
-  let v = byN.get(n);
-  if (v === undefined) {
-    v = addWorkingDaysUncached(date, n, holidays);
-    byN.set(n, v);
-  }
-  return v;
+  return memo2(riskMemo(holidays).awd, date, n, holidays, addWorkingDaysUncached);
 }
 
 function countWorkingDays(from: IsoDate, to: IsoDate, holidays: HolidaySet): number {
