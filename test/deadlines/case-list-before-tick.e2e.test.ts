@@ -40,7 +40,7 @@ describe.each(providers)('send-hub case list before the first tick (%s)', (provi
     async () => {
       const before = await s.cli('case', 'list');
       expect(before.code, before.err).toBe(0);
-      expect(before.out).toMatch(/^3 cases\n/);
+      expect(before.out).toMatch(/^4 cases\n/);
       expect(before.out).not.toContain('no open deadline');
       expect(before.out).toMatch(
         new RegExp(
@@ -49,6 +49,12 @@ describe.each(providers)('send-hub case list before the first tick (%s)', (provi
       );
       expect(before.out).toMatch(new RegExp(`DEMO-AR-1 .* (due|OVERDUE since) ${DATE}`));
       expect(before.out).toMatch(new RegExp(`DEMO-PEP-1 .* (due|OVERDUE since) ${DATE}`));
+      // The hospital coordinator's health-needs case: its spells added up before any tick.
+      expect(before.out).toMatch(
+        new RegExp(
+          `DEMO-HN-1 +health needs absence +R\\.M\\. \\(Y4\\) +owner Sian Pryce <s\\.pryce@hhts\\.example> +Education arranged .* (due|OVERDUE since) ${DATE}`,
+        ),
+      );
       // A read: the deadlines are not stored, nobody is nudged, until the tick.
       expect(await written()).toEqual({ deadlines: 0, nudges: 0 });
 
