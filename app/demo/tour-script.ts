@@ -32,7 +32,7 @@ export const TOUR_STEPS: TourStep[] = [
       'Elmfield Primary is a made-up school. Over the next five minutes four things happen here, as they would in Teams or Slack; you answer as the person each message is for.',
       '1 of 4 · Within a minute, Priya Shah, the SENDCo, gets a reminder of a Team Around the Child meeting. Type `as sendco@elmfield.example` to be her, then `done rN` (N is the number in the brackets of her message).',
       'The demo school’s other cases have statutory dates this week too, so a few nudges arrive at once; they are real dates, computed from the cases (docs/deadlines.md).',
-      'Among them, Sian Pryce, the hospital school’s educational care coordinator, follows Ruby’s absence in hospital (case DEMO-HN-1: education to arrange by the 15th school day of absence, her spells this school year added up): `as s.pryce@hhts.example`, then `cases` or `due`.',
+      'Among them, Sian Pryce, the hospital school’s educational care coordinator, follows R.M. (Y4), a pupil in hospital (case DEMO-HN-1: education to arrange by the 15th school day of absence, the spells of absence this school year added up): `as s.pryce@hhts.example`, then `cases` or `due`.',
       'Type `staff` to see who is who, `help` for every command, `tour` to start again.',
     ],
   },
