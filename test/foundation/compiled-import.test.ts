@@ -5,22 +5,19 @@
  * through either gives the same report, the safeguarding row raises its concern for the DSL, and a build
  * older than a source is never run.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compiledImport, describeInputs, inputsUnchanged } from '../../bin/compiled-import.mjs';
 import { buildImport } from '../../scripts/build-import.mjs';
-import { ukDateTime } from '../safeguarding/scenario-support.ts';
+import { cliFor, ukDateTime } from '../safeguarding/scenario-support.ts';
 import { PUPIL, PUPIL2, type School, seedSchool } from '../safeguarding/support.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const run = promisify(execFile);
 
 describe('the compiled import is run only while it is up to date', () => {
   let dir: string;
@@ -71,28 +68,9 @@ describe.each(providers)('send-hub import, compiled and from the sources, on %s'
     await t.close();
   });
 
-  const cli = async (importDist: string, ...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['bin/send-hub.mjs', ...args], {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH,
-          DATABASE_URL: t.url,
-          DATA_DIR: t.hub.config.dataDir,
-          SEND_HUB_ENCRYPTION_KEY: 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
-          SEND_HUB_ENV: 'test',
-          LOG_LEVEL: 'info',
-          SEND_HUB_IMPORT_DIST: importDist,
-          SEND_HUB_LAUNCH_TRACE: '1',
-        },
-        timeout: 180_000,
-      });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, out: x.stdout ?? '', err: x.stderr ?? '' };
-    }
-  };
+  /** The CLI as the administrator runs it, compiled or from the sources (`SEND_HUB_IMPORT_DIST`), saying which. */
+  const cli = (importDist: string, ...args: string[]) =>
+    cliFor(t, { SEND_HUB_IMPORT_DIST: importDist, SEND_HUB_LAUNCH_TRACE: '1' })(...args);
   /** A CPOMS export: a neglect concern (safeguarding), a behaviour incident, an unknown pupil. */
   const cpoms = (name: string, prefix: string) => {
     const file = path.join(t.hub.config.dataDir, name);
