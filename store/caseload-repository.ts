@@ -1,6 +1,7 @@
 /**
  * Joined reads for caseload views (issue 14 point 8): cases with their owner, child and next open deadline;
- * the SEN register (pupils on SEN support or with an EHCP, and children in care) with their next review;
+ * the SEN register (pupils on SEN support or with an EHCP, and children in care) with their open cases and
+ * next review meeting;
  * and the staff a manager line-manages. Reads only: names for people, initials and year for children are
  * chosen by the caller (core/students/student-label.ts).
  */
@@ -22,7 +23,7 @@ export interface CaseloadRow {
   overdue: number;
 }
 
-export interface RegisterRow {
+export interface RegisterPupil {
   studentId: string;
   givenName: string;
   familyName: string;
@@ -31,12 +32,11 @@ export interface RegisterRow {
   ehcp: boolean;
   childInCare: boolean;
   keyWorker: { displayName: string; email: string } | null;
-  /** Next review date: the earliest open review deadline of an open case, or a scheduled review meeting. */
-  nextReview: { on: string; what: string } | null;
+  /** The pupil's open cases: their review deadlines are read as the next tick will store them (the caller). */
+  openCaseIds: string[];
+  /** The next review meeting in the calendar (EHCP annual review, PEP, CIN, CPA, TAC), if any. */
+  nextMeeting: { kind: string; startsAt: Date } | null;
 }
-
-/** Rule ids that are reviews (annual review R1, PEP review C2, LAC reviews C3*, CP reviews W6*, CIN W7). */
-const REVIEW_RULE = /^(R1|C2|C3|W6|W7|EH1)/;
 
 export class CaseloadRepository {
   constructor(private readonly db: Db) {}
@@ -95,8 +95,11 @@ export class CaseloadRepository {
     });
   }
 
-  /** Pupils on SEN support (K) or with an EHCP (E), and children in care, with their next review. */
-  async register(orgId: string, now: Date): Promise<RegisterRow[]> {
+  /**
+   * Pupils on SEN support (K) or with an EHCP (E), and children in care, with their open cases and next
+   * review meeting (app/deadlines/caseload-register.ts picks the next review).
+   */
+  async register(orgId: string, now: Date): Promise<RegisterPupil[]> {
     const students = await this.db.student.findMany({
       where: { orgId, OR: [{ senStatus: { in: ['K', 'E'] } }, { ehcp: true }, { childInCare: true }] },
       select: {
@@ -108,17 +111,7 @@ export class CaseloadRepository {
         ehcp: true,
         childInCare: true,
         keyWorker: { select: { displayName: true, email: true } },
-        cases: {
-          where: { status: 'OPEN' },
-          select: {
-            kind: true,
-            deadlines: {
-              where: { status: { in: ['OPEN', 'PAUSED'] } },
-              select: { ruleId: true, dueOn: true },
-              orderBy: { dueOn: 'asc' },
-            },
-          },
-        },
+        cases: { where: { status: 'OPEN' }, select: { id: true } },
         meetings: {
           where: { startsAt: { gte: now }, kind: { in: ['EHCP_ANNUAL_REVIEW', 'PEP', 'CIN', 'CPA', 'TAC'] } },
           select: { kind: true, startsAt: true },
@@ -128,28 +121,17 @@ export class CaseloadRepository {
       },
       orderBy: [{ yearGroup: 'asc' }, { familyName: 'asc' }, { givenName: 'asc' }],
     });
-    return students.map((s) => {
-      const reviews = s.cases
-        .flatMap((c) => c.deadlines.filter((d) => REVIEW_RULE.test(d.ruleId)).map((d) => ({ c, d })))
-        .sort((a, b) => a.d.dueOn.localeCompare(b.d.dueOn));
-      const deadline = reviews[0];
-      const meeting = s.meetings[0];
-      const meetingOn = meeting ? meeting.startsAt.toISOString().slice(0, 10) : null;
-      let nextReview: RegisterRow['nextReview'] = null;
-      if (deadline && (!meetingOn || deadline.d.dueOn <= meetingOn))
-        nextReview = { on: deadline.d.dueOn, what: `${deadline.d.ruleId} due` };
-      else if (meeting && meetingOn) nextReview = { on: meetingOn, what: `${meeting.kind} meeting` };
-      return {
-        studentId: s.id,
-        givenName: s.givenName,
-        familyName: s.familyName,
-        yearGroup: s.yearGroup,
-        senStatus: s.senStatus,
-        ehcp: s.ehcp,
-        childInCare: s.childInCare,
-        keyWorker: s.keyWorker,
-        nextReview,
-      };
-    });
+    return students.map((s) => ({
+      studentId: s.id,
+      givenName: s.givenName,
+      familyName: s.familyName,
+      yearGroup: s.yearGroup,
+      senStatus: s.senStatus,
+      ehcp: s.ehcp,
+      childInCare: s.childInCare,
+      keyWorker: s.keyWorker,
+      openCaseIds: s.cases.map((c) => c.id),
+      nextMeeting: s.meetings[0] ?? null,
+    }));
   }
 }

@@ -8,7 +8,8 @@ import { caseKinds } from '../../core/deadlines/types.ts';
 import { isDomainError } from '../../core/errors.ts';
 import type { Hub } from '../container.ts';
 import { resolveImportOrg } from '../imports/resolve-org.ts';
-import { caseCliLine, caseViews, registerLine, registerRows } from './caseload.ts';
+import { caseCliLine, caseViews } from './caseload.ts';
+import { registerLine, registerRows } from './caseload-register.ts';
 import type { DeadlineService } from './service.ts';
 
 /** Open the hub, run `fn` with the deadline service, print a domain error as one line (exit 2), close. */
@@ -83,8 +84,8 @@ export function registerCaseloadCli(
     .description('the SEN register: pupils on SEN support or with an EHCP, children in care, next review')
     .option('--org <id>', 'organisation (default: the only one)')
     .action(async (o: { org?: string }) =>
-      withHub(open, close, async (hub) => {
-        const rows = await registerRows(hub, await resolveImportOrg(hub, o.org));
+      withHub(open, close, async (hub, svc) => {
+        const rows = await registerRows(hub, svc, await resolveImportOrg(hub, o.org));
         console.log(`SEN register: ${rows.length} pupil${rows.length === 1 ? '' : 's'}`);
         for (const r of rows) console.log(registerLine(r, true));
       }),

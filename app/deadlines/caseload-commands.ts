@@ -6,7 +6,8 @@ import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import { hasRole } from '../../core/staff/roles.ts';
 import type { Hub } from '../container.ts';
-import { caseChatLine, caseViews, registerLine, registerRows, reportsOf } from './caseload.ts';
+import { caseChatLine, caseViews, reportsOf } from './caseload.ts';
+import { registerLine, registerRows } from './caseload-register.ts';
 import type { DeadlineService } from './service.ts';
 
 export function caseloadCommands(hub: Hub, svc: DeadlineService): Command[] {
@@ -76,7 +77,7 @@ export function caseloadCommands(hub: Hub, svc: DeadlineService): Command[] {
             title: 'Sorry, the SEN register is for the SENDCo (and the head or an admin).',
           }),
         };
-      const rows = await registerRows(hub, actor.orgId);
+      const rows = await registerRows(hub, svc, actor.orgId);
       return {
         kind: 'message',
         message: message({

@@ -1,17 +1,14 @@
 /**
  * Caseload views (issue 14 point 8): `send-hub case list` and chat `cases` (an officer's own; a manager's
- * team, by the line-manager relation), and `register` for the SENDCo (pupils on SEN support or with an
- * EHCP, children in care, with their next review). People by name (and email in the CLI), the child by
- * initials and year group (docs/data-protection.md §5), the case by its reference, internal ids only as
- * short references for commands. The 20-week risk is part A's computation (app/deadlines/truth.ts).
+ * team, by the line-manager relation); the SENDCo's `register` is app/deadlines/caseload-register.ts.
+ * People by name (and email in the CLI), the child by initials and year group (docs/data-protection.md
+ * §5), the case by its reference, internal ids only as short references for commands. The 20-week risk is part A's computation (app/deadlines/truth.ts).
  */
 import type { IsoDate } from '../../core/calendar/iso-date.ts';
-import { localDate } from '../../core/calendar/zoned-time.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { nextOpen } from '../../core/deadlines/projection.ts';
-import { studentLabel } from '../../core/students/student-label.ts';
-import { CaseloadRepository, type CaseloadRow, type RegisterRow } from '../../store/caseload-repository.ts';
+import { CaseloadRepository, type CaseloadRow } from '../../store/caseload-repository.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
 import { type CaseProjection, caseloadTruth } from './truth.ts';
@@ -133,45 +130,6 @@ export function caseChatLine(v: CaseView): string {
   if (v.overdue) bits.push(`${v.overdue} overdue`);
   if (v.atRisk) bits.push(`⚠ at risk: ${v.atRisk}`);
   return bits.join(' · ');
-}
-
-const REVIEW_WORDS: Record<string, string> = {
-  R1: 'annual review',
-  C2: 'PEP review',
-  C3: 'LAC review',
-  W6: 'CP review',
-  W7: 'CIN review',
-  EH1: 'TAC review',
-  EHCP_ANNUAL_REVIEW: 'annual review meeting',
-  PEP: 'PEP meeting',
-  CIN: 'CIN meeting',
-  CPA: 'CPA meeting',
-  TAC: 'TAC meeting',
-};
-
-/** The SEN register line of one pupil. */
-export function registerLine(r: RegisterRow & { overdue?: boolean }, withEmail: boolean): string {
-  const status = r.senStatus === 'E' || r.ehcp ? 'EHCP' : r.senStatus === 'K' ? 'SEN support' : 'no SEN';
-  const bits = [studentLabel(r), status];
-  if (r.childInCare) bits.push('in care');
-  if (r.keyWorker)
-    bits.push(`key worker ${r.keyWorker.displayName}${withEmail ? ` <${r.keyWorker.email}>` : ''}`);
-  if (r.nextReview) {
-    const key = r.nextReview.what.split(' ')[0] ?? '';
-    const what = REVIEW_WORDS[key.replace(/[ab]$/, '')] ?? r.nextReview.what;
-    // A review date already passed is not "next": it is said overdue, as `cases` says of a deadline.
-    bits.push(
-      `${r.overdue ? 'review OVERDUE since' : 'next review'} ${formatDate(r.nextReview.on as IsoDate)} (${what})`,
-    );
-  } else bits.push('no review date recorded');
-  return bits.join(' · ');
-}
-
-export async function registerRows(hub: Hub, orgId: string): Promise<(RegisterRow & { overdue: boolean })[]> {
-  const now = hub.clock.now();
-  const today = localDate(now, hub.config.env.TIME_ZONE);
-  const rows = await new CaseloadRepository(hub.dbh.db).register(orgId, now);
-  return rows.map((r) => ({ ...r, overdue: r.nextReview !== null && r.nextReview.on < today }));
 }
 
 export async function reportsOf(hub: Hub, managerId: string) {
