@@ -2,8 +2,9 @@
  * Children who cannot attend school because of health needs (Education Act 1996 s.19,
  * https://www.legislation.gov.uk/ukpga/1996/56/section/19; DfE "Arranging education for children who
  * cannot attend school because of health needs", Dec 2023). A case records each spell of absence as a
- * `first_day_of_absence` and (once known) the child's `return_date`; from them the duties the pack anchors
- * on are derived (docs/deadlines.md, health needs):
+ * `first_day_of_absence` and (once known) the child's `return_date`; a second first day with no return
+ * recorded since the first is the same absence continuing (one spell, from its earliest first day). From
+ * the spells the duties the pack anchors on are derived (docs/deadlines.md, health needs):
  * - `absence_15_school_days` per spell that lasts 15 school days or more, or has no return date yet (a
  *   spell that ends sooner carries no H1 deadline), dated on the spell's first school day, so rule H1's
  *   count of 15 school days "beginning with" it ends on the 15th school day of absence;
@@ -47,13 +48,18 @@ export const schoolYearOf = (d: IsoDate): number => Number(d.slice(0, 4)) - (d.s
 
 interface Spell {
   first: Fact;
-  /** The day the child is back (exclusive end), or the next spell's first day; none: still away. */
-  end?: IsoDate;
-  /** The first return recorded after the spell's first day (what H1 reads, as before). */
+  /** The first return recorded after the spell's first day (exclusive end); none: still away. */
   back?: IsoDate;
   metFrom: IsoDate;
 }
 
+/**
+ * The spells of absence: each begins on a `first_day_of_absence` and ends on the first `return_date` after
+ * it. A first day recorded while a spell is still going on (no return recorded between them: a move from
+ * the ward to home tuition, a readmission whose discharge and return were not recorded, the same date
+ * entered twice) is that absence continuing, not a new one: it starts no clock of its own and its days
+ * are not counted twice; the absence counts from its earliest first day.
+ */
 function spellsOf(events: readonly Fact[]): Spell[] {
   const firsts: Fact[] = [];
   const returns: IsoDate[] = [];
@@ -61,18 +67,19 @@ function spellsOf(events: readonly Fact[]): Spell[] {
     if (e.kind === 'first_day_of_absence') firsts.push(e);
     else if (e.kind === 'return_date') returns.push(e.occurredOn);
   firsts.sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0));
-  return firsts.map((f, i) => {
+  const spells: Spell[] = [];
+  for (const f of firsts) {
+    const current = spells[spells.length - 1];
+    if (current && (!current.back || f.occurredOn < current.back)) continue;
     let back: IsoDate | undefined;
     let before: IsoDate | undefined;
     for (const r of returns) {
       if (r > f.occurredOn && (!back || r < back)) back = r;
       if (r <= f.occurredOn && (!before || r > before)) before = r;
     }
-    const next = firsts[i + 1]?.occurredOn;
-    const cut = next !== undefined && next > f.occurredOn && (!back || next < back);
-    const end = cut ? next : back;
-    return { first: f, ...(end ? { end } : {}), ...(back ? { back } : {}), metFrom: before ?? ANY_TIME };
-  });
+    spells.push({ first: f, ...(back ? { back } : {}), metFrom: before ?? ANY_TIME });
+  }
+  return spells;
 }
 
 /**
@@ -87,7 +94,7 @@ function addedUp(spells: Spell[], sd: SchoolDays): Map<number, { on: IsoDate; sp
   for (const s of spells) {
     let own = 0;
     for (let d = s.first.occurredOn, i = 0; i < MAX_SPELL_DAYS; d = addDays(d, 1), i++) {
-      if (s.end ? d >= s.end : own >= 15) break;
+      if (s.back ? d >= s.back : own >= 15) break;
       if (!sd.isSchoolDay(d)) continue;
       own++;
       const y = schoolYearOf(d);

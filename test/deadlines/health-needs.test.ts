@@ -3,8 +3,9 @@
  * arithmetic on a school's real summer term 2026, with the early May bank holiday (Mon 4 May 2026) and an
  * INSET day; a spell that ends before its 15th school day carries no H1; education arranged before a
  * planned admission meets it; the spells of a school year are added up (H1c on the 15th school day of
- * absence in all), a person's `absences_reached_15_days` taking the hub's place; derived events are not
- * recordable.
+ * absence in all), a person's `absences_reached_15_days` taking the hub's place; a second first day with
+ * no return recorded between is the same absence (one H1 from its first day, its days counted once);
+ * derived events are not recordable.
  */
 import { describe, expect, it } from 'vitest';
 import { schoolDays } from '../../core/calendar/school-days.ts';
@@ -167,6 +168,67 @@ describe('health needs pack (england-health-needs@2023)', () => {
     ]);
     // Back on Wed 3 Jun (2 days): 13 in all, no H1c, no H1.
     expect(evaluate([...third, ['return_date', '2026-06-03']])).toEqual([['H2', '2026-06-03', null]]);
+  });
+
+  it('a second first day with no return recorded between is the same absence: one H1 from its first day', () => {
+    // In hospital from Mon 20 Apr, moved to home tuition on Mon 27 Apr and recorded as a new first day,
+    // no return to school in between: one absence, its 15th school day Mon 11 May (not a second clock
+    // from 27 Apr, nor an H1c from its days counted twice).
+    const moved: [string, string][] = [
+      ['first_day_of_absence', '2026-04-20'],
+      ['first_day_of_absence', '2026-04-27'],
+    ];
+    expect(evaluate(moved)).toEqual([['H1', '2026-05-11', null]]);
+    // Entered out of order, or the same date twice: the same one absence, from its earliest first day.
+    expect(evaluate([moved[1]!, moved[0]!])).toEqual([['H1', '2026-05-11', null]]);
+    expect(evaluate([moved[0]!, moved[0]!])).toEqual([['H1', '2026-05-11', null]]);
+    // Teaching arranged between the two first days meets it; the return ends the one absence (15 school
+    // days away, 20 Apr to 11 May: H1 stands).
+    expect(evaluate([...moved, ['education_arranged', '2026-04-23'], ['return_date', '2026-05-12']])).toEqual(
+      [
+        ['H1', '2026-05-11', '2026-04-23'],
+        ['H2', '2026-05-12', null],
+      ],
+    );
+    // Back after 10 school days (Mon 4 May a bank holiday): no H1, whatever the second first day says.
+    expect(evaluate([...moved, ['return_date', '2026-05-05']])).toEqual([['H2', '2026-05-05', null]]);
+    // A first day after a recorded return is a new absence, with its own clock (as before).
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-04-20'],
+        ['return_date', '2026-05-12'],
+        ['first_day_of_absence', '2026-06-01'],
+        ['first_day_of_absence', '2026-06-08'],
+      ]),
+    ).toEqual([
+      ['H1', '2026-05-11', null],
+      ['H1', '2026-06-19', null],
+      ['H2', '2026-05-12', null],
+    ]);
+  });
+
+  it('a continuing absence recorded twice keeps the school year adding-up (H1c) right', () => {
+    const spells: [string, string][] = [
+      ['first_day_of_absence', '2026-04-20'],
+      ['return_date', '2026-04-27'],
+      ['first_day_of_absence', '2026-05-05'],
+      ['return_date', '2026-05-13'],
+      ['first_day_of_absence', '2026-06-01'],
+    ];
+    // The third absence recorded again on Wed 3 Jun (moved home): the same H1 (Fri 19 Jun) and H1c (Thu
+    // 4 Jun, the 15th school day of absence in the year) as without it.
+    expect(evaluate([...spells, ['first_day_of_absence', '2026-06-03']])).toEqual([
+      ['H1', '2026-06-19', null],
+      ['H1c', '2026-06-04', null],
+      ['H2', '2026-05-13', null],
+    ]);
+    // One absence alone, recorded twice: its own 15th school day is H1; nothing is added up (no H1c).
+    expect(
+      evaluate([
+        ['first_day_of_absence', '2026-06-01'],
+        ['first_day_of_absence', '2026-06-15'],
+      ]),
+    ).toEqual([['H1', '2026-06-19', null]]);
   });
 
   it("a person's own record of the day the register reached 15 takes the hub's place, on the same deadline", () => {
