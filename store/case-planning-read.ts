@@ -103,9 +103,9 @@ function planningSql(provider: Provider, mode: PlanningMode): PlanningSql {
   const paged = mode === 'paged';
   const p = (i: number) => (provider === 'postgres' ? `$${i}` : '?');
   // The page's cases: ids greater than the cursor, up to `take`, in id order; the given ones; or every open case.
-  // PostgreSQL, given ids: the ids as one text[] parameter, and the key dates and deadlines of the open
-  // cases the first read found (an array the tick already holds), without resolving the ids against Case
-  // again in each read.
+  // PostgreSQL, given ids: the ids as one text[] parameter in all three reads, the key dates and deadlines
+  // by the given ids (read beside the cases; those of a case not open are dropped), without resolving the
+  // ids against Case again in each read.
   const pgIds = provider === 'postgres' && mode === 'ids';
   const cases = paged
     ? `SELECT "id" FROM "Case" WHERE "status" = 'OPEN' AND "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`
@@ -170,22 +170,25 @@ export async function readPlanningCases(
   const q = planningSql(provider, mode);
   const pgIds = provider === 'postgres' && mode === 'ids';
   const ids = sel.ids ? (pgIds ? sel.ids : JSON.stringify(sel.ids)) : '';
+  const rest = (args: unknown[]) =>
+    Promise.all([
+      db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
+      db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
+    ]);
+  // Every open case or given ids: the key dates and deadlines are read beside the cases (three statements
+  // at once; given ids, the rows of a case that is not open are read and dropped below). A page: once its
+  // last id is known.
+  const early = mode === 'paged' ? undefined : rest(mode === 'ids' ? [ids] : []);
+  // Awaited below; a failure of the first read must not leave it unhandled.
+  early?.catch(() => undefined);
   const head = await db.$queryRawUnsafe<{ x: string | null; last: string | null }[]>(
     q.cases,
     ...(mode === 'paged' ? [sel.after ?? '', sel.take] : mode === 'ids' ? [ids] : []),
   );
   const last = head[0]?.last;
   if (!head[0]?.x || !last) return [];
-  const rest = (args: unknown[]) =>
-    Promise.all([
-      db.$queryRawUnsafe<{ x: string | null }[]>(q.events, ...args),
-      db.$queryRawUnsafe<{ x: string | null }[]>(q.deadlines, ...args),
-    ]);
-  // Started before the cases are unpacked, except on PostgreSQL given ids (the open ids unpacked are its
-  // parameter).
-  const early = pgIds
-    ? undefined
-    : rest(mode === 'paged' ? [sel.after ?? '', last] : mode === 'ids' ? [ids] : []);
+  // A page's key dates and deadlines, started before its cases are unpacked.
+  const rows = early ?? rest([sel.after ?? '', last]);
   const byId = new Map<string, PlanningCase>();
   const out: PlanningCase[] = [];
   for (const r = new PackedReader(head[0].x); !r.done; ) {
@@ -218,7 +221,7 @@ export async function readPlanningCases(
     byId.set(id, c);
     out.push(c);
   }
-  const [ev, dl] = await (early ?? rest([out.map((c) => c.id)]));
+  const [ev, dl] = await rows;
   if (ev[0]?.x)
     for (const r = new PackedReader(ev[0].x); !r.done; ) {
       const caseId = r.field();

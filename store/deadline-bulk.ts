@@ -19,7 +19,8 @@ const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /** Prisma's SQLite DateTime text form. */
 export const sqliteTimestamp = (d: Date): string => d.toISOString().replace('Z', '+00:00');
 
-function sqlFor(provider: Provider, table: string, cols: BulkColumn[]): string {
+/** The INSERT of `bulkInsert`: one statement whose one parameter is the rows as a JSON array. */
+export function bulkInsertSql(provider: Provider, table: string, cols: BulkColumn[]): string {
   const names = cols.map((c) => q(c.name)).join(', ');
   if (provider === 'sqlite') {
     const values = cols.map((c) =>
@@ -53,7 +54,7 @@ export async function bulkInsert(
   chunk = 5000,
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const sql = sqlFor(provider, table, cols);
+  const sql = bulkInsertSql(provider, table, cols);
   const stamps = cols.filter((c) => c.type === 'timestamp').map((c) => c.name);
   const bools = provider === 'sqlite' ? cols.filter((c) => c.type === 'bool').map((c) => c.name) : [];
   let n = 0;

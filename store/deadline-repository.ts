@@ -3,22 +3,19 @@
  * recorded exception). Every change by a person is audited in the same transaction.
  */
 import { randomUUID } from 'node:crypto';
-import type { ReminderSpec } from '../core/reminders/reminder.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { markCasesChanged } from './case-plan-repository.ts';
-import {
-  aggregate,
-  type DeadlineRow,
-  deadlineSelect,
-  jsonIds,
-  PackedReader,
-  US,
-  type Who,
-} from './case-repository.ts';
+import { type DeadlineRow, deadlineSelect, type Who } from './case-repository.ts';
 import type { Db, Provider, Tx } from './db.ts';
-import { type BulkColumn, bulkInsert, sqliteTimestamp } from './deadline-bulk.ts';
-import { reminderPayload } from './reminder-repository.ts';
-import { insertRows } from './sqlite-json-insert.ts';
+import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
+import {
+  lookupNudges,
+  type NudgeState,
+  type NudgeWrite,
+  readNudgeState,
+  type StoredNudge,
+  writeNudgeRows,
+} from './deadline-nudges.ts';
 
 const DEADLINE_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'text' },
@@ -32,27 +29,7 @@ const DEADLINE_COLUMNS: BulkColumn[] = [
   { name: 'updatedAt', type: 'timestamp' },
 ];
 
-const REMINDER_COLUMNS: BulkColumn[] = [
-  { name: 'id', type: 'text' },
-  { name: 'orgId', type: 'text' },
-  { name: 'kind', type: 'text' },
-  { name: 'subjectType', type: 'text' },
-  { name: 'subjectId', type: 'text' },
-  { name: 'recipientId', type: 'text' },
-  { name: 'dueAt', type: 'timestamp' },
-  { name: 'status', type: 'enum', enumName: 'ReminderStatus' },
-  { name: 'dedupeKey', type: 'text' },
-  { name: 'payload', type: 'json' },
-  { name: 'contentHash', type: 'text' },
-  { name: 'createdAt', type: 'timestamp' },
-  { name: 'updatedAt', type: 'timestamp' },
-];
-
-/** A stored deadline reminder as a tick compares it: its status and Reminder.contentHash (the slot's fingerprint). */
-export interface StoredNudge {
-  status: string;
-  fingerprint: string;
-}
+export type { NudgeState, NudgeWrite, StoredNudge } from './deadline-nudges.ts';
 
 export interface DeadlineWithCase extends DeadlineRow {
   case: {
@@ -132,41 +109,12 @@ export class DeadlineRepository {
    * again is re-armed). Others (planned, sent, answered) are looked up by key only for the rare slot that is
    * not found here (`storedNudges`). With `caseIds`, only the reminders of those cases' deadlines (a steady
    * tick's pick, through the Reminder (subjectType, subjectId) index). On PostgreSQL those cases' reminders
-   * of every status come back: the index scan visits their heap pages to check the status anyway, and the
-   * nudges already handed to the outbox are then found here rather than probed again by key
-   * (`storedNudges` is left with the new slots; issue 18, docs/deadlines.md "How the tick works").
+   * of every status come back (`everyStatus`): the index scan visits their heap pages to check the status
+   * anyway, and a slot not among them is a new nudge, written without a lookup by key (`writeNudges` with
+   * `upsert`; issue 18, docs/deadlines.md "How the tick works").
    */
-  async nudgeState(kinds: string[], since: Date, caseIds?: string[]): Promise<Map<string, StoredNudge>> {
-    const out = new Map<string, StoredNudge>();
-    if (caseIds?.length === 0) return out;
-    const kindList = kinds.map((k) => `'${k.replaceAll("'", "''")}'`).join(', ');
-    const cols = ['"dedupeKey"', 'CAST("status" AS TEXT)', `coalesce("contentHash", '')`].join(
-      ` || '${US}' || `,
-    );
-    const p = (i: number) => (this.provider === 'postgres' ? `$${i}` : '?');
-    const everyStatus = caseIds !== undefined && this.provider === 'postgres';
-    const status = everyStatus
-      ? ''
-      : ` AND ("status" = 'PENDING' OR ("status" = 'CANCELLED' AND "dueAt" >= ${p(1)}))`;
-    // PostgreSQL: the ids as arrays (`= ANY(...)`, index probes whatever the statistics say). As
-    // `IN (json)` semi-joins, a table never analysed (autovacuum off, or just after a bulk load) was planned
-    // as a nested loop re-reading the case list for every pending reminder: 7-16 s at 20,000 cases.
-    const ofCases = !caseIds
-      ? ''
-      : everyStatus
-        ? ` AND "subjectId" = ANY(ARRAY(SELECT "id" FROM "Deadline" WHERE "caseId" = ANY($1::text[])))`
-        : ` AND "subjectId" IN (SELECT "id" FROM "Deadline" WHERE "caseId" IN (${jsonIds(this.provider, p(2))}))`;
-    const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
-      `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE "subjectType" = 'deadline' AND "kind" IN (${kindList})${status}${ofCases}`,
-      ...(everyStatus ? [caseIds] : caseIds ? [since, JSON.stringify(caseIds)] : [since]),
-    );
-    if (rows[0]?.x)
-      for (const r = new PackedReader(rows[0].x); !r.done; ) {
-        const key = r.field();
-        const status = r.field();
-        out.set(key, { status, fingerprint: r.last() });
-      }
-    return out;
+  nudgeState(kinds: string[], since: Date, caseIds?: string[]): Promise<NudgeState> {
+    return readNudgeState(this.db, this.provider, kinds, since, caseIds);
   }
 
   /**
@@ -176,30 +124,8 @@ export class DeadlineRepository {
    * PostgreSQL a text[] `= ANY($1)`): a morning's 10,000 keys went through Prisma in ten `IN` lists of 1,000 bound
    * parameters, each row decoded cell by cell.
    */
-  async storedNudges(keys: string[]): Promise<Map<string, StoredNudge>> {
-    const out = new Map<string, StoredNudge>();
-    const cols = ['"dedupeKey"', 'CAST("status" AS TEXT)', `coalesce("contentHash", '')`].join(
-      ` || '${US}' || `,
-    );
-    const match =
-      this.provider === 'postgres'
-        ? `"dedupeKey" = ANY($1::text[])`
-        : `"dedupeKey" IN (${jsonIds(this.provider, '?')})`;
-    const sql = `SELECT ${aggregate(this.provider, cols)} AS "x" FROM "Reminder" WHERE ${match}`;
-    for (let i = 0; i < keys.length; i += 20_000) {
-      const part = keys.slice(i, i + 20_000);
-      const rows = await this.db.$queryRawUnsafe<{ x: string | null }[]>(
-        sql,
-        this.provider === 'postgres' ? part : JSON.stringify(part),
-      );
-      if (rows[0]?.x)
-        for (const r = new PackedReader(rows[0].x); !r.done; ) {
-          const key = r.field();
-          const status = r.field();
-          out.set(key, { status, fingerprint: r.last() });
-        }
-    }
-    return out;
+  storedNudges(keys: string[]): Promise<Map<string, StoredNudge>> {
+    return lookupNudges(this.db, this.provider, keys);
   }
 
   /** Run `fn` in one transaction (a tick's writes: its nudges and its cases' next moments together). */
@@ -209,64 +135,23 @@ export class DeadlineRepository {
   }
 
   /**
-   * Write a tick's nudge changes (in `tx`, the tick's transaction): new reminders in bulk (one statement
-   * per 5,000 rows, the rows as one JSON parameter), changed ones re-armed (PENDING, new due time,
-   * recipient and message; one statement), withdrawn ones CANCELLED (one statement). The payload carries
-   * the slot's fingerprint in Reminder.contentHash, which the next tick compares instead of the message.
+   * Write a tick's nudge changes (in `tx`, the tick's transaction): new reminders in bulk (`creates`,
+   * consumed lazily: the rows as one JSON parameter per statement; on PostgreSQL each statement is sent
+   * before the next rows are taken, so the caller's rendering runs beside the server's insert), changed
+   * ones re-armed (PENDING, new due time, recipient and message; one statement), withdrawn ones CANCELLED
+   * (one statement). The payload carries the slot's fingerprint in Reminder.contentHash, which the next
+   * tick compares instead of the message. With `upsert` (PostgreSQL, after a `nudgeState` of every
+   * status), a new nudge whose key is stored after all is re-armed or left as a lookup by key would have
+   * had it. Returns the reminders inserted and re-armed.
    */
-  async writeNudges(
-    creates: { spec: ReminderSpec; fingerprint: string }[],
-    updates: { spec: ReminderSpec; fingerprint: string }[],
+  writeNudges(
+    creates: Iterable<NudgeWrite>,
+    updates: NudgeWrite[],
     cancels: string[],
     tx: Tx = this.db,
-  ): Promise<void> {
-    const now = new Date();
-    const pg = this.provider === 'postgres';
-    const rows = creates.map(({ spec: s, fingerprint }) => ({
-      id: randomUUID(),
-      orgId: s.orgId,
-      kind: s.kind,
-      subjectType: s.subject.type,
-      subjectId: s.subject.id,
-      recipientId: s.recipientId,
-      dueAt: s.dueAt,
-      status: 'PENDING',
-      dedupeKey: s.dedupeKey,
-      payload: reminderPayload(s),
-      contentHash: fingerprint,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    // On SQLite each row is parsed once (JSONB, sqlite-json-insert.ts), not once per column: the payload is
-    // most of a row. 4,140 nudge rows (a morning's, bench deadlines): 0.41-0.56x the time of bulkInsert.
-    // On PostgreSQL the rows stay one JSON parameter (json_to_recordset): one array parameter per column
-    // (unnest) cost more, 4,140 rows 2.5-3.4 s against 0.85-1.6 s at load 12, the ~4 MB array literal of
-    // messages serialised by the driver and parsed at bind time (docs/deadlines.md "How the tick works").
-    await insertRows(tx, this.provider, 'Reminder', REMINDER_COLUMNS, rows, 5000);
-    const stamp = (d: Date) => (pg ? d.toISOString() : sqliteTimestamp(d));
-    if (updates.length > 0) {
-      // The stored payload is the message's JSON text (as Prisma writes a Json column), jsonb on PostgreSQL.
-      const part = updates.map(({ spec: s, fingerprint }) => ({
-        k: s.dedupeKey,
-        d: stamp(s.dueAt),
-        p: JSON.stringify(reminderPayload(s)),
-        h: fingerprint,
-        r: s.recipientId,
-      }));
-      await tx.$executeRawUnsafe(
-        pg
-          ? `UPDATE "Reminder" AS m SET "dueAt" = x.d::timestamp(3), "payload" = x.p::jsonb, "contentHash" = x.h, "status" = 'PENDING', "recipientId" = x.r, "updatedAt" = $2::timestamp(3) FROM json_to_recordset($1::json) AS x(k text, d text, p text, h text, r text) WHERE m."dedupeKey" = x.k`
-          : `UPDATE "Reminder" SET "dueAt" = x.value ->> '$.d', "payload" = x.value ->> '$.p', "contentHash" = x.value ->> '$.h', "status" = 'PENDING', "recipientId" = x.value ->> '$.r', "updatedAt" = ? FROM json_each(?) AS x WHERE "Reminder"."dedupeKey" = x.value ->> '$.k'`,
-        ...(pg ? [JSON.stringify(part), stamp(now)] : [stamp(now), JSON.stringify(part)]),
-      );
-    }
-    if (cancels.length > 0)
-      await tx.$executeRawUnsafe(
-        pg
-          ? `UPDATE "Reminder" SET "status" = 'CANCELLED', "updatedAt" = $2::timestamp(3) WHERE "status" = 'PENDING' AND "dedupeKey" = ANY(ARRAY(${jsonIds(this.provider, '$1')}))`
-          : `UPDATE "Reminder" SET "status" = 'CANCELLED', "updatedAt" = ? WHERE "status" = 'PENDING' AND "dedupeKey" IN (${jsonIds(this.provider, '?')})`,
-        ...(pg ? [JSON.stringify(cancels), stamp(now)] : [stamp(now), JSON.stringify(cancels)]),
-      );
+    opts: { upsert?: boolean } = {},
+  ): Promise<{ created: number; rearmed: number }> {
+    return writeNudgeRows(tx, this.provider, creates, updates, cancels, opts);
   }
 
   async byId(id: string): Promise<DeadlineWithCase | null> {

@@ -17,9 +17,8 @@ import {
   planNudgeSlots,
   renderNudge,
 } from '../../core/deadlines/nudges.ts';
-import type { ReminderSpec } from '../../core/reminders/reminder.ts';
 import { type CasePlanRepository, PLAN_NEVER, type PlanMark } from '../../store/case-plan-repository.ts';
-import type { StoredNudge } from '../../store/deadline-repository.ts';
+import type { NudgeState, NudgeWrite, StoredNudge } from '../../store/deadline-repository.ts';
 import { DIGEST_KINDS, isDigestDay, planDigests } from './digests.ts';
 import {
   FLAG_AT_RISK,
@@ -38,7 +37,8 @@ export const NUDGE_LOOKBACK_DAYS = 7;
 
 type Terms = { orgId: string; kind: string; startDate: string; endDate: string }[];
 type Staff = Awaited<ReturnType<CasePlanRepository['staff']>>;
-type NudgeWrite = { spec: ReminderSpec; fingerprint: string };
+/** What a tick writes: the new nudges (rendered as written), the re-armed and the withdrawn ones. */
+type NudgeWrites = { creates: NudgeSlot[]; upsert: boolean; updates: NudgeWrite[]; cancels: string[] };
 
 /** One string per organisation standing for its staff (names, managers, roles) and term dates. */
 function orgSignatures(terms: Terms, staff: Staff): Map<string, string> {
@@ -214,7 +214,18 @@ export class DeadlinePlanner {
     // None when nothing is to be written (a steady tick with nothing due: no BEGIN, no commit).
     if (writes.creates.length + writes.updates.length + writes.cancels.length + marks.length > 0)
       await svc.deadlines.inTransaction(async (tx) => {
-        await svc.deadlines.writeNudges(writes.creates, writes.updates, writes.cancels, tx);
+        const n = await svc.deadlines.writeNudges(
+          rendered(writes.creates),
+          writes.updates,
+          writes.cancels,
+          tx,
+          { upsert: writes.upsert },
+        );
+        // A key stored after all (upsert): re-armed or left, not created.
+        if (writes.upsert) {
+          report.remindersCreated += n.created - writes.creates.length;
+          report.remindersUpdated += n.rearmed;
+        }
         await this.plans.setPlanned(marks, tx);
       });
     report.writeMs += performance.now() - t0;
@@ -277,35 +288,41 @@ export class DeadlinePlanner {
 
   /**
    * What makes the stored deadline reminders match the slots: compare key, status and fingerprint (which
-   * covers the planned due time, recipient and message; one packed read), render messages only for new or
-   * changed slots, cancel pending ones no longer wanted (among `stored`: every deadline's in a full sweep,
-   * the picked cases' in a steady tick). The slots `stored` lacks (nudges already handed to the outbox, new
-   * ones) are looked up by key in one bulk read. Same outcome as ReminderRepository.reconcile over those
+   * covers the planned due time, recipient and message; one packed read), render messages only for changed
+   * slots (new ones are rendered as they are written), cancel pending ones no longer wanted (among `stored`:
+   * every deadline's in a full sweep, the picked cases' in a steady tick). The slots `stored` lacks are new
+   * ones, or nudges already handed to the outbox: looked up by key in one bulk read, unless `stored` holds
+   * every status (PostgreSQL's steady tick): then they are new, and written with `upsert` (a key stored
+   * after all is treated as the lookup would have). Same outcome as ReminderRepository.reconcile over those
    * deadlines; the caller writes the result in the tick's transaction.
    */
   private async reconcileNudges(
     slots: NudgeSlot[],
-    stored: Map<string, StoredNudge>,
+    stored: NudgeState,
     report: TickReport,
-  ): Promise<{ creates: NudgeWrite[]; updates: NudgeWrite[]; cancels: string[] }> {
+  ): Promise<NudgeWrites> {
     const svc = this.svc;
     // One lookup per slot by key; the stored entries found are remembered (by object) for the cancels.
     const found: (StoredNudge | undefined)[] = new Array(slots.length);
     const missing: string[] = [];
     const wanted = new Set<StoredNudge>();
     for (let k = 0; k < slots.length; k++) {
-      const cur = stored.get(slots[k]!.dedupeKey);
+      const cur = stored.byKey.get(slots[k]!.dedupeKey);
       found[k] = cur;
       if (cur) wanted.add(cur);
       else missing.push(slots[k]!.dedupeKey);
     }
-    const more = missing.length > 0 ? await svc.deadlines.storedNudges(missing) : new Map();
-    const creates: NudgeWrite[] = [];
+    const upsert = stored.everyStatus;
+    const more =
+      missing.length > 0 && !upsert
+        ? await svc.deadlines.storedNudges(missing)
+        : new Map<string, StoredNudge>();
+    const creates: NudgeSlot[] = [];
     const updates: NudgeWrite[] = [];
     for (let k = 0; k < slots.length; k++) {
       const slot = slots[k]!;
       const cur = found[k] ?? more.get(slot.dedupeKey);
-      if (!cur) creates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
+      if (!cur) creates.push(slot);
       else if (
         (cur.status === 'PENDING' || cur.status === 'CANCELLED') &&
         (cur.status === 'CANCELLED' || cur.fingerprint !== slot.fingerprint)
@@ -313,10 +330,16 @@ export class DeadlinePlanner {
         updates.push({ spec: renderNudge(slot), fingerprint: slot.fingerprint });
     }
     const cancels: string[] = [];
-    for (const [key, cur] of stored) if (cur.status === 'PENDING' && !wanted.has(cur)) cancels.push(key);
+    for (const [key, cur] of stored.byKey)
+      if (cur.status === 'PENDING' && !wanted.has(cur)) cancels.push(key);
     report.remindersCreated += creates.length;
     report.remindersUpdated += updates.length;
     report.remindersCancelled += cancels.length;
-    return { creates, updates, cancels };
+    return { creates, upsert, updates, cancels };
   }
+}
+
+/** New nudges rendered one by one as the writer takes them (on PostgreSQL, beside the server's insert). */
+function* rendered(slots: NudgeSlot[]): Generator<NudgeWrite> {
+  for (const slot of slots) yield { spec: renderNudge(slot), fingerprint: slot.fingerprint };
 }

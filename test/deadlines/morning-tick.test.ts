@@ -112,4 +112,74 @@ describe.each(providers)('the next morning tick (%s)', (provider) => {
     expect(typeof payload.priority).toBe('number');
     expect(writes(await svc.sweepDryRun(t.clock.now()))).toBe(0);
   }, 120_000);
+
+  it('treats a new slot whose key is stored outside its read as a lookup by key would', async () => {
+    // PostgreSQL writes the slots missing from its read of every status without a lookup by key (an
+    // upsert); SQLite looks them up. A reminder with the slot's key but another subject (so neither read
+    // of the case's reminders sees it): CANCELLED is re-armed, PLANNED left alone, nothing inserted twice.
+    t = await startTestHub(provider, {
+      now: '2027-03-01T08:30:00Z',
+      modules: [deadlinesModule()],
+      env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0', DEADLINE_FULL_SWEEP_SECONDS: '2592000' },
+    });
+    const svc = t.hub.services.get('deadlines') as DeadlineService;
+    const db = t.hub.dbh.db;
+    const org = await db.organisation.create({ data: { name: 'Northshire LA', kind: 'LOCAL_AUTHORITY' } });
+    const manager = await db.staff.create({
+      data: { orgId: org.id, displayName: 'Maya Manager', email: 'maya@la.example' },
+    });
+    const owen = await db.staff.create({
+      data: { orgId: org.id, displayName: 'Owen', email: 'owen@la.example', lineManagerId: manager.id },
+    });
+    for (let i = 0; i < 6; i++) {
+      const student = await db.student.create({
+        data: { orgId: org.id, givenName: `G${i}`, familyName: 'F', yearGroup: '6' },
+      });
+      await svc.openCase({
+        orgId: org.id,
+        studentId: student.id,
+        kind: 'EHC_NEEDS_ASSESSMENT',
+        startDate: addDays('2027-01-08', i * 3),
+        ownerId: owen.id,
+      });
+    }
+    await svc.tick(t.clock.now(), true);
+    const [cancelled, planned] = await db.reminder.findMany({
+      where: { status: 'PENDING', kind: 'deadline_nudge' },
+      orderBy: { dedupeKey: 'asc' },
+      take: 2,
+    });
+    expect(planned).toBeDefined();
+    await db.reminder.update({
+      where: { id: cancelled!.id },
+      data: { status: 'CANCELLED', subjectId: 'elsewhere-1', contentHash: 'old' },
+    });
+    const handed = await db.reminder.update({
+      where: { id: planned!.id },
+      data: { status: 'PLANNED', subjectId: 'elsewhere-2' },
+    });
+    // Their cases changed (the next steady tick plans them).
+    const caseIds = await db.deadline.findMany({
+      where: { id: { in: [cancelled!.subjectId, planned!.subjectId] } },
+      select: { caseId: true },
+    });
+    await db.case.updateMany({
+      where: { id: { in: caseIds.map((c) => c.caseId) } },
+      data: { planOn: '', planVersion: { increment: 1 } },
+    });
+    svc.changed();
+    const report = (await svc.tick(t.clock.now())) as TickReport;
+    expect(report.full).toBe(0);
+    expect(report.remindersCreated).toBe(0);
+    expect(report.remindersUpdated).toBe(1);
+    const rearmed = await db.reminder.findUniqueOrThrow({ where: { id: cancelled!.id } });
+    expect(rearmed.status).toBe('PENDING');
+    expect(rearmed.contentHash).toBe(cancelled!.contentHash);
+    expect(rearmed.payload).toEqual(cancelled!.payload);
+    const left = await db.reminder.findUniqueOrThrow({ where: { id: planned!.id } });
+    expect([left.status, left.updatedAt.getTime()]).toEqual(['PLANNED', handed.updatedAt.getTime()]);
+    expect(
+      await db.reminder.count({ where: { dedupeKey: { in: [cancelled!.dedupeKey, planned!.dedupeKey] } } }),
+    ).toBe(2);
+  }, 120_000);
 });
