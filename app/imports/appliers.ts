@@ -100,6 +100,8 @@ interface Ctx {
   students: StudentIndex;
   staff: Map<string, string>;
   isSafeguarding: SafeguardingClassifier;
+  /** Rows the dry pass counted: the duplicate check's table is sized once for them (seen-keys.ts). */
+  expectedRows?: number;
 }
 
 const INCIDENT_BATCH = 5000;
@@ -108,7 +110,7 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
   const repo = new IncidentImportRepository(ctx.hub.dbh.db, ctx.hub.dbh.provider, ctx.hub.dbh.url);
   const cipher = ctx.hub.cipher;
   // Duplicates across the whole file, not just one batch (bounded memory: seen-keys.ts).
-  const seen = new SeenKeys();
+  const seen = new SeenKeys(ctx.expectedRows);
   return {
     writesReport: true,
     // Each commit costs the database's journal writes and fsyncs (~25 ms on a loaded disk): 1,000 of them
@@ -196,7 +198,7 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
 
 function studentsApplier(ctx: Ctx): Applier {
   const repo = new StudentImportRepository(ctx.hub.dbh.db);
-  const seen = new SeenKeys();
+  const seen = new SeenKeys(ctx.expectedRows);
   return {
     async apply(batch) {
       const rejections: Rejection[] = [];
@@ -299,10 +301,12 @@ export async function applierFor(
   hub: Hub,
   orgId: string,
   isSafeguarding: SafeguardingClassifier,
+  expectedRows?: number,
 ): Promise<Applier> {
   const ctx: Ctx = {
     hub,
     orgId,
+    expectedRows,
     students: await new StudentImportRepository(hub.dbh.db).index(orgId),
     staff: await new StaffImportRepository(hub.dbh.db).lookup(orgId),
     isSafeguarding,

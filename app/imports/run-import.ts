@@ -117,7 +117,7 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     }
     return hit;
   };
-  const applier = await applierFor(input.kind, hub, input.orgId, classify);
+  const applier = await applierFor(input.kind, hub, input.orgId, classify, total);
   const concernRows = new ImportConcernRows(hub.dbh.db);
   const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
   const batchSize = input.batchSize ?? applier.batchSize ?? 1000;

@@ -11,6 +11,7 @@ import { parse } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { ExportConnector } from '../connector.ts';
+import { csvDelimiter, csvShape } from './csv-count.ts';
 import { FileRefusedError } from './errors.ts';
 import { resolveHeaders } from './header-map.ts';
 import { SNIFF_BYTES, type Sniffed, sniffBytes } from './sniff.ts';
@@ -78,32 +79,15 @@ class NormaliseLineEnds extends Transform {
   }
 }
 
-/** The delimiter of the header line: comma, semicolon (European Excel) or tab, outside quotes. */
-function detectDelimiter(firstLine: string): string {
-  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
-  let quoted = false;
-  for (const ch of firstLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
-  }
-  const [best, n] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? [',', 0];
-  return n > 0 ? best : ',';
-}
-
 async function* csvCells(
   source: ExportSource,
   encoding: 'utf8' | 'utf16le' | 'win1252',
   sample: Uint8Array,
 ): AsyncGenerator<Cells> {
   const codec = encoding === 'win1252' ? 'win1252' : encoding;
-  const firstLine =
-    iconv
-      .decode(Buffer.from(sample), codec)
-      .replace(/^\uFEFF/, '')
-      .split(/\r\n|\n|\r/)[0] ?? '';
   const normaliser = new NormaliseLineEnds();
   const parser = parse({
-    delimiter: detectDelimiter(firstLine),
+    delimiter: csvDelimiter(sample, encoding),
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
@@ -145,6 +129,9 @@ async function* csvCells(
       });
     // Not e.message: a decoder or parser message can quote the bytes it choked on.
     throw new FileRefusedError(source.name, `could not be read (${e.code ?? e.name})`, { cause: err });
+  } finally {
+    // Read to the end, or left early (the dry pass takes only the header from here): the file is closed.
+    input.destroy();
   }
   if (held) {
     // A last row cut short with no line end after it: the file was truncated in transit.
@@ -293,14 +280,14 @@ async function nextWithin<T>(
 async function cellsOf(
   source: ExportSource,
   opts: ReadOptions,
-): Promise<{ cells: AsyncGenerator<Cells>; sniffed: Sniffed }> {
+): Promise<{ cells: AsyncGenerator<Cells>; sniffed: Sniffed; sample: Uint8Array }> {
   const sample = await head(source);
   const sniffed = sniffBytes(sample, source.name);
   const cells =
     sniffed.format === 'xlsx'
       ? xlsxCells(source, opts.xlsxMaxBytes ?? 512 * 1048576)
       : csvCells(source, sniffed.encoding, sample);
-  return { cells, sniffed };
+  return { cells, sniffed, sample };
 }
 
 /** The header row's columns (canonical field or null, by position), or the file refused. */
@@ -374,7 +361,36 @@ export async function countExport(
   connector: ExportConnector,
   opts: ReadOptions = {},
 ): Promise<number> {
-  const { cells, sniffed } = await cellsOf(source, opts);
+  const maxRows = opts.maxRows ?? 2_000_000;
+  const first = await cellsOf(source, opts);
+  if (first.sniffed.format === 'csv') {
+    // The header row as csv-parse reads it (the same checks, refusals and onHeader), then the rest counted
+    // by a byte scanner (csv-count.ts) when it is sure csv-parse would count the same: issue 18.
+    const { sniffed, sample } = first;
+    const h = await first.cells.next();
+    await first.cells.return(undefined);
+    if (h.done) throw noHeader(source);
+    headerColumns(h.value, source, connector, opts, sniffed);
+    const shape = await csvShape(source, csvDelimiter(sample, sniffed.encoding), sniffed.encoding);
+    const cutShort =
+      shape && shape.lastWidth < shape.firstWidth && !shape.endsWithLineEnd && shape.firstWidth > 1;
+    if (shape && !cutShort && shape.firstWidth === h.value.cells.length && shape.records > 0) {
+      if (shape.records - 1 > maxRows) throw tooMany(source, maxRows);
+      return shape.records - 1;
+    }
+    // Unsure (or a refusal to word): csv-parse reads the whole file, as before.
+    return countCells(source, connector, { ...opts, onHeader: undefined });
+  }
+  return countCells(source, connector, opts, first);
+}
+
+async function countCells(
+  source: ExportSource,
+  connector: ExportConnector,
+  opts: ReadOptions,
+  opened?: { cells: AsyncGenerator<Cells>; sniffed: Sniffed },
+): Promise<number> {
+  const { cells, sniffed } = opened ?? (await cellsOf(source, opts));
   let header = false;
   let rows = 0;
   const maxRows = opts.maxRows ?? 2_000_000;

@@ -2,9 +2,13 @@
  * File-wide duplicate detection in bounded memory: remembers which record keys (incident ids, student ids)
  * a file has already had, and on which line, without keeping the key strings. Each key is kept as a 64-bit
  * hash plus its first line in an open-addressing table of typed arrays (12 bytes a slot, off the JS heap,
- * at most half full): ~24 MB for a 1,000,000-row file, nothing for the garbage collector to trace. Two
- * different keys share a 64-bit hash with odds of about 1 in 3 x 10^7 for a million-row file; such a row
+ * at most three quarters full): ~16 MB for a 1,000,000-row file, nothing for the garbage collector to trace.
+ * Two different keys share a 64-bit hash with odds of about 1 in 3 x 10^7 for a million-row file; such a row
  * would be reported (not silently dropped) as a duplicate of the other line.
+ *
+ * Sized once when the number of keys is known (the importer's dry pass counts the rows: `expected`), so a
+ * big file never holds the old and the new table at once while it grows (issue 18: at 1,000,000 rows the
+ * doubling held 12 + 24 MB); without it, or past it, the table grows by doubling as before.
  */
 export class SeenKeys {
   private hi: Int32Array;
@@ -13,7 +17,8 @@ export class SeenKeys {
   private lines: Int32Array;
   private count = 0;
 
-  constructor(capacity = 1 << 12) {
+  constructor(expected = 3 << 10) {
+    const capacity = Math.max(8, Math.ceil((Math.max(0, expected) * 4) / 3) + 1);
     this.hi = new Int32Array(capacity);
     this.lo = new Int32Array(capacity);
     this.lines = new Int32Array(capacity);
@@ -23,12 +28,17 @@ export class SeenKeys {
     return this.count;
   }
 
+  /** Slots in the table (tests: a table sized once does not grow). */
+  get capacity(): number {
+    return this.lines.length;
+  }
+
   /** The line `key` was first seen on, or undefined (and `line` is remembered for it). */
   firstLine(key: string, line: number): number | undefined {
     const [h, l] = hash64(key);
     const found = this.find(h, l);
-    if (found >= 0 && this.lines[found]) return (this.lines[found] as number) - 1;
-    if ((this.count + 1) * 2 > this.lines.length) {
+    if (found >= 0) return (this.lines[found] as number) - 1;
+    if ((this.count + 1) * 4 > this.lines.length * 3) {
       this.grow();
       this.insert(h, l, line);
     } else this.insertAt(~found, h, l, line);
@@ -38,10 +48,13 @@ export class SeenKeys {
 
   /** Slot holding (h, l), or ~(empty slot where it would go). */
   private find(h: number, l: number): number {
-    const mask = this.lines.length - 1;
-    for (let i = (h ^ l) & mask; ; i = (i + 1) & mask) {
+    const n = this.lines.length;
+    // The hash scaled to the table (any size, not only powers of two), then linear probing.
+    let i = Math.floor(((h ^ l) >>> 0) * (n / 4294967296));
+    for (;;) {
       if (this.lines[i] === 0) return ~i;
       if (this.hi[i] === h && this.lo[i] === l) return i;
+      if (++i === n) i = 0;
     }
   }
 

@@ -18,4 +18,19 @@ describe('SeenKeys (file-wide duplicates in bounded memory)', () => {
     expect(seen.firstLine('', 7)).toBeUndefined();
     expect(seen.firstLine('', 8)).toBe(7);
   });
+
+  it('sized once for the rows the dry pass counted: never grows, at most three quarters full', () => {
+    const seen = new SeenKeys(100_000);
+    const slots = seen.capacity;
+    expect(slots * 12).toBeLessThan(1.4 * 12 * 100_000);
+    for (let i = 0; i < 100_000; i++) expect(seen.firstLine(`INC${i}`, i + 2)).toBeUndefined();
+    expect(seen.capacity).toBe(slots);
+    expect(seen.firstLine('INC99999', 5)).toBe(100_001);
+    // More keys than announced: it grows as before, and remembers every line.
+    for (let i = 100_000; i < 120_000; i++) expect(seen.firstLine(`INC${i}`, i + 2)).toBeUndefined();
+    expect(seen.capacity).toBeGreaterThan(slots);
+    expect(seen.firstLine('INC0', 5)).toBe(2);
+    expect(seen.firstLine('INC119999', 5)).toBe(120_001);
+    expect(new SeenKeys(0).firstLine('a', 1)).toBeUndefined();
+  });
 });
