@@ -2,7 +2,7 @@
  * File-wide duplicate detection in bounded memory: remembers which record keys (incident ids, student ids)
  * a file has already had, and on which line, without keeping the key strings. Each key is kept as a 64-bit
  * hash plus its first line in an open-addressing table of typed arrays (12 bytes a slot, off the JS heap,
- * at most three quarters full): ~16 MB for a 1,000,000-row file, nothing for the garbage collector to trace.
+ * at most 90% full): ~13 MB for a 1,000,000-row file, nothing for the garbage collector to trace.
  * Two different keys share a 64-bit hash with odds of about 1 in 3 x 10^7 for a million-row file; such a row
  * would be reported (not silently dropped) as a duplicate of the other line.
  *
@@ -18,7 +18,7 @@ export class SeenKeys {
   private count = 0;
 
   constructor(expected = 3 << 10) {
-    const capacity = Math.max(8, Math.ceil((Math.max(0, expected) * 4) / 3) + 1);
+    const capacity = Math.max(8, Math.ceil((Math.max(0, expected) * 10) / 9) + 1);
     this.hi = new Int32Array(capacity);
     this.lo = new Int32Array(capacity);
     this.lines = new Int32Array(capacity);
@@ -38,7 +38,7 @@ export class SeenKeys {
     const [h, l] = hash64(key);
     const found = this.find(h, l);
     if (found >= 0) return (this.lines[found] as number) - 1;
-    if ((this.count + 1) * 4 > this.lines.length * 3) {
+    if ((this.count + 1) * 10 > this.lines.length * 9) {
       this.grow();
       this.insert(h, l, line);
     } else this.insertAt(~found, h, l, line);
