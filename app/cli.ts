@@ -3,7 +3,9 @@
  * exit. Feature modules add their own subcommands (import, case, audit, keys …).
  */
 import { Command } from 'commander';
+import { createDb } from '../store/db.ts';
 import { migrationStatus } from '../store/migrate.ts';
+import { OrgRepository } from '../store/org-repository.ts';
 import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { doctorSafeguardingLines } from './config/safeguarding.ts';
 import { contactsDoctorLine } from './contacts/contacts-module.ts';
@@ -16,6 +18,7 @@ import { loadDemoSchool } from './demo/demo-school.ts';
 import { doctorPendingMigrations } from './doctor-migrations.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
+import { ORG_CREATE_HINT, registerOrgCli } from './orgs/org-cli.ts';
 import { doctorLine, firstAlertStatus } from './safeguarding/first-alerts.ts';
 import { healthReport, VERSION } from './server.ts';
 import { registerStaffCli } from './staff/staff-cli.ts';
@@ -57,8 +60,14 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configOrExit();
       const applied = await prepareDatabase(config, { create: true, say: (line) => console.log(line) });
+      // A real installation's next step is its organisation (audit finding 3); with one, the hub can start.
+      // The database alone (no hub: nothing else is made, no key is generated).
+      const dbh = createDb(config.databaseUrl);
+      const orgs = await new OrgRepository(dbh.db).count().finally(() => dbh.close());
       console.log(
-        `Database ready (${applied.length} migration(s) applied). Start the hub with: send-hub start`,
+        orgs === 0
+          ? `Database ready (${applied.length} migration(s) applied). Next, create your school or local authority and its first administrator:\n  ${ORG_CREATE_HINT}\nthen import staff and pupils (send-hub import arbor-staff <file>, send-hub import students <file>) and start the hub: send-hub start. (send-hub demo loads a fictional school instead.)`
+          : `Database ready (${applied.length} migration(s) applied). Start the hub with: send-hub start`,
       );
     });
 
@@ -233,6 +242,7 @@ export function buildProgram(): Command {
   for (const m of defaultModules()) {
     m.cli?.(program, () => openHub(configOrExit()), closeHub);
   }
+  registerOrgCli(program, () => openHub(configOrExit()), closeHub);
   registerStaffCli(program, () => openHub(configOrExit()), closeHub);
   registerCaseloadCli(program, () => openHub(configOrExit()), closeHub);
   return program;

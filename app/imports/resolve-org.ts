@@ -1,5 +1,6 @@
 /** Which organisation an import belongs to: --org, else IMPORT_ORG_ID, else the only one. */
 import { DomainError } from '../../core/errors.ts';
+import { ORG_CREATE_HINT } from '../../core/orgs/org-identity.ts';
 import { importsConfig } from '../config/imports.ts';
 import type { Hub } from '../container.ts';
 
@@ -7,7 +8,10 @@ export async function resolveImportOrg(hub: Hub, explicit?: string): Promise<str
   const wanted = explicit ?? importsConfig(hub.config.raw).IMPORT_ORG_ID;
   if (wanted) {
     if (!(await hub.orgs.byId(wanted)))
-      throw new DomainError('NOT_FOUND', `organisation ${wanted} was not found`);
+      throw new DomainError(
+        'NOT_FOUND',
+        `organisation ${wanted} was not found (send-hub org list shows the ids)`,
+      );
     return wanted;
   }
   const all = await hub.orgs.all();
@@ -15,7 +19,7 @@ export async function resolveImportOrg(hub: Hub, explicit?: string): Promise<str
   throw new DomainError(
     'VALIDATION',
     all.length === 0
-      ? 'no organisation yet: run `send-hub demo` or create one first'
-      : 'several organisations: pass --org <id> or set IMPORT_ORG_ID',
+      ? `no organisation yet: create yours with \`${ORG_CREATE_HINT}\` (or \`send-hub demo\` for the fictional school)`
+      : 'several organisations: pass --org <id> or set IMPORT_ORG_ID (send-hub org list shows the ids)',
   );
 }
