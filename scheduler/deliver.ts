@@ -22,6 +22,7 @@ import { type RunCarry, takeSent, writeSent } from './delivery-carry.ts';
 import { DeliveryEvents } from './delivery-events.ts';
 import { DeliveryLoops } from './delivery-loops.ts';
 import { DeliveryOutcomes } from './delivery-outcome.ts';
+import { DeliveryRounds } from './delivery-rounds.ts';
 import { resolveRoute } from './delivery-route.ts';
 import { SendWindows } from './send-window.ts';
 
@@ -44,6 +45,7 @@ export class Deliverer {
   private readonly events: DeliveryEvents;
   private readonly outcomes: DeliveryOutcomes;
   private readonly batchSize: number;
+  private readonly outOfChatBatch: number;
   private readonly leaseMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
@@ -61,6 +63,7 @@ export class Deliverer {
     private readonly options: DelivererOptions,
   ) {
     this.batchSize = options.batchSize ?? 20;
+    this.outOfChatBatch = options.outOfChatBatch ?? 100;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.backoff = options.backoff ?? defaultBackoff;
     this.random = options.random ?? Math.random;
@@ -129,7 +132,12 @@ export class Deliverer {
   async drainOnce(): Promise<DrainReport> {
     const report: DrainReport = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
     if (this.stopping) return report;
-    const batch = await this.outbox.claim(this.options.workerId, this.batchSize, this.leaseMs);
+    const batch = await this.outbox.claim(
+      this.options.workerId,
+      this.batchSize,
+      this.leaseMs,
+      this.outOfChatBatch,
+    );
     report.claimed = batch.length;
     if (batch.length === 0) return report;
     // The recipients of the whole batch and their identities in one query, not two per message.
@@ -140,39 +148,51 @@ export class Deliverer {
     // different people's concurrently, at most `parallel` at once per loop.
     const runs = new Map<string, ClaimedMessage[]>();
     for (const m of batch) runs.set(m.orderKey, [...(runs.get(m.orderKey) ?? []), m]);
-    const queue = [...runs.values()];
+    // E-mail and SMS runs (issue 16) all go at once: their provider's limit is per API key and per minute
+    // (Notify: 3,000), so there are no far-ahead slots to bunch up, and each person's run is a chain of
+    // database turns that only more people at once (larger group commits) shortens; they keep in step
+    // (delivery-rounds.ts) so each turn is one group. Chat runs: `parallel` at a time.
+    const isOoc = (run: ClaimedMessage[]) => !!run[0]?.via && isOutOfChat(run[0].via);
+    const queue = [...runs.values()].filter((run) => !isOoc(run));
+    const oocRuns = [...runs.values()].filter(isOoc);
+    const rounds = new DeliveryRounds(oocRuns.length, this.sleep);
     const claimedAt = this.clock.now().getTime();
-    const worker = async () => {
-      for (let run = queue.shift(); run; run = queue.shift()) {
-        // A sent message's finish is written with the next message's begin (delivery-carry.ts).
-        const carry: RunCarry = {};
-        for (const [i, m] of run.entries()) {
-          // Late in a long run the claims' leases run low: give the rest back rather than risk them.
-          const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
-          if (stale) await writeSent(this.outbox, carry);
-          const state = stale ? 'HELD' : await this.deliverOne(m, people, carry, i < run.length - 1);
-          if (state === 'SENT') report.sent++;
-          else if (state === 'FAILED') report.failed++;
-          // A message still to be retried holds the person's later ones back: they wait for it.
-          if (state === 'RETRYING' || state === 'HELD') {
-            const rest = run.slice(state === 'HELD' ? i : i + 1);
-            report.retrying += rest.length + (state === 'RETRYING' ? 1 : 0);
-            await Promise.all(
-              rest.map((r) =>
-                this.outbox.release(r.id, r.claimToken, this.clock.now(), 'waiting for an earlier message'),
-              ),
-            );
-            break;
-          }
+    const deliverRun = async (run: ClaimedMessage[], inStep?: DeliveryRounds) => {
+      // A sent message's finish is written with the next message's begin (delivery-carry.ts).
+      const carry: RunCarry = {};
+      for (const [i, m] of run.entries()) {
+        if (i > 0) await inStep?.arrive();
+        // Late in a long run the claims' leases run low: give the rest back rather than risk them.
+        const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
+        if (stale) await writeSent(this.outbox, carry);
+        const state = stale ? 'HELD' : await this.deliverOne(m, people, carry, i < run.length - 1);
+        if (state === 'SENT') report.sent++;
+        else if (state === 'FAILED') report.failed++;
+        // A message still to be retried holds the person's later ones back: they wait for it.
+        if (state === 'RETRYING' || state === 'HELD') {
+          const rest = run.slice(state === 'HELD' ? i : i + 1);
+          report.retrying += rest.length + (state === 'RETRYING' ? 1 : 0);
+          await Promise.all(
+            rest.map((r) =>
+              this.outbox.release(r.id, r.claimToken, this.clock.now(), 'waiting for an earlier message'),
+            ),
+          );
+          break;
         }
       }
     };
-    // E-mail and SMS runs (issue 16) all go at once: their provider's limit is per API key and per minute
-    // (Notify: 3,000), so there are no far-ahead slots to bunch up, and each person's run is a chain of
-    // database turns that only more people at once (larger group commits) shortens. Chat: `parallel`.
-    const outOfChat = queue.filter((run) => run[0]?.via && isOutOfChat(run[0].via)).length;
-    const width = Math.min(queue.length, Math.max(this.parallel, outOfChat));
-    const work = Promise.all(Array.from({ length: width }, worker));
+    const worker = async () => {
+      for (let run = queue.shift(); run; run = queue.shift()) await deliverRun(run);
+    };
+    const inStep = async (run: ClaimedMessage[]) => {
+      try {
+        await deliverRun(run, rounds);
+      } finally {
+        rounds.leave();
+      }
+    };
+    const width = Math.min(queue.length, this.parallel);
+    const work = Promise.all([...Array.from({ length: width }, worker), ...oocRuns.map(inStep)]);
     this.inFlight.add(work);
     try {
       await work;

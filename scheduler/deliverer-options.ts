@@ -51,7 +51,14 @@ export interface DelivererOptions {
   maxInlineWaitMs?: number;
   /** Real timers by default; tests pass one that moves a FakeClock. */
   sleep?: (ms: number) => Promise<void>;
+  /** People per claim (chat; default 20). */
   batchSize?: number;
+  /**
+   * E-mail and SMS people per claim besides `batchSize` (default 100; issue 18). Their provider's limit is
+   * per API key and per minute, and a person's run is a chain of writes that only more people at once
+   * (larger group commits) shortens: 1,000 SMS due at once to 100 people go in one claim, not five.
+   */
+  outOfChatBatch?: number;
   leaseMs?: number;
   backoff?: BackoffPolicy;
   random?: () => number;

@@ -4,7 +4,7 @@
  * on PostgreSQL (several replicas). Both take, for up to `limit` people, the first message in line and the run
  * of due messages behind it (up to MAX_RUN), in order.
  */
-import type { Platform } from '../core/ports.ts';
+import { isOutOfChat, type Platform } from '../core/ports.ts';
 import type { Db } from './db.ts';
 import { sqliteTimestamp } from './deadline-bulk.ts';
 
@@ -12,6 +12,9 @@ import { sqliteTimestamp } from './deadline-bulk.ts';
 const MAX_RUN = 10;
 /** A run is looked for among the person's next RUN_WINDOW sequence numbers (sent ones lie before). */
 const RUN_WINDOW = MAX_RUN * 4;
+
+/** Whether a claimed row is an e-mail or SMS (its own people count, `outOfChat` of the claims below). */
+const outOfChatRow = (r: { platform: Platform | null }) => r.platform !== null && isOutOfChat(r.platform);
 
 /**
  * An earlier message of the same person holds a later one back while it is being sent, retried, or due.
@@ -66,6 +69,10 @@ export interface ClaimedRow {
  * slow as a whole claim round per message). A run is a prefix of the person's blocking messages in
  * sequence order, all of them due: nothing that holds the person back lies between two of its messages.
  * The deliverer sends a run in order and gives the rest back as soon as one is not sent.
+ *
+ * `outOfChat` (issue 18): when given, e-mail and SMS people are counted apart, up to `outOfChat` of them
+ * besides the `limit` chat people (a burst of 1,000 SMS due at once to 100 people is one claim, not five
+ * rounds of 20, and its writes form groups of 100). Without it, every person counts towards `limit`.
  */
 export async function claimPortable(
   db: Db,
@@ -73,6 +80,7 @@ export async function claimPortable(
   limit: number,
   now: Date,
   until: Date,
+  outOfChat?: number,
 ): Promise<(ClaimedRow & { inDoubt: boolean })[]> {
   const due = [
     { state: { in: ['PENDING' as const, 'RETRYING' as const] }, nextAttemptAt: { lte: now } },
@@ -99,7 +107,7 @@ export async function claimPortable(
        ORDER BY m."priority", m."nextAttemptAt", m."sequence"
        LIMIT ?`,
       ...[at, at, at],
-      limit * 4,
+      limit * 4 + (outOfChat ?? 0) * 2,
     );
     if (ids.length === 0) return [];
     const order = new Map(ids.map((r, k) => [r.id, k]));
@@ -137,11 +145,21 @@ export async function claimPortable(
       const at = (c: { nextAttemptAt?: Date }) => c.nextAttemptAt?.getTime() ?? 0;
       candidates.sort((a, b) => a.priority - b.priority || at(a) - at(b) || a.sequence - b.sequence);
     }
-    // People whose first blocking message is a candidate, in claim order (priority, due time), up to `limit`.
+    // People whose first blocking message is a candidate, in claim order (priority, due time), up to `limit`
+    // (and `outOfChat` e-mail and SMS people apart, when given).
     const people: string[] = [];
+    const taken = new Set<string>();
+    let chat = 0;
+    let ooc = 0;
     for (const c of candidates) {
-      if (people.length >= limit) break;
-      if (c.sequence === first.get(c.orderKey) && !people.includes(c.orderKey)) people.push(c.orderKey);
+      if (chat >= limit && (outOfChat === undefined || ooc >= outOfChat)) break;
+      if (c.sequence !== first.get(c.orderKey) || taken.has(c.orderKey)) continue;
+      const apart = outOfChat !== undefined && outOfChatRow(c);
+      if (apart ? ooc >= outOfChat : chat >= limit) continue;
+      if (apart) ooc++;
+      else chat++;
+      taken.add(c.orderKey);
+      people.push(c.orderKey);
     }
     if (people.length === 0) return [];
     // Their runs, read by key in one query: the candidate window is ordered by due time, so a burst to
@@ -224,7 +242,8 @@ const blockingSql = (m: string) =>
  * is cut at its first row not locked, so nothing is claimed past a gap. A follower is only ever locked
  * after its head (the join reads the head first), and the head stops every other claim from reaching the
  * person's later messages, so two replicas never split one person's run.
- * Timestamps are UTC in `timestamp(3)` columns, as Prisma writes them.
+ * Timestamps are UTC in `timestamp(3)` columns, as Prisma writes them. `outOfChat`: e-mail and SMS people
+ * counted apart, as on SQLite (two `heads` selections, each locked with `SKIP LOCKED`).
  *
  * @returns the claimed rows, people in claim order (priority, due time), each person's in sequence order.
  */
@@ -234,20 +253,29 @@ export async function claimRunsSkipLocked(
   limit: number,
   now: Date,
   until: Date,
+  outOfChat?: number,
 ): Promise<{ id: string; inDoubt: boolean }[]> {
   const n = Math.max(1, Math.floor(limit));
-  const rows = await db.$queryRawUnsafe<{ id: string; prev: string; turn: number; pos: number }[]>(
-    `WITH heads AS (
+  const headsOf = (name: string, only: string, count: number) => `${name} AS (
        SELECT m."id", m."orderKey", m."sequence", m."priority", m."nextAttemptAt", m."state"::text AS prev
        FROM "OutboxMessage" m
-       WHERE ${dueSql('m')}
+       WHERE ${dueSql('m')}${only}
          AND NOT EXISTS (
            SELECT 1 FROM "OutboxMessage" p
            WHERE p."orderKey" = m."orderKey" AND p."sequence" < m."sequence" AND ${blockingSql('p')})
        ORDER BY m."priority", m."nextAttemptAt", m."sequence"
-       LIMIT ${n}
+       LIMIT ${count}
        FOR UPDATE OF m SKIP LOCKED
-     ),
+     )`;
+  const ooc = `m."platform"::text IN ('EMAIL', 'SMS')`;
+  const heads =
+    outOfChat === undefined
+      ? headsOf('heads', '', n)
+      : `${headsOf('chat_heads', ` AND (m."platform" IS NULL OR NOT ${ooc})`, n)},
+     ${headsOf('ooc_heads', ` AND ${ooc}`, Math.max(1, Math.floor(outOfChat)))},
+     heads AS (SELECT * FROM chat_heads UNION ALL SELECT * FROM ooc_heads)`;
+  const rows = await db.$queryRawUnsafe<{ id: string; prev: string; turn: number; pos: number }[]>(
+    `WITH ${heads},
      ranked AS (
        SELECT h.*, (row_number() OVER (ORDER BY h."priority", h."nextAttemptAt", h."sequence"))::int AS turn
        FROM heads h

@@ -159,25 +159,31 @@ export class OutboxRepository implements OutboxPort {
    * and first in line for their recipient (a person's messages go out in order), with the person's run of
    * due messages behind the first (store/outbox-claim.ts). Exactly one worker wins each row: on PostgreSQL
    * one `FOR UPDATE SKIP LOCKED` statement (replicas never wait on each other's rows); on SQLite (one
-   * process) portable compare-and-set updates.
+   * process) portable compare-and-set updates. `outOfChat`: e-mail and SMS people counted apart, up to
+   * that many besides `limit` (the Deliverer's outOfChatBatch); without it every person counts to `limit`.
    */
-  async claim(worker: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+  async claim(worker: string, limit: number, leaseMs: number, outOfChat?: number): Promise<ClaimedMessage[]> {
     // The lease is held by this claim, not by the worker: if the lease runs out and the same process
     // (another loop, or a later batch) claims the message again, the first holder must lose it too.
     const token = `${worker}#${++this.claims}`;
-    return this.claimAs(token, limit, leaseMs);
+    return this.claimAs(token, limit, leaseMs, outOfChat);
   }
 
   private claims = 0;
 
-  private async claimAs(worker: string, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+  private async claimAs(
+    worker: string,
+    limit: number,
+    leaseMs: number,
+    outOfChat?: number,
+  ): Promise<ClaimedMessage[]> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + leaseMs);
     if (this.provider !== 'postgres') {
-      const won = await claimPortable(this.db, worker, limit, now, until);
+      const won = await claimPortable(this.db, worker, limit, now, until, outOfChat);
       return won.map((w) => this.toClaimed(w, w.inDoubt, worker));
     }
-    const won = await claimRunsSkipLocked(this.dx, worker, limit, now, until);
+    const won = await claimRunsSkipLocked(this.dx, worker, limit, now, until, outOfChat);
     if (won.length === 0) return [];
     const rows = await this.dx.outboxMessage.findMany({
       where: { id: { in: won.map((w) => w.id) } },

@@ -5,7 +5,7 @@
  * tokens), retried on conflict, so two replicas can never both spend the same token. On PostgreSQL the
  * rows are locked first (FOR UPDATE, in key order) so concurrent replicas queue instead of conflicting.
  */
-import { bucketFor } from '../core/delivery/platform-rate-limits.ts';
+import { bucketFor, JITTER_MARGIN_MS } from '../core/delivery/platform-rate-limits.ts';
 import type { Clock, RateLimitKey } from '../core/ports.ts';
 import type { Db, Provider, Tx } from './db.ts';
 
@@ -21,6 +21,28 @@ interface BucketSpec {
   id: string;
   capacity: number;
   perMs: number;
+}
+
+/**
+ * PostgreSQL, a key of one large bucket (Notify's 3,000 a minute per API key, a bucket of 1,000): tokens
+ * are leased in blocks (issue 18). Every SMS taking its token with its own UPDATE of the one bucket row
+ * queued 1,000 commits on that row's lock when 1,000 SMS fell due at once. A block is taken in one
+ * statement (at most what the bucket holds, at most LEASE_MAX, sized by the callers waiting for it) and
+ * spent in this process for at most LEASE_MS; what is left then is dropped, not given back (the bucket
+ * counted it spent: conservative). A token may thus be spent up to LEASE_MS after the bucket counted it,
+ * so a leased bucket refills over windowMs + JITTER_MARGIN_MS + LEASE_MS instead of windowMs +
+ * JITTER_MARGIN_MS (every replica uses the same rate): sends in any window stay within the limit with the
+ * same jitter margin as before. Notify's sustained rate: 2,000 / 60.25 s instead of 2,000 / 60.05 s.
+ */
+export const LEASE_MS = 200;
+const LEASE_MAX = 100;
+/** Buckets at least this large are leased in blocks (Teams' and Slack's per-thread buckets are 1 to 36). */
+const LEASE_MIN_CAPACITY = 200;
+
+interface Lease {
+  tokens: number;
+  /** Epoch ms after which the block's tokens are no longer spent. */
+  until: number;
 }
 
 export class RateLimitRepository {
@@ -47,12 +69,14 @@ export class RateLimitRepository {
   async take(keys: RateLimitKey[], maxWaitMs = 0): Promise<TakeResult> {
     if (keys.length === 0) return { ok: true, waitMs: 0 };
     const specs = keys
-      .flatMap((k) => k.rules.map((r) => ({ id: `${k.key}|${r.windowMs}`, ...bucketFor(r) })))
+      .flatMap((k) => k.rules.map((r) => ({ id: `${k.key}|${r.windowMs}`, ...this.bucketOf(r) })))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const nowMs = this.clock.now().getTime();
     let known = 0;
     for (const sp of specs) known = Math.max(known, (this.knownWait.get(sp.id) ?? 0) - nowMs);
     if (known > 0) return { ok: false, waitMs: known };
+    const only = specs.length === 1 ? specs[0] : undefined;
+    if (only && this.leased(only)) return this.takeLeased(only, maxWaitMs);
     for (let attempt = 0; ; attempt++) {
       try {
         if (this.provider === 'postgres') return await this.takePostgres(specs, maxWaitMs);
@@ -62,6 +86,149 @@ export class RateLimitRepository {
         if (!conflict || attempt >= 20) throw err;
       }
     }
+  }
+
+  /** A rule's bucket; a leased one (PostgreSQL, large) refills over LEASE_MS more (see LEASE_MS). */
+  private bucketOf(rule: RateLimitKey['rules'][number]): { capacity: number; perMs: number } {
+    const b = bucketFor(rule);
+    if (this.provider !== 'postgres' || b.capacity < LEASE_MIN_CAPACITY) return b;
+    const over = rule.windowMs + JITTER_MARGIN_MS;
+    return { capacity: b.capacity, perMs: (b.perMs * over) / (over + LEASE_MS) };
+  }
+
+  private leased(spec: BucketSpec): boolean {
+    return this.provider === 'postgres' && spec.capacity >= LEASE_MIN_CAPACITY;
+  }
+
+  /** Blocks of tokens this process holds (bucket id → lease), the block being fetched, and who waits. */
+  private readonly leases = new Map<string, Lease>();
+  private readonly fetching = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, number>();
+
+  /**
+   * A take from a leased bucket: a token of this process's block if one is left and the block is fresh;
+   * else one caller fetches a new block (the others wait for it, then spend from it), or, with the bucket
+   * empty, reserves a single future slot as `takePostgres` does.
+   */
+  private async takeLeased(spec: BucketSpec, maxWaitMs: number): Promise<TakeResult> {
+    for (;;) {
+      const nowMs = this.clock.now().getTime();
+      const lease = this.leases.get(spec.id);
+      if (lease && lease.tokens >= 1 && nowMs < lease.until) {
+        lease.tokens--;
+        return { ok: true, waitMs: 0 };
+      }
+      // The block just fetched found the bucket empty (or closed): no slot before then, for anyone here.
+      const known = (this.knownWait.get(spec.id) ?? 0) - nowMs;
+      if (known > 0) return { ok: false, waitMs: known };
+      const pending = this.fetching.get(spec.id);
+      if (!pending) break;
+      this.waiting.set(spec.id, (this.waiting.get(spec.id) ?? 0) + 1);
+      try {
+        await pending.catch(() => undefined);
+      } finally {
+        this.waiting.set(spec.id, (this.waiting.get(spec.id) ?? 1) - 1);
+      }
+    }
+    let done = (): void => undefined;
+    this.fetching.set(
+      spec.id,
+      new Promise<void>((r) => {
+        done = r;
+      }),
+    );
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.fetchLease(spec, maxWaitMs);
+        } catch (err) {
+          const conflict = err instanceof BucketConflict || isRetryable(err);
+          if (!conflict || attempt >= 20) throw err;
+        }
+      }
+    } finally {
+      this.fetching.delete(spec.id);
+      done();
+    }
+  }
+
+  /**
+   * One statement: lock the bucket row, refill it, and take a block of min(LEASE_MAX, waiting callers + 1,
+   * whole tokens held) tokens, or, with less than one token, reserve the next slot (tokens below zero).
+   * The caller spends one token; the rest are this process's lease for LEASE_MS.
+   */
+  private async fetchLease(spec: BucketSpec, maxWaitMs: number): Promise<TakeResult> {
+    const now = this.clock.now();
+    const nowMs = now.getTime();
+    if (!this.ensured.has(spec.id)) {
+      await this.db.$executeRawUnsafe(
+        `INSERT INTO "RateBucket" ("key", "tokens", "updatedAt") VALUES ($1, $2::double precision, $3::timestamp)
+         ON CONFLICT ("key") DO NOTHING`,
+        spec.id,
+        spec.capacity,
+        now.toISOString(),
+      );
+      this.ensured.add(spec.id);
+    }
+    const want = Math.min(LEASE_MAX, 1 + (this.waiting.get(spec.id) ?? 0));
+    const rows = await this.db.$queryRawUnsafe<{ granted: number; after: number; blockedMs: number }[]>(
+      `WITH cur AS (
+         SELECT "key", LEAST($2::double precision, "tokens" + GREATEST(0, EXTRACT(EPOCH FROM ($4::timestamp - "updatedAt")) * 1000) * $3::double precision) AS level,
+                (COALESCE(EXTRACT(EPOCH FROM "blockedUntil") * 1000, 0))::double precision AS "blockedMs"
+         FROM "RateBucket" WHERE "key" = $1 FOR UPDATE
+       ),
+       grant_ AS (
+         SELECT "key", level, "blockedMs",
+                CASE WHEN "blockedMs" > $6::double precision THEN 0
+                     WHEN level >= 1 THEN LEAST($5::double precision, FLOOR(level)) ELSE 1 END AS granted
+         FROM cur
+       ),
+       upd AS (
+         UPDATE "RateBucket" b SET "tokens" = g.level - g.granted, "updatedAt" = GREATEST(b."updatedAt", $4::timestamp)
+         FROM grant_ g WHERE b."key" = g."key"
+         RETURNING b."tokens" AS "after"
+       )
+       SELECT g.granted::double precision AS granted, u."after"::double precision AS "after", g."blockedMs" FROM grant_ g, upd u`,
+      spec.id,
+      spec.capacity,
+      spec.perMs,
+      now.toISOString(),
+      want,
+      nowMs,
+    );
+    const row = rows[0];
+    if (!row) {
+      // The bucket row vanished (cleared by an admin): recreate and take again.
+      this.ensured.delete(spec.id);
+      throw new BucketConflict('missing bucket');
+    }
+    const granted = Number(row.granted);
+    const blockedMs = Number(row.blockedMs);
+    if (granted === 0) {
+      // A 429 closed the bucket: nothing was taken; no slot before it opens.
+      const wait = blockedMs - nowMs;
+      if (wait > maxWaitMs) {
+        this.knownWait.set(spec.id, nowMs + wait - maxWaitMs);
+        return { ok: false, waitMs: wait - maxWaitMs };
+      }
+      // Within the inline wait: reserve the slot at its opening, as takePostgres does.
+      return this.takePostgres([spec], maxWaitMs);
+    }
+    const after = Number(row.after);
+    if (after >= 0) {
+      // A whole block: one token for this caller, the rest leased to this process.
+      if (granted > 1) this.leases.set(spec.id, { tokens: granted - 1, until: nowMs + LEASE_MS });
+      return { ok: true, waitMs: 0 };
+    }
+    // Less than one token: a single slot reserved in the future.
+    const wait = Math.ceil(-after / spec.perMs);
+    if (wait <= maxWaitMs) return { ok: true, waitMs: wait };
+    this.knownWait.set(spec.id, nowMs + wait - maxWaitMs);
+    await this.db.$executeRawUnsafe(
+      `UPDATE "RateBucket" SET "tokens" = "tokens" + 1 WHERE "key" = $1`,
+      spec.id,
+    );
+    return { ok: false, waitMs: wait - maxWaitMs };
   }
 
   /** Bucket rows known to exist (PostgreSQL), so the insert runs once per key per process. */
@@ -181,6 +348,8 @@ export class RateLimitRepository {
       for (const rule of k.rules) {
         const id = `${k.key}|${rule.windowMs}`;
         this.knownWait.set(id, until.getTime());
+        // A leased block is not spent into a closed window.
+        this.leases.delete(id);
         this.blocks.set(id, Math.max(this.blocks.get(id) ?? 0, until.getTime()));
         await this.db.rateBucket.upsert({
           where: { key: id },
