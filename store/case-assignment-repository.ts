@@ -28,6 +28,7 @@ export interface CaseForHandover {
   id: string;
   orgId: string;
   studentId: string;
+  kind: string;
   status: string;
   reference: string | null;
   ownerId: string | null;
@@ -43,7 +44,6 @@ export interface AssignmentRow {
 
 /** An open case of an officer, as a bulk handover lists it (no child: reference, kind, start date). */
 export interface OpenCaseOfOfficer extends CaseForHandover {
-  kind: string;
   startDate: string;
 }
 
@@ -51,6 +51,7 @@ const handoverSelect = {
   id: true,
   orgId: true,
   studentId: true,
+  kind: true,
   status: true,
   reference: true,
   ownerId: true,

@@ -160,4 +160,13 @@ export class TacMeetingRepository {
     });
     return r.count;
   }
+
+  /** The named officers of a child's open cases (TAC note recipients, core/tac-notes/tac-recipients.ts). */
+  async caseOfficerIds(orgId: string, studentId: string): Promise<string[]> {
+    const rows = await this.db.case.findMany({
+      where: { orgId, studentId, status: 'OPEN', ownerId: { not: null } },
+      select: { ownerId: true },
+    });
+    return [...new Set(rows.map((r) => r.ownerId).filter((id): id is string => !!id))];
+  }
 }

@@ -17,6 +17,8 @@ export interface TimelineQuery {
   /** Owners whose cases are listed (absent: the whole organisation, for roles that see every case). */
   ownerIds?: string[];
   kind?: string;
+  /** Kinds left out of the list unless the case's officer is `exceptOwnerId` (core/access caseloadScope). */
+  restricted?: { kinds: string[]; exceptOwnerId: string };
   state?: TimelineStateFilter;
   /** Only these case ids (the at-risk filter, computed by the caller). */
   caseIds?: string[];
@@ -79,6 +81,12 @@ export class TimelineRepository {
       );
     if (q.caseIds) where.push(`c."id" IN (${jsonIds(this.provider, p(JSON.stringify(q.caseIds)))})`);
     if (q.kind) where.push(`CAST(c."kind" AS TEXT) = ${p(q.kind)}`);
+    if (q.restricted) {
+      const kinds = jsonIds(this.provider, p(JSON.stringify(q.restricted.kinds)));
+      where.push(
+        `(CAST(c."kind" AS TEXT) NOT IN (${kinds}) OR COALESCE(c."ownerId", '') = ${p(q.restricted.exceptOwnerId)})`,
+      );
+    }
     if (q.state) {
       const d = (cond: string) => `EXISTS (SELECT 1 FROM "Deadline" d WHERE d."caseId" = c."id" AND ${cond})`;
       if (q.state === 'paused') where.push(d(`d."status" = 'PAUSED'`));

@@ -52,8 +52,13 @@ export interface PageOptions {
   title: string;
   /** Shown in the service navigation (and on the home page, with its description) when allow(actor). */
   nav?: { label: string; order: number; description?: string };
-  /** From core/access/policy.ts; false -> the 403 page, audited. */
-  allow: (actor: Actor) => boolean;
+  /** A page for local authorities only: the 403 page says so to a school. */
+  laOnly?: boolean;
+  /**
+   * From core/access/policy.ts; false -> the 403 page, audited (and no link to it). `org`: the person's
+   * organisation (its kind: a page for local authorities only), null if it is gone.
+   */
+  allow: (actor: Actor, org: WebOrg | null) => boolean;
 }
 
 export type PageHandler = (req: Request, res: Response, ctx: WebContext) => Promise<void>;
@@ -93,20 +98,26 @@ export function layoutVars(
   };
 }
 
-const orgNames = new WeakMap<Hub, Map<string, string>>();
-async function orgName(hub: Hub, orgId: string): Promise<string | null> {
-  let m = orgNames.get(hub);
+/** What the pages need of the signed-in person's organisation. */
+export interface WebOrg {
+  id: string;
+  name: string;
+  kind: string;
+}
+const orgCache = new WeakMap<Hub, Map<string, WebOrg>>();
+async function orgOf(hub: Hub, orgId: string): Promise<WebOrg | null> {
+  let m = orgCache.get(hub);
   if (!m) {
     m = new Map();
-    orgNames.set(hub, m);
+    orgCache.set(hub, m);
   }
   const known = m.get(orgId);
   if (known !== undefined) return known;
   const org = await hub.orgs.byId(orgId);
-  if (org) m.set(orgId, org.name);
-  return org?.name ?? null;
+  if (org) m.set(orgId, { id: org.id, name: org.name, kind: org.kind });
+  return org ? { id: org.id, name: org.name, kind: org.kind } : null;
 }
-const ctxOrgName = new WeakMap<WebContext, string | null>();
+const ctxOrg = new WeakMap<WebContext, WebOrg | null>();
 
 /** Render web/pages/<area>/<template>.njk (or web/templates/...) inside the layout, with ctx's nav, user, csrf. */
 export function render(
@@ -120,7 +131,7 @@ export function render(
     title: ctx.title,
     ...vars,
     csrfToken: ctx.csrfToken,
-    layout: layoutVars(ctx.hub, { orgName: ctxOrgName.get(ctx) ?? null, ctx }),
+    layout: layoutVars(ctx.hub, { orgName: ctxOrg.get(ctx)?.name ?? null, ctx }),
   });
   res.status(status).type('html').send(html);
 }
@@ -193,9 +204,9 @@ export class WebKit implements WebRoutes {
   }
 
   /** The pages this person may open (navigation order). */
-  navFor(actor: Actor): NavLink[] {
+  navFor(actor: Actor, org: WebOrg | null): NavLink[] {
     return this.navPages
-      .filter((p) => p.opts.allow(actor))
+      .filter((p) => p.opts.allow(actor, org))
       .map((p) => ({
         href: p.path,
         text: p.opts.nav?.label ?? p.opts.title,
@@ -205,6 +216,7 @@ export class WebKit implements WebRoutes {
 
   /** The context of a signed-in request (also used by the 404 page). */
   async context(req: Request, signed: SignedIn, title: string): Promise<WebContext> {
+    const org = await orgOf(this.hub, signed.actor.orgId);
     const ctx: WebContext = {
       hub: this.hub,
       actor: signed.actor,
@@ -212,11 +224,11 @@ export class WebKit implements WebRoutes {
       now: this.hub.clock.now(),
       title,
       path: req.path,
-      nav: this.navFor(signed.actor),
+      nav: this.navFor(signed.actor, org),
       flash: parseFlash(signed.session.flash),
       sessionId: signed.session.id,
     };
-    ctxOrgName.set(ctx, await orgName(this.hub, signed.actor.orgId));
+    ctxOrg.set(ctx, org);
     return ctx;
   }
 
@@ -244,10 +256,10 @@ export class WebKit implements WebRoutes {
             return;
           }
         }
-        if (!opts.allow(signed.actor)) {
+        if (!opts.allow(signed.actor, ctxOrg.get(ctx) ?? null)) {
           await audit(hub, ctx, 'web.forbidden', path, req);
           ctx.title = 'You cannot open this page';
-          render(res, ctx, 'errors/403.njk', {}, 403);
+          render(res, ctx, 'errors/403.njk', forbiddenVars(ctx, opts), 403);
           return;
         }
         // The flash is shown once: cleared as this page (which shows it) is drawn.
@@ -258,6 +270,18 @@ export class WebKit implements WebRoutes {
       }
     };
   }
+}
+
+/**
+ * The 403 page's words: a page for local authorities says so to a school (no role would open it there);
+ * an admin is not told to ask the admin.
+ */
+export function forbiddenVars(ctx: WebContext, opts?: { laOnly?: boolean }): Record<string, unknown> {
+  const org = ctxOrg.get(ctx) ?? null;
+  return {
+    laOnly: opts?.laOnly === true && org?.kind !== 'LOCAL_AUTHORITY',
+    isAdmin: ctx.actor.roles.includes('ADMIN'),
+  };
 }
 
 async function audit(

@@ -28,11 +28,13 @@ export function deadlineActionHandlers(hub: Hub, svc: DeadlineService) {
     const allowed =
       canActOnCase(a.actor, {
         orgId: d.case.orgId,
+        kind: d.case.kind,
         ownerId: d.ownerId ?? d.case.ownerId,
         ownerLineManagerId: d.owner?.lineManagerId ?? d.case.owner?.lineManagerId ?? null,
       }) ||
       canActOnCase(a.actor, {
         orgId: d.case.orgId,
+        kind: d.case.kind,
         ownerId: d.case.ownerId,
         ownerLineManagerId: d.case.owner?.lineManagerId ?? null,
       });

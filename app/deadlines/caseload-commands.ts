@@ -2,9 +2,10 @@
  * Chat `cases` (an officer's own caseload; a manager's team, grouped by officer under headings) and
  * `register` (the SENDCo's SEN register). Private replies; the child by initials and year group.
  */
+import { isRestrictedCaseKind } from '../../core/access/policy.ts';
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
-import { hasRole } from '../../core/staff/roles.ts';
+import { hasRole, SAFEGUARDING_ROLES } from '../../core/staff/roles.ts';
 import type { Hub } from '../container.ts';
 import { caseChatLine, caseViews, reportsOf } from './caseload.ts';
 import { registerLine, registerRows } from './caseload-register.ts';
@@ -19,6 +20,7 @@ export function caseloadCommands(hub: Hub, svc: DeadlineService): Command[] {
       const words = args.toLowerCase().split(/\s+/).filter(Boolean);
       const atRisk = words.includes('at-risk');
       const reports = await reportsOf(hub, actor.staffId);
+      const lead = hasRole(actor.roles, ...SAFEGUARDING_ROLES);
       const team = words.includes('team') || (reports.length > 0 && !words.includes('mine'));
       const sections: { heading: string; lines: string[] }[] = [];
       const own = await caseViews(hub, svc, {
@@ -44,9 +46,18 @@ export function caseloadCommands(hub: Hub, svc: DeadlineService): Command[] {
           });
           const risk = vs.filter((v) => v.atRisk).length;
           const overdue = vs.reduce((n, v) => n + v.overdue, 0);
+          // Child-protection and staff-allegation cases are counted, not listed, for a manager who is not
+          // a safeguarding lead (core/access/policy.ts canViewCase: need-to-know, KCSIE Parts 2 and 4).
+          const listed = lead ? vs : vs.filter((v) => !isRestrictedCaseKind(v.kind));
+          const hidden = vs.length - listed.length;
+          const lines = listed.map(caseChatLine);
+          if (hidden)
+            lines.push(
+              `${hidden} more (child protection or staff allegation): seen only by the officer and the safeguarding leads.`,
+            );
           sections.push({
             heading: `${r.displayName}: ${vs.length} open · ${overdue} overdue deadlines · ${risk} at risk`,
-            lines: vs.length ? vs.map(caseChatLine) : ['No open cases.'],
+            lines: vs.length ? lines : ['No open cases.'],
           });
         }
       }

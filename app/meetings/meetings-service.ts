@@ -36,6 +36,7 @@ import type { MeetingFacts } from '../../store/tac-meeting-repository.ts';
 import type { StoredNote } from '../../store/tac-note-repository.ts';
 import { MeetingPlanning } from './meeting-planning.ts';
 import { tacCommand } from './tac-command.ts';
+import { tacRecipientIds } from './tac-readers.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -259,13 +260,14 @@ export class MeetingsService extends MeetingPlanning {
     return { view, note, meeting };
   }
 
-  /** Access facts for canViewTacNote. */
-  accessFacts(note: StoredNote, meeting: MeetingFacts | null) {
+  /** Access facts for canViewTacNote (the note's recipients among them: tac-readers.ts). */
+  async accessFacts(note: StoredNote, meeting: MeetingFacts | null) {
     return {
       orgId: note.orgId,
       noteTakerId: note.noteTakerId,
       attendeeStaffIds: meeting?.attendeeStaffIds ?? [],
       keyWorkerId: meeting?.keyWorkerId ?? null,
+      recipientIds: await tacRecipientIds(this.hub, this.meetingFacts, note),
     };
   }
 
@@ -287,9 +289,11 @@ export class MeetingsService extends MeetingPlanning {
       nextMeetingSpecs(v.view, staffIds, opts),
       ['meeting_reminder'],
     );
+    // The summary: the staff the notes record as attending, action owners, the child's case officers.
+    const recipients = await tacRecipientIds(this.hub, this.meetingFacts, v.note);
     const summary = message(tacSummaryMessage(v.view));
     let summaries = 0;
-    for (const staffId of staffIds) {
+    for (const staffId of recipients) {
       const queued = await this.hub.outbox.enqueue({
         idempotencyKey: `tac-summary:${noteId}:v${v.view.version}:${staffId}`,
         orgId: m.orgId,

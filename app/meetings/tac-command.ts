@@ -32,7 +32,7 @@ export function tacCommand(hub: Hub, service: MeetingsService): Command {
         if (sub === 'show' || sub === 'history') {
           const v = await service.view(rest[0] ?? '');
           if (!v) return reply('No submitted notes with that id.');
-          const allowed = canViewTacNote(actor, service.accessFacts(v.note, v.meeting));
+          const allowed = canViewTacNote(actor, await service.accessFacts(v.note, v.meeting));
           await hub.audit.record({
             orgId: v.note.orgId,
             actorId: actor.staffId,

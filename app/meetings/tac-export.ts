@@ -26,7 +26,7 @@ export async function exportTacNote(
 ): Promise<Buffer> {
   const v = await service.view(noteId);
   if (!v) throw new ValidationError(`No submitted TAC notes with id ${noteId}.`);
-  const allowed = canViewTacNote(actor, service.accessFacts(v.note, v.meeting));
+  const allowed = canViewTacNote(actor, await service.accessFacts(v.note, v.meeting));
   await hub.audit.record({
     orgId: v.note.orgId,
     actorId: actor.staffId,

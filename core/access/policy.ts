@@ -37,16 +37,27 @@ export const canActOnConcern = canViewConcern;
 /** Any member of staff may raise a concern (KCSIE 2025 para 70: all staff report to the DSL). */
 export const canRaiseConcern = (actor: Actor, orgId: string): boolean => sameOrg(actor, orgId);
 
-/** TAC notes: the attendees, the note-taker, the student's key worker, and the SENDCo. */
+/**
+ * TAC notes: the calendar invitees, the note-taker, the student's key worker, the SENDCo, and the note's
+ * recipients (core/tac-notes/tac-recipients.ts: the staff it records as attending, its action owners, the
+ * child's case officers; e.g. a hospital ECC who attended and owns an action).
+ */
 export function canViewTacNote(
   actor: Actor,
-  note: { orgId: string; noteTakerId: string; attendeeStaffIds: string[]; keyWorkerId: string | null },
+  note: {
+    orgId: string;
+    noteTakerId: string;
+    attendeeStaffIds: string[];
+    keyWorkerId: string | null;
+    recipientIds?: readonly string[];
+  },
 ): boolean {
   if (!sameOrg(actor, note.orgId)) return false;
   return (
     note.noteTakerId === actor.staffId ||
     note.attendeeStaffIds.includes(actor.staffId) ||
     note.keyWorkerId === actor.staffId ||
+    (note.recipientIds ?? []).includes(actor.staffId) ||
     hasRole(actor.roles, 'SENDCO')
   );
 }
@@ -56,17 +67,34 @@ export function canEditTacNote(actor: Actor, note: { orgId: string; noteTakerId:
   return sameOrg(actor, note.orgId) && (note.noteTakerId === actor.staffId || hasRole(actor.roles, 'SENDCO'));
 }
 
-/** A case: its named officer, their line manager, the SENDCo, an admin. */
-export function canViewCase(
-  actor: Actor,
-  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
-): boolean {
+/**
+ * Case kinds whose very existence is safeguarding information (KCSIE 2025 Part 2: the DSL holds
+ * child-protection files, shared on a need-to-know basis; Part 4: an allegation against staff is handled
+ * in confidence by the head as case manager with the LADO). A SENDCo, an admin or a line manager does not
+ * see them for that role alone.
+ */
+export const RESTRICTED_CASE_KINDS: readonly string[] = ['CHILD_PROTECTION', 'STAFF_ALLEGATION'];
+
+export const isRestrictedCaseKind = (kind: string): boolean => RESTRICTED_CASE_KINDS.includes(kind);
+
+/** The facts a case's access rules read. */
+export interface CaseAccessFacts {
+  orgId: string;
+  kind: string;
+  ownerId: string | null;
+  ownerLineManagerId: string | null;
+}
+
+/**
+ * A case: its named officer, their line manager, the SENDCo, an admin. A child-protection or
+ * staff-allegation case (RESTRICTED_CASE_KINDS): only its named officer and the safeguarding leads of the
+ * organisation (DSL, deputies, head), whatever other role the person holds.
+ */
+export function canViewCase(actor: Actor, c: CaseAccessFacts): boolean {
   if (!sameOrg(actor, c.orgId)) return false;
-  return (
-    c.ownerId === actor.staffId ||
-    c.ownerLineManagerId === actor.staffId ||
-    hasRole(actor.roles, 'SENDCO', 'ADMIN')
-  );
+  if (c.ownerId === actor.staffId) return true;
+  if (isRestrictedCaseKind(c.kind)) return hasRole(actor.roles, ...SAFEGUARDING_ROLES);
+  return c.ownerLineManagerId === actor.staffId || hasRole(actor.roles, 'SENDCO', 'ADMIN');
 }
 
 /** Act on a deadline (done, snooze, reassign, pause): as for viewing its case. */
@@ -75,13 +103,12 @@ export const canActOnCase = canViewCase;
 /**
  * Hand a whole case to another officer (`case reassign`): the current officer's line manager, a SEN team
  * manager of the organisation, a SENDCo or an admin. Not the officer alone: a named officer is allocated a
- * caseload by their manager (they can still hand one deadline on with `deadline reassign`).
+ * caseload by their manager (they can still hand one deadline on with `deadline reassign`). A restricted
+ * kind (RESTRICTED_CASE_KINDS): the safeguarding leads only.
  */
-export function canReassignCase(
-  actor: Actor,
-  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
-): boolean {
+export function canReassignCase(actor: Actor, c: CaseAccessFacts): boolean {
   if (!sameOrg(actor, c.orgId)) return false;
+  if (isRestrictedCaseKind(c.kind)) return hasRole(actor.roles, ...SAFEGUARDING_ROLES);
   return (
     (c.ownerLineManagerId !== null && c.ownerLineManagerId === actor.staffId) ||
     hasRole(actor.roles, 'SEN_TEAM_MANAGER', 'SENDCO', 'ADMIN')
@@ -92,22 +119,29 @@ export function canReassignCase(
  * Read who held a case from when (`case history`): whoever may hand it over (`canReassignCase`) and whoever
  * may view it (`canViewCase`: its officer now among them).
  */
-export function canReadCaseHistory(
-  actor: Actor,
-  c: { orgId: string; ownerId: string | null; ownerLineManagerId: string | null },
-): boolean {
+export function canReadCaseHistory(actor: Actor, c: CaseAccessFacts): boolean {
   return canViewCase(actor, c) || canReassignCase(actor, c);
 }
 
 /**
  * The caseload page (issue 17): whose open cases a person's list holds. SENDCo and admin: every case of
  * the organisation (as `canViewCase`); anyone else: their own and their team's (the staff they
- * line-manage, `reportIds`), which is what a SEN team manager sees. Each row is still checked with
+ * line-manage, `reportIds`), which is what a SEN team manager sees. Restricted kinds
+ * (RESTRICTED_CASE_KINDS) are left out unless the person owns the case or is a safeguarding lead
+ * (`restricted`: the kinds and the one owner who still sees them). Each row is still checked with
  * `canViewCase`.
  */
-export function caseloadScope(actor: Actor, reportIds: readonly string[]): { ownerIds?: string[] } {
-  if (hasRole(actor.roles, 'SENDCO', 'ADMIN')) return {};
-  return { ownerIds: [actor.staffId, ...reportIds] };
+export interface CaseloadScope {
+  ownerIds?: string[];
+  restricted?: { kinds: string[]; exceptOwnerId: string };
+}
+
+export function caseloadScope(actor: Actor, reportIds: readonly string[]): CaseloadScope {
+  const restricted = hasRole(actor.roles, ...SAFEGUARDING_ROLES)
+    ? {}
+    : { restricted: { kinds: [...RESTRICTED_CASE_KINDS], exceptOwnerId: actor.staffId } };
+  if (hasRole(actor.roles, 'SENDCO', 'ADMIN')) return restricted;
+  return { ownerIds: [actor.staffId, ...reportIds], ...restricted };
 }
 
 /** Any member of staff may open the caseload page (it lists only what `caseloadScope` allows). */

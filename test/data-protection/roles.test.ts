@@ -10,10 +10,14 @@ import {
   canAdminister,
   canEditTacNote,
   canRaiseConcern,
+  canReadCaseHistory,
+  canReassignCase,
   canViewCase,
   canViewConcern,
   canViewConcernStatus,
   canViewTacNote,
+  canViewTimeliness,
+  caseloadScope,
 } from '../../core/access/policy.ts';
 import type { Actor } from '../../core/ports.ts';
 import type { Role } from '../../core/staff/roles.ts';
@@ -60,7 +64,12 @@ describe('the access matrix (core/access/policy.ts)', () => {
     attendeeStaffIds: ['attendee'],
     keyWorkerId: 'keyWorker',
   };
-  const kase = { orgId: ORG, ownerId: 'officer', ownerLineManagerId: 'manager' };
+  const kase = {
+    orgId: ORG,
+    kind: 'EHC_NEEDS_ASSESSMENT',
+    ownerId: 'officer',
+    ownerLineManagerId: 'manager',
+  };
 
   it('a concern record: DSL, deputies and the head only; the raiser sees its status; anyone in the school may raise one', () => {
     expect(allowed((a) => canViewConcern(a, concern))).toEqual(['dsl', 'deputy', 'head']);
@@ -86,6 +95,62 @@ describe('the access matrix (core/access/policy.ts)', () => {
       'caseOfficer',
       'officersManager',
     ]);
+  });
+
+  it('a child-protection or staff-allegation case: its officer and the safeguarding leads only (KCSIE Parts 2 and 4)', () => {
+    for (const kind of ['CHILD_PROTECTION', 'STAFF_ALLEGATION']) {
+      const restricted = { ...kase, kind };
+      const seen = ['dsl', 'deputy', 'head', 'caseOfficer'];
+      expect(
+        allowed((a) => canViewCase(a, restricted)),
+        kind,
+      ).toEqual(seen);
+      expect(
+        allowed((a) => canActOnCase(a, restricted)),
+        kind,
+      ).toEqual(seen);
+      expect(
+        allowed((a) => canReadCaseHistory(a, restricted)),
+        kind,
+      ).toEqual(seen);
+      expect(
+        allowed((a) => canReassignCase(a, restricted)),
+        kind,
+      ).toEqual(['dsl', 'deputy', 'head']);
+    }
+    // A SENDCo who is also a deputy DSL sees them (the role, not the SENDCo's).
+    const both = actor('both', ['SENDCO', 'DEPUTY_DSL']);
+    expect(canViewCase(both, { ...kase, kind: 'CHILD_PROTECTION' })).toBe(true);
+  });
+
+  it('the caseload scope leaves restricted kinds out unless owned or a safeguarding lead', () => {
+    const kinds = ['CHILD_PROTECTION', 'STAFF_ALLEGATION'];
+    expect(caseloadScope(people.sendco, [])).toEqual({ restricted: { kinds, exceptOwnerId: 'sendco' } });
+    expect(caseloadScope(people.admin, [])).toEqual({ restricted: { kinds, exceptOwnerId: 'admin' } });
+    expect(caseloadScope(people.officersManager, ['officer'])).toEqual({
+      ownerIds: ['manager', 'officer'],
+      restricted: { kinds, exceptOwnerId: 'manager' },
+    });
+    expect(caseloadScope(people.dsl, [])).toEqual({ ownerIds: ['dsl'] });
+    expect(caseloadScope(actor('hd', ['HEAD', 'ADMIN']), [])).toEqual({});
+  });
+
+  it('a TAC note: its recipients (recorded attendees, action owners, case officer) may read it too', () => {
+    const withRecipients = { ...note, recipientIds: ['teacher'] };
+    expect(allowed((a) => canViewTacNote(a, withRecipients))).toEqual([
+      'sendco',
+      'teacher',
+      'attendee',
+      'noteTaker',
+      'keyWorker',
+    ]);
+  });
+
+  it('the timeliness page: an LA organisation, a SEN team manager or admin', () => {
+    const la = { id: ORG, kind: 'LOCAL_AUTHORITY' };
+    const school = { id: ORG, kind: 'SCHOOL' };
+    expect(allowed((a) => canViewTimeliness(a, la))).toEqual(['admin']);
+    expect(allowed((a) => canViewTimeliness(a, school))).toEqual([]);
   });
 
   it('administration (rota, imports, keys, audit, retention): admins and the head', () => {

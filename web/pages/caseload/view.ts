@@ -115,6 +115,7 @@ export async function caseloadView(
     orgId: actor.orgId,
     ...(ownerIds ? { ownerIds } : {}),
     ...(query.kind ? { kind: query.kind } : {}),
+    ...(scope.restricted ? { restricted: scope.restricted } : {}),
     ...(query.state && query.state !== 'at_risk' ? { state: query.state } : {}),
     ...(caseIds ? { caseIds } : {}),
     sort: query.sort,
@@ -126,6 +127,7 @@ export async function caseloadView(
   const rows = (await repo.cases(ids)).filter((c) =>
     canViewCase(actor, {
       orgId: c.orgId,
+      kind: c.kind,
       ownerId: c.owner?.id ?? null,
       ownerLineManagerId: c.owner?.lineManagerId ?? null,
     }),

@@ -9,7 +9,7 @@
 import type { DeadlineService } from '../../../app/deadlines/service.ts';
 import { canViewTimeliness, hasTimelinessRole } from '../../../core/access/policy.ts';
 import { toSafeCsv } from '../../../core/export/csv-safe.ts';
-import { render, type WebRoutes } from '../../kit.ts';
+import { forbiddenVars, render, type WebRoutes } from '../../kit.ts';
 import { TIMELINESS_CSV_HEADER, timelinessCsvRows, timelinessView } from './view.ts';
 
 export function registerTimeliness(pages: WebRoutes): void {
@@ -22,7 +22,9 @@ export function registerTimeliness(pages: WebRoutes): void {
         order: 40,
         description: 'EHC plans issued within 20 weeks, as the SEN2 return counts them',
       },
-      allow: hasTimelinessRole,
+      laOnly: true,
+      // No link (and the 403 page) unless the page can open: an LA's SEN team manager or admin.
+      allow: (actor, org) => (org ? canViewTimeliness(actor, org) : hasTimelinessRole(actor)),
     },
     async (req, res, ctx) => {
       const { hub, actor } = ctx;
@@ -42,7 +44,7 @@ export function registerTimeliness(pages: WebRoutes): void {
         // An admin of a school: the figures are a local authority's (SEN2 is the LA's return).
         await audit('web.forbidden', { method: req.method, reason: 'not a local authority' });
         ctx.title = 'You cannot open this page';
-        render(res, ctx, 'errors/403.njk', {}, 403);
+        render(res, ctx, 'errors/403.njk', forbiddenVars(ctx, { laOnly: true }), 403);
         return;
       }
       const svc = hub.services.get('deadlines') as DeadlineService | undefined;
