@@ -17,6 +17,7 @@ export interface BoardConcernRecord {
   source: string;
   category: string;
   immediateRisk: boolean;
+  occurredAt: Date;
   raisedAt: Date;
   status: ConcernStatus;
   acknowledgedById: string | null;
@@ -70,6 +71,7 @@ const boardSelect = {
   source: true,
   category: true,
   immediateRisk: true,
+  occurredAt: true,
   raisedAt: true,
   status: true,
   acknowledgedById: true,

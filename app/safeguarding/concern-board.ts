@@ -84,6 +84,7 @@ export class ConcernBoard {
           id: r.id,
           category: r.category,
           immediateRisk: r.immediateRisk,
+          occurredAt: r.occurredAt,
           raisedAt: r.raisedAt,
           status: r.status,
           source: r.source,

@@ -11,6 +11,7 @@ import type { EscalationPolicy } from '../../core/escalations/escalation-ladder.
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import type { OutOfChatMethod } from '../../core/escalations/notification-rules.ts';
 import type { PersonalNotifyTimes } from '../../core/escalations/personal-notify.ts';
+import { happenedText } from '../../core/escalations/report-delay.ts';
 import { type DutyHours, type Ladder, ladderAt, ladderFromRoles } from '../../core/escalations/rota.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
@@ -18,16 +19,21 @@ import { ChannelRouter } from '../../scheduler/channel-router.ts';
 import type { ConcernRepository } from '../../store/concern-repository.ts';
 import { ConcernSubjectRepository, type StudentRef } from '../../store/concern-subject-repository.ts';
 import type { Tx } from '../../store/db.ts';
+import { incidentSecret } from '../../store/incident-import-repository.ts';
 import { NotifyPreferenceRepository } from '../../store/notify-preference-repository.ts';
 import type { RotaRepository } from '../../store/rota-repository.ts';
 import type { SafeguardingEnv } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
+import { demoOrg } from '../demo/tour-data.ts';
+import { DEMO_LADDER } from '../demo/tour-script.ts';
 import { OutOfChat } from './out-of-chat.ts';
 
 export const TEXT_CONTEXT = 'Concern.textEnc';
 export const ACTIONS_CONTEXT = 'Concern.actionsTakenEnc';
 /** The name of a pupil not on the roll, as the raiser gave it (issue 13). */
 export const NOT_ON_ROLL_CONTEXT = 'Concern.notOnRollNameEnc';
+/** An imported incident's recorded actions (app/imports/appliers.ts encrypts them with this context). */
+export const INCIDENT_ACTIONS_CONTEXT = 'Incident.actionsEnc';
 
 export interface RaiseInput {
   orgId: string;
@@ -121,17 +127,42 @@ export class ConcernCore {
   }
 
   /**
-   * Ladder timers per organisation: only the demo school's guided tour sets one (1-minute steps, outside
-   * production; app/demo/tour.ts). Every other organisation uses the configured `policy`.
+   * Ladder timers per organisation: only the demo school has its own (1-minute steps, in development only;
+   * docs/demo.md "Timers"). Every other organisation uses the configured `policy`.
    */
   private readonly orgPolicies = new Map<string, EscalationPolicy>();
+  /** The demo organisation's id in this database (null: none), and until when that answer holds. */
+  private demo: { id: string | null; until: number } | undefined;
 
   setOrgPolicy(orgId: string, policy: EscalationPolicy): void {
     this.orgPolicies.set(orgId, policy);
   }
 
+  /**
+   * The policy known so far in this process, without a read (inside a transaction): ladderPolicy, called
+   * before it (reachAll), has recognised the demo organisation by then.
+   */
   policyFor(orgId: string): EscalationPolicy {
     return this.orgPolicies.get(orgId) ?? this.policy;
+  }
+
+  /**
+   * The ladder's timers for an organisation, the same in every process (audit finding 12): the demo
+   * organisation is recognised by its URN in development, so a concern raised by `send-hub import` in
+   * another process climbs on the demo's 1-minute steps as one raised in the hub's chat does, and the
+   * digest's "overdue" reads the same policy as the ladder. Never in production or test.
+   */
+  async ladderPolicy(orgId: string): Promise<EscalationPolicy> {
+    const known = this.orgPolicies.get(orgId);
+    if (known) return known;
+    const env = this.hub.config.env;
+    if (env.SEND_HUB_ENV !== 'development' || this.hub.config.production) return this.policy;
+    const now = Date.now();
+    if (!this.demo || (this.demo.id === null && this.demo.until < now))
+      this.demo = { id: (await demoOrg(this.hub.dbh.db))?.id ?? null, until: now + 60_000 };
+    if (this.demo.id !== orgId) return this.policy;
+    this.orgPolicies.set(orgId, DEMO_LADDER);
+    return DEMO_LADDER;
   }
 
   /**
@@ -189,6 +220,8 @@ export class ConcernCore {
 
   /** Everyone on the ladder: their chat route and (issue 16) their verified e-mail and SMS. Read before a transaction. */
   protected async reachAll(ladder: Ladder, orgId: string): Promise<Map<string, Reach>> {
+    // The ladder's timers, resolved here before the transaction (routeIn reads them with policyFor).
+    await this.ladderPolicy(orgId);
     const out = new Map<string, Reach>();
     const people = [...new Set(ladder.flat().map((m) => m.staffId))];
     const methods = await this.outOfChat.prepare(orgId, people);
@@ -221,7 +254,20 @@ export class ConcernCore {
       category: c.category,
       immediateRisk: c.immediateRisk,
       raisedAt: this.fmt(c.raisedAt),
+      happened: happenedText(c.occurredAt, c.raisedAt, this.fmt(c.occurredAt)),
     };
+  }
+
+  /**
+   * What was already done (the record's "Actions already taken"): the raiser's words; for a concern raised
+   * from an imported incident, the actions its system recorded (CPOMS "Actions"), read from the incident,
+   * encrypted there, so a re-import's correction shows too (audit finding 5).
+   */
+  async actionsTaken(c: ConcernDto, actionsTakenEnc: string | null | undefined): Promise<string> {
+    if (actionsTakenEnc) return this.hub.cipher.decrypt(actionsTakenEnc, ACTIONS_CONTEXT);
+    if (c.source !== 'incident' || !c.externalId) return '';
+    const i = await incidentSecret(this.hub.dbh.db, c.externalId);
+    return i?.actionsEnc ? this.hub.cipher.decrypt(i.actionsEnc, INCIDENT_ACTIONS_CONTEXT) : '';
   }
 
   /** A concern about a pupil not on the roll: the name as given, decrypted (private record views only). */

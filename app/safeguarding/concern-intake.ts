@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ConcernDto } from '../../core/escalations/concern.ts';
 import { type ConcernSummary, channelNotice, concernRef } from '../../core/escalations/concern-messages.ts';
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
+import { happenedText } from '../../core/escalations/report-delay.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { ConcernAcks } from './concern-acks.ts';
@@ -92,6 +93,7 @@ export class ConcernIntake extends ConcernAcks {
           category: concern.category,
           immediateRisk: concern.immediateRisk,
           raisedAt: this.fmt(concern.raisedAt),
+          happened: happenedText(concern.occurredAt, concern.raisedAt, this.fmt(concern.occurredAt)),
         };
         const sentTo = await this.routeIn(tx, concern, ladder, reach, now, summary, admins);
         if (input.intakeKey) await this.concerns.setSentToIn(tx, concern.id, sentTo);

@@ -15,10 +15,11 @@ import {
 } from '../../core/escalations/concern.ts';
 import { concernRef, handledMessage, recordMessage } from '../../core/escalations/concern-messages.ts';
 import { isOverdue } from '../../core/escalations/escalation-ladder.ts';
+import { happenedText } from '../../core/escalations/report-delay.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { ActionResult, Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
-import { ACTIONS_CONTEXT, type DeadlinesService, TEXT_CONTEXT } from './concern-core.ts';
+import { type DeadlinesService, TEXT_CONTEXT } from './concern-core.ts';
 import { ConcernIntake } from './concern-intake.ts';
 
 /** A concern's record as its reader sees it: decrypted, names resolved, with its audited chronology. */
@@ -100,9 +101,7 @@ export class ConcernOutcomes extends ConcernIntake {
       studentLabel: student ? studentLabel(student) : this.notOnRollLabelOf(c),
       raisedBy,
       text: secret ? this.hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : '',
-      actionsTaken: secret?.actionsTakenEnc
-        ? this.hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
-        : '',
+      actionsTaken: await this.actionsTaken(c, secret?.actionsTakenEnc),
       outcome: c.outcome ? (outcomeLabels[c.outcome as ConcernOutcome] ?? c.outcome) : null,
       chronology: await this.chronology(id),
     };
@@ -254,6 +253,7 @@ export class ConcernOutcomes extends ConcernIntake {
       ref: string;
       studentLabel: string;
       raisedAt: Date;
+      happened: string | null;
       overdue: boolean;
       immediateRisk: boolean;
     }[]
@@ -268,7 +268,9 @@ export class ConcernOutcomes extends ConcernIntake {
         ref: concernRef(c.id),
         studentLabel: s ? studentLabel(s) : 'pupil',
         raisedAt: c.raisedAt,
-        overdue: isOverdue(c, now, this.policyFor(c.orgId)),
+        happened: happenedText(c.occurredAt, c.raisedAt, this.fmt(c.occurredAt)),
+        // The ladder's own timers (the demo's 1-minute steps in every process): "overdue" when its step is.
+        overdue: isOverdue(c, now, await this.ladderPolicy(c.orgId)),
         immediateRisk: c.immediateRisk,
       });
     }

@@ -6,29 +6,31 @@
 import fs from 'node:fs';
 import type { Command as CliProgram } from 'commander';
 import { concernRef } from '../../core/escalations/concern-messages.ts';
+import { reportDelay } from '../../core/escalations/report-delay.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { incidentSecret } from '../../store/incident-import-repository.ts';
 import type { Hub } from '../container.ts';
-import { ACTIONS_CONTEXT, TEXT_CONTEXT } from './concern-service.ts';
+import { TEXT_CONTEXT } from './concern-service.ts';
 import { loadRotaFile } from './load-rota.ts';
 import { safeguardingOf } from './module.ts';
 import { describeRota } from './rota-command.ts';
 
 export async function chronologyExport(
   hub: Hub,
-  id: string,
+  given: string,
   opts: { format: 'md' | 'json'; includeText: boolean },
 ): Promise<string> {
   const { service } = safeguardingOf(hub);
-  const c = await service.concerns.byId(id);
-  if (!c) throw new Error(`concern ${id} was not found`);
+  // The reference (C-1A2B3C), the only identifier a DSL is shown, or the id (as `concern link` takes it).
+  const c = await service.concerns.byRef(null, given);
+  if (!c) throw new Error(`concern ${given.slice(0, 40)} was not found (give its reference, e.g. C-1A2B3C)`);
+  const id = c.id;
   const student = await service.subjects.student(c.studentId);
   const events = await service.chronology(id);
   const secret = opts.includeText ? await service.concerns.secretFields(id) : null;
   const text = secret ? hub.cipher.decrypt(secret.textEnc, TEXT_CONTEXT) : undefined;
-  const actions = secret?.actionsTakenEnc
-    ? hub.cipher.decrypt(secret.actionsTakenEnc, ACTIONS_CONTEXT)
-    : undefined;
+  // The raiser's words, or the actions the imported incident recorded (audit finding 5).
+  const actions = secret ? await service.actionsTaken(c, secret.actionsTakenEnc) : undefined;
   // A concern raised from an imported incident: the imported record's own text (a SIMS "Comments" or CPOMS
   // narrative, stored encrypted) belongs in the DSL's record too (docs/imports.md).
   const imported =
@@ -69,6 +71,7 @@ export async function chronologyExport(
     outcome: c.outcome,
     outcomeAt: c.outcomeAt?.toISOString() ?? null,
   };
+  const delay = reportDelay(c.occurredAt, c.raisedAt);
   if (opts.format === 'json') {
     return `${JSON.stringify({ ...header, ...(opts.includeText ? { text, actionsTaken: actions ?? '', importedRecord } : {}), chronology: events }, null, 2)}\n`;
   }
@@ -79,7 +82,7 @@ export async function chronologyExport(
     `- Category: ${header.category}`,
     `- Immediate risk: ${header.immediateRisk ? 'yes' : 'no'}`,
     `- Happened: ${header.occurredAt}`,
-    `- Raised: ${header.raisedAt}`,
+    `- Raised: ${header.raisedAt}${delay ? ` (${delay} after it happened)` : ''}`,
     `- Status: ${header.status}${header.outcome ? ` (outcome: ${header.outcome} at ${header.outcomeAt})` : ''}`,
     '',
     ...(opts.includeText
@@ -123,8 +126,10 @@ export function registerSafeguardingCli(
 ): void {
   const concern = program.command('concern').description('safeguarding concerns');
   concern
-    .command('chronology <id>')
-    .description("export a concern's chronology for the DSL (Markdown or JSON)")
+    .command('chronology <ref>')
+    .description(
+      "export a concern's chronology for the DSL (Markdown or JSON), by its reference (C-1A2B3C) or id",
+    )
     .option('--format <format>', 'md or json', 'md')
     .option('--include-text', 'include the concern text and the pupil name (the DSL record)', false)
     .option('--out <file>', 'write to a file instead of stdout')

@@ -10,6 +10,7 @@ import type { Role } from '../staff/roles.ts';
 import { type ConcernOutcome, type ConcernStatus, outcomeLabels } from './concern.ts';
 import { concernRef } from './concern-messages.ts';
 import { levelLabel } from './escalation-ladder.ts';
+import { reportDelay } from './report-delay.ts';
 import type { RotaLevel } from './rota.ts';
 
 /** One concern as the board reads it (names already resolved by the caller, after the access check). */
@@ -17,6 +18,8 @@ export interface BoardConcern {
   id: string;
   category: string;
   immediateRisk: boolean;
+  /** When it happened (an imported incident's date, the raiser's "when"). */
+  occurredAt: Date;
   raisedAt: Date;
   status: ConcernStatus;
   source: string;
@@ -41,6 +44,11 @@ export interface BoardRow {
   immediateRisk: boolean;
   raisedAt: Date;
   raisedBy: string;
+  /**
+   * When it happened, if well before it was raised (report-delay.ts): the row says "Happened: <date>
+   * (3 days before it reached you)"; null when it was raised at the time.
+   */
+  happened: { at: Date; delay: string } | null;
   /** Red: nobody has acknowledged it yet. */
   unacknowledged: boolean;
   /** "unacknowledged for 14 min", or "raised 3 days ago". */
@@ -96,6 +104,11 @@ export function raisedByText(raiserRoles: Role[] | null, source: string): string
   return (shown.length > 0 ? shown : ['STAFF']).map((r) => roleLabel(r)).join(', ');
 }
 
+const late = (occurredAt: Date, raisedAt: Date) => {
+  const delay = reportDelay(occurredAt, raisedAt);
+  return delay ? { at: occurredAt, delay } : null;
+};
+
 /** The board's rows: unacknowledged first (the oldest first), then the others, the oldest first. */
 export function boardRows(concerns: readonly BoardConcern[], now: Date): BoardRow[] {
   const rows = concerns.map((c): BoardRow => {
@@ -109,6 +122,7 @@ export function boardRows(concerns: readonly BoardConcern[], now: Date): BoardRo
       immediateRisk: c.immediateRisk,
       raisedAt: c.raisedAt,
       raisedBy: raisedByText(c.raiserRoles, c.source),
+      happened: late(c.occurredAt, c.raisedAt),
       unacknowledged,
       age: unacknowledged
         ? `unacknowledged for ${formatAge(ageMinutes)}`

@@ -13,6 +13,8 @@ export interface UnacknowledgedConcern {
   /** "A.B. (Y7)" */
   studentLabel: string;
   raisedAt: Date;
+  /** "4 Dec 2026, 10:15 (3 days before it reached you)" when it happened well before it was raised. */
+  happened?: string | null;
   /** Past its acknowledgement time: shown red. */
   overdue: boolean;
   immediateRisk: boolean;
@@ -33,7 +35,7 @@ export function concernAge(raisedAt: Date, now: Date): string {
 }
 
 const line = (c: UnacknowledgedConcern, now: Date) =>
-  `${c.overdue ? '🔴 ' : ''}${c.ref} · ${c.studentLabel} · raised ${concernAge(c.raisedAt, now)} ago${c.immediateRisk ? ' · immediate risk' : ''}${c.overdue ? ' · overdue' : ''}`;
+  `${c.overdue ? '🔴 ' : ''}${c.ref} · ${c.studentLabel} · raised ${concernAge(c.raisedAt, now)} ago${c.happened ? ` · happened ${c.happened}` : ''}${c.immediateRisk ? ' · immediate risk' : ''}${c.overdue ? ' · overdue' : ''}`;
 
 /** The digest section, oldest first; null when nothing is waiting (no empty heading in anyone's digest). */
 export function unacknowledgedSection(

@@ -14,6 +14,11 @@ export interface ConcernSummary {
   category: string;
   immediateRisk: boolean;
   raisedAt: string;
+  /**
+   * When it happened, when that was well before it was raised (an imported incident, an earlier "when"):
+   * "4 Dec 2026, 10:15 (3 days before it reached you)" (report-delay.ts happenedText); absent otherwise.
+   */
+  happened?: string | null;
 }
 
 const ref = (id: string) => `C-${id.slice(-6).toUpperCase()}`;
@@ -35,6 +40,7 @@ export function escalationMessage(c: ConcernSummary, step: number, resend: boole
       { label: 'Category', value: c.category },
       { label: 'Immediate risk', value: c.immediateRisk ? 'YES' : 'no' },
       { label: 'Raised', value: c.raisedAt },
+      ...(c.happened ? [{ label: 'Happened', value: c.happened }] : []),
     ],
     actions: [
       { verb: 'acknowledge', label: 'Acknowledge', style: 'primary' },

@@ -9,12 +9,14 @@ import {
   raisedByText,
 } from '../../core/escalations/concern-board.ts';
 import { chronologyLines, chronologyMarkdown, viewers } from '../../core/escalations/concern-chronology.ts';
+import { happenedText, reportDelay } from '../../core/escalations/report-delay.ts';
 
 const now = new Date('2026-12-07T10:00:00Z');
 const c = (id: string, minutesAgo: number, extra: Partial<BoardConcern> = {}): BoardConcern => ({
   id,
   category: 'Neglect',
   immediateRisk: false,
+  occurredAt: new Date(now.getTime() - minutesAgo * 60_000),
   raisedAt: new Date(now.getTime() - minutesAgo * 60_000),
   status: 'RAISED',
   source: 'chat',
@@ -175,5 +177,27 @@ describe('chronology', () => {
     expect(md).toContain('None recorded.');
     // The raiser's words are never read as Markdown (a "|---" line would be dropped from the PDF).
     expect(md).toContain('\n |--- not a table rule\n # not a heading\n');
+  });
+});
+
+describe('when it happened, when well before it reached the DSL (audit finding 7)', () => {
+  it('a row says when an incident happened and how long before it was raised; not for one raised at the time', () => {
+    const old = c('old', 5, { occurredAt: new Date(now.getTime() - (3 * 24 * 60 + 5) * 60_000) });
+    const fresh = c('fresh', 5, { occurredAt: new Date(now.getTime() - 20 * 60_000) });
+    const rows = boardRows([old, fresh], now);
+    expect(rows.find((r) => r.id === 'old')?.happened).toEqual({ at: old.occurredAt, delay: '3 days' });
+    expect(rows.find((r) => r.id === 'fresh')?.happened).toBeNull();
+  });
+
+  it('the delay in words, from 30 minutes', () => {
+    const at = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    expect(reportDelay(at(29), now)).toBeNull();
+    expect(reportDelay(at(-60), now)).toBeNull();
+    expect(reportDelay(at(45), now)).toBe('45 minutes');
+    expect(reportDelay(at(300), now)).toBe('5 hours');
+    expect(reportDelay(at(60 * 24 * 3 + 17), now)).toBe('3 days');
+    expect(happenedText(at(60 * 24), now, '6 Dec 2026, 10:00')).toBe(
+      '6 Dec 2026, 10:00 (24 hours before it reached you)',
+    );
   });
 });
