@@ -43,6 +43,24 @@ export interface BatchReport {
   /** The file's name, for each rejection (the report says file, line and field). */
   file: string;
   rejections: Omit<RejectionDto, 'file'>[];
+  /**
+   * Rows in a safeguarding category whose pupil matched no student: no Incident can be stored for them, so
+   * each is kept as a report row with the pupil as given (encrypted), in the same transaction, for the
+   * not-on-roll concern raised from it (app/safeguarding/incident-concerns.ts).
+   */
+  unmatched?: UnmatchedConcernRow[];
+}
+
+/** A safeguarding row whose pupil is not on the roll (ImportConcernRow with notOnRollEnc). */
+export interface UnmatchedConcernRow {
+  /** The report row's id, given by the caller (orderedIds): the event names it. */
+  id: string;
+  line: number;
+  category: string;
+  /** "unmatched:<source>:<the export's incident id>": the not-on-roll concern's externalId. */
+  key: string;
+  notOnRollEnc: string;
+  occurredAt: Date;
 }
 
 const DATA_COLUMNS: BulkColumn[] = [
@@ -81,6 +99,8 @@ const CONCERN_ROW_COLUMNS: BulkColumn[] = [
   { name: 'line', type: 'int' },
   { name: 'category', type: 'text' },
   { name: 'incidentId', type: 'text' },
+  { name: 'notOnRollEnc', type: 'text' },
+  { name: 'occurredAt', type: 'timestamp' },
 ];
 
 /** An interactive transaction's default 5 s is too short for a 1,000-row batch on a loaded machine. */
@@ -192,6 +212,16 @@ function planBatch(
     p.concernRows.forEach((c, k) => {
       c.id = more[report.rejections.length + k];
     });
+    for (const u of report.unmatched ?? [])
+      p.concernRows.push({
+        id: u.id,
+        runId: report.runId,
+        line: u.line,
+        category: u.category,
+        incidentId: u.key,
+        notOnRollEnc: u.notOnRollEnc,
+        occurredAt: u.occurredAt,
+      });
   }
   return p;
 }
@@ -221,6 +251,8 @@ export interface ImportConcernRowDto {
   incidentId: string;
   /** The concern raised for the incident, when there is one (source "incident", externalId = incident id). */
   concernId: string | null;
+  /** The pupil matched no student: the concern is about a pupil not on the roll (the DSL links the record). */
+  notOnRoll: boolean;
 }
 
 export class ImportConcernRows {
@@ -232,23 +264,37 @@ export class ImportConcernRows {
   }
 
   async forRun(runId: string, limit = 200): Promise<{ rows: ImportConcernRowDto[]; total: number }> {
-    const [rows, total] = await Promise.all([
+    const [rows, total, run] = await Promise.all([
       this.db.importConcernRow.findMany({
         where: { runId },
         orderBy: { line: 'asc' },
         take: limit,
-        select: { line: true, category: true, incidentId: true },
+        select: { line: true, category: true, incidentId: true, notOnRollEnc: true },
       }),
       this.db.importConcernRow.count({ where: { runId } }),
+      this.db.importRun.findUnique({ where: { id: runId }, select: { orgId: true } }),
     ]);
-    const concerns = rows.length
-      ? await this.db.concern.findMany({
-          where: { source: 'incident', externalId: { in: rows.map((r) => r.incidentId) } },
-          select: { id: true, externalId: true },
-        })
-      : [];
+    // By organisation: an unmatched row's key ("unmatched:cpoms:INC-9") is unique within one only.
+    const concerns =
+      rows.length && run
+        ? await this.db.concern.findMany({
+            where: {
+              orgId: run.orgId,
+              source: 'incident',
+              externalId: { in: rows.map((r) => r.incidentId) },
+            },
+            select: { id: true, externalId: true },
+          })
+        : [];
     const byIncident = new Map(concerns.map((c) => [c.externalId, c.id]));
-    return { rows: rows.map((r) => ({ ...r, concernId: byIncident.get(r.incidentId) ?? null })), total };
+    return {
+      rows: rows.map(({ notOnRollEnc, ...r }) => ({
+        ...r,
+        concernId: byIncident.get(r.incidentId) ?? null,
+        notOnRoll: notOnRollEnc !== null,
+      })),
+      total,
+    };
   }
 }
 

@@ -13,10 +13,12 @@ import type { CpomsRow, StudentKey } from '../../integrations/cpoms/cpoms-connec
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
 import { SeenKeys } from '../../integrations/exports/seen-keys.ts';
 import { AttendanceImportRepository } from '../../store/attendance-import-repository.ts';
+import { orderedIds } from '../../store/bulk-write.ts';
 import {
   type BatchReport,
   IncidentImportRepository,
   type IncidentUpsert,
+  type UnmatchedConcernRow,
 } from '../../store/incident-import-repository.ts';
 import { StaffImportRepository } from '../../store/staff-import-repository.ts';
 import {
@@ -27,6 +29,7 @@ import {
 } from '../../store/student-import-repository.ts';
 import { titleRulesFor } from '../config/role-map.ts';
 import type { Hub } from '../container.ts';
+import { UNMATCHED_CONTEXT } from '../safeguarding/incident-concerns.ts';
 
 export interface BatchResult {
   outcomes: Outcome[];
@@ -42,6 +45,8 @@ export interface BatchResult {
     category: string;
     occurredAt: Date;
   }[];
+  /** Unmatched safeguarding rows stored in this batch (ImportConcernRow ids; emitted after commit). */
+  unmatched?: string[];
 }
 
 export interface Applier {
@@ -71,10 +76,13 @@ export const hashOf = (v: unknown): string => createHash('sha256').update(JSON.s
  */
 export type SafeguardingClassifier = (categories: string[]) => { category: string } | null;
 
+/** Why a row's pupil matched no student: the report's field and reason. */
+type NoMatch = { field: string; reason: string };
+
 function resolveStudent(
   idx: StudentIndex,
   key: StudentKey | { upn: string | null; externalId: string | null },
-): string | Rejection['reason'] {
+): string | NoMatch {
   if (key.upn) {
     const id = idx.byUpn.get(key.upn);
     if (id) return id;
@@ -88,10 +96,54 @@ function resolveStudent(
     const n = key.name.includes(',') ? key.name.split(',').reverse().join(' ') : key.name;
     const id = idx.byNameYear.get(nameKey(n, key.yearGroup));
     if (id) return id;
-    if (id === null) return 'NO:two students share this name and year group: add the UPN';
+    if (id === null) return no('two students share this name and year group: add the UPN');
   }
-  if (key.upn || mis) return 'NO:no student with this UPN or MIS id (import students first)';
-  return 'NO:no UPN or MIS id, and the name with year group matches no single student';
+  if (key.upn || mis) return no('no student with this UPN or MIS id (import students first)');
+  if ('name' in key && key.name && !key.yearGroup)
+    return {
+      field: 'yearGroup',
+      reason: 'missing: a name is matched only with a year group (or give the UPN)',
+    };
+  return no('no UPN or MIS id, and the name with year group matches no single student');
+}
+const no = (reason: string): NoMatch => ({ field: 'student', reason });
+
+/**
+ * A safeguarding row whose pupil matched no student, as its report row (the pupil as given, encrypted) and
+ * the externalId it is known by in the file (its duplicate check).
+ */
+function unmatchedRow(
+  ctx: Ctx,
+  source: 'cpoms' | 'arbor',
+  line: number,
+  r: CpomsRow & BehaviourRow,
+  category: string,
+): { externalId: string; row: UnmatchedConcernRow } {
+  const k = r.student as Partial<StudentKey> & { externalId?: string | null };
+  const pupil = {
+    name: k.name ?? null,
+    upn: k.upn ?? null,
+    misId: k.misId ?? k.externalId ?? null,
+    yearGroup: k.yearGroup ?? null,
+    actions: source === 'cpoms' ? (r as CpomsRow).actions : null,
+  };
+  const externalId =
+    source === 'cpoms'
+      ? ((r as CpomsRow).incidentId ??
+        `h:${hashOf([pupil, r.occurredAt, r.categories, r.text]).slice(0, 32)}`)
+      : (r as BehaviourRow).externalId;
+  const [id] = orderedIds(1);
+  return {
+    externalId,
+    row: {
+      id: id as string,
+      line,
+      category,
+      key: `unmatched:${source}:${externalId}`,
+      notOnRollEnc: ctx.hub.cipher.encryptJson(pupil, UNMATCHED_CONTEXT),
+      occurredAt: r.occurredAt,
+    },
+  };
 }
 
 interface Ctx {
@@ -121,12 +173,19 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
     async apply(batch, report) {
       const rejections: Rejection[] = [];
       const upserts: { line: number; u: IncidentUpsert; cats: string[] }[] = [];
+      const unmatched: UnmatchedConcernRow[] = [];
       for (const { line, row } of batch) {
         const isCpoms = source === 'cpoms';
         const r = row as CpomsRow & BehaviourRow;
         const studentId = resolveStudent(ctx.students, r.student);
-        if (studentId.startsWith('NO:')) {
-          rejections.push({ line, field: 'student', reason: studentId.slice(3) });
+        if (typeof studentId !== 'string') {
+          rejections.push({ line, ...studentId });
+          // In a safeguarding category, the pupil not on the roll still reaches the DSL (a concern).
+          const hit = ctx.isSafeguarding(r.categories);
+          if (hit) {
+            const u = unmatchedRow(ctx, source, line, r, hit.category);
+            if (seen.firstLine(u.externalId, line) === undefined) unmatched.push(u.row);
+          }
           continue;
         }
         const text = r.text ?? null;
@@ -164,7 +223,11 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
           },
         });
       }
-      const fileReport = report && { ...report, rejections: [...report.rejections, ...rejections] };
+      const fileReport = report && {
+        ...report,
+        rejections: [...report.rejections, ...rejections],
+        unmatched,
+      };
       const res =
         upserts.length || fileReport?.rejections.length
           ? await repo.upsert(
@@ -193,6 +256,7 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
         rejections,
         // Both sources: a behaviour export's category is judged by the same explicit list.
         incidents,
+        unmatched: fileReport ? unmatched.map((u) => u.id) : [],
       };
     },
   };
@@ -243,8 +307,8 @@ function attendanceApplier(ctx: Ctx): Applier {
       for (const { line, row } of batch) {
         const r = row as AttendanceRow;
         const studentId = resolveStudent(ctx.students, r.student);
-        if (studentId.startsWith('NO:')) {
-          rejections.push({ line, field: 'student', reason: studentId.slice(3) });
+        if (typeof studentId !== 'string') {
+          rejections.push({ line, ...studentId });
           continue;
         }
         const { student: _s, ...rest } = r;

@@ -150,6 +150,8 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     }
     for (const { line: _l, category: _c, ...i } of res.incidents)
       await hub.events.emit('incident.imported', { orgId: input.orgId, ...i });
+    for (const rowId of res.unmatched ?? [])
+      await hub.events.emit('incident.unmatched', { orgId: input.orgId, rowId });
     batch = [];
     rejections = [];
     firstLine = 0;
@@ -241,10 +243,12 @@ export function formatConcernRows(
   const lines = [
     `${s.total} row${s.total === 1 ? '' : 's'} in a safeguarding category (a concern for the DSL):`,
   ];
-  for (const r of s.rows)
-    lines.push(
-      `  ${run.fileName} line ${r.line}: ${r.category} -> ${r.concernId ? `concern ${concernRef(r.concernId)}` : 'no concern yet (older than SAFEGUARDING_IMPORT_LOOKBACK_DAYS, or waiting for the hub)'}`,
-    );
+  for (const r of s.rows) {
+    const concern = r.concernId
+      ? `concern ${concernRef(r.concernId)}${r.notOnRoll ? ' (pupil not matched on the roll: the DSL links the record)' : ''}`
+      : `no concern yet (${r.notOnRoll ? 'pupil not matched on the roll; ' : ''}older than SAFEGUARDING_IMPORT_LOOKBACK_DAYS, or waiting for the hub)`;
+    lines.push(`  ${run.fileName} line ${r.line}: ${r.category} -> ${concern}`);
+  }
   if (s.total > s.rows.length) lines.push(`  … and ${s.total - s.rows.length} more`);
   return lines;
 }

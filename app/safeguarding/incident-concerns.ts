@@ -4,10 +4,34 @@
  * is picked up on the next tick). Concern (orgId, source, externalId) is unique, so both paths together
  * raise exactly one concern per incident. The incident text is NOT copied (docs/imports.md: keep a
  * pointer back to CPOMS, never the text in chat).
+ *
+ * A row whose pupil matched no student on the roll is no Incident (it needs a student): the import keeps it
+ * as an unmatched report row (store/unmatched-concern-rows.ts) in the batch's transaction, and it becomes a
+ * concern about a pupil not on the roll (issue 13's form: the name as given, encrypted; initials in chat),
+ * the same two ways, keyed "unmatched:<source>:<id>" so a re-import raises nothing new. The DSL links the
+ * record later (`concern link`).
  */
 import { classifyIncident } from '../../core/escalations/safeguarding-categories.ts';
+import type { FieldCipher } from '../../store/crypto/field-cipher.ts';
+import type { UnmatchedConcernRows } from '../../store/unmatched-concern-rows.ts';
 import { loadSafeguardingCategories, type SafeguardingCategories } from '../config/safeguarding.ts';
 import type { ConcernService } from './concern-service.ts';
+
+/** The pupil of an unmatched row as the export gave them (ImportConcernRow.notOnRollEnc, JSON). */
+export interface PupilAsGiven {
+  name: string | null;
+  upn: string | null;
+  misId: string | null;
+  yearGroup: string | null;
+  /** The export's Actions column (CPOMS), the concern's "Actions already taken". */
+  actions?: string | null;
+}
+export const UNMATCHED_CONTEXT = 'ImportConcernRow.notOnRollEnc';
+
+/** The name the not-on-roll concern records: the name as given, else the identifier the export had. */
+export function nameAsGiven(p: PupilAsGiven): string {
+  return p.name?.trim() || (p.upn ? `UPN ${p.upn}` : p.misId ? `MIS id ${p.misId}` : 'name not given');
+}
 
 export class IncidentConcerns {
   /** The explicit category lists per organisation (never substrings; docs/imports.md). */
@@ -18,6 +42,7 @@ export class IncidentConcerns {
       id,
       name: '',
     }),
+    private readonly unmatched?: { rows: UnmatchedConcernRows; cipher: FieldCipher },
   ) {
     this.categories = loadSafeguardingCategories(service.settings);
   }
@@ -71,7 +96,40 @@ export class IncidentConcerns {
     return r.created ? 'raised' : 'exists';
   }
 
-  /** The sweep: recent incidents with no concern yet. */
+  /**
+   * Raise the not-on-roll concern for one unmatched safeguarding row of an import (idempotent on its key:
+   * the same incident in two imports raises one concern).
+   */
+  async fromUnmatched(rowId: string, now: Date): Promise<'raised' | 'exists' | 'too_old' | 'missing'> {
+    const r = this.unmatched && (await this.unmatched.rows.byId(rowId));
+    if (!r || !this.unmatched) return 'missing';
+    if (r.occurredAt < this.lookback(now)) return 'too_old';
+    const pupil = this.unmatched.cipher.decryptJson<PupilAsGiven>(r.notOnRollEnc, UNMATCHED_CONTEXT);
+    const [, source = 'import', ref = '?'] = r.key.match(/^unmatched:([^:]+):(.*)$/) ?? [];
+    const hit = await this.classify(r.orgId, [r.category]);
+    const given = [
+      pupil.upn ? `UPN ${pupil.upn}` : null,
+      pupil.misId ? `MIS id ${pupil.misId}` : null,
+      pupil.yearGroup ? `year group ${pupil.yearGroup}` : 'no year group',
+    ].filter(Boolean);
+    const res = await this.service.raise({
+      orgId: r.orgId,
+      studentId: null,
+      notOnRollName: nameAsGiven(pupil),
+      raisedById: null,
+      source: 'incident',
+      externalId: r.key,
+      category: r.category,
+      immediateRisk: hit?.immediateRisk ?? false,
+      text: `Imported from ${source} incident ${ref}. The pupil matched no student on the roll (as given: ${given.join(', ')}): link the record. The record is in ${source}: open it there.`,
+      actionsTaken: pupil.actions ?? '',
+      occurredAt: r.occurredAt,
+      via: 'SYSTEM',
+    });
+    return res.created ? 'raised' : 'exists';
+  }
+
+  /** The sweep: recent incidents, and unmatched rows, with no concern yet. */
   async sweep(now: Date): Promise<Record<string, number>> {
     const rows = await this.service.subjects.incidentsWithoutConcern(this.lookback(now));
     let raised = 0;
@@ -79,6 +137,9 @@ export class IncidentConcerns {
       if (!(await this.classify(r.orgId, r.categories))) continue;
       if ((await this.fromIncident(r.id, now)) === 'raised') raised++;
     }
-    return { candidates: rows.length, raised };
+    const unmatched = this.unmatched ? await this.unmatched.rows.withoutConcern(this.lookback(now)) : [];
+    let notOnRoll = 0;
+    for (const u of unmatched) if ((await this.fromUnmatched(u.id, now)) === 'raised') notOnRoll++;
+    return { candidates: rows.length, raised, unmatched: unmatched.length, notOnRoll };
   }
 }

@@ -9,6 +9,7 @@ import { AlertRepository } from '../../store/alert-repository.ts';
 import { ConcernDraftRepository } from '../../store/concern-draft-repository.ts';
 import { ConcernRepository } from '../../store/concern-repository.ts';
 import { RotaRepository } from '../../store/rota-repository.ts';
+import { UnmatchedConcernRows } from '../../store/unmatched-concern-rows.ts';
 import { ackLinkRoutes } from '../../web/ack-link-routes.ts';
 import { channelNoticeWanted, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
@@ -45,7 +46,10 @@ export function safeguardingModule(): FeatureModule {
       const settings = safeguardingConfig(hub.config);
       const db = hub.dbh.db;
       const service = new ConcernService(hub, new ConcernRepository(db), new RotaRepository(db), settings);
-      const incidents = new IncidentConcerns(service, (id) => hub.orgs.byId(id));
+      const incidents = new IncidentConcerns(service, (id) => hub.orgs.byId(id), {
+        rows: new UnmatchedConcernRows(db),
+        cipher: hub.cipher,
+      });
       const alerts = new AlertRepository(db);
       hub.services.set('safeguarding', { service, incidents, alerts } satisfies Safeguarding);
       // For digests (issue 9 and others): unacknowledged concerns stay red until someone acknowledges.
@@ -98,6 +102,11 @@ export function safeguardingModule(): FeatureModule {
         const r = await incidents.fromIncident(e.incidentId, hub.clock.now());
         if (r === 'raised')
           hub.log.info({ incidentId: e.incidentId }, 'concern raised from imported incident');
+      });
+      // A safeguarding row whose pupil is not on the roll (stored with its batch): a not-on-roll concern.
+      hub.events.on('incident.unmatched', async (e) => {
+        const r = await incidents.fromUnmatched(e.rowId, hub.clock.now());
+        if (r === 'raised') hub.log.info({ rowId: e.rowId }, 'not-on-roll concern raised from import');
       });
     },
     planners(hub) {

@@ -18,6 +18,11 @@ export interface DomainEvents {
      */
     occurredAt?: Date;
   };
+  /**
+   * A row of an incident import in a safeguarding category whose pupil matched no student: kept as an
+   * unmatched report row (ImportConcernRow `rowId`) for a concern about a pupil not on the roll.
+   */
+  'incident.unmatched': { orgId: string; rowId: string };
   /** A concern was stored (raised in chat or from an import). */
   'concern.raised': { orgId: string; concernId: string; immediateRisk: boolean };
   /** A DSL recorded an outcome on a concern. */

@@ -23,6 +23,7 @@ export const encryptedColumns: readonly EncryptedColumn[] = [
   { model: 'ConcernDraft', field: 'valuesEnc', delegate: 'concernDraft', nullable: false },
   { model: 'Incident', field: 'textEnc', delegate: 'incident', nullable: true },
   { model: 'Incident', field: 'actionsEnc', delegate: 'incident', nullable: true },
+  { model: 'ImportConcernRow', field: 'notOnRollEnc', delegate: 'importConcernRow', nullable: true },
   { model: 'TacNote', field: 'contentEnc', delegate: 'tacNote', nullable: false },
   { model: 'TacNoteRevision', field: 'contentEnc', delegate: 'tacNoteRevision', nullable: false },
   { model: 'TacAction', field: 'whatEnc', delegate: 'tacAction', nullable: false },

@@ -106,6 +106,18 @@ export async function seedEncryptedRows(hub: Hub, orgId: string, studentId: stri
       sourceHash: 'h',
     },
   });
+  // A safeguarding row whose pupil matched no student: the pupil as given (store/unmatched-concern-rows.ts).
+  const run = await db.importRun.create({ data: { orgId, kind: 'cpoms', fileName: 'cpoms.csv' } });
+  await db.importConcernRow.create({
+    data: {
+      runId: run.id,
+      line: 2,
+      category: 'Neglect',
+      incidentId: `unmatched:cpoms:u-${studentId}`,
+      notOnRollEnc: enc('ImportConcernRow', 'notOnRollEnc'),
+      occurredAt: now,
+    },
+  });
   const meeting = await db.meeting.create({
     data: {
       orgId,

@@ -1,0 +1,131 @@
+/**
+ * A safeguarding row of an incident import whose pupil matches no student (not on the roll): the incident
+ * itself cannot be stored, but the row is kept in the batch's own transaction (ImportConcernRow with the
+ * pupil as given, encrypted) and becomes ONE concern about a pupil not on the roll, by the import's event
+ * or, when that is lost, by the safeguarding sweep. On both providers:
+ * - with no listener for the event (a crash after the commit), the sweep raises it, once; a second sweep
+ *   and a second import of the same file raise nothing more;
+ * - a batch that fails half way leaves none of its unmatched rows (they commit with the batch or not at all).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Hub } from '../../app/container.ts';
+import { formatConcernRows, runImport } from '../../app/imports/run-import.ts';
+import { safeguardingOf } from '../../app/safeguarding/module.ts';
+import { ImportConcernRows } from '../../store/incident-import-repository.ts';
+import { ukDateTime } from '../safeguarding/scenario-support.ts';
+import { importProcess, PUPIL, seedSchool } from '../safeguarding/support.ts';
+import { providers } from '../support/db.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+
+const HEADER = 'Incident ID,Student,UPN,Year Group,Date,Categories,Incident\n';
+const NEWKID = 'Kai Newkid,Z999999999999,5';
+
+describe.each(providers)('unmatched safeguarding rows of an import on %s', (provider) => {
+  let t: TestHub;
+  let other: Hub | undefined;
+  afterEach(async () => {
+    await other?.dbh.close();
+    other = undefined;
+    await t.close();
+  });
+
+  it('are stored with the batch and raised once by the sweep when the event is lost', async () => {
+    t = await startTestHub(provider, { modules: [] });
+    const s = await seedSchool(t.hub.dbh.db);
+    const when = ukDateTime(t.clock.now(), 1);
+    const bytes = Buffer.from(
+      `${HEADER}INC-9,${NEWKID},${when},Safeguarding > Neglect,"arrived hungry"\n` +
+        `INC-11,${NEWKID},${when},Behaviour,"not safeguarding"\n`,
+    );
+    const src = { name: 'cpoms.csv', bytes };
+    // No safeguarding module in this process: the event is not heard (as if it crashed after the commit).
+    const run = await runImport(t.hub, { orgId: s.orgId, kind: 'cpoms', source: src, via: 'test' });
+    expect(run).toMatchObject({ status: 'COMPLETED', created: 0, rejected: 2 });
+    const rows = await t.hub.dbh.db.importConcernRow.findMany();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      line: 2,
+      category: 'Safeguarding > Neglect',
+      incidentId: 'unmatched:cpoms:INC-9',
+    });
+    expect(rows[0]?.notOnRollEnc).not.toContain('Newkid');
+    const pending = await new ImportConcernRows(t.hub.dbh.db).forRun(run.id);
+    expect(formatConcernRows(run, pending)[1]).toContain(
+      'line 2: Safeguarding > Neglect -> no concern yet (pupil not matched on the roll;',
+    );
+
+    other = await importProcess(t);
+    const { incidents } = safeguardingOf(other);
+    expect(await incidents.sweep(t.clock.now())).toMatchObject({ unmatched: 1, notOnRoll: 1 });
+    expect(await incidents.sweep(t.clock.now())).toMatchObject({ unmatched: 0, notOnRoll: 0 });
+    const [c, ...more] = await t.hub.dbh.db.concern.findMany();
+    expect(more).toEqual([]);
+    expect(c).toMatchObject({
+      orgId: s.orgId,
+      studentId: null,
+      source: 'incident',
+      externalId: 'unmatched:cpoms:INC-9',
+      category: 'Safeguarding > Neglect',
+    });
+    expect(t.hub.cipher.decrypt(c?.notOnRollNameEnc as string, 'Concern.notOnRollNameEnc')).toBe(
+      'Kai Newkid',
+    );
+    const text = t.hub.cipher.decrypt(c?.textEnc as string, 'Concern.textEnc');
+    expect(text).toContain('cpoms incident INC-9');
+    expect(text).toContain('UPN Z999999999999, year group 5');
+    expect(text).not.toContain('hungry');
+    const done = await new ImportConcernRows(t.hub.dbh.db).forRun(run.id);
+    expect(done.rows).toEqual([
+      {
+        line: 2,
+        category: 'Safeguarding > Neglect',
+        incidentId: 'unmatched:cpoms:INC-9',
+        concernId: c?.id,
+        notOnRoll: true,
+      },
+    ]);
+
+    // The same file again, heard this time: the same concern, nothing new.
+    const again = await runImport(other, { orgId: s.orgId, kind: 'cpoms', source: src, via: 'test' });
+    expect(again).toMatchObject({ status: 'COMPLETED', rejected: 2 });
+    expect(await t.hub.dbh.db.concern.count()).toBe(1);
+    expect((await new ImportConcernRows(t.hub.dbh.db).forRun(again.id)).rows[0]?.concernId).toBe(c?.id);
+  });
+
+  it('a batch that fails half way leaves none of its unmatched rows', async () => {
+    t = await startTestHub(provider, { modules: [] });
+    const s = await seedSchool(t.hub.dbh.db);
+    const db = t.hub.dbh.db;
+    if (provider === 'sqlite')
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER refuse_one BEFORE INSERT ON "Incident" WHEN NEW."externalId" = 'INC15' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`,
+      );
+    else {
+      await db.$executeRawUnsafe(
+        `CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN IF NEW."externalId" = 'INC15' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await db.$executeRawUnsafe(
+        'CREATE TRIGGER refuse_one BEFORE INSERT ON "Incident" FOR EACH ROW EXECUTE FUNCTION refuse_one()',
+      );
+    }
+    const when = ukDateTime(t.clock.now(), 1);
+    // 20 rows on lines 2-21, batches of 10; unmatched safeguarding rows on lines 3 (kept) and 14 (its batch fails).
+    let csv = HEADER;
+    for (let i = 0; i < 20; i++)
+      csv +=
+        i === 1 || i === 12
+          ? `INC${i},${NEWKID},${when},Safeguarding > Neglect,"x"\n`
+          : `INC${i},,${PUPIL.upn},,${when},Behaviour,"y"\n`;
+    await expect(
+      runImport(t.hub, {
+        orgId: s.orgId,
+        kind: 'cpoms',
+        source: { name: 'cpoms.csv', bytes: Buffer.from(csv) },
+        via: 'test',
+        batchSize: 10,
+      }),
+    ).rejects.toThrow();
+    const rows = await db.importConcernRow.findMany({ select: { line: true, incidentId: true } });
+    expect(rows).toEqual([{ line: 3, incidentId: 'unmatched:cpoms:INC1' }]);
+  });
+});
