@@ -244,6 +244,15 @@ export class CaseRepository {
   }
 
   /** Term dates of several organisations at once (TERM ranges; INSET and CLOSURE days). */
+  /** The ids of the organisations that are local authorities. */
+  async localAuthorityIds(): Promise<string[]> {
+    const rows = await this.db.organisation.findMany({
+      where: { kind: 'LOCAL_AUTHORITY' },
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
+  }
+
   async termDates(
     orgIds: string[],
   ): Promise<{ orgId: string; kind: string; startDate: string; endDate: string }[]> {

@@ -52,6 +52,8 @@ export interface RegisterEntry extends RegisterPupil {
   nextReview: NextReview | null;
   /** An open review deadline whose date has passed: said OVERDUE, never "next review". */
   overdue: boolean;
+  /** The LA's review (a LAC review at a school) whose date has passed: their lateness. */
+  laLate?: boolean;
 }
 
 /** A review deadline's words: the rule id without the event it hangs on or its letter (C3b: LAC review). */
@@ -97,6 +99,7 @@ export function registerLine(r: RegisterEntry, withEmail: boolean): string {
     // A review date already passed is not "next": it is said overdue, as `cases` says of a deadline; a
     // paused one (an exception recorded) says so, with its date.
     if (r.overdue) bits.push(`review OVERDUE since ${on} (${n.what})`);
+    else if (r.laLate) bits.push(`the LA's ${n.what} passed ${on}, not recorded (chase the LA)`);
     else if (n.status === 'PAUSED') bits.push(`review paused, due ${on} (${n.what})`);
     else bits.push(`next review ${on} (${n.what})`);
   }
@@ -140,10 +143,9 @@ export async function registerRows(hub: Hub, svc: DeadlineService, orgId: string
       ? { kind: p.nextMeeting.kind, on: localDate(p.nextMeeting.startsAt, zone) }
       : null;
     const nextReview = nextReviewOf(deadlines, meeting);
-    return {
-      ...p,
-      nextReview,
-      overdue: nextReview !== null && nextReview.status === 'OPEN' && nextReview.on < today,
-    };
+    const passed = nextReview !== null && nextReview.status === 'OPEN' && nextReview.on < today;
+    // A LAC review is the LA's (reg 33; Rule.owner): passed, it is their lateness, not the school's.
+    const laLate = passed && nextReview.what === 'LAC review' && !svc.isLocalAuthority(orgId);
+    return { ...p, nextReview, overdue: passed && !laLate, laLate };
   });
 }

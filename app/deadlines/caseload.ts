@@ -8,6 +8,7 @@ import type { IsoDate } from '../../core/calendar/iso-date.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { nextOpen } from '../../core/deadlines/projection.ts';
+import { isPlannedKey } from '../../core/deadlines/suspension.ts';
 import { CaseloadRepository, type CaseloadRow } from '../../store/caseload-repository.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
@@ -59,6 +60,7 @@ export interface CaseListOptions {
  */
 export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptions): Promise<CaseView[]> {
   const today = svc.today();
+  await svc.reloadLocalAuthorities(); // which organisations are local authorities (ruleFor below)
   const repo = new CaseloadRepository(hub.dbh.db);
   const rows = await repo.cases(o.orgId, {
     ...(o.ownerIds ? { ownerIds: o.ownerIds } : {}),
@@ -71,15 +73,24 @@ export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptio
   const why = new Map(truth.problems.map((p) => [p.caseId, p.problems.map((x) => x.message).join('; ')]));
   const views = rows.map((stored): CaseView => {
     const p = stored.status === 'OPEN' ? truth.projected.get(stored.id) : undefined;
-    const r = p ? projectedRow(stored, p, today) : stored;
+    // The LA's dates (Rule.owner) are theirs: never counted as this organisation's overdue work.
+    const laOwned = (ruleId: string) =>
+      svc.ruleFor(stored.kind, stored.rulePack, ruleId, o.orgId)?.owner === 'la';
+    const r = p ? projectedRow(stored, p, today, laOwned) : stored;
     const ref = r.reference ?? shortRef(r.id);
-    const name = r.next ? (svc.ruleFor(r.kind, r.rulePack, r.next.ruleId)?.name ?? r.next.ruleId) : null;
+    const nextRule = r.next ? svc.ruleFor(r.kind, r.rulePack, r.next.ruleId, o.orgId) : undefined;
+    const name = r.next
+      ? (nextRule?.name ?? r.next.ruleId) +
+        (nextRule?.owner === 'la' ? " (the LA's)" : '') +
+        (isPlannedKey(r.next.ruleId) ? ' (planned start)' : '')
+      : null;
+    const late = nextRule?.owner === 'la' ? 'passed' : 'OVERDUE since';
     return {
       ...r,
       ref,
       label: caseSubjectLabel(r.kind, r.student),
       nextText: r.next
-        ? `${name} ${r.next.dueOn < today && r.next.status === 'OPEN' ? 'OVERDUE since' : 'due'} ${formatDate(r.next.dueOn as IsoDate)}`
+        ? `${name} ${r.next.dueOn < today && r.next.status === 'OPEN' ? late : 'due'} ${formatDate(r.next.dueOn as IsoDate)}`
         : null,
       atRisk: r.status === 'OPEN' ? (risk.get(r.reference ?? r.id.slice(0, 8)) ?? null) : null,
       why: r.status === 'OPEN' ? (why.get(r.id) ?? null) : null,
@@ -89,14 +100,19 @@ export async function caseViews(hub: Hub, svc: DeadlineService, o: CaseListOptio
 }
 
 /** A caseload row with its deadlines as the next tick will store them. */
-function projectedRow(r: CaseloadRow, p: CaseProjection, today: string): CaseloadRow {
+function projectedRow(
+  r: CaseloadRow,
+  p: CaseProjection,
+  today: string,
+  laOwned: (ruleId: string) => boolean,
+): CaseloadRow {
   const open = p.deadlines.filter((d) => d.status === 'OPEN' || d.status === 'PAUSED');
   const next = nextOpen(open);
   return {
     ...r,
     next: next ? { ruleId: next.ruleId, dueOn: next.dueOn, status: next.status } : null,
     openDeadlines: open.length,
-    overdue: open.filter((d) => d.status === 'OPEN' && d.dueOn < today).length,
+    overdue: open.filter((d) => d.status === 'OPEN' && d.dueOn < today && !laOwned(d.ruleId)).length,
   };
 }
 

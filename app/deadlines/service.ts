@@ -10,7 +10,9 @@ import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { diffDeadlines, evaluateCase, ruleIdOfKey } from '../../core/deadlines/engine.ts';
 import { checkEvent } from '../../core/deadlines/events.ts';
 import { hash53 } from '../../core/deadlines/nudges.ts';
+import { ruleHeldBy } from '../../core/deadlines/ownership.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
+import { isPlannedKey } from '../../core/deadlines/suspension.ts';
 import { type CaseKind, caseKinds, type Rule } from '../../core/deadlines/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
@@ -90,6 +92,7 @@ export class DeadlineService {
   holidaysSignature = '';
   private lastRun = 0;
   private holidaysLoadedOn = '';
+  private localAuthorities = new Set<string>();
   private readonly schoolDaysCache = new Map<string, { key: string; version: number; sd: SchoolDays }>();
 
   constructor(readonly hub: Hub) {
@@ -125,6 +128,7 @@ export class DeadlineService {
   }
 
   async reloadHolidays(): Promise<void> {
+    await this.reloadLocalAuthorities();
     try {
       const stored = await this.bankHolidays.forDivision(DIVISION);
       this.holidays.load(stored);
@@ -136,6 +140,15 @@ export class DeadlineService {
       );
     }
     this.holidaysLoadedOn = this.today();
+  }
+
+  /** The organisations that are local authorities (their own duties are their officers', Rule.laOfficer). */
+  async reloadLocalAuthorities(): Promise<void> {
+    this.localAuthorities = new Set(await this.cases.localAuthorityIds());
+  }
+
+  isLocalAuthority(orgId: string): boolean {
+    return this.localAuthorities.has(orgId);
   }
 
   /** Refresh the BankHoliday table from a gov.uk-format document (already parsed). */
@@ -157,7 +170,11 @@ export class DeadlineService {
     return (orgId: string): CalendarContext => {
       let ctx = cache.get(orgId);
       if (!ctx) {
-        ctx = { holidays: this.holidays, schoolDays: this.schoolDaysOf(orgId, byOrg.get(orgId)) };
+        ctx = {
+          holidays: this.holidays,
+          schoolDays: this.schoolDaysOf(orgId, byOrg.get(orgId)),
+          localAuthority: this.localAuthorities.has(orgId),
+        };
         cache.set(orgId, ctx);
       }
       return ctx;
@@ -180,11 +197,13 @@ export class DeadlineService {
     return sd;
   }
 
-  ruleFor(kind: string, pack: string, key: string): Rule | undefined {
+  /** A case's rule; with `orgId`, as the organisation holding it sees it (core/deadlines/ownership.ts). */
+  ruleFor(kind: string, pack: string, key: string, orgId?: string): Rule | undefined {
     const resolved = this.book.pack(pack)
       ? pack
       : (this.book.resolvePackId(pack, kind as CaseKind, '9999-12-31') ?? pack);
-    return this.book.rule(kind as CaseKind, resolved, ruleIdOfKey(key));
+    const rule = this.book.rule(kind as CaseKind, resolved, ruleIdOfKey(key));
+    return rule && ruleHeldBy(rule, orgId !== undefined && this.localAuthorities.has(orgId));
   }
 
   /** Open a case and compute its deadlines at once (the caller sees them; nudges follow on the next tick). */
@@ -319,6 +338,7 @@ export class DeadlineService {
     this.dirty = false;
     this.sweepNext = false;
     this.lastRun = now.getTime();
+    await this.reloadLocalAuthorities();
     const report = await this.planner.run(now, today, { full });
     this.caseCounts = {
       casesUnknownPack: report.casesUnknownPack,
@@ -354,7 +374,7 @@ export class DeadlineService {
     if (this.holidaysLoadedOn === '') await this.reloadHolidays();
     const ctxFor = this.calendarsFor(await this.cases.termDates([...new Set(rows.map((d) => d.case.orgId))]));
     return rows.map((d) => {
-      const rule = this.ruleFor(d.case.kind, d.case.rulePack, d.ruleId);
+      const rule = this.ruleFor(d.case.kind, d.case.rulePack, d.ruleId, d.case.orgId);
       return {
         /** " ⚠ Sun 31 Jan 2027 is a Sunday: …" when the due date falls on a day nobody works. */
         dayNote: dayNoteOf(d.dueOn, rule, ctxFor(d.case.orgId)),
@@ -364,7 +384,9 @@ export class DeadlineService {
         overdue: d.dueOn < today && d.status === 'OPEN' && !rule?.window && rule?.owner !== 'la',
         // The LA's key date (Rule.owner, issue 13): named as theirs, never the school's overdue work.
         laOwned: rule?.owner === 'la',
-        ruleName: rule?.owner === 'la' ? `${rule.name} (the LA's)` : (rule?.name ?? d.ruleId),
+        ruleName:
+          (rule?.owner === 'la' ? `${rule.name} (the LA's)` : (rule?.name ?? d.ruleId)) +
+          (isPlannedKey(d.ruleId) ? ' (planned start)' : ''),
         caseRef: d.case.reference ?? d.case.id,
         caseId: d.case.id,
         student: caseSubjectLabel(d.case.kind, d.case.student),

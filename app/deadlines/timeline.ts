@@ -4,6 +4,7 @@ import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { lateness } from '../../core/deadlines/engine.ts';
 import { isPlannedKind, PLANNED_PREFIX } from '../../core/deadlines/events.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
+import { isPlannedKey } from '../../core/deadlines/suspension.ts';
 import type { DeadlineService } from './service.ts';
 import { dayNoteOf } from './truth.ts';
 
@@ -28,7 +29,7 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
       .sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : 1))
       .map((e) =>
         isPlannedKind(e.kind)
-          ? `  ${formatDate(e.occurredOn)}  ${e.kind.slice(PLANNED_PREFIX.length)} (planned: meets no deadline)`
+          ? `  ${formatDate(e.occurredOn)}  ${e.kind.slice(PLANNED_PREFIX.length)} (planned: ${e.kind === `${PLANNED_PREFIX}first_day_of_suspension` ? 'its 6th school day is counted from it' : 'meets no deadline'})`
           : `  ${formatDate(e.occurredOn)}  ${e.kind}`,
       ),
     'Deadlines:',
@@ -36,8 +37,8 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
   if (c.deadlines.length === 0) lines.push('  none (see Attention above)');
   const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
   for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
-    const rule = svc.ruleFor(c.kind, c.rulePack, d.ruleId);
-    const name = rule?.name ?? d.ruleId;
+    const rule = svc.ruleFor(c.kind, c.rulePack, d.ruleId, c.orgId);
+    const name = (rule?.name ?? d.ruleId) + (isPlannedKey(d.ruleId) ? ' (planned start)' : '');
     let state: string;
     if (d.status === 'MET') {
       const l = lateness(d.dueOn, d.metOn, today);
@@ -52,6 +53,9 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
         : '';
       state = `PAUSED by exception: ${reason?.label ?? d.pausedReason} (${reason?.source ?? ''}) from ${e ? formatDate(e.fromDate) : '?'}${e?.toDate ? ` to ${formatDate(e.toDate)}` : ''}${excepted}`;
     } else if (d.status === 'CANCELLED') state = 'no longer applies';
+    else if (d.dueOn < today && rule?.owner === 'la')
+      // The LA's date (Rule.owner): their lateness, not the school's overdue work.
+      state = `passed ${lateness(d.dueOn, null, today).days} days ago, nothing recorded: the LA is late`;
     else if (d.dueOn < today && !rule?.window)
       state = `OVERDUE by ${lateness(d.dueOn, null, today).days} days`;
     else state = 'open';

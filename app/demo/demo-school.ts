@@ -4,6 +4,7 @@
  * reminder falls due within the first minute.
  */
 import { addSchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
+import { addWorkingDays } from '../../core/calendar/working-days.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
 import type { CaseKind } from '../../core/deadlines/types.ts';
 import { BankHolidayCalendar } from '../../integrations/bank-holidays/bank-holidays.ts';
@@ -185,8 +186,8 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
         assignments: { create: [{ officerId: ids.get(owner)!, fromOn: events[0]!.occurredOn }] },
       },
     });
-  // Request received 6 weeks ago: the decision whether to assess (reg 5, 6 weeks) is due today, so the
-  // SENDCo gets a deadline nudge on the first tick.
+  // Request received 6 weeks ago: the LA's decision whether to assess (reg 5, 6 weeks) is due today, shown
+  // to the SENDCo as the LA's date (never nudged as hers; told the day after if nothing is recorded).
   await kase('ok', 'EHC_NEEDS_ASSESSMENT', 'sendco', [{ kind: 'request_received', occurredOn: daysAgo(42) }]);
   // Plan issued 11 months ago; the review meeting is in 16 days (the meeting below): invitations and
   // advice are due 2 weeks before it (reg 20(3)-(4)).
@@ -194,10 +195,14 @@ export async function loadDemoSchool(db: Db, now: Date): Promise<{ orgId: string
     { kind: 'plan_issued', occurredOn: daysAgo(330) },
     { kind: 'review_meeting_scheduled', occurredOn: daysAgo(-16) },
   ]);
-  // In care for 60 days; the PEP started within 10 working days; reviewed each term.
+  // In care for 19 working days: the first LAC review (the LA's, reg 33(1)(a): 20 working days) is due
+  // the next working day, shown to the designated teacher as the LA's date; the PEP started 8 working days
+  // after coming into care (within 10), reviewed each term.
+  const holidays = new BankHolidayCalendar();
+  const inCare = addWorkingDays(addWorkingDays(isoDate(now), 1, holidays), -20, holidays);
   await kase('jt', 'PEP', 'dt', [
-    { kind: 'became_looked_after', occurredOn: daysAgo(60) },
-    { kind: 'pep_initiated', occurredOn: daysAgo(52) },
+    { kind: 'became_looked_after', occurredOn: inCare },
+    { kind: 'pep_initiated', occurredOn: addWorkingDays(inCare, 8, holidays) },
   ]);
   // Health needs (docs/deadlines.md): Ruby, Y4, was off for 5 school days earlier in the year (a plan agreed
   // for her return) and has been

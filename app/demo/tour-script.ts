@@ -42,7 +42,7 @@ export const TOUR_STEPS: TourStep[] = [
     act: 'deadline_due',
     lines: [
       rule('2 of 4, a statutory deadline'),
-      'The demo EHC needs assessment request arrived six weeks ago: the decision whether to assess is due today (SEND Regulations 2014 reg 5(1), https://www.legislation.gov.uk/uksi/2014/1530/regulation/5). Priya, the named officer, gets a nudge in a moment: `snooze rN 1` puts it off a day, `done rN` marks it met.',
+      'The demo EHC needs assessment request reached the local authority six weeks and a day ago: its decision whether to assess was due yesterday (SEND Regulations 2014 reg 5(1), https://www.legislation.gov.uk/uksi/2014/1530/regulation/5: the LA must decide and notify). The duty is the LA’s, so the school is never nudged or escalated as if it were its own; Priya holds the case at school and is told in a moment that the LA’s date has passed, so she can chase them: `done rN` records the decision once the LA has made it.',
     ],
   },
   {

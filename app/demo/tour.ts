@@ -92,7 +92,8 @@ export class Tour {
     const now = this.hub.clock.now();
     const run = ++this.runs;
     const db = this.hub.dbh.db;
-    // The demo EHC needs assessment waits (request dated today) until moment 2 makes its decision due.
+    // The demo EHC needs assessment waits (request dated today) until moment 2 makes the LA's decision
+    // whether to assess pass (6 weeks and a day back): Priya, holding the case at school, is told.
     await this.moveEhcRequest(org.id, 0);
     await placeTourMeetings(
       db,
@@ -138,7 +139,7 @@ export class Tour {
 
   private async play(t: TourRun, step: TourStep, now: Date): Promise<void> {
     if (step.lines.length) this.console()?.narrate(step.lines.join('\n'));
-    if (step.act === 'deadline_due') await this.moveEhcRequest(t.orgId, 42);
+    if (step.act === 'deadline_due') await this.moveEhcRequest(t.orgId, 43);
     if (step.act === 'raise_concern') await this.raiseConcern(t.orgId, now);
   }
 

@@ -14,6 +14,8 @@ export { memo as memoOnCalendar };
 export interface CalendarContext {
   holidays: HolidaySet;
   schoolDays: SchoolDays;
+  /** The organisation is a local authority: the LA's duties (Rule.laOfficer) are its officer's own. */
+  localAuthority?: boolean;
 }
 
 export interface DueDate {

@@ -7,6 +7,7 @@
 import type { IsoDate } from '../calendar/iso-date.ts';
 import { type CalendarContext, dueFrom, safeTarget } from './arithmetic.ts';
 import { DERIVE_EVENTS } from './derived-events.ts';
+import { ruleHeldBy } from './ownership.ts';
 import type { RuleBook } from './registry.ts';
 import type { CaseKind, Rule } from './types.ts';
 
@@ -53,7 +54,9 @@ export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext)
   const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays)] : c.events;
   const events = facts.length > 1 ? [...facts].sort(byDate) : facts;
   const out: ComputedDeadline[] = [];
-  for (const rule of book.rulesFor(c.kind, c.rulePack)) {
+  for (const packed of book.rulesFor(c.kind, c.rulePack)) {
+    // At a local authority its own duties are its officer's (core/deadlines/ownership.ts).
+    const rule = ruleHeldBy(packed, ctx.localAuthority);
     const kinds = rule.anchor.events;
     const skip = rule.anchor.skip ?? 0;
     const pick = rule.anchor.pick;

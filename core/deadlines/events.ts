@@ -81,7 +81,7 @@ export function checkEvent(
     return {
       ok: false,
       field: 'date',
-      message: `event ${input.kind} on ${input.occurredOn}: that date is in the future and ${input.kind} is an event that has happened; record it on the day, or record a planned date with --planned (it meets no deadline)`,
+      message: `event ${input.kind} on ${input.occurredOn}: that date is in the future and ${input.kind} is an event that has happened; record it on the day, or record a planned date with --planned (${input.kind === 'first_day_of_suspension' ? 'its 6th school day is then counted from it, marked planned' : 'it meets no deadline'})`,
     };
   return { ok: true, stored: input.kind };
 }

@@ -65,7 +65,12 @@ export function nextNudgeMoment(
 ): IsoDate | null {
   let best: IsoDate | null = null;
   for (const i of items) {
-    if (i.status !== 'OPEN' || i.rule.owner === 'la') continue;
+    if (i.status !== 'OPEN') continue;
+    if (i.rule.owner === 'la') {
+      // The LA's duty watched from a school (planNudgeSlots): one message the day after it passes.
+      if (i.rule.laOfficer && i.ownerId) best = earlier(best, nextEntering([addDays(i.dueOn, 1)], today, o));
+      continue;
+    }
     if (i.ownerId) {
       const leads = i.rule.leadTimes ?? o.leadTimes;
       const key = `n|${i.dueOn}|${i.snoozedUntil ?? ''}|${leadsKey(leads)}`;

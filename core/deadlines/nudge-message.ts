@@ -119,6 +119,27 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
   const i = slot.item;
   const subject = { type: 'deadline', id: i.deadlineId };
   const quiet = !i.rule.ignoreQuietHours;
+  if (slot.kind === NUDGE_KIND && i.rule.owner === 'la')
+    // The LA's duty watched from a school (Rule.laOfficer): the LA is late, the owner may chase them.
+    return {
+      dedupeKey: slot.dedupeKey,
+      orgId: i.orgId,
+      kind: NUDGE_KIND,
+      subject,
+      recipientId: slot.recipientId,
+      dueAt: slot.dueAt,
+      priority: 4,
+      respectQuietHours: quiet,
+      message: {
+        kind: 'deadline_nudge',
+        audience: 'private',
+        title: `The LA's date has passed: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
+        text: `For ${i.studentLabel}, case ${i.caseRef}: the local authority's duty, not the school's, and nothing is recorded. You may chase the LA; record it when they have done it.`,
+        facts: facts(i, slot.readOn ?? slot.day),
+        actions: [{ verb: 'done', label: 'The LA has done it (today)', style: 'primary', args: {} }],
+        subject,
+      },
+    };
   if (slot.kind === NUDGE_KIND)
     return {
       dedupeKey: slot.dedupeKey,

@@ -11,6 +11,7 @@ import { zonedInstant as toInstant } from '../calendar/zoned-time.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
 import { leadDate, memoOnCalendar } from './arithmetic.ts';
 import { ESCALATION_KIND, NUDGE_KIND, type NudgeItem, type NudgeSlot, renderNudge } from './nudge-message.ts';
+import { LA_LATE_LEAD } from './ownership.ts';
 import type { Rule } from './types.ts';
 
 // The wording lives in nudge-message.ts; re-exported so importers keep one module for nudges.
@@ -194,8 +195,26 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
   const leadsKeys = new Map<string[], string>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
-    // The LA's duty (Rule.owner): shown on the case, never nudged or escalated to the case owner.
-    if (i.rule.owner === 'la') continue;
+    // The LA's duty (Rule.owner): shown on the case, never nudged or escalated to the case owner. A duty of
+    // the case's own LA (Rule.laOfficer) is watched: the owner is told once, the day after it passes, to chase them.
+    if (i.rule.owner === 'la') {
+      if (!i.rule.laOfficer || !i.ownerId) continue;
+      const d = addDays(i.dueOn, 1);
+      if (d < from || d > until) continue;
+      const dueAt = instant(d);
+      slots.push({
+        dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:${LA_LATE_LEAD}`,
+        kind: NUDGE_KIND,
+        item: i,
+        recipientId: i.ownerId,
+        dueAt,
+        day: d,
+        readOn: d < today ? today : d,
+        onDay: true,
+        fingerprint: nudgeFingerprint(hashCommon(i), i.ownerId, dueAt.getTime(), true),
+      });
+      continue;
+    }
     // What every message of this deadline says (facts, title, actions, text), for the fingerprint.
     // Built only for a deadline with a slot today (most open deadlines have none).
     let common: [number, number] | undefined;

@@ -9,7 +9,8 @@
  *   Reviews) (England) Regulations 2012 reg 6(3)(b), legislation.gov.uk/uksi/2012/1033/regulation/6): a
  *   derived `board_review_required` event dated at that suspension's notice.
  * School days are the school's (term dates, INSET and closures); terms are autumn, spring and summer.
- * Pure.
+ * A planned first day (the start the school notified, recorded with --planned before it comes) gives the
+ * 6th-school-day date ahead, marked planned; the actual first day replaces it once recorded. Pure.
  */
 import { addDays, type IsoDate } from '../calendar/iso-date.ts';
 import { type SchoolDays, termPeriodOf } from '../calendar/school-days.ts';
@@ -21,6 +22,11 @@ interface Fact {
 }
 
 export const DERIVED_EVENTS = new Set(['suspension_beyond_5_days']);
+
+const PLANNED_FIRST_DAY = 'planned:first_day_of_suspension';
+/** The end of a deadline key anchored on a planned first day: its date is planned (shown so). */
+export const PLANNED_SUFFIX = '~x5p';
+export const isPlannedKey = (key: string): boolean => key.endsWith(PLANNED_SUFFIX);
 
 /** School days from `from` up to (not including) `to`, capped at 200. */
 export function schoolDaysBetween(from: IsoDate, to: IsoDate, sd: SchoolDays): number {
@@ -37,7 +43,25 @@ export function derivedSuspensionEvents(events: readonly Fact[], sd: SchoolDays)
   const notices = sorted.filter((e) => e.kind === 'suspension_notified');
   const totals = new Map<IsoDate, number>();
   const out: Fact[] = [];
+  const firsts = sorted.filter((e) => e.kind === 'first_day_of_suspension');
   for (const f of sorted) {
+    if (f.kind === PLANNED_FIRST_DAY) {
+      // A planned first day (the start the school notified: `case event ... --planned`) gives its 6th
+      // school day, marked planned, until the actual first day of that suspension (one recorded on or
+      // after the notice before it) replaces it. It counts no days towards the term's total.
+      let notice: Fact | undefined;
+      for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
+      const since = (notice ?? f).occurredOn;
+      if (firsts.some((a) => a.occurredOn >= since)) continue;
+      const back = returns.find((r) => r.occurredOn > f.occurredOn);
+      if (!back || schoolDaysBetween(f.occurredOn, back.occurredOn, sd) > 5)
+        out.push({
+          id: `${f.id}${PLANNED_SUFFIX}`,
+          kind: 'suspension_beyond_5_days',
+          occurredOn: f.occurredOn,
+        });
+      continue;
+    }
     if (f.kind !== 'first_day_of_suspension') continue;
     const back = returns.find((r) => r.occurredOn > f.occurredOn);
     const days = back ? schoolDaysBetween(f.occurredOn, back.occurredOn, sd) : null;

@@ -44,7 +44,7 @@ describe.each(providers)('send-hub case list before the first tick (%s)', (provi
       expect(before.out).not.toContain('no open deadline');
       expect(before.out).toMatch(
         new RegExp(
-          `DEMO-EHC-1 +EHC needs assessment +O\\.K\\. \\(Y6\\) +owner Priya Shah <sendco@elmfield\\.example> +Decision whether to assess (due|OVERDUE since) ${DATE}`,
+          `DEMO-EHC-1 +EHC needs assessment +O\\.K\\. \\(Y6\\) +owner Priya Shah <sendco@elmfield\\.example> +Decision whether to assess \\(the LA's\\) (due|passed) ${DATE}`,
         ),
       );
       expect(before.out).toMatch(new RegExp(`DEMO-AR-1 .* (due|OVERDUE since) ${DATE}`));

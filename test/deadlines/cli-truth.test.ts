@@ -57,9 +57,9 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     expect(counts.casesUnknownPack).toBe(0);
     const ehc = await cli('case', 'timeline', 'DEMO-EHC-1');
     expect(ehc.out).toMatch(/pack england-send-2014@cop-2015/);
-    expect(ehc.out).toMatch(/Decision whether to assess: open/);
-    expect(ehc.out).toMatch(/Final EHC plan issued \(20 weeks\): open/);
-    // The SENDCo's first deadline nudges are planned at once (the decision to assess is due today).
+    expect(ehc.out).toMatch(/Decision whether to assess \(the LA's\): open/);
+    expect(ehc.out).toMatch(/Final EHC plan issued \(20 weeks\) \(the LA's\): open/);
+    // The decision to assess is due today: the LA's (reg 5(1)), so the SENDCo holding the case is not nudged.
     const nudges = await withDb(async (db) => {
       const sendco = await db.staff.findFirstOrThrow({ where: { email: 'sendco@elmfield.example' } });
       return db.reminder.count({ where: { kind: 'deadline_nudge', recipientId: sendco.id } });
@@ -79,7 +79,7 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     expect(t2.created).toBeGreaterThanOrEqual(4);
     const migrated = await cli('case', 'timeline', 'DEMO-EHC-1');
     expect(migrated.out).toMatch(/pack england-send-2014@cop-2015/);
-    expect(migrated.out).toMatch(/Final EHC plan issued \(20 weeks\): open/);
+    expect(migrated.out).toMatch(/Final EHC plan issued \(20 weeks\) \(the LA's\): open/);
     const tl = await cli('case', 'timeline', 'DEMO-AR-1');
     expect(tl.out).toMatch(/Attention: rule pack "nonsense@1" is unknown, so no deadlines are computed/);
     const due2 = await cli('due', '--within', '30d');
@@ -101,7 +101,7 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     const ehc = await openCase('D123456789012', 'EHC_NEEDS_ASSESSMENT', '2026-11-16', 'EHC-BH');
     expect(ehc.code).toBe(0);
     expect(ehc.out).toMatch(
-      /Mon 28 Dec 2026 {2}Decision whether to assess: \w+.* ⚠ Mon 28 Dec 2026 is a bank holiday: safe target Thu 24 Dec 2026/,
+      /Mon 28 Dec 2026 {2}Decision whether to assess \(the LA's\): \w+.* ⚠ Mon 28 Dec 2026 is a bank holiday: safe target Thu 24 Dec 2026/,
     );
     const ar = await openCase('A123456789012', 'ANNUAL_REVIEW', '2026-02-01', 'AR-SUN');
     // A review meeting is held at school: the target is the last school day before (demo term dates).
@@ -131,7 +131,7 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
     expect(planned.code).toBe(0);
     expect(planned.out).toMatch(/Sat 10 Jan 2099 {2}final_plan_issued \(planned: meets no deadline\)/);
     expect(planned.out).not.toMatch(/MET LATE/);
-    expect(planned.out).toMatch(/Final EHC plan issued \(20 weeks\): (open|OVERDUE)/);
+    expect(planned.out).toMatch(/Final EHC plan issued \(20 weeks\) \(the LA's\): (open|passed)/);
     expect(planned.out).not.toMatch(/draft_servd/);
   }, 300_000);
 

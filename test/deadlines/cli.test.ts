@@ -63,11 +63,11 @@ describe('send-hub case / holidays / due (sqlite)', () => {
     expect(opened.out).not.toMatch(/Amelia|Brook/);
     expect((await cli('case', 'event', 'EHC-42', 'assessment_decision', '2026-12-04')).code).toBe(0);
     const tl = await cli('case', 'timeline', 'EHC-42');
-    expect(tl.out).toMatch(/Decision whether to assess: met on Fri 4 Dec 2026/);
+    expect(tl.out).toMatch(/Decision whether to assess \(the LA's\): met on Fri 4 Dec 2026/);
     expect(tl.out).toMatch(/source: SEND Regulations 2014 \(SI 2014\/1530\) reg 13\(2\)/);
     const due = await cli('due', '--within', '3650d', '--owner', 'head@elmfield.example');
     expect(due.out).toMatch(
-      /2027-04-12 {2}(OPEN|OVERDUE) +Final EHC plan issued \(20 weeks\) {2}A\.B\. \(Y7\) {2}case EHC-42/,
+      /2027-04-12 {2}(OPEN|OVERDUE) +Final EHC plan issued \(20 weeks\) \(the LA's\) {2}A\.B\. \(Y7\) {2}case EHC-42/,
     );
     const wrong = await cli('case', 'open', '--student', 'nobody', '--kind', 'PEP', '--start', '2026-11-23');
     expect(wrong.code).toBe(2);

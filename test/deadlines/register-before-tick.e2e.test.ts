@@ -2,9 +2,9 @@
  * The SENDCo's SEN register right after `send-hub demo`, before any tick has run (each database): the real
  * `send-hub register` in another process, and chat `register` on the console as the SENDCo (Priya Shah).
  * Each pupil's next review is read as the tick will store it (app/deadlines/caseload-register.ts), so the
- * looked-after child's first LAC review, due 20 working days after coming into care (60 days ago: Care
- * Planning, Placement and Case Review (England) Regulations 2010 reg 33(1)(a)), reads OVERDUE at once, not
- * the CIN meeting in 3 days as "next review". The read writes nothing (no deadline row, no nudge); after
+ * looked-after child's first LAC review, due 20 working days after coming into care (Care Planning,
+ * Placement and Case Review (England) Regulations 2010 reg 33(1)(a); the demo places it on the next working
+ * day), reads as the next review at once, before the CIN meeting in 3 days. The read writes nothing (no deadline row, no nudge); after
  * the tick both read the same.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe.each(providers)('the SEN register before the first tick (%s)', (provide
     const inCare = before.split('\n').find((l) => l.startsWith('J.T. (Y5)'));
     expect(inCare).toMatch(
       new RegExp(
-        `^J\\.T\\. \\(Y5\\) · SEN support · in care · key worker Hannah Cole <dt@elmfield\\.example> · review OVERDUE since ${DATE} \\(LAC review\\)$`,
+        `^J\\.T\\. \\(Y5\\) · SEN support · in care · key worker Hannah Cole <dt@elmfield\\.example> · next review ${DATE} \\(LAC review\\)$`,
       ),
     );
     expect(before).toMatch(
@@ -78,9 +78,7 @@ describe.each(providers)('the SEN register before the first tick (%s)', (provide
         .map((l) => l.replace(/ <[^>]+>/g, ''))
         .filter((l) => !text.includes(l));
     expect(chatLines(chat)).toEqual([]);
-    expect(chat).toMatch(
-      new RegExp(`J\\.T\\. \\(Y5\\) · .* · review OVERDUE since ${DATE} \\(LAC review\\)`),
-    );
+    expect(chat).toMatch(new RegExp(`J\\.T\\. \\(Y5\\) · .* · next review ${DATE} \\(LAC review\\)`));
 
     // Reads only: no deadline stored, nobody nudged, until the tick.
     expect(await written()).toEqual({ deadlines: 0, nudges: 0 });

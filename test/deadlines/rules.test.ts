@@ -9,6 +9,7 @@ import { officerDigest, summarise } from '../../core/deadlines/digest.ts';
 import { diffDeadlines, evaluateCase } from '../../core/deadlines/engine.ts';
 import { parseLocalRules } from '../../core/deadlines/local-rules.ts';
 import { planDeadlineNudges } from '../../core/deadlines/nudges.ts';
+import { ruleHeldBy } from '../../core/deadlines/ownership.ts';
 import { englandSend2014 } from '../../core/deadlines/packs/england-send-2014.ts';
 import { RuleBook, shippedPacks } from '../../core/deadlines/registry.ts';
 import type { RulePack } from '../../core/deadlines/types.ts';
@@ -187,7 +188,8 @@ describe('engine diff and nudges', () => {
       deadlineId: 'x',
       orgId: 'o',
       caseRef: 'C1',
-      rule: e7.rule,
+      // Held at the local authority: the plan is its EHCNA officer's to issue (reg 13(2)).
+      rule: ruleHeldBy(e7.rule, true),
       dueOn: e7.dueOn,
       safeTargetOn: e7.safeTargetOn,
       lowConfidence: false,
@@ -222,6 +224,19 @@ describe('engine diff and nudges', () => {
       opts,
     );
     expect(snoozed.map((s) => s.dueAt.toISOString().slice(0, 10))).toEqual(['2027-04-09', '2027-04-12']);
+    // Held at a school, the plan is the LA's: no lead nudge and no escalation to the head, but the case
+    // owner is told once, the working day after 12 Apr, that the LA's date has passed (to chase them).
+    const atSchool = { ...base, rule: e7.rule, status: 'OPEN' as const };
+    for (const today of ['2027-04-01', '2027-04-13', '2027-04-20']) {
+      const late = planDeadlineNudges([atSchool], today, opts);
+      expect(late.map((s) => [s.dueAt.toISOString(), s.recipientId])).toEqual([
+        ['2027-04-13T07:00:00.000Z', 's1'],
+      ]);
+      expect(late[0]!.message.title).toBe(
+        "The LA's date has passed: Final EHC plan issued (20 weeks) (was due Mon 12 Apr 2027)",
+      );
+      expect(late[0]!.message.actions?.map((a) => a.verb)).toEqual(['done']);
+    }
   });
   it('digest counts overdue and due-soon per rule', () => {
     const items = [

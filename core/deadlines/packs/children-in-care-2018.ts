@@ -1,7 +1,10 @@
 /**
  * Children in care: PEPs under "Promoting the education of looked-after children"
  * (DfE statutory guidance, Feb 2018) and LAC reviews under the Care Planning, Placement and Case Review
- * (England) Regulations 2010 reg 33.
+ * (England) Regulations 2010 reg 33. The LAC reviews are the responsible authority's ("the responsible
+ * authority must review the child's case", reg 33; chaired by the IRO): `owner: 'la'`, `laOfficer`, so a
+ * school's designated teacher sees them as the LA's dates and is told when one passes, never nudged or
+ * escalated as the school's own (core/deadlines/ownership.ts).
  */
 import type { RulePack } from '../types.ts';
 
@@ -38,6 +41,8 @@ export const childrenInCare2018: RulePack = {
     },
     {
       id: 'C3a',
+      owner: 'la',
+      laOfficer: true,
       name: 'First LAC review (20 working days)',
       caseKinds: ['PEP'],
       anchor: { events: ['became_looked_after'], pick: 'first' },
@@ -48,6 +53,8 @@ export const childrenInCare2018: RulePack = {
     },
     {
       id: 'C3b',
+      owner: 'la',
+      laOfficer: true,
       name: 'Second LAC review (within 3 months of the first)',
       caseKinds: ['PEP'],
       anchor: { events: ['lac_review_held'], pick: 'first' },
@@ -58,6 +65,8 @@ export const childrenInCare2018: RulePack = {
     },
     {
       id: 'C3c',
+      owner: 'la',
+      laOfficer: true,
       name: 'LAC review (within 6 months of the last)',
       caseKinds: ['PEP'],
       anchor: { events: ['lac_review_held'], pick: 'each', skip: 1 },

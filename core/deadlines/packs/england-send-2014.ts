@@ -62,9 +62,13 @@ export const englandSend2014: RulePack = {
     TRIBUNAL_ORDER: 'order_to_assess',
   },
   rules: [
-    // §1A: EHC needs assessment. Clock zero: the LA receives the request (CFA 2014 s.36(1)).
+    // §1A: EHC needs assessment. Clock zero: the LA receives the request (CFA 2014 s.36(1)). The decisions
+    // and the plan are the LA's (regs 4, 5, 10, 13: "the local authority must notify ..."): `laOfficer`, so
+    // a school holding the case sees them as the LA's dates; at the LA its EHCNA officer is nudged.
     {
       id: 'E1',
+      owner: 'la',
+      laOfficer: true,
       name: 'Decision whether to assess',
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['request_received'], pick: 'first' },
@@ -86,6 +90,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'E8',
+      owner: 'la',
+      laOfficer: true,
       name: 'Assessment and advice complete (internal week 12)',
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['request_received'], pick: 'first' },
@@ -98,6 +104,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'E4',
+      owner: 'la',
+      laOfficer: true,
       name: 'Decision whether to issue a plan (notify if not issuing)',
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['request_received'], pick: 'first' },
@@ -131,6 +139,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'E7',
+      owner: 'la',
+      laOfficer: true,
       name: 'Final EHC plan issued (20 weeks)',
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['request_received'], pick: 'first' },
