@@ -56,6 +56,9 @@ describe.each(providers)('the LA EHCNA coordinator and her manager: 40 cases (%s
   it('reads her caseload, what is due and the risk; her manager reads the team, names included', async () => {
     t = await startTestHub(provider, { now: new Date().toISOString(), modules: [deadlinesModule()] });
     const { orgId } = await loadDemoSchool(t.hub.dbh.db, t.clock.now());
+    // Karen Obi is the LA's EHCNA coordinator: the organisation is the local authority, so its duties (the
+    // decisions and the plan, SEND Regulations 2014 regs 4, 5, 10, 13) are hers, nudged and escalated.
+    await t.hub.dbh.db.organisation.update({ where: { id: orgId }, data: { kind: 'LOCAL_AUTHORITY' } });
     // The CLI in another process, on the hub's database.
     session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
     const dir = session.dir;
