@@ -214,12 +214,13 @@ describe.each(providers)('the first five minutes on %s', (provider) => {
     const reminder = await shown(s, 'meeting_reminder', SENDCO);
     await type(s, `done ${reminder}`, `[${reminder}] Done`);
 
-    // 2. The statutory deadline: introduced, then nudged; Priya snoozes it a day.
+    // 2. The statutory deadline, the LA's: introduced, then Priya, holding the case at school, is told the
+    // LA's decision whether to assess has passed (not nudged as hers); she records it once the LA decides.
     await runTo(s, 150_000, () => moment('deadline', 'deadline_nudge', SENDCO, 'DEMO-EHC-1'));
     expect(s.out.text()).toContain('2 of 4');
     const nudge = await shown(s, 'deadline_nudge', SENDCO, 'DEMO-EHC-1');
-    expect(s.out.text()).toMatch(/Decision whether to assess/);
-    await type(s, `snooze ${nudge} 1`, `[${nudge}] Snoozed`);
+    expect(s.out.text()).toMatch(/The LA's date has passed: Decision whether to assess/);
+    await type(s, `done ${nudge}`, `[${nudge}] Met on`);
 
     // 3. The concern: introduced, raised by Ellie Marsh, at the DSL, then the deputy a minute later.
     await runTo(s, 160_000);
