@@ -2,18 +2,17 @@
  * The deadline service: wires the pure engine (core/deadlines) to the stores, the reminder machinery and
  * the audit trail. One instance per hub, exposed to other modules as `hub.services.get('deadlines')`.
  */
-import { addDays, type IsoDate, isIsoDate } from '../../core/calendar/iso-date.ts';
+import { addDays, type IsoDate } from '../../core/calendar/iso-date.ts';
 import { type SchoolCalendar, type SchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
 import type { CalendarContext } from '../../core/deadlines/arithmetic.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { diffDeadlines, evaluateCase, ruleIdOfKey } from '../../core/deadlines/engine.ts';
-import { checkEvent } from '../../core/deadlines/events.ts';
 import { hash53 } from '../../core/deadlines/nudges.ts';
 import { ruleHeldBy } from '../../core/deadlines/ownership.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
 import { isPlannedKey } from '../../core/deadlines/suspension.ts';
-import { type CaseKind, caseKinds, type Rule } from '../../core/deadlines/types.ts';
+import type { CaseKind, Rule } from '../../core/deadlines/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
 import { BankHolidayRepository } from '../../store/bank-holiday-repository.ts';
@@ -21,6 +20,7 @@ import { CasePlanRepository } from '../../store/case-plan-repository.ts';
 import { CaseRepository, type Who } from '../../store/case-repository.ts';
 import { DeadlineRepository } from '../../store/deadline-repository.ts';
 import type { Hub } from '../container.ts';
+import { checkCaseEvent, checkEventForm, checkOpenCase } from './case-input.ts';
 import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
 import { loadLocalRules } from './local-rules-file.ts';
 import { DeadlinePlanner } from './planner.ts';
@@ -214,32 +214,13 @@ export class DeadlineService {
     problems: string[];
     deadlines: { ruleId: string; dueOn: string; status: string }[];
   }> {
-    if (!caseKinds.includes(input.kind))
-      throw new ValidationError(`kind "${input.kind}": expected one of ${caseKinds.join(', ')}`, 'kind');
-    if (!isIsoDate(input.startDate))
-      throw new ValidationError(`startDate "${input.startDate}": expected YYYY-MM-DD`, 'startDate');
-    for (const e of input.events ?? [])
-      if (!isIsoDate(e.occurredOn) || !/^[a-z][a-z0-9_]*$/.test(e.kind))
-        throw new ValidationError(`event ${e.kind}=${e.occurredOn}: expected kind=YYYY-MM-DD`, 'events');
-    const pack = this.book.packFor(input.kind, input.startDate);
-    // Key events validated (issue 14 point 5): known to the case kind, and not in the future unless set
-    // in advance (a transfer date, a scheduled meeting).
-    const today = this.today();
-    const startEvent = this.book.startEvent(input.kind, pack.id);
-    for (const e of [{ kind: startEvent, occurredOn: input.startDate }, ...(input.events ?? [])]) {
-      const r = checkEvent(
-        { caseKind: input.kind, packId: pack.id, kind: e.kind, occurredOn: e.occurredOn },
-        today,
-        this.book,
-      );
-      if (!r.ok) throw new ValidationError(r.message, r.field === 'kind' ? 'events' : 'startDate');
-    }
+    const { packId, startEvent } = checkOpenCase(this.book, input, this.today());
     const { id, reference } = await this.cases.open(
       {
         orgId: input.orgId,
         studentId: input.studentId,
         kind: input.kind,
-        rulePack: pack.id,
+        rulePack: packId,
         startDate: input.startDate,
         startEvent,
         ownerId: input.ownerId,
@@ -277,25 +258,18 @@ export class DeadlineService {
     who: Who,
     opts: { planned?: boolean } = {},
   ): Promise<void> {
-    if (!isIsoDate(occurredOn))
-      throw new ValidationError(`date "${occurredOn}": expected YYYY-MM-DD`, 'date');
-    if (!/^[a-z][a-z0-9_]*$/.test(kind))
-      throw new ValidationError(`event "${kind}": expected a name like draft_served`, 'kind');
+    checkEventForm(kind, occurredOn);
     const c = await this.cases.byId(caseId);
     if (!c) throw new ValidationError(`case "${caseId}" not found`, 'case');
-    const r = checkEvent(
-      {
-        caseKind: c.kind as CaseKind,
-        packId: packOf(this.book, c),
-        kind,
-        occurredOn,
-        ...(opts.planned ? { planned: true } : {}),
-      },
-      this.today(),
+    const stored = checkCaseEvent(
       this.book,
+      { kind: c.kind, packId: packOf(this.book, c) },
+      kind,
+      occurredOn,
+      this.today(),
+      opts.planned === true,
     );
-    if (!r.ok) throw new ValidationError(r.message, r.field);
-    await this.cases.addEvent(caseId, r.stored, occurredOn, who);
+    await this.cases.addEvent(caseId, stored, occurredOn, who);
     await this.recompute(caseId);
     this.changed();
   }
