@@ -59,7 +59,7 @@ export function renderText(m: OutgoingMessage, ref?: string): string {
     const verbs = [...new Set(m.actions.map((a) => a.verb))];
     lines.push(`  Reply: ${verbs.map((v) => choiceHints(m, ref, v)).join(' | ')}`);
   }
-  const why = ref ? whyLine(m.kind) : undefined;
+  const why = ref ? (m.why ?? whyLine(m.kind)) : undefined;
   if (why) lines.push(`  (Why you: ${why}.)`);
   return lines.join('\n');
 }

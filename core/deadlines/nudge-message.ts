@@ -138,6 +138,7 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
         facts: facts(i, slot.readOn ?? slot.day),
         actions: [{ verb: 'done', label: 'The LA has done it (today)', style: 'primary', args: {} }],
         subject,
+        why: "you hold this case for the school; the date is the local authority's, not yours",
       },
     };
   if (slot.kind === NUDGE_KIND)

@@ -81,6 +81,8 @@ export const outgoingMessageSchema = z.object({
   subject: subjectSchema.optional(),
   /** A URL that opens more (a meeting link); never a link that embeds personal data. */
   link: z.object({ label: z.string(), url: z.string().url() }).optional(),
+  /** Why this person gets it, when it differs from what its kind says (the console's "Why you" line). */
+  why: z.string().max(200).optional(),
 });
 export type OutgoingMessage = z.infer<typeof outgoingMessageSchema>;
 export type OutgoingMessageInput = z.input<typeof outgoingMessageSchema>;

@@ -56,6 +56,9 @@ describe.each(providers)('Slack channel on %s', (provider) => {
 
   it('delivers a real deadline nudge (deadline engine) as Block Kit with buttons and the key in metadata', async () => {
     const db = h.hub.dbh.db;
+    // An EHC needs assessment's dates are the local authority's duties: its officer is nudged at an LA
+    // (at a school they are shown as the LA's and never nudged: docs/deadlines.md "Whose duty").
+    await db.organisation.update({ where: { id: school.orgId }, data: { kind: 'LOCAL_AUTHORITY' } });
     const student = await db.student.create({
       data: { orgId: school.orgId, givenName: 'Test', familyName: 'Pupil', yearGroup: '7' },
     });
