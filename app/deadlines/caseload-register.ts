@@ -93,7 +93,14 @@ export function registerLine(r: RegisterEntry, withEmail: boolean): string {
   if (r.keyWorker)
     bits.push(`key worker ${r.keyWorker.displayName}${withEmail ? ` <${r.keyWorker.email}>` : ''}`);
   const n = r.nextReview;
-  if (!n) bits.push('no review date recorded');
+  // An EHC plan is reviewed at least every 12 months (Children and Families Act 2014 s.44(1),
+  // https://www.legislation.gov.uk/ukpga/2014/6/section/44): a plan with none recorded is a gap to fill.
+  if (!n)
+    bits.push(
+      status === 'EHCP'
+        ? 'no annual review recorded ⚠ (an EHC plan is reviewed at least every 12 months: CFA 2014 s.44)'
+        : 'no review date recorded',
+    );
   else {
     const on = formatDate(n.on as IsoDate);
     // A review date already passed is not "next": it is said overdue, as `cases` says of a deadline; a

@@ -79,8 +79,9 @@ const students = [
     givenName: 'Oscar',
     familyName: 'Kendrick',
     yearGroup: '6',
-    senStatus: 'E',
-    ehcp: true,
+    // On SEN support while his EHC needs assessment runs (DEMO-EHC-1): no plan yet.
+    senStatus: 'K',
+    ehcp: false,
     childInCare: false,
   },
   {

@@ -62,8 +62,8 @@ describe.each(providers)('the SEN register before the first tick (%s)', (provide
     expect(before).toMatch(
       new RegExp(`L\\.W\\. \\(Y3\\) · SEN support · .* · next review ${DATE} \\(TAC meeting\\)`),
     );
-    // The pupil being assessed has no annual review recorded: said so, not invented.
-    expect(before).toMatch(/O\.K\. \(Y6\) · EHCP · .* · no review date recorded/);
+    // The pupil being assessed is on SEN support (no plan yet) and has no review recorded: said so, not invented.
+    expect(before).toMatch(/O\.K\. \(Y6\) · SEN support · .*no review date recorded/);
     expect(before).not.toMatch(/Amelia|Brook|Jayden|Thorne|Layla|Winters|Oscar|Kendrick/);
 
     // Chat, as the SENDCo: the same lines, without emails (she knows her colleagues), privately.

@@ -81,5 +81,9 @@ describe('the register next review', () => {
     expect(registerLine(pupil({ senStatus: 'K', ehcp: false, keyWorker: null }), false)).toBe(
       'A.B. (Y7) · SEN support · no review date recorded',
     );
+    // An EHC plan with no review recorded is a gap (Children and Families Act 2014 s.44(1)), not a neutral line.
+    expect(registerLine(pupil({ keyWorker: null }), false)).toBe(
+      'A.B. (Y7) · EHCP · no annual review recorded ⚠ (an EHC plan is reviewed at least every 12 months: CFA 2014 s.44)',
+    );
   });
 });
