@@ -77,10 +77,16 @@ export async function startHub(config: Config, log: Logger, options: StartOption
     );
   }
   const wantDemo = config.env.DEMO === 'on' || (config.env.DEMO === 'auto' && !config.production);
-  if (wantDemo && (await hub.orgs.count()) === 0) {
+  const noOrganisation = (await hub.orgs.count()) === 0;
+  if (wantDemo && noOrganisation) {
     await loadDemoSchool(hub.dbh.db, hub.clock.now());
     out.write(
       `Loaded the demo school (fictional staff and students). A reminder will appear here within a minute${config.env.SEND_HUB_ENV === 'development' && consoleChannel ? '; the guided tour below says what happens next' : ''}.\n`,
+    );
+  } else if (noOrganisation) {
+    // A real installation before its first organisation: say what to do, rather than run silently empty.
+    out.write(
+      'No organisation yet: nobody can be reminded or sign in. Create yours with `send-hub org create --kind school|la --name ... --urn ...|--la-code ... --admin <email>` (README, "Setting up your school or local authority").\n',
     );
   }
   await registerStudentNames(hub);

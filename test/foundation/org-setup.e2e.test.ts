@@ -96,6 +96,11 @@ describe.each(providers)('setting up a real organisation (%s)', (provider) => {
     const early = await s.cli('import', 'arbor-staff', path.join(s.dir, 'staff.csv'));
     expect(early.code).toBe(1);
     expect(early.err).toContain('no organisation yet: create yours with `send-hub org create');
+    // The hub started before any organisation says what to do instead of running silently empty.
+    const empty = await startOn(s, {});
+    expect(empty.out.text()).toContain('No organisation yet: nobody can be reminded or sign in.');
+    expect(empty.out.text()).toContain('send-hub org create --kind school|la');
+    await empty.running.stop();
     const args = ['org', 'create', '--kind', 'school', '--name', 'Elm Park Primary', '--urn', '123456'];
     const made = await s.cli(...args, '--admin', 'H.Ashworth@elmpark.example');
     expect(made.code, made.err).toBe(0);
