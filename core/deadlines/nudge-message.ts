@@ -5,7 +5,7 @@
  * (docs/data-protection.md §5). Planning which slots are due lives in nudges.ts.
  */
 import type { IsoDate } from '../calendar/iso-date.ts';
-import type { MessageAction } from '../messages/outgoing-message.ts';
+import type { MessageAction, OutgoingMessageInput } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
 import type { CalendarContext } from './arithmetic.ts';
 import { STAFF_ALLEGATION_LABEL } from './case-label.ts';
@@ -114,73 +114,61 @@ export interface NudgeSlot {
   fingerprint: string;
 }
 
-/** The reminder a slot stands for, with its message. */
+/** The reminder a slot stands for, with its message: a nudge to the officer or an escalation to their manager. */
 export function renderNudge(slot: NudgeSlot): ReminderSpec {
   const i = slot.item;
-  const subject = { type: 'deadline', id: i.deadlineId };
-  const quiet = !i.rule.ignoreQuietHours;
-  if (slot.kind === NUDGE_KIND && i.rule.owner === 'la')
-    // The LA's duty watched from a school (Rule.laOfficer): the LA is late, the owner may chase them.
-    return {
-      dedupeKey: slot.dedupeKey,
-      orgId: i.orgId,
-      kind: NUDGE_KIND,
-      subject,
-      recipientId: slot.recipientId,
-      dueAt: slot.dueAt,
-      priority: 4,
-      respectQuietHours: quiet,
-      message: {
-        kind: 'deadline_nudge',
-        audience: 'private',
-        title: `The LA's date has passed: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
-        text: `For ${i.studentLabel}, case ${i.caseRef}: the local authority's duty, not the school's, and nothing is recorded. You may chase the LA; record it when they have done it.`,
-        facts: facts(i, slot.readOn ?? slot.day),
-        actions: [{ verb: 'done', label: 'The LA has done it (today)', style: 'primary', args: {} }],
-        subject,
-        why: "you hold this case for the school; the date is the local authority's, not yours",
-      },
-    };
-  if (slot.kind === NUDGE_KIND)
-    return {
-      dedupeKey: slot.dedupeKey,
-      orgId: i.orgId,
-      kind: NUDGE_KIND,
-      subject,
-      recipientId: slot.recipientId,
-      dueAt: slot.dueAt,
-      priority: 4,
-      respectQuietHours: quiet,
-      message: {
-        kind: 'deadline_nudge',
-        audience: 'private',
-        title: i.rule.window
-          ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
-          : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
-        text: `For ${i.studentLabel}, case ${i.caseRef}.`,
-        facts: facts(i, slot.readOn ?? slot.day),
-        actions: i.rule.window ? [] : deadlineActions(i.rule),
-        subject,
-      },
-    };
+  const nudge = slot.kind === NUDGE_KIND;
   return {
     dedupeKey: slot.dedupeKey,
     orgId: i.orgId,
-    kind: ESCALATION_KIND,
-    subject,
+    kind: nudge ? NUDGE_KIND : ESCALATION_KIND,
+    subject: { type: 'deadline', id: i.deadlineId },
     recipientId: slot.recipientId,
     dueAt: slot.dueAt,
-    priority: 3,
-    respectQuietHours: quiet,
-    message: {
-      kind: 'deadline_escalation',
+    priority: nudge ? 4 : 3,
+    respectQuietHours: !i.rule.ignoreQuietHours,
+    message: nudge ? nudgeMessage(slot) : escalationMessage(slot),
+  };
+}
+
+function nudgeMessage(slot: NudgeSlot): OutgoingMessageInput {
+  const i = slot.item;
+  const subject = { type: 'deadline', id: i.deadlineId };
+  if (i.rule.owner === 'la')
+    // The LA's duty watched from a school (Rule.laOfficer): the LA is late, the owner may chase them.
+    return {
+      kind: 'deadline_nudge',
       audience: 'private',
-      title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
-      text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
+      title: `The LA's date has passed: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
+      text: `For ${i.studentLabel}, case ${i.caseRef}: the local authority's duty, not the school's, and nothing is recorded. You may chase the LA; record it when they have done it.`,
       facts: facts(i, slot.readOn ?? slot.day),
-      actions: deadlineActions(i.rule, true),
+      actions: [{ verb: 'done', label: 'The LA has done it (today)', style: 'primary', args: {} }],
       subject,
-      urgent: false,
-    },
+      why: "you hold this case for the school; the date is the local authority's, not yours",
+    };
+  return {
+    kind: 'deadline_nudge',
+    audience: 'private',
+    title: i.rule.window
+      ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
+      : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
+    text: `For ${i.studentLabel}, case ${i.caseRef}.`,
+    facts: facts(i, slot.readOn ?? slot.day),
+    actions: i.rule.window ? [] : deadlineActions(i.rule),
+    subject,
+  };
+}
+
+function escalationMessage(slot: NudgeSlot): OutgoingMessageInput {
+  const i = slot.item;
+  return {
+    kind: 'deadline_escalation',
+    audience: 'private',
+    title: `Overdue: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
+    text: `${i.ownerName} owns this deadline for ${i.studentLabel}, case ${i.caseRef}. You are told as their line manager.`,
+    facts: facts(i, slot.readOn ?? slot.day),
+    actions: deadlineActions(i.rule, true),
+    subject: { type: 'deadline', id: i.deadlineId },
+    urgent: false,
   };
 }
