@@ -163,10 +163,21 @@ export class TacMeetingRepository {
 
   /** The named officers of a child's open cases (TAC note recipients, core/tac-notes/tac-recipients.ts). */
   async caseOfficerIds(orgId: string, studentId: string): Promise<string[]> {
+    return (await this.openCases(orgId, studentId)).officerIds;
+  }
+
+  /**
+   * A child's open cases, read once for a TAC note's readers: their named officers (recipients) and their
+   * kinds (a child-protection case makes the notes safeguarding information, core/access/policy.ts).
+   */
+  async openCases(orgId: string, studentId: string): Promise<{ officerIds: string[]; kinds: string[] }> {
     const rows = await this.db.case.findMany({
-      where: { orgId, studentId, status: 'OPEN', ownerId: { not: null } },
-      select: { ownerId: true },
+      where: { orgId, studentId, status: 'OPEN' },
+      select: { ownerId: true, kind: true },
     });
-    return [...new Set(rows.map((r) => r.ownerId).filter((id): id is string => !!id))];
+    return {
+      officerIds: [...new Set(rows.map((r) => r.ownerId).filter((id): id is string => !!id))],
+      kinds: [...new Set(rows.map((r) => r.kind))],
+    };
   }
 }

@@ -36,7 +36,7 @@ import type { MeetingFacts } from '../../store/tac-meeting-repository.ts';
 import type { StoredNote } from '../../store/tac-note-repository.ts';
 import { MeetingPlanning } from './meeting-planning.ts';
 import { tacCommand } from './tac-command.ts';
-import { tacRecipientIds } from './tac-readers.ts';
+import { tacReadFacts, tacRecipientIds } from './tac-readers.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -262,13 +262,7 @@ export class MeetingsService extends MeetingPlanning {
 
   /** Access facts for canViewTacNote (the note's recipients among them: tac-readers.ts). */
   async accessFacts(note: StoredNote, meeting: MeetingFacts | null) {
-    return {
-      orgId: note.orgId,
-      noteTakerId: note.noteTakerId,
-      attendeeStaffIds: meeting?.attendeeStaffIds ?? [],
-      keyWorkerId: meeting?.keyWorkerId ?? null,
-      recipientIds: await tacRecipientIds(this.hub, this.meetingFacts, note),
-    };
+    return tacReadFacts(this.hub, this.meetingFacts, note, meeting);
   }
 
   /** After submit/amend: nudges for actions, the next meeting reminder, summaries, and no more notes prompts. */

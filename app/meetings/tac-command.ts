@@ -3,9 +3,10 @@
  * its history (access-checked with canViewTacNote and audited, allowed or not), and hand the notes to a
  * colleague. Split from meetings-service.ts, which does the work; this file is the command's wording.
  */
-import { canViewTacNote, require as requireAccess } from '../../core/access/policy.ts';
+import { canViewTacNote } from '../../core/access/policy.ts';
 import type { Command } from '../../core/commands/command-registry.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
+import { refusalReason, tacReadRefusal } from '../../core/tac-notes/tac-recipients.ts';
 import { tacSummaryMessage } from '../../core/tac-notes/tac-summary.ts';
 import type { Hub } from '../container.ts';
 import type { MeetingsService } from './meetings-service.ts';
@@ -32,7 +33,8 @@ export function tacCommand(hub: Hub, service: MeetingsService): Command {
         if (sub === 'show' || sub === 'history') {
           const v = await service.view(rest[0] ?? '');
           if (!v) return reply('No submitted notes with that id.');
-          const allowed = canViewTacNote(actor, await service.accessFacts(v.note, v.meeting));
+          const facts = await service.accessFacts(v.note, v.meeting);
+          const allowed = canViewTacNote(actor, facts);
           await hub.audit.record({
             orgId: v.note.orgId,
             actorId: actor.staffId,
@@ -42,8 +44,12 @@ export function tacCommand(hub: Hub, service: MeetingsService): Command {
             subjectId: v.note.id,
             studentId: v.note.studentId,
             channel: via,
+            ...(allowed ? {} : { details: { reason: refusalReason(actor.staffId, facts) } }),
           });
-          requireAccess(allowed, 'read these notes');
+          if (!allowed) {
+            const refusal = tacReadRefusal(actor.staffId, facts);
+            return reply(refusal.title, refusal.text ? { text: refusal.text } : {});
+          }
           if (sub === 'show') return { kind: 'message', message: message(tacSummaryMessage(v.view)) };
           const names = new Map((await hub.staff.all(actor.orgId)).map((s) => [s.id, s.displayName]));
           const revs = await service.notes.revisions(v.note.id);

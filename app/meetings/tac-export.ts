@@ -6,6 +6,7 @@
 import { canViewTacNote } from '../../core/access/policy.ts';
 import { ForbiddenError, ValidationError } from '../../core/errors.ts';
 import type { Actor } from '../../core/ports.ts';
+import { refusalReason, tacReadRefusal } from '../../core/tac-notes/tac-recipients.ts';
 import { tacNoteMarkdown } from '../../core/tac-notes/tac-summary.ts';
 import type { Hub } from '../container.ts';
 import { markdownToPdf } from '../documents/markdown-pdf.ts';
@@ -26,7 +27,8 @@ export async function exportTacNote(
 ): Promise<Buffer> {
   const v = await service.view(noteId);
   if (!v) throw new ValidationError(`No submitted TAC notes with id ${noteId}.`);
-  const allowed = canViewTacNote(actor, await service.accessFacts(v.note, v.meeting));
+  const facts = await service.accessFacts(v.note, v.meeting);
+  const allowed = canViewTacNote(actor, facts);
   await hub.audit.record({
     orgId: v.note.orgId,
     actorId: actor.staffId,
@@ -36,9 +38,17 @@ export async function exportTacNote(
     subjectId: v.note.id,
     studentId: v.note.studentId,
     channel,
-    details: { format, version: v.note.version, consent: v.note.content?.consent },
+    details: {
+      format,
+      version: v.note.version,
+      consent: v.note.content?.consent,
+      ...(allowed ? {} : { reason: refusalReason(actor.staffId, facts) }),
+    },
   });
-  if (!allowed) throw new ForbiddenError('Sorry, your role does not allow you to export these notes.');
+  if (!allowed) {
+    const refusal = tacReadRefusal(actor.staffId, facts, 'export');
+    throw new ForbiddenError([refusal.title, refusal.text].filter(Boolean).join(' '));
+  }
   const name = await service.notes.studentName(v.note.studentId);
   const md = tacNoteMarkdown(v.view, name, hub.clock.now().toISOString());
   return format === 'md' ? Buffer.from(md, 'utf8') : await markdownToPdf(md, `TAC notes ${v.note.id}`);

@@ -38,27 +38,29 @@ export const canActOnConcern = canViewConcern;
 export const canRaiseConcern = (actor: Actor, orgId: string): boolean => sameOrg(actor, orgId);
 
 /**
- * TAC notes: the calendar invitees, the note-taker, the student's key worker, the SENDCo, and the note's
- * recipients (core/tac-notes/tac-recipients.ts: the staff it records as attending, its action owners, the
- * child's case officers; e.g. a hospital ECC who attended and owns an action).
+ * TAC notes: read by the people the summary went to (core/tac-notes/tac-recipients.ts: the staff the notes
+ * record as attending, the note-taker, the owners of its actions, the named officers of the child's open
+ * cases) and by the roles with a right to them: the SENDCo (who may amend them), and the safeguarding leads
+ * (DSL, deputies, head) when the notes are safeguarding information (`safeguarding`: the child has an open
+ * child-protection case, the meeting was a child protection conference, or consent was not sought because
+ * the child is at risk; KCSIE 2025 Part 2). Being on the calendar invitation is not enough: an invitee the
+ * notes record as absent does not read them (UK GDPR Art. 5(1)(c)), nor does the key worker for that alone.
  */
 export function canViewTacNote(
   actor: Actor,
   note: {
     orgId: string;
     noteTakerId: string;
-    attendeeStaffIds: string[];
-    keyWorkerId: string | null;
-    recipientIds?: readonly string[];
+    recipientIds: readonly string[];
+    safeguarding?: boolean;
   },
 ): boolean {
   if (!sameOrg(actor, note.orgId)) return false;
   return (
     note.noteTakerId === actor.staffId ||
-    note.attendeeStaffIds.includes(actor.staffId) ||
-    note.keyWorkerId === actor.staffId ||
-    (note.recipientIds ?? []).includes(actor.staffId) ||
-    hasRole(actor.roles, 'SENDCO')
+    note.recipientIds.includes(actor.staffId) ||
+    hasRole(actor.roles, 'SENDCO') ||
+    (!!note.safeguarding && hasRole(actor.roles, ...SAFEGUARDING_ROLES))
   );
 }
 

@@ -1,9 +1,10 @@
 /**
- * Who a submitted TAC note's summary goes to, and who may read it besides the SENDCo, the note-taker and
- * the key worker (core/access/policy.ts canViewTacNote): the staff the note records as attending (matched
- * by name or e-mail in the form's "attendees" text), the owners of its actions, and the named officer of
- * the child's open cases. A calendar invitee the note does not record as attending gets no summary (UK
- * GDPR Art. 5(1)(c), data minimisation). Pure functions.
+ * Who a submitted TAC note's summary goes to, and so who may read it besides the roles with a right to it
+ * (core/access/policy.ts canViewTacNote: the SENDCo; the safeguarding leads for safeguarding notes): the
+ * staff the note records as attending (matched by name or e-mail in the form's "attendees" text), the
+ * note-taker, the owners of its actions, and the named officers of the child's open cases. A calendar
+ * invitee the note does not record as attending gets no summary and may not read it (UK GDPR Art. 5(1)(c),
+ * data minimisation); they are told who can share it (tacReadRefusal). Pure functions.
  */
 
 export interface StaffForMatch {
@@ -55,3 +56,27 @@ export function tacNoteRecipients(r: {
   const ids = [...r.recordedAttendeeIds, r.noteTakerId, ...r.actionOwnerIds, ...r.caseOfficerIds];
   return [...new Set(ids.filter((id): id is string => !!id))];
 }
+
+/**
+ * Why a member of staff may not read a note, in words they can act on. A calendar invitee the notes record
+ * as absent is told so, and who can share what they need (the note-taker, or the SENDCo, who may export
+ * the notes); anyone else gets the usual refusal.
+ */
+export function tacReadRefusal(
+  actorId: string,
+  facts: { invitedIds: readonly string[]; noteTakerName: string },
+  what: 'read' | 'export' = 'read',
+): { title: string; text?: string } {
+  if (!facts.invitedIds.includes(actorId))
+    return { title: `Sorry, your role does not allow you to ${what} these notes.` };
+  return {
+    title: `You cannot ${what} these notes: they record you as absent from the meeting.`,
+    text:
+      "You were invited, but TAC notes are for the people who attended, the owners of their actions and the child's case officers. " +
+      `Ask ${facts.noteTakerName}, who took the notes, or the SENDCo to share what you need.`,
+  };
+}
+
+/** The audit's word for a refused read: 'recorded_absent' (invited, not recorded as attending) or 'no_part'. */
+export const refusalReason = (actorId: string, facts: { invitedIds: readonly string[] }) =>
+  facts.invitedIds.includes(actorId) ? 'recorded_absent' : 'no_part';

@@ -58,11 +58,11 @@ const allowed = (check: (a: Actor) => boolean) => all.filter((w) => check(people
 
 describe('the access matrix (core/access/policy.ts)', () => {
   const concern = { orgId: ORG, raisedById: 'raiser' };
+  // 'attendee' is recorded as attending (a recipient); the key worker and the invitees are not.
   const note = {
     orgId: ORG,
     noteTakerId: 'noteTaker',
-    attendeeStaffIds: ['attendee'],
-    keyWorkerId: 'keyWorker',
+    recipientIds: ['attendee', 'noteTaker'],
   };
   const kase = {
     orgId: ORG,
@@ -77,8 +77,8 @@ describe('the access matrix (core/access/policy.ts)', () => {
     expect(allowed((a) => canRaiseConcern(a, ORG))).toEqual(all.filter((w) => w !== 'otherSchoolDsl'));
   });
 
-  it('a TAC note: attendees, the note-taker, the key worker and the SENDCo; edits by the note-taker or SENDCo', () => {
-    expect(allowed((a) => canViewTacNote(a, note))).toEqual(['sendco', 'attendee', 'noteTaker', 'keyWorker']);
+  it('a TAC note: its recipients and the SENDCo (the key worker for that alone: no); edits by the note-taker or SENDCo', () => {
+    expect(allowed((a) => canViewTacNote(a, note))).toEqual(['sendco', 'attendee', 'noteTaker']);
     expect(allowed((a) => canEditTacNote(a, note))).toEqual(['sendco', 'noteTaker']);
   });
 
@@ -136,13 +136,23 @@ describe('the access matrix (core/access/policy.ts)', () => {
   });
 
   it('a TAC note: its recipients (recorded attendees, action owners, case officer) may read it too', () => {
-    const withRecipients = { ...note, recipientIds: ['teacher'] };
+    const withRecipients = { ...note, recipientIds: ['teacher', 'attendee'] };
     expect(allowed((a) => canViewTacNote(a, withRecipients))).toEqual([
       'sendco',
       'teacher',
       'attendee',
       'noteTaker',
-      'keyWorker',
+    ]);
+  });
+
+  it('a TAC note that is safeguarding information (a child-protection case): the safeguarding leads too', () => {
+    expect(allowed((a) => canViewTacNote(a, { ...note, safeguarding: true }))).toEqual([
+      'dsl',
+      'deputy',
+      'head',
+      'sendco',
+      'attendee',
+      'noteTaker',
     ]);
   });
 
