@@ -27,6 +27,7 @@ const concernSelect = {
   outcome: true,
   outcomeAt: true,
   notOnRollNameEnc: true,
+  notOnRollYear: true,
 } as const;
 
 export interface NewConcern {
@@ -34,6 +35,8 @@ export interface NewConcern {
   /** Null for a pupil not on the roll: then notOnRollNameEnc holds the name as given (issue 13). */
   studentId: string | null;
   notOnRollNameEnc?: string | null;
+  /** The year group as given for a pupil not on the roll ("5", "R"; an imported row has one). */
+  notOnRollYear?: string | null;
   raisedById: string | null;
   source: string;
   externalId: string | null;
@@ -278,6 +281,24 @@ export class ConcernRepository {
    * Link a concern recorded "not on roll" to a student record; false if it already has one (the name
    * as given stays, encrypted, for the record). The caller audits in the same transaction.
    */
+  /**
+   * An imported incident's concern, when the export changed it: the actions it now records (encrypted,
+   * context Concern.actionsTakenEnc) and the year group as given, if the concern had none.
+   */
+  async updateImportedIn(
+    tx: Tx,
+    id: string,
+    data: { actionsTakenEnc?: string | null; notOnRollYear?: string },
+  ): Promise<void> {
+    await tx.concern.update({ where: { id }, data, select: { id: true } });
+  }
+
+  /** The encrypted actions of a concern (an imported one compares them with its export's). */
+  async actionsEncOf(id: string): Promise<string | null> {
+    const r = await this.db.concern.findUnique({ where: { id }, select: { actionsTakenEnc: true } });
+    return r?.actionsTakenEnc ?? null;
+  }
+
   async linkStudentIn(tx: Tx, id: string, studentId: string): Promise<boolean> {
     const r = await tx.concern.updateMany({ where: { id, studentId: null }, data: { studentId } });
     return r.count === 1;

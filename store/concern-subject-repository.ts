@@ -4,6 +4,7 @@
  * concern-repository.ts, which keeps the concern's state machine and escalation cursor). Read-only.
  */
 import type { Db } from './db.ts';
+import { concernsOfIncidents } from './incident-concern-keys.ts';
 
 export interface StudentRef {
   id: string;
@@ -95,11 +96,9 @@ export class ConcernSubjectRepository {
       },
     });
     if (rows.length === 0) return [];
-    const have = await this.db.concern.findMany({
-      where: { source: 'incident', externalId: { in: rows.map((r) => r.id) } },
-      select: { externalId: true },
-    });
-    const done = new Set(have.map((h) => h.externalId));
+    // A concern under the incident's id, or under its unmatched row's key (raised before the pupil was
+    // matched on the roll): one incident, one concern.
+    const done = await concernsOfIncidents(this.db, rows);
     return rows
       .filter((r) => !done.has(r.id))
       .slice(0, limit)

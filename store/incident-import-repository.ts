@@ -10,10 +10,13 @@
  * behind. Prisma's createManyAndReturn cost ~0.5 ms a row (a query plan per statement, issue 18); the JSON
  * statements cost what the database costs.
  */
+
+import { studentLabel } from '../core/students/student-label.ts';
 import { bulkUpdate, orderedIds } from './bulk-write.ts';
 import type { Db, Provider } from './db.ts';
 import { type BulkColumn, bulkInsert } from './deadline-bulk.ts';
 import type { RejectionDto } from './import-repository.ts';
+import { concernsOfIncidents, concernsOfUnmatchedKeys, parseUnmatchedKey } from './incident-concern-keys.ts';
 import { writeSqliteBatch } from './sqlite-incident-batch.ts';
 import type { Outcome } from './student-import-repository.ts';
 
@@ -253,6 +256,17 @@ export interface ImportConcernRowDto {
   concernId: string | null;
   /** The pupil matched no student: the concern is about a pupil not on the roll (the DSL links the record). */
   notOnRoll: boolean;
+  /**
+   * The concern was raised the other way by an earlier import: while the pupil was not matched on the roll
+   * (this row matched), or from the incident stored when they were (this row did not match).
+   */
+  otherWay: boolean;
+  /** The pupil the import matched for this incident (initials and year only), if any. */
+  matchedTo: string | null;
+  /** The pupil the concern is linked to (initials and year only), if any. */
+  linkedTo: string | null;
+  /** The concern is linked to another pupil than the one the import matched (the DSL checks). */
+  linkedElsewhere: boolean;
 }
 
 export class ImportConcernRows {
@@ -274,25 +288,49 @@ export class ImportConcernRows {
       this.db.importConcernRow.count({ where: { runId } }),
       this.db.importRun.findUnique({ where: { id: runId }, select: { orgId: true } }),
     ]);
-    // By organisation: an unmatched row's key ("unmatched:cpoms:INC-9") is unique within one only.
-    const concerns =
-      rows.length && run
-        ? await this.db.concern.findMany({
-            where: {
-              orgId: run.orgId,
-              source: 'incident',
-              externalId: { in: rows.map((r) => r.incidentId) },
-            },
-            select: { id: true, externalId: true },
-          })
-        : [];
-    const byIncident = new Map(concerns.map((c) => [c.externalId, c.id]));
+    if (!run || rows.length === 0) return { rows: [], total };
+    const { orgId } = run;
+    // A stored incident's concern, or its unmatched row's (by organisation: "unmatched:cpoms:INC-9" is
+    // unique within one only), under either key: store/incident-concern-keys.ts.
+    const incidents = await this.db.incident.findMany({
+      where: { id: { in: rows.filter((r) => r.notOnRollEnc === null).map((r) => r.incidentId) } },
+      select: { id: true, orgId: true, source: true, externalId: true, studentId: true },
+    });
+    const studentOf = new Map(incidents.map((i) => [i.id, i.studentId]));
+    const ofIncident = await concernsOfIncidents(this.db, incidents);
+    const ofKey = await concernsOfUnmatchedKeys(
+      this.db,
+      rows.filter((r) => r.notOnRollEnc !== null).map((r) => ({ orgId, key: r.incidentId })),
+    );
+    const found = rows.map((r) => {
+      if (r.notOnRollEnc === null) {
+        const c = ofIncident.get(r.incidentId);
+        return c && { ...c, incidentStudentId: studentOf.get(r.incidentId) ?? null };
+      }
+      return ofKey.get(`${orgId} ${r.incidentId}`);
+    });
+    const ids = found.flatMap((c) => (c ? [c.studentId, c.incidentStudentId] : []));
+    const students = await this.db.student.findMany({
+      where: { id: { in: [...new Set(ids.filter((x): x is string => x !== null))] } },
+      select: { id: true, givenName: true, familyName: true, yearGroup: true },
+    });
+    const label = new Map(students.map((s) => [s.id, studentLabel(s)]));
+    const of = (id: string | null | undefined) => (id ? (label.get(id) ?? null) : null);
     return {
-      rows: rows.map(({ notOnRollEnc, ...r }) => ({
-        ...r,
-        concernId: byIncident.get(r.incidentId) ?? null,
-        notOnRoll: notOnRollEnc !== null,
-      })),
+      rows: rows.map(({ notOnRollEnc, ...r }, k) => {
+        const c = found[k];
+        return {
+          ...r,
+          concernId: c?.concernId ?? null,
+          notOnRoll: notOnRollEnc !== null,
+          otherWay: c?.otherWay ?? false,
+          matchedTo: of(c?.incidentStudentId),
+          linkedTo: of(c?.studentId),
+          linkedElsewhere: Boolean(
+            c?.studentId && c.incidentStudentId && c.studentId !== c.incidentStudentId,
+          ),
+        };
+      }),
       total,
     };
   }
@@ -302,9 +340,18 @@ export class ImportConcernRows {
 export async function incidentSecret(
   db: Db,
   incidentId: string,
+  orgId?: string,
 ): Promise<{ source: string; externalId: string; textEnc: string | null; actionsEnc: string | null } | null> {
-  return db.incident.findUnique({
-    where: { id: incidentId },
-    select: { source: true, externalId: true, textEnc: true, actionsEnc: true },
-  });
+  const select = { source: true, externalId: true, textEnc: true, actionsEnc: true } as const;
+  // A concern raised while the pupil was not on the roll is keyed "unmatched:<source>:<id>": its incident
+  // is stored once a later import matched the pupil.
+  const key = parseUnmatchedKey(incidentId);
+  if (key)
+    return orgId
+      ? db.incident.findUnique({
+          where: { orgId_source_externalId: { orgId, source: key.source, externalId: key.externalId } },
+          select,
+        })
+      : null;
+  return db.incident.findUnique({ where: { id: incidentId }, select });
 }

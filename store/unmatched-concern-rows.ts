@@ -5,6 +5,11 @@
  * "unmatched:<source>:<id>"), at once from the import's event and by its sweep, the durable backstop.
  */
 import type { Db } from './db.ts';
+import {
+  concernsOfIncidents,
+  concernsOfUnmatchedKeys,
+  type IncidentConcern,
+} from './incident-concern-keys.ts';
 
 export interface UnmatchedRowDto {
   id: string;
@@ -47,6 +52,21 @@ const toDto = (r: Row): UnmatchedRowDto => ({
 export class UnmatchedConcernRows {
   constructor(private readonly db: Db) {}
 
+  /** The concern of an unmatched row's key: its own, or its stored incident's (the pupil matched earlier). */
+  async concernOfKey(orgId: string, key: string): Promise<IncidentConcern | null> {
+    return (await concernsOfUnmatchedKeys(this.db, [{ orgId, key }])).get(`${orgId} ${key}`) ?? null;
+  }
+
+  /** The concern of a stored incident: its own, or its unmatched row's (raised before the pupil matched). */
+  async concernOfIncident(i: {
+    id: string;
+    orgId: string;
+    source: string;
+    externalId: string;
+  }): Promise<IncidentConcern | null> {
+    return (await concernsOfIncidents(this.db, [i])).get(i.id) ?? null;
+  }
+
   async byId(id: string): Promise<UnmatchedRowDto | null> {
     const r = await this.db.importConcernRow.findUnique({ where: { id }, select });
     return r?.notOnRollEnc && r.occurredAt ? toDto(r) : null;
@@ -64,11 +84,13 @@ export class UnmatchedConcernRows {
       select,
     });
     if (rows.length === 0) return [];
-    const have = await this.db.concern.findMany({
-      where: { source: 'incident', externalId: { in: [...new Set(rows.map((r) => r.incidentId))] } },
-      select: { orgId: true, externalId: true },
-    });
-    const done = new Set(have.map((h) => `${h.orgId} ${h.externalId}`));
+    // A concern under the row's key, or under the incident stored for it when another import matched the
+    // pupil on the roll: one incident, one concern.
+    const have = await concernsOfUnmatchedKeys(
+      this.db,
+      rows.map((r) => ({ orgId: r.run.orgId, key: r.incidentId })),
+    );
+    const done = new Set(have.keys());
     const out: UnmatchedRowDto[] = [];
     for (const r of rows) {
       const k = `${r.run.orgId} ${r.incidentId}`;

@@ -235,6 +235,26 @@ export function formatReport(
  * The rows whose incident is in a safeguarding category: line, category and the concern's reference (never
  * a name or the incident text).
  */
+/**
+ * What the report adds after a row's concern: whether the pupil was matched, and when the concern was
+ * raised the other way by an earlier import (one incident, one concern), the pupils by initials and year
+ * only (never a name).
+ */
+function concernNote(r: ImportConcernRowDto): string {
+  const pupil = (label: string | null) => label ?? 'a pupil';
+  if (!r.notOnRoll) {
+    if (!r.otherWay) return '';
+    const elsewhere = r.linkedElsewhere
+      ? `; it is linked to another pupil, ${pupil(r.linkedTo)}: the DSL checks which`
+      : '';
+    return ` (already raised; now matched to ${pupil(r.matchedTo)}${elsewhere})`;
+  }
+  if (r.otherWay)
+    return ` (already raised for the incident matched to ${pupil(r.matchedTo)}; the pupil is not matched on the roll now)`;
+  if (r.linkedTo) return ` (already raised; pupil not matched on the roll, linked to ${r.linkedTo})`;
+  return ' (pupil not matched on the roll: the DSL links the record)';
+}
+
 export function formatConcernRows(
   run: { fileName: string },
   s: { rows: ImportConcernRowDto[]; total: number },
@@ -245,7 +265,7 @@ export function formatConcernRows(
   ];
   for (const r of s.rows) {
     const concern = r.concernId
-      ? `concern ${concernRef(r.concernId)}${r.notOnRoll ? ' (pupil not matched on the roll: the DSL links the record)' : ''}`
+      ? `concern ${concernRef(r.concernId)}${concernNote(r)}`
       : `no concern yet (${r.notOnRoll ? 'pupil not matched on the roll; ' : ''}older than SAFEGUARDING_IMPORT_LOOKBACK_DAYS, or waiting for the hub)`;
     lines.push(`  ${run.fileName} line ${r.line}: ${r.category} -> ${concern}`);
   }

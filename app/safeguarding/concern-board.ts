@@ -19,6 +19,7 @@ import {
   viewers,
 } from '../../core/escalations/concern-chronology.ts';
 import { concernRef } from '../../core/escalations/concern-messages.ts';
+import { yearLabel } from '../../core/escalations/not-on-roll.ts';
 import type { Actor } from '../../core/ports.ts';
 import { SAFEGUARDING_ROLES } from '../../core/staff/roles.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
@@ -91,7 +92,7 @@ export class ConcernBoard {
           raiserRoles: r.raisedById ? (byId.get(r.raisedById)?.roles ?? ['STAFF']) : null,
           child: r.student
             ? `${r.student.givenName} ${r.student.familyName} ${studentLabel(r.student).replace(/^\S+\s?/, '')}`.trim()
-            : `${name ?? 'name not given'} (not on roll${r.notOnRollYear ? `, Y${r.notOnRollYear}` : ''})`,
+            : `${name ?? 'name not given'} (not on roll${r.notOnRollYear ? `, ${yearLabel(r.notOnRollYear)}` : ''})`,
           ownerId: r.ownerId,
           ownerName: r.ownerId ? (byId.get(r.ownerId)?.displayName ?? 'someone') : null,
           acknowledgedByName: r.acknowledgedById

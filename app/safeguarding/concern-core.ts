@@ -40,6 +40,8 @@ export interface RaiseInput {
   /** Null for a pupil not on the roll: then `notOnRollName` is the name as the raiser gave it (issue 13). */
   studentId: string | null;
   notOnRollName?: string | null;
+  /** The year group as given for a pupil not on the roll (an imported row's; shown with the initials). */
+  notOnRollYear?: string | null;
   raisedById: string | null;
   source: 'chat' | 'incident';
   externalId: string | null;
@@ -261,13 +263,16 @@ export class ConcernCore {
   /**
    * What was already done (the record's "Actions already taken"): the raiser's words; for a concern raised
    * from an imported incident, the actions its system recorded (CPOMS "Actions"), read from the incident,
-   * encrypted there, so a re-import's correction shows too (audit finding 5).
+   * encrypted there, so a re-import's correction shows too (audit finding 5). A concern raised while the
+   * pupil was not matched on the roll holds its row's actions itself, until the incident is stored (the
+   * pupil matched by a later import): then the incident's, the newest.
    */
   async actionsTaken(c: ConcernDto, actionsTakenEnc: string | null | undefined): Promise<string> {
-    if (actionsTakenEnc) return this.hub.cipher.decrypt(actionsTakenEnc, ACTIONS_CONTEXT);
-    if (c.source !== 'incident' || !c.externalId) return '';
-    const i = await incidentSecret(this.hub.dbh.db, c.externalId);
-    return i?.actionsEnc ? this.hub.cipher.decrypt(i.actionsEnc, INCIDENT_ACTIONS_CONTEXT) : '';
+    if (c.source === 'incident' && c.externalId) {
+      const i = await incidentSecret(this.hub.dbh.db, c.externalId, c.orgId);
+      if (i?.actionsEnc) return this.hub.cipher.decrypt(i.actionsEnc, INCIDENT_ACTIONS_CONTEXT);
+    }
+    return actionsTakenEnc ? this.hub.cipher.decrypt(actionsTakenEnc, ACTIONS_CONTEXT) : '';
   }
 
   /** A concern about a pupil not on the roll: the name as given, decrypted (private record views only). */
@@ -278,7 +283,7 @@ export class ConcernCore {
   /** "K.H. (not on roll)" for a concern with no student record yet; "pupil" if even the name is missing. */
   protected notOnRollLabelOf(c: ConcernDto): string {
     const name = this.notOnRollNameOf(c);
-    return name ? notOnRollLabel(name) : 'pupil';
+    return name ? notOnRollLabel(name, c.notOnRollYear) : 'pupil';
   }
 
   /** Admins of the organisation (the ADMIN role; ADMIN_EMAIL as a fallback). */

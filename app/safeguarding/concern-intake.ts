@@ -58,6 +58,7 @@ export class ConcernIntake extends ConcernAcks {
           notOnRollNameEnc: notOnRollName
             ? this.hub.cipher.encrypt(notOnRollName, NOT_ON_ROLL_CONTEXT)
             : null,
+          notOnRollYear: notOnRollName ? input.notOnRollYear?.trim() || null : null,
           raisedById: input.raisedById,
           source: input.source,
           externalId: input.externalId,
@@ -89,7 +90,9 @@ export class ConcernIntake extends ConcernAcks {
         });
         const summary: ConcernSummary = {
           id: concern.id,
-          studentLabel: student ? studentLabel(student) : notOnRollLabel(notOnRollName ?? ''),
+          studentLabel: student
+            ? studentLabel(student)
+            : notOnRollLabel(notOnRollName ?? '', concern.notOnRollYear),
           category: concern.category,
           immediateRisk: concern.immediateRisk,
           raisedAt: this.fmt(concern.raisedAt),
@@ -195,6 +198,68 @@ export class ConcernIntake extends ConcernAcks {
       text: `Concern ${concernRef(c.id)} (${this.notOnRollLabelOf(c)}) is now linked to ${studentLabel(student)}.`,
       concern: after,
     };
+  }
+
+  /**
+   * An imported incident's concern raised while its pupil was not matched on the roll, whose incident a
+   * later import matched to `studentId` (the pupil put on the roll since): linked to that pupil, as the
+   * import would have raised it, unless someone linked it already. Audited as the import's; no alert (the
+   * DSL was told when it was raised). True when it was linked now.
+   */
+  async linkMatchedByImport(concernId: string, studentId: string): Promise<boolean> {
+    const c = await this.concerns.byId(concernId);
+    if (!c || c.studentId) return false;
+    return this.concerns.transaction(async (tx) => {
+      if (!(await this.concerns.linkStudentIn(tx, c.id, studentId))) return false;
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: null,
+        actorKind: 'import',
+        action: 'concern.student_linked',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId,
+        channel: 'SYSTEM',
+        details: { matchedByImport: true },
+      });
+      return true;
+    });
+  }
+
+  /**
+   * A later import's version of a not-on-roll concern's incident (the export edited it): the actions it
+   * now records replace the ones kept on the concern, as a stored incident's do (ConcernCore.actionsTaken);
+   * the year group as given fills the concern's if it had none. Audited when something changed.
+   */
+  async importChanged(
+    concernId: string,
+    given: { actions: string | null; yearGroup: string | null },
+  ): Promise<boolean> {
+    const c = await this.concerns.byId(concernId);
+    if (!c || c.source !== 'incident') return false;
+    const held = await this.concerns.actionsEncOf(c.id);
+    const before = held ? this.hub.cipher.decrypt(held, ACTIONS_CONTEXT) : '';
+    const actions = given.actions?.trim() ?? '';
+    const data: { actionsTakenEnc?: string | null; notOnRollYear?: string } = {};
+    if (actions !== before.trim())
+      data.actionsTakenEnc = actions ? this.hub.cipher.encrypt(actions, ACTIONS_CONTEXT) : null;
+    if (!c.studentId && !c.notOnRollYear && given.yearGroup) data.notOnRollYear = given.yearGroup;
+    if (Object.keys(data).length === 0) return false;
+    await this.concerns.transaction(async (tx) => {
+      await this.concerns.updateImportedIn(tx, c.id, data);
+      await this.hub.audit.recordIn(tx, {
+        orgId: c.orgId,
+        actorId: null,
+        actorKind: 'import',
+        action: 'concern.import_updated',
+        subjectType: 'concern',
+        subjectId: c.id,
+        studentId: c.studentId,
+        channel: 'SYSTEM',
+        details: { actions: 'actionsTakenEnc' in data, yearGroup: 'notOnRollYear' in data },
+      });
+    });
+    return true;
   }
 
   /**

@@ -266,7 +266,7 @@ export class ConcernOutcomes extends ConcernIntake {
       out.push({
         id: c.id,
         ref: concernRef(c.id),
-        studentLabel: s ? studentLabel(s) : 'pupil',
+        studentLabel: s ? studentLabel(s) : this.notOnRollLabelOf(c),
         raisedAt: c.raisedAt,
         happened: happenedText(c.occurredAt, c.raisedAt, this.fmt(c.occurredAt)),
         // The ladder's own timers (the demo's 1-minute steps in every process): "overdue" when its step is.

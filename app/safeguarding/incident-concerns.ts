@@ -10,6 +10,12 @@
  * concern about a pupil not on the roll (issue 13's form: the name as given, encrypted; initials in chat),
  * the same two ways, keyed "unmatched:<source>:<id>" so a re-import raises nothing new. The DSL links the
  * record later (`concern link`).
+ *
+ * One incident, one concern, in whatever order (store/incident-concern-keys.ts): a stored incident whose
+ * row raised a not-on-roll concern before (the pupil put on the roll since) raises nothing new; that
+ * concern is linked to the matched pupil unless someone linked it already. A row that no longer matches
+ * (its incident stored, with a concern, by an earlier import) raises nothing either. An edited row updates
+ * the actions on its not-on-roll concern, as a stored incident's concern reads its incident's.
  */
 import { classifyIncident } from '../../core/escalations/safeguarding-categories.ts';
 import type { FieldCipher } from '../../store/crypto/field-cipher.ts';
@@ -80,6 +86,9 @@ export class IncidentConcerns {
     const hit = await this.classify(i.orgId, i.categories);
     if (!hit) return 'not_safeguarding';
     if (i.occurredAt < this.lookback(now)) return 'too_old';
+    const prior = this.unmatched && (await this.unmatched.rows.concernOfIncident(i));
+    if (prior?.otherWay) await this.service.linkMatchedByImport(prior.concernId, i.studentId);
+    if (prior) return 'exists';
     const r = await this.service.raise({
       orgId: i.orgId,
       studentId: i.studentId,
@@ -105,6 +114,16 @@ export class IncidentConcerns {
     if (!r || !this.unmatched) return 'missing';
     if (r.occurredAt < this.lookback(now)) return 'too_old';
     const pupil = this.unmatched.cipher.decryptJson<PupilAsGiven>(r.notOnRollEnc, UNMATCHED_CONTEXT);
+    const prior = await this.unmatched.rows.concernOfKey(r.orgId, r.key);
+    // Matched by an earlier import: that incident's concern is this one (its record reads the incident).
+    if (prior?.otherWay) return 'exists';
+    if (prior) {
+      await this.service.importChanged(prior.concernId, {
+        actions: pupil.actions ?? null,
+        yearGroup: pupil.yearGroup,
+      });
+      return 'exists';
+    }
     const [, source = 'import', ref = '?'] = r.key.match(/^unmatched:([^:]+):(.*)$/) ?? [];
     const hit = await this.classify(r.orgId, [r.category]);
     const given = [
@@ -116,6 +135,7 @@ export class IncidentConcerns {
       orgId: r.orgId,
       studentId: null,
       notOnRollName: nameAsGiven(pupil),
+      notOnRollYear: pupil.yearGroup,
       raisedById: null,
       source: 'incident',
       externalId: r.key,

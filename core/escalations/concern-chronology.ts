@@ -72,7 +72,11 @@ export function describeAction(action: string, d: Record<string, unknown>): stri
     case 'concern.cp_timeframes_started':
       return 'Child-protection timeframes started (case opened in the deadline engine)';
     case 'concern.student_linked':
-      return "Linked to the pupil's record";
+      return d.matchedByImport
+        ? "Linked to the pupil's record (a later import matched the pupil on the roll)"
+        : "Linked to the pupil's record";
+    case 'concern.import_updated':
+      return `The imported incident changed: ${d.actions ? 'its actions are updated' : 'its year group is recorded'}`;
     case 'concern.delivery_failed':
     case 'concern.recipient_unreachable':
     case 'concern.no_route':

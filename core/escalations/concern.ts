@@ -101,6 +101,8 @@ export interface ConcernDto {
   studentId: string | null;
   /** The name as the raiser gave it, encrypted (Concern.notOnRollNameEnc), when not on the roll. */
   notOnRollNameEnc?: string | null;
+  /** The year group as given for a pupil not on the roll ("5", "R"), when known. */
+  notOnRollYear?: string | null;
   raisedById: string | null;
   source: string;
   externalId: string | null;

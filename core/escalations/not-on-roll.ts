@@ -8,14 +8,22 @@
 import { distance } from 'fastest-levenshtein';
 import { studentLabel } from '../students/student-label.ts';
 
-/** "Kai Hospital-Patient" → "K.H. (not on roll)": initials only, like every ladder message. */
-export function notOnRollLabel(name: string): string {
+/**
+ * "Kai Hospital-Patient" → "K.H. (not on roll)": initials only, like every ladder message; with the year
+ * group as given (an imported CPOMS row has one), "K.H. (not on roll, Y5)", as a pupil on the roll reads
+ * "A.B. (Y7)".
+ */
+export function notOnRollLabel(name: string, yearGroup?: string | null): string {
   const parts = name.trim().split(/\s+/);
   const given = parts[0] ?? '';
   const family = parts.length > 1 ? (parts[parts.length - 1] ?? '') : '';
   const initials = studentLabel({ givenName: given, familyName: family || '?' });
-  return `${family ? initials : initials.replace('.?.', '.')} (not on roll)`;
+  const year = yearGroup?.trim() ? `, ${yearLabel(yearGroup.trim())}` : '';
+  return `${family ? initials : initials.replace('.?.', '.')} (not on roll${year})`;
 }
+
+/** "5" → "Y5"; "R", "N1" as they are (studentLabel's form). */
+export const yearLabel = (y: string): string => (/^\d+$/.test(y) ? `Y${y}` : y);
 
 export interface RosterName {
   id: string;

@@ -5,7 +5,10 @@
  * or, when that is lost, by the safeguarding sweep. On both providers:
  * - with no listener for the event (a crash after the commit), the sweep raises it, once; a second sweep
  *   and a second import of the same file raise nothing more;
- * - a batch that fails half way leaves none of its unmatched rows (they commit with the batch or not at all).
+ * - a batch that fails half way leaves none of its unmatched rows (they commit with the batch or not at all);
+ * - one incident, one concern when the events are lost too: the sweep raises nothing for an incident
+ *   stored after its pupil was put on the roll (its not-on-roll concern is the one), nor for a row whose
+ *   pupil no longer matches (its stored incident's concern is the one).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Hub } from '../../app/container.ts';
@@ -82,14 +85,63 @@ describe.each(providers)('unmatched safeguarding rows of an import on %s', (prov
         incidentId: 'unmatched:cpoms:INC-9',
         concernId: c?.id,
         notOnRoll: true,
+        otherWay: false,
+        matchedTo: null,
+        linkedTo: null,
+        linkedElsewhere: false,
       },
     ]);
+    // The year group as given is the concern's (the board and alert show it), as a chat-raised one's.
+    expect(c?.notOnRollYear).toBe('5');
 
     // The same file again, heard this time: the same concern, nothing new.
     const again = await runImport(other, { orgId: s.orgId, kind: 'cpoms', source: src, via: 'test' });
     expect(again).toMatchObject({ status: 'COMPLETED', rejected: 2 });
     expect(await t.hub.dbh.db.concern.count()).toBe(1);
     expect((await new ImportConcernRows(t.hub.dbh.db).forRun(again.id)).rows[0]?.concernId).toBe(c?.id);
+  });
+
+  it('one incident, one concern in either order, when only the sweep hears of it', async () => {
+    t = await startTestHub(provider, { modules: [] });
+    const s = await seedSchool(t.hub.dbh.db);
+    const db = t.hub.dbh.db;
+    const when = ukDateTime(t.clock.now(), 1);
+    const file = (body: string) => ({ name: 'cpoms.csv', bytes: Buffer.from(`${HEADER}${body}`) });
+    // Nobody hears the events in this process: only the sweep (another process) raises concerns.
+    const unheard = (body: string) =>
+      runImport(t.hub, { orgId: s.orgId, kind: 'cpoms', source: file(body), via: 'test' });
+    other = await importProcess(t);
+    const { incidents } = safeguardingOf(other);
+    const sweep = () => incidents.sweep(t.clock.now());
+
+    // Not on the roll, then put on it: the incident is stored, and no second concern.
+    await unheard(`INC-9,${NEWKID},${when},Safeguarding > Neglect,"x"\n`);
+    expect(await sweep()).toMatchObject({ raised: 0, notOnRoll: 1 });
+    await db.student.create({
+      data: { orgId: s.orgId, givenName: 'Kai', familyName: 'Newkid', yearGroup: '5', upn: 'Z999999999999' },
+    });
+    const matched = await unheard(`INC-9,${NEWKID},${when},Safeguarding > Neglect,"x"\n`);
+    expect(matched).toMatchObject({ created: 1, rejected: 0 });
+    expect(await sweep()).toMatchObject({ raised: 0, notOnRoll: 0 });
+    expect(await db.concern.count()).toBe(1);
+    const row = (await new ImportConcernRows(db).forRun(matched.id)).rows[0];
+    expect(row).toMatchObject({ otherWay: true, matchedTo: 'K.N. (Y5)', notOnRoll: false });
+    expect(formatConcernRows(matched, { rows: [row!], total: 1 })[1]).toMatch(
+      /line 2: Safeguarding > Neglect -> concern C-[A-Z0-9]{6} \(already raised; now matched to K\.N\. \(Y5\)\)/,
+    );
+
+    // On the roll, then no longer matched: the stored incident's concern, nothing new.
+    await unheard(`INC-30,,${PUPIL.upn},,${when},Safeguarding > Neglect,"y"\n`);
+    expect(await sweep()).toMatchObject({ raised: 1, notOnRoll: 0 });
+    const gone = await unheard(`INC-30,Zeph Q,Z000000000000,8,${when},Safeguarding > Neglect,"y"\n`);
+    expect(gone).toMatchObject({ rejected: 1 });
+    expect(await sweep()).toMatchObject({ raised: 0, unmatched: 0, notOnRoll: 0 });
+    expect(await db.concern.count()).toBe(2);
+    expect((await new ImportConcernRows(db).forRun(gone.id)).rows[0]).toMatchObject({
+      otherWay: true,
+      notOnRoll: true,
+      matchedTo: 'Z.Q. (Y8)',
+    });
   });
 
   it('a batch that fails half way leaves none of its unmatched rows', async () => {
