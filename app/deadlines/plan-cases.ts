@@ -36,6 +36,8 @@ export interface OrgContext {
   /** The organisation's head (or an admin): escalations when an owner has no line manager. */
   fallback: Map<string, string>;
   staffNames: Map<string, string>;
+  /** The organisation's DSLs: told too when the LA's date on a child-protection case passes. */
+  dsls?: Map<string, string[]>;
 }
 
 export interface CasesPlan {
@@ -59,7 +61,7 @@ export async function planCases(
   report: TickReport,
 ): Promise<CasesPlan> {
   let t0 = performance.now();
-  const { ctxFor, withTerms, lineManager, fallback, staffNames } = org;
+  const { ctxFor, withTerms, lineManager, fallback, staffNames, dsls } = org;
   const nudgeItems: NudgeItem[] = [];
   const digestItems: PlannedDigestItem[] = [];
   const problemsByOwner = new Map<string, string[]>();
@@ -164,6 +166,9 @@ export async function planCases(
           escalateToId: escalateToId === ownerId ? null : escalateToId,
           studentLabel: label,
           calendar,
+          ...(c.kind === 'CHILD_PROTECTION' && d.rule.owner === 'la' && dsls?.has(c.orgId)
+            ? { alsoTellIds: dsls.get(c.orgId)! }
+            : {}),
         });
       if (o.digestDay && ownerId && (status === 'OPEN' || status === 'PAUSED'))
         digestItems.push({

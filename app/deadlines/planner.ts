@@ -277,12 +277,17 @@ export class DeadlinePlanner {
       if (s.roles.includes('HEAD') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
     for (const s of staff)
       if (s.roles.includes('ADMIN') && !fallback.has(s.orgId)) fallback.set(s.orgId, s.id);
+    // The DSLs: told too when the LA's date on a child-protection case passes (Working Together 2023).
+    const dsls = new Map<string, string[]>();
+    for (const s of staff)
+      if (s.roles.includes('DSL')) dsls.set(s.orgId, [...(dsls.get(s.orgId) ?? []), s.id]);
     return {
       ctxFor: this.svc.calendarsFor(terms),
       withTerms: new Set(terms.filter((t) => t.kind === 'TERM').map((t) => t.orgId)),
       lineManager,
       fallback,
       staffNames,
+      dsls,
     };
   }
 

@@ -68,7 +68,8 @@ export function nextNudgeMoment(
     if (i.status !== 'OPEN') continue;
     if (i.rule.owner === 'la') {
       // The LA's duty watched from a school (planNudgeSlots): one message the day after it passes.
-      if (i.rule.laOfficer && i.ownerId) best = earlier(best, nextEntering([addDays(i.dueOn, 1)], today, o));
+      if (i.ownerId || i.alsoTellIds?.length)
+        best = earlier(best, nextEntering([addDays(i.dueOn, 1)], today, o));
       continue;
     }
     if (i.ownerId) {

@@ -33,6 +33,11 @@ export interface NudgeItem {
   studentLabel: string;
   /** The case's calendars: a due date on a day nobody works is flagged in the message (issue 14). */
   calendar?: CalendarContext;
+  /**
+   * Told too, besides the owner, when the LA's date passes (Rule.owner 'la'): on a child-protection case,
+   * the organisation's DSL (KCSIE 2025 Part 2: the DSL liaises with children's social care).
+   */
+  alsoTellIds?: readonly string[];
 }
 
 const fmt = new Intl.DateTimeFormat('en-GB', {
@@ -134,18 +139,26 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
 function nudgeMessage(slot: NudgeSlot): OutgoingMessageInput {
   const i = slot.item;
   const subject = { type: 'deadline', id: i.deadlineId };
-  if (i.rule.owner === 'la')
-    // The LA's duty watched from a school (Rule.laOfficer): the LA is late, the owner may chase them.
+  if (i.rule.owner === 'la') {
+    // The LA's duty watched from a school: the LA is late, the owner (and for child protection the DSL)
+    // may chase them. A duty of children's social care (Working Together 2023: no Rule.laOfficer) says so.
+    const whose = i.rule.laOfficer
+      ? "the local authority's duty, not the school's"
+      : "children's social care's duty (the local authority's), not the school's";
     return {
       kind: 'deadline_nudge',
       audience: 'private',
       title: `The LA's date has passed: ${i.rule.name} (was due ${formatDate(i.dueOn)})`,
-      text: `For ${i.studentLabel}, case ${i.caseRef}: the local authority's duty, not the school's, and nothing is recorded. You may chase the LA; record it when they have done it.`,
+      text: `For ${i.studentLabel}, case ${i.caseRef}: ${whose}, and nothing is recorded. You may chase the LA; record it when they have done it.`,
       facts: facts(i, slot.readOn ?? slot.day),
       actions: [{ verb: 'done', label: 'The LA has done it (today)', style: 'primary', args: {} }],
       subject,
-      why: "you hold this case for the school; the date is the local authority's, not yours",
+      why:
+        slot.recipientId === i.ownerId
+          ? `you hold this case for the school; the date is ${i.rule.laOfficer ? "the local authority's" : "children's social care's"}, not yours`
+          : "you are the school's DSL; the child-protection date is children's social care's, not the school's",
     };
+  }
   return {
     kind: 'deadline_nudge',
     audience: 'private',

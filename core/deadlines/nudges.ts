@@ -195,24 +195,29 @@ export function planNudgeSlots(items: NudgeItem[], today: IsoDate, o: NudgeOptio
   const leadsKeys = new Map<string[], string>();
   for (const i of items) {
     if (i.status !== 'OPEN') continue;
-    // The LA's duty (Rule.owner): shown on the case, never nudged or escalated to the case owner. A duty of
-    // the case's own LA (Rule.laOfficer) is watched: the owner is told once, the day after it passes, to chase them.
+    // The LA's duty (Rule.owner): shown on the case, never nudged or escalated to the case owner as theirs.
+    // It is watched: the owner (and `alsoTellIds`: the DSL on a child-protection case) is told once, the day
+    // after it passes, to chase them. The owner's key is the deadline's; another recipient's adds their id.
     if (i.rule.owner === 'la') {
-      if (!i.rule.laOfficer || !i.ownerId) continue;
       const d = addDays(i.dueOn, 1);
       if (d < from || d > until) continue;
+      const told = i.ownerId ? [i.ownerId] : [];
+      for (const id of i.alsoTellIds ?? []) if (!told.includes(id)) told.push(id);
+      if (told.length === 0) continue;
       const dueAt = instant(d);
-      slots.push({
-        dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:${LA_LATE_LEAD}`,
-        kind: NUDGE_KIND,
-        item: i,
-        recipientId: i.ownerId,
-        dueAt,
-        day: d,
-        readOn: d < today ? today : d,
-        onDay: true,
-        fingerprint: nudgeFingerprint(hashCommon(i), i.ownerId, dueAt.getTime(), true),
-      });
+      const common = hashCommon(i);
+      for (const recipientId of told)
+        slots.push({
+          dedupeKey: `deadline:${i.deadlineId}:${i.dueOn}:${LA_LATE_LEAD}${recipientId === i.ownerId ? '' : `:${recipientId}`}`,
+          kind: NUDGE_KIND,
+          item: i,
+          recipientId,
+          dueAt: new Date(dueAt.getTime()),
+          day: d,
+          readOn: d < today ? today : d,
+          onDay: true,
+          fingerprint: nudgeFingerprint(common, recipientId, dueAt.getTime(), true),
+        });
       continue;
     }
     // What every message of this deadline says (facts, title, actions, text), for the fingerprint.

@@ -81,15 +81,16 @@ export interface Rule {
   /**
    * Whose duty the date is. 'la': the local authority's (children's social care decides on a referral,
    * assesses, convenes the conference): shown on the case as the LA's key date, never nudged or escalated
-   * to the case owner (a school DSL). Default 'school': the case owner's to meet.
+   * to the case owner (a school DSL) as their own; the day after it passes with nothing recorded the owner
+   * (and on a child-protection case the DSL) is told once, to chase the LA. Default 'school': the case
+   * owner's to meet.
    */
   owner?: 'school' | 'la';
   /**
    * With owner 'la': a duty of the local authority the case belongs to (a LAC review, Care Planning,
    * Placement and Case Review (England) Regulations 2010 reg 33; an EHC needs-assessment decision or plan,
-   * SEND Regulations 2014 regs 4, 5, 10, 13). Held at a school, its date is shown as the LA's and still
-   * watched: the case owner is told once, the day after it passes, that the LA is late (to chase
-   * them). Held at the local authority itself (Organisation.kind LOCAL_AUTHORITY), the case owner is its
+   * SEND Regulations 2014 regs 4, 5, 10, 13). Held at a school, its date is shown as the LA's and watched
+   * as any LA date. Held at the local authority itself (Organisation.kind LOCAL_AUTHORITY), the case owner is its
    * officer: nudged and escalated as any owner (core/deadlines/ownership.ts).
    */
   laOfficer?: boolean;

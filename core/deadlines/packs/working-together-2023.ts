@@ -8,7 +8,10 @@
  * Every date here is the local authority's to meet (children's social care decides on the referral,
  * assesses, convenes the conferences: Working Together 2023 ch. 3, https://www.gov.uk/government/publications/working-together-to-safeguard-children--2):
  * `owner: 'la'`, so a school DSL who opened the case on a referral sees them as the LA's key dates and is
- * not nudged for them. A child-protection case opens on the referral (what the school knows); the strategy
+ * not nudged for them as their own; the day after one passes with nothing recorded, the case holder and the
+ * school's DSL are told once that the LA's date has passed, to chase children's social care
+ * (core/deadlines/nudges.ts). No `laOfficer`: at a local authority organisation (its SEN team) they stay
+ * children's social care's, not the officer's own. A child-protection case opens on the referral (what the school knows); the strategy
  * discussion is recorded when it has happened, and only then is the ICPC date computed (issue 13).
  */
 import type { RulePack } from '../types.ts';
