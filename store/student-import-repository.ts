@@ -1,6 +1,7 @@
 /**
- * Students from MIS exports, matched by external id (MIS id) then UPN; plus the lookup index other imports
- * use to find a student. A row whose sourceHash is unchanged is not written (idempotent re-import).
+ * Students from MIS exports, matched by external id (MIS id) then UPN, never onto another child's record
+ * (a UPN identifies one child); plus the lookup index other imports use to find a student. A row whose
+ * sourceHash is unchanged is not written (idempotent re-import).
  */
 import type { Db } from './db.ts';
 
@@ -55,7 +56,13 @@ export class StudentImportRepository {
     return idx;
   }
 
-  async upsert(orgId: string, rows: StudentUpsert[]): Promise<{ outcome: Outcome; id: string }[]> {
+  /**
+   * Creates or updates each row's student, matched by MIS id, else by UPN. A UPN identifies one child: a row
+   * whose UPN is already another student's (a different MIS id) is refused, never written over that child's
+   * record (`{ refused }`, the report's field and reason); so is a row matched by MIS id whose UPN another
+   * student holds (the unique index would otherwise fail the whole batch).
+   */
+  async upsert(orgId: string, rows: StudentUpsert[]): Promise<UpsertResult[]> {
     return this.db.$transaction(async (tx) => {
       const ext = rows.map((r) => r.externalId).filter((x): x is string => !!x);
       const upns = rows.map((r) => r.upn).filter((x): x is string => !!x);
@@ -63,23 +70,40 @@ export class StudentImportRepository {
         where: { orgId, OR: [{ externalId: { in: ext } }, { upn: { in: upns } }] },
         select: { id: true, externalId: true, upn: true, sourceHash: true },
       });
+      type Known = (typeof existing)[number];
       const byExt = new Map(existing.filter((e) => e.externalId).map((e) => [e.externalId as string, e]));
       const byUpn = new Map(existing.filter((e) => e.upn).map((e) => [e.upn as string, e]));
-      const out: { outcome: Outcome; id: string }[] = [];
+      const remember = (e: Known) => {
+        if (e.externalId) byExt.set(e.externalId, e);
+        if (e.upn) byUpn.set(e.upn, e);
+      };
+      const out: UpsertResult[] = [];
       for (const r of rows) {
-        const hit =
-          (r.externalId ? byExt.get(r.externalId) : undefined) ?? (r.upn ? byUpn.get(r.upn) : undefined);
+        const mine = r.externalId ? byExt.get(r.externalId) : undefined;
+        const upnHolder = r.upn ? byUpn.get(r.upn) : undefined;
+        const hit = mine ?? upnHolder;
+        const otherChild =
+          upnHolder !== undefined &&
+          (mine
+            ? upnHolder.id !== mine.id
+            : !!r.externalId && !!upnHolder.externalId && upnHolder.externalId !== r.externalId);
+        if (otherChild) {
+          out.push({ refused: UPN_HELD });
+          continue;
+        }
         const data = { ...r };
         if (hit && hit.sourceHash === r.sourceHash) {
           out.push({ outcome: 'unchanged', id: hit.id });
         } else if (hit) {
           await tx.student.update({ where: { id: hit.id }, data });
+          if (hit.upn && hit.upn !== r.upn && byUpn.get(hit.upn) === hit) byUpn.delete(hit.upn);
+          if (hit.externalId && hit.externalId !== r.externalId && byExt.get(hit.externalId) === hit)
+            byExt.delete(hit.externalId);
+          remember(Object.assign(hit, { externalId: r.externalId, upn: r.upn, sourceHash: r.sourceHash }));
           out.push({ outcome: 'updated', id: hit.id });
         } else {
           const c = await tx.student.create({ data: { ...data, orgId }, select: { id: true } });
-          const e = { id: c.id, externalId: r.externalId, upn: r.upn, sourceHash: r.sourceHash };
-          if (r.externalId) byExt.set(r.externalId, e);
-          if (r.upn) byUpn.set(r.upn, e);
+          remember({ id: c.id, externalId: r.externalId, upn: r.upn, sourceHash: r.sourceHash });
           out.push({ outcome: 'created', id: c.id });
         }
       }
@@ -87,3 +111,9 @@ export class StudentImportRepository {
     });
   }
 }
+
+/** The report's reason for a row whose UPN another student on the roll already has (no value quoted). */
+export const UPN_HELD =
+  "this UPN is already another student's on the roll (a different MIS id); a UPN identifies one child, so the row is not imported and that student's record is left as it was: correct the UPN or the MIS id in the MIS, then import again";
+
+export type UpsertResult = { outcome: Outcome; id: string } | { refused: string };

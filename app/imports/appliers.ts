@@ -7,7 +7,6 @@ import { rolesFromTitles } from '../../core/staff/job-titles.ts';
 import type { AttendanceRow } from '../../integrations/arbor/attendance-connector.ts';
 import type { BehaviourRow } from '../../integrations/arbor/behaviour-connector.ts';
 import type { StaffRow } from '../../integrations/arbor/staff-connector.ts';
-import type { StudentRow } from '../../integrations/arbor/students-connector.ts';
 import type { ExportKind } from '../../integrations/connector.ts';
 import type { CpomsRow, StudentKey } from '../../integrations/cpoms/cpoms-connector.ts';
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
@@ -30,6 +29,7 @@ import {
 import { titleRulesFor } from '../config/role-map.ts';
 import type { Hub } from '../container.ts';
 import { UNMATCHED_CONTEXT } from '../safeguarding/incident-concerns.ts';
+import { studentsApplier } from './students-applier.ts';
 
 export interface BatchResult {
   outcomes: Outcome[];
@@ -258,42 +258,6 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
         incidents,
         unmatched: fileReport ? unmatched.map((u) => u.id) : [],
       };
-    },
-  };
-}
-
-function studentsApplier(ctx: Ctx): Applier {
-  const repo = new StudentImportRepository(ctx.hub.dbh.db);
-  const seen = new SeenKeys(ctx.expectedRows);
-  return {
-    async apply(batch) {
-      const rejections: Rejection[] = [];
-      const rows: Parameters<StudentImportRepository['upsert']>[1] = [];
-      for (const { line, row } of batch) {
-        const r = row as StudentRow;
-        const key = r.externalId ?? r.upn ?? '';
-        const dup = seen.firstLine(key, line);
-        if (dup !== undefined) {
-          rejections.push({ line, field: 'externalId', reason: `duplicate of the student on line ${dup}` });
-          continue;
-        }
-        let keyWorkerId: string | null = null;
-        if (r.keyWorker) {
-          keyWorkerId = ctx.staff.get(r.keyWorker.toLowerCase()) ?? ctx.staff.get(r.keyWorker) ?? null;
-          if (!keyWorkerId) {
-            rejections.push({
-              line,
-              field: 'keyWorker',
-              reason: 'no member of staff with this email or id (import staff first)',
-            });
-            continue;
-          }
-        }
-        const { keyWorker: _k, ...rest } = r;
-        rows.push({ ...rest, keyWorkerId, sourceHash: hashOf({ ...rest, keyWorkerId }) });
-      }
-      const res = rows.length ? await repo.upsert(ctx.orgId, rows) : [];
-      return { outcomes: res.map((r) => r.outcome), rejections, incidents: [] };
     },
   };
 }
