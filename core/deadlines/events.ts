@@ -42,6 +42,7 @@ export function eventKindsFor(kind: CaseKind, packId: string, book: RuleBook): s
   for (const r of book.rulesFor(kind, packId)) {
     for (const e of r.anchor.events) out.add(e);
     for (const e of r.metBy ?? []) out.add(e);
+    for (const e of r.endedBy ?? []) out.add(e);
   }
   for (const e of EXTRA_EVENTS[kind] ?? []) out.add(e);
   return [...out].filter((e) => !DERIVED_EVENT_KINDS.has(e));

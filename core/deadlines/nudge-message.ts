@@ -4,7 +4,7 @@
  * Pure. Messages are private and name the child by initials and year group only
  * (docs/data-protection.md §5). Planning which slots are due lives in nudges.ts.
  */
-import type { IsoDate } from '../calendar/iso-date.ts';
+import { daysBetween, type IsoDate } from '../calendar/iso-date.ts';
 import type { MessageAction, OutgoingMessageInput } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
 import type { CalendarContext } from './arithmetic.ts';
@@ -136,6 +136,24 @@ export function renderNudge(slot: NudgeSlot): ReminderSpec {
   };
 }
 
+/**
+ * The due date as the nudge's reader sees it: `due today`, `due <date>`, or, for a nudge read after the date
+ * (a case recorded after its date had passed, a lead day already gone), how late it is: `3 days overdue
+ * (was due Thu 3 Dec 2026)`; a window says `closes` / `closed`.
+ */
+function whenDue(i: NudgeItem, slot: NudgeSlot): string {
+  const read = slot.readOn ?? slot.day;
+  if (read > i.dueOn) {
+    const n = daysBetween(i.dueOn, read);
+    const ago = `${n} day${n === 1 ? '' : 's'}`;
+    return i.rule.window
+      ? `closed ${formatDate(i.dueOn)}, ${ago} ago`
+      : `${ago} overdue (was due ${formatDate(i.dueOn)})`;
+  }
+  const on = slot.onDay ? 'today' : formatDate(i.dueOn);
+  return i.rule.window ? `closes ${on}` : `due ${on}`;
+}
+
 function nudgeMessage(slot: NudgeSlot): OutgoingMessageInput {
   const i = slot.item;
   const subject = { type: 'deadline', id: i.deadlineId };
@@ -162,9 +180,7 @@ function nudgeMessage(slot: NudgeSlot): OutgoingMessageInput {
   return {
     kind: 'deadline_nudge',
     audience: 'private',
-    title: i.rule.window
-      ? `${i.rule.name}: closes ${slot.onDay ? 'today' : formatDate(i.dueOn)}`
-      : `${i.rule.name}: due ${slot.onDay ? 'today' : formatDate(i.dueOn)}`,
+    title: `${i.rule.name}: ${whenDue(i, slot)}`,
     text: `For ${i.studentLabel}, case ${i.caseRef}.`,
     facts: facts(i, slot.readOn ?? slot.day),
     actions: i.rule.window ? [] : deadlineActions(i.rule),

@@ -65,6 +65,13 @@ export interface Rule {
   offset: Offset;
   /** Events that meet the deadline when recorded on or after its anchor. Otherwise: the "done" button. */
   metBy?: string[];
+  /**
+   * Key dates that end the rule: once one is recorded on the case, the rule's deadlines not yet met no longer
+   * apply (stored CANCELLED, shown as closed; never nudged, escalated or counted overdue); one already met
+   * stays met. Advice still outstanding when the final plan is issued (E3); the 15 February review of a
+   * transfer that is to post-16 (P1, whose dates are reg 18(1)(a) and 18(2)).
+   */
+  endedBy?: string[];
   /** Lead times before the due date, e.g. ["10wd", "3wd", "0d"]; default from config. */
   leadTimes?: string[];
   /** Escalate to the owner's line manager when overdue (default: statutory rules only). */
@@ -89,7 +96,9 @@ export interface Rule {
   /**
    * With owner 'la': a duty of the local authority the case belongs to (a LAC review, Care Planning,
    * Placement and Case Review (England) Regulations 2010 reg 33; an EHC needs-assessment decision or plan,
-   * SEND Regulations 2014 regs 4, 5, 10, 13). Held at a school, its date is shown as the LA's and watched
+   * SEND Regulations 2014 regs 4, 5, 10, 13; the decision after an annual review and the amended plan, regs
+   * 20(10), 22; a phase transfer, reg 18; a permanently excluded pupil's education from the 6th school day,
+   * Education Act 1996 s.19(3A)). Held at a school, its date is shown as the LA's and watched
    * as any LA date. Held at the local authority itself (Organisation.kind LOCAL_AUTHORITY), the case owner is its
    * officer: nudged and escalated as any owner (core/deadlines/ownership.ts).
    */

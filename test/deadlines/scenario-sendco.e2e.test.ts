@@ -136,7 +136,7 @@ describe.each(providers)('the SENDCo: annual reviews, a PEP, a phase transfer (%
       /Thu 14 Jan 2027 · A\.B\. \(Y7\) · Review advice circulated \(2 weeks before the meeting\) · case AR-AB-2/,
     );
     expect(due).toMatch(
-      /Mon 15 Feb 2027 · O\.K\. \(Y6\) · Plan reviewed and amended for phase transfer \(15 February\) · case PT-OK/,
+      /Mon 15 Feb 2027 · O\.K\. \(Y6\) · Plan reviewed and amended for phase transfer \(15 February\) \(the LA's\) · case PT-OK/,
     );
     const text = `${ar.out}${scheduled.out}${pep.out}${pt.out}${t.consoleOut.text()}`;
     expect(text).not.toMatch(/Amelia|Brook|Jayden|Thorne|Oscar|Kendrick/);

@@ -84,6 +84,9 @@ export const englandSend2014: RulePack = {
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['advice_requested'], pick: 'each' },
       offset: { unit: 'CW', n: 6 },
+      // Advice still outstanding when the plan is issued (or the LA decides not to issue) is moot: closed,
+      // neither overdue nor escalated.
+      endedBy: ['final_plan_issued', 'decision_not_to_issue'],
       status: 'statutory',
       source: `${REGS} reg 8(1); exceptions reg 8(2)`,
       exceptions: REG8_2_EXCEPTIONS,
@@ -116,6 +119,9 @@ export const englandSend2014: RulePack = {
       exceptions: REG10_4_EXCEPTIONS,
     },
     {
+      // The family's time to make representations: "at least 15 days" (reg 13(1)), a minimum the LA must
+      // give, not a date it can miss: the final plan follows the window (never "late" for it); one issued
+      // before the window ended is flagged.
       id: 'E5',
       name: 'Representations on the draft plan close (15 days incl. day served)',
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
@@ -133,6 +139,7 @@ export const englandSend2014: RulePack = {
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['school_consulted'], pick: 'each' },
       offset: { unit: 'CD', n: 15 },
+      endedBy: ['final_plan_issued', 'decision_not_to_issue'],
       leadTimes: ['3wd', '0d'],
       status: 'guidance',
       source: 'CFA 2014 s.39; SEND Code of Practice 2015 para 9.83',
@@ -150,7 +157,9 @@ export const englandSend2014: RulePack = {
       source: `${REGS} reg 13(2); SEND Code of Practice 2015 para 9.40`,
       exceptions: REG10_4_EXCEPTIONS,
     },
-    // §1C: annual review and amendment.
+    // §1C: annual review and amendment. The review meeting, invitations, advice and report are arranged by
+    // the school (reg 20-21: the head teacher at a school); the decision to keep, amend or cease (reg 20(10))
+    // and the final amended plan (reg 22) are the LA's: `laOfficer`, as the EHC needs-assessment decisions.
     {
       id: 'R1',
       onSchoolDay: true,
@@ -195,6 +204,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'R7',
+      owner: 'la',
+      laOfficer: true,
       name: 'LA decision to keep, amend or cease (4 weeks after the meeting)',
       caseKinds: ['ANNUAL_REVIEW'],
       anchor: { events: ['review_meeting_held'], pick: 'each' },
@@ -217,6 +228,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'R9',
+      owner: 'la',
+      laOfficer: true,
       name: 'Final amended plan (8 weeks after the amendment notice)',
       caseKinds: ['ANNUAL_REVIEW'],
       anchor: { events: ['amendment_notice_served'], pick: 'each' },
@@ -225,7 +238,8 @@ export const englandSend2014: RulePack = {
       status: 'statutory',
       source: `${REGS} reg 22(3)-(4); R (L) v Devon CC [2022] EWHC 493 (Admin)`,
     },
-    // §1D: phase transfers. The anchor is the date of transfer; the deadline is in its calendar year.
+    // §1D: phase transfers. The anchor is the date of transfer; the deadline is in its calendar year. "The
+    // local authority must review and secure any necessary amendments" (reg 18): P1-P3 are the LA's.
     {
       id: 'P0',
       name: 'Phase-transfer review scheduled (autumn before transfer)',
@@ -240,10 +254,14 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'P1',
+      owner: 'la',
+      laOfficer: true,
       name: 'Plan reviewed and amended for phase transfer (15 February)',
       caseKinds: ['PHASE_TRANSFER'],
       anchor: { events: ['transfer_date'], pick: 'latest' },
       offset: { unit: 'DATE', month: 2, day: 15 },
+      // reg 18(1)(b) "in all other cases": a transfer to post-16 has its own date (P2, P3), not this one.
+      endedBy: ['post16_transfer_date', 'post16_other_transfer_date'],
       metBy: ['final_amended_plan_issued'],
       leadTimes: ['30wd', '10wd', '3wd', '0d'],
       status: 'statutory',
@@ -251,6 +269,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'P2',
+      owner: 'la',
+      laOfficer: true,
       name: 'Plan amended for transfer to post-16 (31 March)',
       caseKinds: ['PHASE_TRANSFER'],
       anchor: { events: ['post16_transfer_date'], pick: 'latest' },
@@ -262,6 +282,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'P3',
+      owner: 'la',
+      laOfficer: true,
       name: 'Plan amended 5 months before a post-16 to post-16 transfer',
       caseKinds: ['PHASE_TRANSFER'],
       anchor: { events: ['post16_other_transfer_date'], pick: 'latest' },

@@ -15,15 +15,20 @@ export const exclusions2023: RulePack = {
   caseKinds: ['SUSPENSION', 'PERMANENT_EXCLUSION'],
   startEvents: { SUSPENSION: 'suspension_notified', PERMANENT_EXCLUSION: 'exclusion_notified' },
   rules: [
+    // A permanently excluded pupil's education from the 6th school day is the local authority's duty (EA 1996
+    // s.19(3A)), not the school's: held at a school it is shown as the LA's date and the case holder is told
+    // when it passes; at the LA its officer is nudged (core/deadlines/ownership.ts).
     {
       id: 'X5',
-      name: 'Education from the 6th school day (LA for a permanent exclusion)',
+      owner: 'la',
+      laOfficer: true,
+      name: 'Education from the 6th school day (permanent exclusion)',
       caseKinds: ['PERMANENT_EXCLUSION'],
       anchor: { events: ['first_day_of_exclusion'], pick: 'first' },
       offset: { unit: 'SD', n: 6, inclusiveOfStart: true },
       metBy: ['provision_arranged'],
       status: 'statutory',
-      source: `Education and Inspections Act 2006 s.100-101; ${DFE}`,
+      source: `Education Act 1996 s.19(3A)-(3B) (inserted by Education and Inspections Act 2006 s.101) https://www.legislation.gov.uk/ukpga/2006/40/section/101; the sixth school day: Education (Provision of Full-Time Education for Excluded Pupils) (England) Regulations 2007 (SI 2007/1870) reg 4; ${DFE}`,
     },
     {
       id: 'X5s',
@@ -35,7 +40,7 @@ export const exclusions2023: RulePack = {
       offset: { unit: 'SD', n: 6, inclusiveOfStart: true },
       metBy: ['provision_arranged'],
       status: 'statutory',
-      source: `Education and Inspections Act 2006 s.100; ${DFE}`,
+      source: `Education and Inspections Act 2006 s.100 (the governing board's duty); the sixth school day: SI 2007/1870 reg 3; ${DFE}`,
     },
     {
       id: 'X6',
