@@ -144,6 +144,15 @@ export class CalendarSyncRepository {
     return this.db.$transaction((tx) => upsertTermDatesIn(tx, orgId, source, rows, prune));
   }
 
+  /** Every term date of one organisation, from all its calendars (for the import report's summary). */
+  termDatesOf(orgId: string) {
+    return this.db.termDate.findMany({
+      where: { orgId },
+      select: { kind: true, startDate: true, endDate: true, label: true },
+      orderBy: { startDate: 'asc' },
+    });
+  }
+
   /** Meetings whose student was only suggested (by a name in the title), soonest first. */
   async suggestions(orgId: string, from: Date, limit = 10) {
     return this.db.meeting.findMany({

@@ -6,6 +6,7 @@
  * `planOn <= today` (an indexed range), plans them, and records their new moment only where `planVersion`
  * is still the one it read: a change made during the tick leaves the case marked for the next one.
  */
+import { withImpliedTerms } from '../core/calendar/implied-terms.ts';
 import type { Role } from '../core/staff/roles.ts';
 import type { Db, Provider } from './db.ts';
 
@@ -79,8 +80,13 @@ export class CasePlanRepository {
   }
 
   /** Term dates of every organisation (a handful of rows each). */
-  termDates(): Promise<{ orgId: string; kind: string; startDate: string; endDate: string }[]> {
-    return this.db.termDate.findMany({ select: { orgId: true, kind: true, startDate: true, endDate: true } });
+  async termDates(): Promise<{ orgId: string; kind: string; startDate: string; endDate: string }[]> {
+    // A holidays-only calendar implies its school years' term time (core/calendar/implied-terms.ts).
+    return withImpliedTerms(
+      await this.db.termDate.findMany({
+        select: { orgId: true, kind: true, startDate: true, endDate: true },
+      }),
+    );
   }
 
   /** Active staff of every organisation with line managers and roles (routing and names in nudges). */

@@ -3,6 +3,7 @@
  * Reads for the deadline planner are batched (habit: no per-case queries in loops).
  */
 import { randomUUID } from 'node:crypto';
+import { withImpliedTerms } from '../core/calendar/implied-terms.ts';
 import type { Role } from '../core/staff/roles.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { recordFirstOfficer } from './case-assignment-repository.ts';
@@ -257,10 +258,13 @@ export class CaseRepository {
     orgIds: string[],
   ): Promise<{ orgId: string; kind: string; startDate: string; endDate: string }[]> {
     if (orgIds.length === 0) return [];
-    return this.db.termDate.findMany({
-      where: { orgId: { in: orgIds } },
-      select: { orgId: true, kind: true, startDate: true, endDate: true },
-    });
+    // A holidays-only calendar implies its school years' term time (core/calendar/implied-terms.ts).
+    return withImpliedTerms(
+      await this.db.termDate.findMany({
+        where: { orgId: { in: orgIds } },
+        select: { orgId: true, kind: true, startDate: true, endDate: true },
+      }),
+    );
   }
 
   /** Active staff of several organisations with their line managers and roles (escalation targets). */

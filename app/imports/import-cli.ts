@@ -103,6 +103,7 @@ async function runAction(
     for (const x of r.rejected) io.out(`  ${x.file} line ${x.line} (${x.event}), ${x.field}: ${x.reason}`);
     for (const x of r.notices)
       io.out(`  kept, cut: ${x.file} line ${x.line} (${x.event}), ${x.field}: ${x.reason}`);
+    for (const line of r.termSummary) io.out(line);
     if (r.runId) io.out(`report: send-hub import report ${r.runId}`);
     return;
   }

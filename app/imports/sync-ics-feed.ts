@@ -5,6 +5,7 @@
  * of the same feed writes nothing. Emits 'meetings.changed' when meetings were created, moved or cancelled.
  */
 import { createHash } from 'node:crypto';
+import { describeTermDates } from '../../core/calendar/implied-terms.ts';
 import { addDays, daysBetween, fromUtcDate } from '../../core/calendar/iso-date.ts';
 import { DomainError, isDomainError } from '../../core/errors.ts';
 import { FileRefusedError } from '../../integrations/exports/errors.ts';
@@ -40,6 +41,12 @@ export interface IcsSyncResult {
   meetings: { created: number; updated: number; unchanged: number; cancelled: number };
   termDates: { created: number; updated: number; unchanged: number; removed: number };
   meetingIds: string[];
+  /**
+   * What the hub understood of the organisation's term dates after this sync (terms, holidays, INSET days,
+   * the holidays-only rule, what is missing: core/calendar/implied-terms.ts); empty when the feed held no
+   * term date and was not imported by hand.
+   */
+  termSummary: string[];
   /** Events left out for a bad value (feed, event UID or position, field, what was expected). */
   rejected: IcsRejection[];
   /** Series kept but cut at their bound (MAX_INSTANCES_PER_EVENT inside the window). */
@@ -212,6 +219,7 @@ export async function syncIcsFeed(
   }
   const rejected = report.rejected;
   let runId: string | null;
+  let termSummary: string[];
   try {
     hub.log.info(
       {
@@ -244,7 +252,13 @@ export async function syncIcsFeed(
       const meetingIds = m.changedIds.slice(i, i + REPLAN_SLICE);
       await retryBusy(() => hub.events.emit('meetings.changed', { orgId: input.orgId, meetingIds }));
     }
+    // The term dates as a whole (every calendar of the organisation), said whenever this feed held any.
+    termSummary =
+      t.created + t.updated + t.unchanged + t.removed > 0 || input.via === 'cli'
+        ? describeTermDates(await retryBusy(() => repo.termDatesOf(input.orgId)))
+        : [];
     runId = await recordIcsRun(hub, input, name, scanned.sha256, {
+      termSummary,
       rowsRead: occurrences + rejected.length,
       created: m.created + t.created,
       updated: m.updated + m.cancelled + t.updated + t.removed,
@@ -264,6 +278,7 @@ export async function syncIcsFeed(
     meetingIds: m.changedIds,
     rejected,
     notices: report.notices,
+    termSummary,
     runId,
   };
 }
@@ -314,6 +329,7 @@ async function recordIcsRun(
     unchanged: number;
     rejected: IcsRejection[];
     notices: IcsRejection[];
+    termSummary: string[];
   },
 ): Promise<string | null> {
   if (r.created + r.updated === 0 && r.rejected.length === 0 && r.notices.length === 0 && input.via !== 'cli')
@@ -345,7 +361,7 @@ async function recordIcsRun(
       unchanged: r.unchanged,
       rejected: r.rejected.length,
       // A series cut at its bound is kept, not rejected: said in the report's message, one line each.
-      message: noticeMessage(r.notices),
+      message: [noticeMessage(r.notices), ...r.termSummary].filter(Boolean).join('\n') || null,
       at,
     }),
   );

@@ -172,7 +172,23 @@ function checkValues(c: ICAL.Component, lines: ContentLine[]): EventProblem | nu
     const span = end.toUnixTime() - start.toUnixTime();
     if (span > MAX_EVENT_SECONDS)
       return { line: lineOf(lines, 'DTEND'), field: 'DTEND', reason: 'an event longer than five years' };
+    // An end before the start is a typo ("Half term" 9 -> 2 Dec): no reading of it is safe, so the event is
+    // left out, never shortened to one day (RFC 5545 §3.6.1: DTEND must be later than DTSTART). An all-day
+    // end equal to its start (seen in the wild) still means one day.
+    if (span < 0)
+      return {
+        line: lineOf(lines, 'DTEND'),
+        field: 'DTEND',
+        reason: `before DTSTART: expected the end after the start (RFC 5545 §3.6.1; for an all-day event, the day after its last day)`,
+      };
   }
+  const duration = c.getFirstPropertyValue('duration');
+  if (duration instanceof ICAL.Duration && duration.toSeconds() < 0)
+    return {
+      line: lineOf(lines, 'DURATION'),
+      field: 'DURATION',
+      reason: 'negative: expected a duration like P1D or PT1H (RFC 5545 §3.8.2.5)',
+    };
   return null;
 }
 
