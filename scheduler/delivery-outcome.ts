@@ -68,9 +68,9 @@ export class DeliveryOutcomes {
         const next = { platform, state: 'SENT' as const, ...ref };
         const delivered = () =>
           this.log.info({ messageId: m.id, platform, attemptNo, kind: m.message.kind }, 'delivered');
-        // SQLite: the next message of the run writes this finish with its begin (one transaction).
+        // The next message of the run writes this finish with its begin (one transaction or statement).
         carry.sent = { finish: { messageId: m.id, worker, attemptNo, outcome: 'SENT', next }, delivered };
-        if (!hasNext || !this.outbox.carriesFinish) await writeSent(this.outbox, carry);
+        if (!hasNext) await writeSent(this.outbox, carry);
         return 'SENT';
       }
       case 'throttled': {

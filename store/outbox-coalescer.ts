@@ -3,8 +3,12 @@
  * same moment) run as one transaction, and each caller gets its own result once that transaction has
  * committed. On SQLite (one writer; `serial`) the next group waits for the previous one, so groups grow
  * under load instead of queueing one transaction per message behind other writers; every transaction
- * is one turn of the single writer, and one commit. If the transaction fails, every caller of the group
- * gets the error, as each would have alone.
+ * is one turn of the single writer, and one commit. On PostgreSQL (`{ maxInFlight }`: the delivery pool's
+ * connections) at most that many groups run at once and the rest gather behind them: unbounded, each
+ * write that came alone (a provider's answer, as an I/O callback) was a statement of its own queued on
+ * the pool (issue 18: 1,000 SMS due at once, 990 finish statements of one item each, ~350 ms apiece in
+ * the pool's queue). If the transaction fails, every caller of the group gets the error, as each would
+ * have alone.
  */
 /**
  * Microtask turns a serial coalescer waits after a group before the next: the callers it answered reach
@@ -22,6 +26,14 @@ const SETTLE_HOPS = 64;
  */
 const IO_WAIT_MS = 4;
 
+/**
+ * `true`: serial (SQLite's one writer: one group at a time, the next gathered over SETTLE_HOPS and a
+ * bounded turn of the event loop); `false`: every group at once, flushed after one microtask turn;
+ * `{ maxInFlight }`: at most that many groups at once, each gathered over SETTLE_HOPS microtask turns
+ * (the runs of a delivery round reach their writes a few dozen turns apart).
+ */
+export type CoalescerMode = boolean | { maxInFlight: number };
+
 export class Coalescer<I, R> {
   private queue: { item: I; resolve(r: R): void; reject(e: unknown): void }[] = [];
   private scheduled = false;
@@ -29,12 +41,20 @@ export class Coalescer<I, R> {
   /** A flush waiting for the event loop's turn: when it was armed, and its token (0: none). */
   private ioWaitSince = 0;
   private ioWait = 0;
+  private readonly serial: boolean;
+  private readonly maxInFlight: number;
+  private readonly hops: number;
 
   constructor(
     private readonly run: (items: I[]) => Promise<R[]>,
-    private readonly serial: boolean,
+    mode: CoalescerMode,
     private readonly maxGroup = 200,
-  ) {}
+  ) {
+    this.serial = mode === true;
+    this.maxInFlight =
+      typeof mode === 'object' ? Math.max(1, mode.maxInFlight) : mode ? 1 : Number.POSITIVE_INFINITY;
+    this.hops = typeof mode === 'object' ? SETTLE_HOPS : 1;
+  }
 
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -52,8 +72,8 @@ export class Coalescer<I, R> {
    * a busy process can run on microtasks alone for seconds, and a timer or setImmediate would wait for all
    * of it.
    */
-  private schedule(hops = 1, thenIo = false): void {
-    if (this.scheduled || (this.serial && this.running > 0)) return;
+  private schedule(hops = this.hops, thenIo = false): void {
+    if (this.scheduled || this.running >= this.maxInFlight) return;
     this.scheduled = true;
     const turn = (left: number) =>
       queueMicrotask(() => {
@@ -81,7 +101,7 @@ export class Coalescer<I, R> {
   }
 
   private async flush(): Promise<void> {
-    if (this.queue.length === 0 || (this.serial && this.running > 0)) return;
+    if (this.queue.length === 0 || this.running >= this.maxInFlight) return;
     const group = this.queue.splice(0, this.maxGroup);
     this.running++;
     try {

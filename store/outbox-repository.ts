@@ -8,15 +8,11 @@ import { type OutgoingMessage, outgoingMessageSchema } from '../core/messages/ou
 import type { Clock, EnqueueRequest, OutboxPort, Platform } from '../core/ports.ts';
 import type { FieldCipher } from './crypto/field-cipher.ts';
 import type { Db, Provider, Tx } from './db.ts';
-import {
-  type BeginRequest as BeginItem,
-  beginAttemptsPg,
-  type FinishRequest as FinishItem,
-  finishAttemptsPg,
-} from './outbox-attempts-pg.ts';
-import { type OutboxWrite, type ReleaseRequest, writeGroupSqlite } from './outbox-attempts-sqlite.ts';
+import { type FinishRequest as FinishItem, writeGroupPg } from './outbox-attempts-pg.ts';
+import { type OutboxWrite, writeGroupSqlite } from './outbox-attempts-sqlite.ts';
 import { type ClaimedRow, claimedSelect, claimPortable, claimRunsSkipLocked } from './outbox-claim.ts';
 import { Coalescer } from './outbox-coalescer.ts';
+import { DELIVERY_POOL_SIZE } from './outbox-pool.ts';
 import { viaOf } from './outbox-via.ts';
 
 const PAYLOAD_CONTEXT = 'OutboxMessage.payloadEnc';
@@ -63,28 +59,25 @@ export class OutboxRepository implements OutboxPort {
     /** PostgreSQL: the delivery loop's own pool (store/outbox-pool.ts), for claims, begins and finishes. */
     private readonly dx: Db = db,
   ) {
-    // PostgreSQL: each kind of write in one statement per group, groups in parallel on the delivery pool.
-    this.begins = new Coalescer((items) => beginAttemptsPg(this.dx, items, this.clock.now()), false);
-    this.finishes = new Coalescer((items) => finishAttemptsPg(this.dx, items, this.clock.now()), false);
-    this.releases = new Coalescer((items) => this.releaseMany(items), false);
-    // SQLite has one writer: begins, finishes and releases share one group, one transaction and one
-    // commit, and a group waits for the previous one (growing meanwhile).
-    this.writes = new Coalescer(
-      (items) => this.db.$transaction((tx) => writeGroupSqlite(tx, items, this.clock.now())),
-      true,
-    );
+    // Begins, finishes and releases share one group. SQLite has one writer: one transaction and one
+    // commit per group, and a group waits for the previous one (growing meanwhile). PostgreSQL: one
+    // statement per group (store/outbox-attempts-pg.ts), at most one group per delivery-pool connection
+    // at once, the rest gathering behind them.
+    this.writes = this.sqlite
+      ? new Coalescer(
+          (items) => this.db.$transaction((tx) => writeGroupSqlite(tx, items, this.clock.now())),
+          true,
+        )
+      : new Coalescer(
+          (items) => writeGroupPg(this.dx, items, this.clock.now()),
+          {
+            maxInFlight: DELIVERY_POOL_SIZE,
+          },
+          500,
+        );
   }
 
   private readonly writes: Coalescer<OutboxWrite, number | boolean | null | undefined>;
-  /**
-   * SQLite writes a run's sent finish in the next message's begin transaction (one commit, not two). On
-   * PostgreSQL the finish is written at once after the send: carried, it would be a round trip between
-   * the next message's rate-limit slot and its send, and late sends bunch up and trip the platform's limit.
-   */
-  get carriesFinish(): boolean {
-    return this.sqlite;
-  }
-
   private get sqlite(): boolean {
     return this.provider !== 'postgres';
   }
@@ -222,9 +215,9 @@ export class OutboxRepository implements OutboxPort {
    * caller must then not send, or the message could go out twice.
    *
    * Concurrent calls share one transaction (see Coalescer): the row is committed before this resolves.
-   * `after`: the finish of the previous message of the same claimed run (it was sent), written first: on
-   * SQLite in the same transaction (one commit per message of a person's run instead of two), on
-   * PostgreSQL as its own statement before the begin's.
+   * `after`: the finish of the previous message of the same claimed run (it was sent), written with it: on
+   * SQLite in the same transaction, on PostgreSQL in the same statement (one commit per message of a
+   * person's run instead of two).
    */
   beginAttempt(
     messageId: string,
@@ -233,13 +226,8 @@ export class OutboxRepository implements OutboxPort {
     after?: FinishItem,
   ): Promise<number | null> {
     const begin = { messageId, worker, leaseMs };
-    if (this.sqlite)
-      return this.writes.add({ kind: 'begin', begin, ...(after ? { after } : {}) }) as Promise<number | null>;
-    if (!after) return this.begins.add(begin);
-    return this.finishes.add(after).then(() => this.begins.add(begin));
+    return this.writes.add({ kind: 'begin', begin, ...(after ? { after } : {}) }) as Promise<number | null>;
   }
-
-  private readonly begins: Coalescer<BeginItem, number | null>;
 
   /** Extend a claim's lease, only while `worker` still holds it; false when the claim was lost. */
   async renewLease(messageId: string, worker: string, leaseMs: number): Promise<boolean> {
@@ -281,38 +269,13 @@ export class OutboxRepository implements OutboxPort {
     next: FinishItem['next'],
   ): Promise<boolean> {
     const finish = { messageId, worker, attemptNo, outcome, next };
-    if (this.sqlite) return this.writes.add({ kind: 'finish', finish }) as Promise<boolean>;
-    return this.finishes.add(finish);
+    return this.writes.add({ kind: 'finish', finish }) as Promise<boolean>;
   }
-
-  private readonly finishes: Coalescer<FinishItem, boolean>;
 
   /** Give a claim back without an attempt (no channel could take it yet, or shutting down). */
   async release(messageId: string, worker: string, nextAttemptAt: Date, error?: string): Promise<void> {
     const release = { messageId, worker, nextAttemptAt, error: error ?? null };
-    if (this.sqlite) await this.writes.add({ kind: 'release', release });
-    else await this.releases.add(release);
-  }
-
-  private readonly releases: Coalescer<ReleaseItem, undefined>;
-
-  /** PostgreSQL: one batch transaction for a group of releases (a batch over the rate limit gives many back at once). */
-  private async releaseMany(items: ReleaseItem[]): Promise<undefined[]> {
-    await this.dx.$transaction(
-      items.map((i) =>
-        this.dx.outboxMessage.updateMany({
-          where: { id: i.messageId, state: 'SENDING', leaseOwner: i.worker },
-          data: {
-            state: 'RETRYING',
-            leaseOwner: null,
-            leaseUntil: null,
-            nextAttemptAt: i.nextAttemptAt,
-            lastError: i.error,
-          },
-        }),
-      ),
-    );
-    return items.map(() => undefined);
+    await this.writes.add({ kind: 'release', release });
   }
 
   async cancelByReminder(reminderId: string): Promise<number> {
@@ -340,8 +303,6 @@ export class OutboxRepository implements OutboxPort {
     return this.db.deliveryAttempt.findMany({ where: { messageId }, orderBy: { attemptNo: 'asc' } });
   }
 }
-
-type ReleaseItem = ReleaseRequest;
 
 /** A finish of an attempt (OutboxRepository.finishAttempt's arguments, as one object). */
 export type { FinishRequest } from './outbox-attempts-pg.ts';

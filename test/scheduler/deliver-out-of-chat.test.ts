@@ -1,14 +1,17 @@
 /**
  * The delivery loop serves every person's e-mail or SMS run of a claim at once, whatever `parallel` says
  * for chat (scheduler/deliver.ts; issue 16's burst: 1,000 SMS due in the same instant), and still sends
- * each person's messages in order, each once.
+ * each person's messages in order, each once; and writes the burst's attempts in a few group commits,
+ * not a statement per answer (issue 18).
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { message, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type { ChannelPort, DeliveryResult, DeliveryTarget } from '../../core/ports.ts';
 import { ChannelRouter } from '../../scheduler/channel-router.ts';
 import { Deliverer } from '../../scheduler/deliver.ts';
 import { FieldCipher, parseKeyRing } from '../../store/crypto/field-cipher.ts';
+import type { Db } from '../../store/db.ts';
 import { OrgRepository } from '../../store/org-repository.ts';
 import { OutboxRepository } from '../../store/outbox-repository.ts';
 import { StaffRepository } from '../../store/staff-repository.ts';
@@ -42,6 +45,48 @@ class GatedSms implements ChannelPort {
     this.sent.push({ to: t.kind === 'person' ? t.staffId : '', key: meta.idempotencyKey });
     return { outcome: 'sent', platformRef: meta.idempotencyKey };
   }
+}
+
+/** SMS answered like an HTTP provider: each answer comes back on its own timer, a few ms apart. */
+class SpreadSms implements ChannelPort {
+  readonly platform = 'SMS' as const;
+  readonly sent: { to: string; key: string }[] = [];
+  canReach(target: DeliveryTarget): boolean {
+    return target.kind === 'person';
+  }
+  async send(
+    t: DeliveryTarget,
+    _m: OutgoingMessage,
+    meta: { idempotencyKey: string },
+  ): Promise<DeliveryResult> {
+    await new Promise((r) => setTimeout(r, 1 + (this.sent.length % 7)));
+    this.sent.push({ to: t.kind === 'person' ? t.staffId : '', key: meta.idempotencyKey });
+    return { outcome: 'sent', platformRef: meta.idempotencyKey };
+  }
+}
+
+/** The client with its transactions and raw statements counted (the delivery loop's writes and claims). */
+function counted(db: Db): { db: Db; count: () => number; reset: () => void } {
+  let n = 0;
+  const proxy = new Proxy(db, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop);
+      if (typeof v !== 'function') return v;
+      if (prop === '$transaction' || prop === '$queryRawUnsafe' || prop === '$executeRawUnsafe')
+        return (...args: unknown[]) => {
+          n++;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      return v.bind(target);
+    },
+  });
+  return {
+    db: proxy,
+    count: () => n,
+    reset: () => {
+      n = 0;
+    },
+  };
 }
 
 describe.each(providers)('out-of-chat runs on %s', (provider) => {
@@ -149,5 +194,56 @@ describe.each(providers)('out-of-chat runs on %s', (provider) => {
     expect(rows.map((r) => r.state)).toEqual(['SENT', 'SENDING', 'SENDING']);
     const attempts = await t.db.deliveryAttempt.findMany({ select: { outcome: true, finishedAt: true } });
     expect(attempts).toEqual([{ outcome: 'SENT', finishedAt: expect.any(Date) }]);
+  });
+
+  it('writes 20 people’s SMS runs, answered a few ms apart, in a few dozen group commits', async () => {
+    const clock = new FakeClock('2026-12-06T10:00:00Z');
+    const c = counted(t.db);
+    const outbox = new OutboxRepository(c.db, cipher, clock, provider, c.db);
+    const orgId = (await t.db.organisation.create({ data: { name: 'Test school' } })).id;
+    const staff: string[] = [];
+    for (let i = 0; i < 20; i++)
+      staff.push(
+        (await t.db.staff.create({ data: { orgId, displayName: `DSL ${i}`, email: `d${i}@school.example` } }))
+          .id,
+      );
+    for (let n = 1; n <= 5; n++)
+      for (const staffId of staff)
+        await outbox.enqueue({
+          idempotencyKey: `${staffId}:${n}`,
+          orgId,
+          to: { staffId },
+          priority: 0,
+          via: 'SMS',
+          message: message({
+            kind: 'concern_alert_external',
+            audience: 'private',
+            urgent: true,
+            title: 'A concern',
+          }),
+        });
+    const sms = new SpreadSms();
+    const deliverer = new Deliverer(
+      outbox,
+      new StaffRepository(t.db),
+      new ChannelRouter([sms]),
+      new OrgRepository(t.db),
+      clock,
+      silent,
+      { workerId: 'w', random: () => 0.5 },
+    );
+    c.reset();
+    const r = await deliverer.drainAll(10);
+    expect(r.sent).toBe(100);
+    for (const staffId of staff)
+      expect(sms.sent.filter((s) => s.to === staffId).map((s) => s.key)).toEqual(
+        [1, 2, 3, 4, 5].map((n) => `${staffId}:${n}`),
+      );
+    expect(await t.db.deliveryAttempt.count({ where: { outcome: 'SENT', finishedAt: { not: null } } })).toBe(
+      100,
+    );
+    // 100 begins and 100 finishes, plus the claims: a statement per answer was 100 finishes alone on
+    // PostgreSQL (each answer a group of its own); in step, each turn is one or two groups.
+    expect(c.count()).toBeLessThan(40);
   });
 });
