@@ -61,6 +61,14 @@ export interface OpenCaseInput {
   events?: { kind: string; occurredOn: string }[];
 }
 
+/** Another suspension case of the same pupil in the same organisation (CaseRepository.otherSuspensions). */
+export interface SuspensionSibling {
+  id: string;
+  reference: string | null;
+  status: string;
+  events: { id: string; kind: string; occurredOn: string }[];
+}
+
 export interface Who {
   actorId: string | null;
   actorKind: 'staff' | 'system' | 'admin-cli';
@@ -210,6 +218,51 @@ export class CaseRepository {
   /** The open cases among `ids`, read as `openForPlanning` reads them (a steady tick's pick). */
   forPlanning(ids: string[]): Promise<PlanningCase[]> {
     return readPlanningCases(this.db, this.provider, { ids });
+  }
+
+  /**
+   * For each suspension case among `caseIds`: the same pupil's other suspension cases in the same
+   * organisation (open or closed), with their key dates. A pupil's suspensions in a term add up (School
+   * Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012 reg 6(3)(b); core/deadlines/suspension.ts).
+   * Two indexed reads (Case.id, then Case.studentId), 5,000 ids at a time; cases of other kinds are skipped.
+   */
+  async otherSuspensions(caseIds: string[]): Promise<Map<string, SuspensionSibling[]>> {
+    const out = new Map<string, SuspensionSibling[]>();
+    const own: { id: string; orgId: string; studentId: string }[] = [];
+    for (let i = 0; i < caseIds.length; i += 5000)
+      own.push(
+        ...(await this.db.case.findMany({
+          where: { id: { in: caseIds.slice(i, i + 5000) }, kind: 'SUSPENSION' },
+          select: { id: true, orgId: true, studentId: true },
+        })),
+      );
+    if (own.length === 0) return out;
+    const students = [...new Set(own.map((c) => c.studentId))];
+    const byPupil = new Map<string, SuspensionSibling[]>();
+    for (let i = 0; i < students.length; i += 5000) {
+      const rows = await this.db.case.findMany({
+        where: { kind: 'SUSPENSION', studentId: { in: students.slice(i, i + 5000) } },
+        select: {
+          id: true,
+          orgId: true,
+          studentId: true,
+          reference: true,
+          status: true,
+          events: { select: { id: true, kind: true, occurredOn: true } },
+        },
+      });
+      for (const r of rows) {
+        const key = `${r.orgId}|${r.studentId}`;
+        const list = byPupil.get(key) ?? [];
+        list.push({ id: r.id, reference: r.reference, status: r.status, events: r.events });
+        byPupil.set(key, list);
+      }
+    }
+    for (const c of own) {
+      const others = (byPupil.get(`${c.orgId}|${c.studentId}`) ?? []).filter((x) => x.id !== c.id);
+      if (others.length) out.set(c.id, others);
+    }
+    return out;
   }
 
   async byId(id: string): Promise<CaseDetail | null> {

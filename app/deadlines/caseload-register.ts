@@ -21,6 +21,7 @@ import { studentLabel } from '../../core/students/student-label.ts';
 import { CaseloadRepository, type RegisterPupil } from '../../store/caseload-repository.ts';
 import type { Hub } from '../container.ts';
 import type { DeadlineService } from './service.ts';
+import { suspensionOthers } from './suspension-totals.ts';
 import { packOf } from './truth.ts';
 
 /** Rule ids that are reviews (annual review R1, PEP review C2, LAC reviews C3*, CP reviews W6*, CIN W7, TAC EH1). */
@@ -123,9 +124,15 @@ async function projectedDeadlines(
   await svc.ensureHolidays(); // the tick's calendar, also in a process that has not ticked
   const cases = await svc.cases.forPlanning(caseIds);
   const ctxFor = svc.calendarsFor(await svc.cases.termDates([...new Set(cases.map((c) => c.orgId))]));
+  const others = await suspensionOthers(svc, cases);
   for (const c of cases) {
     const computed = evaluateCase(
-      { kind: c.kind as CaseKind, rulePack: packOf(svc.book, c), events: c.events },
+      {
+        kind: c.kind as CaseKind,
+        rulePack: packOf(svc.book, c),
+        events: c.events,
+        others: others.get(c.id) ?? [],
+      },
       svc.book,
       ctxFor(c.orgId),
     );

@@ -20,6 +20,7 @@ import type { CaseKind } from '../../core/deadlines/types.ts';
 import type { PlanningCase } from '../../store/case-repository.ts';
 import type { PlannedDigestItem } from './digests.ts';
 import type { DeadlineService, TickReport } from './service.ts';
+import { suspensionOthers } from './suspension-totals.ts';
 import { dayNoteOf, packOf, problemLine, problemsOfCase, riskItem } from './truth.ts';
 
 /** Bits of a case's flags: why it lacks deadlines, and the 20-week risk (counted for health). */
@@ -80,10 +81,12 @@ export async function planCases(
     ownerId: null;
   }[] = [];
   const allUpdates: { id: string; data: Record<string, unknown> }[] = [];
+  // A pupil's suspensions add up across their cases (reg 6(3)(b)): one pair of reads for the page's lot.
+  const others = await suspensionOthers(svc, page);
   for (const c of page) {
     const rulePack = packOf(svc.book, c);
     const computed = evaluateCase(
-      { kind: c.kind as CaseKind, rulePack, events: c.events },
+      { kind: c.kind as CaseKind, rulePack, events: c.events, others: others.get(c.id) ?? [] },
       svc.book,
       ctxFor(c.orgId),
     );

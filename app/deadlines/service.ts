@@ -16,7 +16,7 @@ import type { CaseKind, Rule } from '../../core/deadlines/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
 import { BankHolidayRepository } from '../../store/bank-holiday-repository.ts';
-import { CasePlanRepository } from '../../store/case-plan-repository.ts';
+import { CasePlanRepository, markCasesChanged } from '../../store/case-plan-repository.ts';
 import { CaseRepository, type Who } from '../../store/case-repository.ts';
 import { DeadlineRepository } from '../../store/deadline-repository.ts';
 import type { Hub } from '../container.ts';
@@ -274,14 +274,24 @@ export class DeadlineService {
     this.changed();
   }
 
-  /** Recompute one case's deadlines now. */
-  async recompute(caseId: string): Promise<void> {
+  /**
+   * Recompute one case's deadlines now; a suspension case's pupil's other open suspension cases too (their
+   * term's total moved with it: app/deadlines/suspension-totals.ts), marked for the next tick's nudges.
+   */
+  async recompute(caseId: string, siblings = true): Promise<void> {
     const c = await this.cases.byId(caseId);
     if (!c) return;
     if (this.holidaysLoadedOn === '') await this.reloadHolidays();
     const ctxFor = this.calendarsFor(await this.cases.termDates([c.orgId]));
+    const others =
+      c.kind === 'SUSPENSION' ? ((await this.cases.otherSuspensions([c.id])).get(c.id) ?? []) : [];
     const computed = evaluateCase(
-      { kind: c.kind as CaseKind, rulePack: packOf(this.book, c), events: c.events },
+      {
+        kind: c.kind as CaseKind,
+        rulePack: packOf(this.book, c),
+        events: c.events,
+        others: others.map((o) => o.events),
+      },
       this.book,
       ctxFor(c.orgId),
     );
@@ -290,6 +300,9 @@ export class DeadlineService {
       creates.map((x) => ({ ...x, caseId: c.id, ownerId: null })),
       updates,
     );
+    const open = siblings ? others.filter((o) => o.status === 'OPEN').map((o) => o.id) : [];
+    for (const id of open) await this.recompute(id, false);
+    await markCasesChanged(this.hub.dbh.db, open);
   }
 
   /**

@@ -6,6 +6,8 @@ import { isPlannedKind, PLANNED_PREFIX } from '../../core/deadlines/events.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { isPlannedKey } from '../../core/deadlines/suspension.ts';
 import type { DeadlineService } from './service.ts';
+import { suspensionTotalLines } from './suspension-totals.ts';
+import { timelineDeadlines } from './timeline-projection.ts';
 import { dayNoteOf } from './truth.ts';
 
 /** Key dates, and each deadline met (on time or late), paused, open or overdue. */
@@ -17,6 +19,8 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
     await svc.recompute(caseId);
     c = (await svc.cases.byId(caseId)) ?? c;
   }
+  // As the next tick will store them, as `case list` reads them (app/deadlines/timeline-projection.ts).
+  const deadlines = await timelineDeadlines(svc, c);
   const today = svc.today();
   await svc.ensureHolidays();
   const terms = await svc.cases.termDates([c.orgId]);
@@ -32,11 +36,14 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
           ? `  ${formatDate(e.occurredOn)}  ${e.kind.slice(PLANNED_PREFIX.length)} (planned: ${e.kind === `${PLANNED_PREFIX}first_day_of_suspension` ? 'its 6th school day is counted from it' : 'meets no deadline'})`
           : `  ${formatDate(e.occurredOn)}  ${e.kind}`,
       ),
+    // A suspension: the pupil's running totals with their other suspension cases, and which case carries
+    // the governing board's date (app/deadlines/suspension-totals.ts).
+    ...(await suspensionTotalLines(svc, c)),
     'Deadlines:',
   ];
-  if (c.deadlines.length === 0) lines.push('  none (see Attention above)');
+  if (deadlines.length === 0) lines.push('  none (see Attention above)');
   const exceptions = new Map(c.exceptions.map((e) => [e.ruleId ?? '', e]));
-  for (const d of [...c.deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
+  for (const d of [...deadlines].sort((a, b) => (a.dueOn < b.dueOn ? -1 : 1))) {
     const rule = svc.ruleFor(c.kind, c.rulePack, d.ruleId, c.orgId);
     const name = (rule?.name ?? d.ruleId) + (isPlannedKey(d.ruleId) ? ' (planned start)' : '');
     let state: string;
@@ -61,7 +68,7 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
     else state = 'open';
     const note = d.status === 'OPEN' || d.status === 'PAUSED' ? dayNoteOf(d.dueOn, rule, ctx) : '';
     lines.push(
-      `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}${rule?.owner === 'la' ? " (the LA's)" : ''}: ${state}${note}  [${d.id}]`,
+      `  ${formatDate(d.dueOn)}  ${name}${rule?.window ? ' (window)' : ''}${rule?.owner === 'la' ? " (the LA's)" : ''}: ${state}${note}  [${d.id ?? 'new: stored at the next tick'}]`,
     );
     if (rule) lines.push(`      source: ${rule.source}`);
   }

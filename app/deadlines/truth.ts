@@ -19,6 +19,7 @@ import type { RuleBook } from '../../core/deadlines/registry.ts';
 import type { CaseKind, Rule } from '../../core/deadlines/types.ts';
 import type { DeadlineRow, PlanningCase } from '../../store/case-repository.ts';
 import type { DeadlineService } from './service.ts';
+import { suspensionOthers } from './suspension-totals.ts';
 
 /** Resolve every unversioned pack id to its current version; returns cases migrated per target. */
 export async function migrateUnversionedPacks(svc: DeadlineService): Promise<Record<string, number>> {
@@ -141,9 +142,16 @@ export async function caseloadTruth(
   const problems: CaseProblemRow[] = [];
   const atRisk: (DigestItem & { orgId: string })[] = [];
   const projected = new Map<string, CaseProjection>();
+  // A pupil's suspensions add up across their cases (reg 6(3)(b)): as the tick computes them.
+  const others = await suspensionOthers(svc, page);
   for (const c of page) {
     const computed = evaluateCase(
-      { kind: c.kind as CaseKind, rulePack: packOf(svc.book, c), events: c.events },
+      {
+        kind: c.kind as CaseKind,
+        rulePack: packOf(svc.book, c),
+        events: c.events,
+        others: others.get(c.id) ?? [],
+      },
       svc.book,
       ctxFor(c.orgId),
     );

@@ -18,8 +18,13 @@ interface Fact {
   metFrom?: IsoDate;
 }
 
-/** For each case kind that has them, its derived key dates from the recorded ones. */
-export const DERIVE_EVENTS: Partial<Record<CaseKind, (events: readonly Fact[], sd: SchoolDays) => Fact[]>> = {
+/**
+ * For each case kind that has them, its derived key dates from the recorded ones; `others`: the key dates
+ * of the same pupil's other cases of the kind in the organisation, where a duty adds them up (suspensions).
+ */
+export const DERIVE_EVENTS: Partial<
+  Record<CaseKind, (events: readonly Fact[], sd: SchoolDays, others?: readonly (readonly Fact[])[]) => Fact[]>
+> = {
   SUSPENSION: derivedSuspensionEvents,
   HEALTH_NEEDS: derivedHealthNeedsEvents,
 };

@@ -26,6 +26,11 @@ export interface CaseFacts {
   kind: CaseKind;
   rulePack: string;
   events: CaseEventFact[];
+  /**
+   * The key dates of the same pupil's other cases of this kind in the organisation (open or closed), where
+   * a duty adds them up: a pupil's suspensions in a term (core/deadlines/suspension.ts, reg 6(3)(b)).
+   */
+  others?: readonly CaseEventFact[][];
 }
 
 export interface ComputedDeadline {
@@ -51,7 +56,7 @@ export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext)
   // Suspensions: the duties their key dates imply (6th school day, over 15 days in a term) as events.
   // Health needs: each spell of absence of 15 school days or more (core/deadlines/health-needs.ts).
   const derive = DERIVE_EVENTS[c.kind];
-  const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays)] : c.events;
+  const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays, c.others)] : c.events;
   const events = facts.length > 1 ? [...facts].sort(byDate) : facts;
   const out: ComputedDeadline[] = [];
   for (const packed of book.rulesFor(c.kind, c.rulePack)) {

@@ -8,7 +8,11 @@
  *   bring the pupil's total above 15 school days in a term (School Discipline (Pupil Exclusions and
  *   Reviews) (England) Regulations 2012 reg 6(3)(b), legislation.gov.uk/uksi/2012/1033/regulation/6): a
  *   derived `board_review_required` event dated at that suspension's notice.
- * School days are the school's (term dates, INSET and closures); terms are autumn, spring and summer.
+ * The total is the PUPIL's, not one case's (audit finding 3): the suspensions of the pupil's other
+ * suspension cases in the same organisation (open or closed) are added in date order, and the board's
+ * date goes on the case whose suspension takes the term's total past 15 school days, so it is nudged once.
+ * School days are the school's (term dates, INSET and closures); terms are autumn, spring and summer; a
+ * school year runs from 1 September (45 school days at most: DfE suspension guidance 2023).
  * A planned first day (the start the school notified, recorded with --planned before it comes) gives the
  * 6th-school-day date ahead, marked planned; the actual first day replaces it once recorded. Pure.
  */
@@ -35,47 +39,109 @@ export function schoolDaysBetween(from: IsoDate, to: IsoDate, sd: SchoolDays): n
   return n;
 }
 
-export function derivedSuspensionEvents(events: readonly Fact[], sd: SchoolDays): Fact[] {
+/** One suspension of a case: its first day, its length in school days (null: no return date yet), its notice. */
+export interface Suspension {
+  /** The first day's event id (unique: orders suspensions starting the same day the same way everywhere). */
+  id: string;
+  firstDay: IsoDate;
+  days: number | null;
+  noticeOn: IsoDate;
+}
+
+/** A case's suspensions (actual first days only: a planned one counts no days), in date order. */
+export function suspensionsOf(events: readonly Fact[], sd: SchoolDays): Suspension[] {
   const sorted = [...events].sort((a, b) =>
     a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
   );
   const returns = sorted.filter((e) => e.kind === 'return_date');
   const notices = sorted.filter((e) => e.kind === 'suspension_notified');
-  const totals = new Map<IsoDate, number>();
-  const out: Fact[] = [];
-  const firsts = sorted.filter((e) => e.kind === 'first_day_of_suspension');
+  const out: Suspension[] = [];
   for (const f of sorted) {
-    if (f.kind === PLANNED_FIRST_DAY) {
-      // A planned first day (the start the school notified: `case event ... --planned`) gives its 6th
-      // school day, marked planned, until the actual first day of that suspension (one recorded on or
-      // after the notice before it) replaces it. It counts no days towards the term's total.
-      let notice: Fact | undefined;
-      for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
-      const since = (notice ?? f).occurredOn;
-      if (firsts.some((a) => a.occurredOn >= since)) continue;
-      const back = returns.find((r) => r.occurredOn > f.occurredOn);
-      if (!back || schoolDaysBetween(f.occurredOn, back.occurredOn, sd) > 5)
-        out.push({
-          id: `${f.id}${PLANNED_SUFFIX}`,
-          kind: 'suspension_beyond_5_days',
-          occurredOn: f.occurredOn,
-        });
-      continue;
-    }
     if (f.kind !== 'first_day_of_suspension') continue;
     const back = returns.find((r) => r.occurredOn > f.occurredOn);
-    const days = back ? schoolDaysBetween(f.occurredOn, back.occurredOn, sd) : null;
-    if (days === null || days > 5)
-      out.push({ id: `${f.id}~x5`, kind: 'suspension_beyond_5_days', occurredOn: f.occurredOn });
-    const term = termPeriodOf(f.occurredOn).start;
-    const before = totals.get(term) ?? 0;
-    const after = before + (days ?? 0);
-    totals.set(term, after);
-    if (before <= 15 && after > 15) {
-      let notice: Fact | undefined;
-      for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
-      out.push({ id: `${f.id}~x6`, kind: 'board_review_required', occurredOn: (notice ?? f).occurredOn });
-    }
+    let notice: Fact | undefined;
+    for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
+    out.push({
+      id: f.id,
+      firstDay: f.occurredOn,
+      days: back ? schoolDaysBetween(f.occurredOn, back.occurredOn, sd) : null,
+      noticeOn: (notice ?? f).occurredOn,
+    });
   }
   return out;
 }
+
+const bySuspension = (a: { s: Suspension }, b: { s: Suspension }) =>
+  a.s.firstDay < b.s.firstDay ? -1 : a.s.firstDay > b.s.firstDay ? 1 : a.s.id < b.s.id ? -1 : 1;
+
+/**
+ * The suspensions of a pupil's cases together, in date order, each with the case it belongs to (`of`, the
+ * index in `cases`) and whether it takes its term's total past 15 school days (the board's duty, reg
+ * 6(3)(b)). A suspension with no return date yet counts no days until one is recorded.
+ */
+export function pupilSuspensions(
+  cases: readonly (readonly Fact[])[],
+  sd: SchoolDays,
+): { s: Suspension; of: number; crossesTerm: boolean }[] {
+  const all = cases.flatMap((events, of) => suspensionsOf(events, sd).map((s) => ({ s, of })));
+  all.sort(bySuspension);
+  const totals = new Map<IsoDate, number>();
+  return all.map(({ s, of }) => {
+    const term = termPeriodOf(s.firstDay).start;
+    const before = totals.get(term) ?? 0;
+    const after = before + (s.days ?? 0);
+    totals.set(term, after);
+    return { s, of, crossesTerm: before <= 15 && after > 15 };
+  });
+}
+
+/**
+ * The derived key dates of one suspension case; `others`: the key dates of the pupil's other suspension
+ * cases in the same organisation (their days count towards the term's total; their own board dates are
+ * theirs).
+ */
+export function derivedSuspensionEvents(
+  events: readonly Fact[],
+  sd: SchoolDays,
+  others: readonly (readonly Fact[])[] = [],
+): Fact[] {
+  const sorted = [...events].sort((a, b) =>
+    a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
+  );
+  const returns = sorted.filter((e) => e.kind === 'return_date');
+  const notices = sorted.filter((e) => e.kind === 'suspension_notified');
+  const out: Fact[] = [];
+  const firsts = sorted.filter((e) => e.kind === 'first_day_of_suspension');
+  for (const f of sorted) {
+    if (f.kind !== PLANNED_FIRST_DAY) continue;
+    // A planned first day (the start the school notified: `case event ... --planned`) gives its 6th
+    // school day, marked planned, until the actual first day of that suspension (one recorded on or
+    // after the notice before it) replaces it. It counts no days towards the term's total.
+    let notice: Fact | undefined;
+    for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
+    const since = (notice ?? f).occurredOn;
+    if (firsts.some((a) => a.occurredOn >= since)) continue;
+    const back = returns.find((r) => r.occurredOn > f.occurredOn);
+    if (!back || schoolDaysBetween(f.occurredOn, back.occurredOn, sd) > 5)
+      out.push({
+        id: `${f.id}${PLANNED_SUFFIX}`,
+        kind: 'suspension_beyond_5_days',
+        occurredOn: f.occurredOn,
+      });
+  }
+  for (const s of suspensionsOf(events, sd))
+    if (s.days === null || s.days > 5)
+      out.push({ id: `${s.id}~x5`, kind: 'suspension_beyond_5_days', occurredOn: s.firstDay });
+  // The term's total counts the pupil's other suspension cases too; the board's date is this case's only
+  // when one of its own suspensions takes the total past 15 school days.
+  for (const p of pupilSuspensions([events, ...others], sd))
+    if (p.of === 0 && p.crossesTerm)
+      out.push({ id: `${p.s.id}~x6`, kind: 'board_review_required', occurredOn: p.s.noticeOn });
+  return out;
+}
+
+/** The school year (1 September to 31 August) a date falls in, by its first calendar year. */
+export const schoolYearStart = (d: IsoDate): number => Number(d.slice(0, 4)) - (d.slice(5, 7) < '09' ? 1 : 0);
+
+/** At most 45 school days of suspension in a school year (DfE suspension and permanent exclusion guidance, 2023). */
+export const SCHOOL_YEAR_LIMIT = 45;
