@@ -36,6 +36,12 @@ interface BucketSpec {
  */
 export const LEASE_MS = 200;
 const LEASE_MAX = 100;
+/**
+ * Microtask turns a block's fetch waits before it is sized: the sends of one delivery round ask for their
+ * tokens a few dozen turns apart (scheduler/delivery-rounds.ts), and the block is sized by who waits for
+ * it. Sized at once, the first fetch of a round took one token and a second round trip the rest (issue 18).
+ */
+const GATHER_TURNS = 64;
 /** Buckets at least this large are leased in blocks (Teams' and Slack's per-thread buckets are 1 to 36). */
 const LEASE_MIN_CAPACITY = 200;
 
@@ -138,6 +144,7 @@ export class RateLimitRepository {
       }),
     );
     try {
+      for (let turn = 0; turn < GATHER_TURNS; turn++) await Promise.resolve();
       for (let attempt = 0; ; attempt++) {
         try {
           return await this.fetchLease(spec, maxWaitMs);
