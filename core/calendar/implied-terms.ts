@@ -5,8 +5,9 @@ import type { IsoDate } from './iso-date.ts';
  *
  * Many schools publish their calendar as the breaks (half terms, Christmas, Easter, summer) and INSET days,
  * with no "Autumn term" events. The rule: when an organisation's calendars hold no term at all, each school
- * year in which they list a holiday or INSET day (a school year: 1 September to 31 July; a break touching
- * August, the summer holidays, names no year by itself) is term time from 1 September to 31 July, less the
+ * year in which they list a holiday of two days or more or an INSET day (a school year: 1 September to 31
+ * July; a break touching August, the summer holidays, and a one-day closure such as a bank holiday name no
+ * year by themselves) is term time from 1 September to 31 July, less the
  * listed holidays and INSET days, weekends and bank holidays. A summer holiday listed is a closure like any
  * other, so its first and last days set the year's edges. Any term event from any calendar turns the rule
  * off for that organisation: then the terms are exactly the ones listed.
@@ -46,6 +47,9 @@ export function impliedSchoolYears(rows: readonly Omit<TermDateRow, 'orgId'>[]):
   const years = new Set<number>();
   for (const r of rows) {
     if (r.endDate < r.startDate || touchesAugust(r.startDate, r.endDate)) continue;
+    // A one-day closure (a bank holiday or polling day, often in a meetings calendar) says nothing of the
+    // school's year; a break of two days or more, or an INSET day, does.
+    if (r.kind === 'CLOSURE' && r.endDate === r.startDate) continue;
     const y = schoolYearOf(r.startDate);
     if (y !== null) years.add(y);
   }
@@ -155,7 +159,11 @@ export function describeTermDates(
     if (!summerAfter)
       missing.push(`the summer holidays after it (the last school day is taken as ${formatDate(end)})`);
     const inYearBreaks = breaks.filter(
-      (r) => r.endDate >= start && r.startDate <= end && !touchesAugust(r.startDate, r.endDate),
+      (r) =>
+        r.endDate > r.startDate &&
+        r.endDate >= start &&
+        r.startDate <= end &&
+        !touchesAugust(r.startDate, r.endDate),
     );
     if (inYearBreaks.length < USUAL_BREAKS)
       missing.push(

@@ -221,7 +221,14 @@ describe.each(providers)('syncIcsFeed from a file on %s', (provider) => {
     expect(after).toEqual(before);
 
     const moved = manyEvents(N, (i, ev) =>
-      i === 600 ? ev.map((l) => l.replace(/^DTSTART:.*/, 'DTSTART:20261224T090000Z')) : ev,
+      // Moved with its end (an end before its start is rejected: RFC 5545 §3.6.1).
+      i === 600
+        ? ev.map((l) =>
+            l
+              .replace(/^DTSTART:.*/, 'DTSTART:20261224T090000Z')
+              .replace(/^DTEND:.*/, 'DTEND:20261224T093000Z'),
+          )
+        : ev,
     );
     const m = await sync(writeFeed('moved.ics', moved));
     expect(m.meetings).toEqual({ created: 0, updated: 1, unchanged: N - 1, cancelled: 0 });
@@ -234,7 +241,11 @@ describe.each(providers)('syncIcsFeed from a file on %s', (provider) => {
 
     const cancelled = manyEvents(N, (i, ev) =>
       i === 600
-        ? ev.map((l) => l.replace(/^DTSTART:.*/, 'DTSTART:20261224T090000Z'))
+        ? ev.map((l) =>
+            l
+              .replace(/^DTSTART:.*/, 'DTSTART:20261224T090000Z')
+              .replace(/^DTEND:.*/, 'DTEND:20261224T093000Z'),
+          )
         : i === 10
           ? [...ev.slice(0, -1), 'STATUS:CANCELLED', 'END:VEVENT']
           : ev,

@@ -84,7 +84,10 @@ describe('the ICS reader on the shapes school calendars come in', () => {
   it('implies a school year from its holidays, not from a summer break, never beside a listed term', () => {
     const xmas = { orgId: 'o', kind: 'CLOSURE', startDate: '2026-12-21', endDate: '2027-01-04' };
     const summer = { orgId: 'o', kind: 'CLOSURE', startDate: '2027-07-22', endDate: '2027-09-02' };
+    const bankHoliday = { orgId: 'o', kind: 'CLOSURE', startDate: '2026-12-28', endDate: '2026-12-28' };
     expect(impliedSchoolYears([summer])).toEqual([]);
+    expect(impliedSchoolYears([bankHoliday])).toEqual([]);
+    expect(impliedSchoolYears([{ ...bankHoliday, kind: 'INSET' }])).toEqual([2026]);
     expect(impliedSchoolYears([xmas, summer])).toEqual([2026]);
     expect(withImpliedTerms([xmas]).filter((r) => r.kind === 'TERM')).toEqual([
       { orgId: 'o', kind: 'TERM', startDate: '2026-09-01', endDate: '2027-07-31' },
