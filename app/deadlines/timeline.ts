@@ -1,7 +1,7 @@
 /** The case timeline (`send-hub case timeline`, chat): key dates and each deadline's state. */
 import { addDays } from '../../core/calendar/iso-date.ts';
 import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
-import { lateness } from '../../core/deadlines/engine.ts';
+import { endedBy, lateness } from '../../core/deadlines/engine.ts';
 import { isPlannedKind, PLANNED_PREFIX } from '../../core/deadlines/events.ts';
 import { formatDate } from '../../core/deadlines/nudges.ts';
 import { isPlannedKey } from '../../core/deadlines/suspension.ts';
@@ -47,7 +47,15 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
     const rule = svc.ruleFor(c.kind, c.rulePack, d.ruleId, c.orgId);
     const name = (rule?.name ?? d.ruleId) + (isPlannedKey(d.ruleId) ? ' (planned start)' : '');
     let state: string;
-    if (d.status === 'MET') {
+    if (d.status === 'MET' && rule?.window) {
+      // The family's window ("at least 15 days", SEND Regulations 2014 reg 13(1)): a minimum given, not a
+      // date to meet. What follows it is never late for it; what came before its end is flagged.
+      const by = c.eventRows.find((e) => rule.metBy?.includes(e.kind) && e.occurredOn === d.metOn)?.kind;
+      state =
+        d.metOn! > d.dueOn
+          ? `closed on ${formatDate(d.dueOn)}; ${by ?? 'the next step'} followed on ${formatDate(d.metOn!)}`
+          : `⚠ ${by ?? 'the next step'} on ${formatDate(d.metOn!)}, before the window ended (it runs to the end of ${formatDate(d.dueOn)})`;
+    } else if (d.status === 'MET') {
       const l = lateness(d.dueOn, d.metOn, today);
       state = l.late
         ? `MET LATE on ${formatDate(d.metOn!)} (${l.days} days late)`
@@ -59,8 +67,14 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
         ? ` · excepted date ${formatDate(addDays(d.dueOn, Math.round((Date.parse(e.toDate) - Date.parse(e.fromDate)) / 86_400_000) + 1))}`
         : '';
       state = `PAUSED by exception: ${reason?.label ?? d.pausedReason} (${reason?.source ?? ''}) from ${e ? formatDate(e.fromDate) : '?'}${e?.toDate ? ` to ${formatDate(e.toDate)}` : ''}${excepted}`;
-    } else if (d.status === 'CANCELLED') state = 'no longer applies';
-    else if (d.dueOn < today && rule?.owner === 'la')
+    } else if (d.status === 'CANCELLED') {
+      // Ended by a key date (Rule.endedBy: advice outstanding when the final plan is issued), else the rule
+      // no longer applies to the case's key dates.
+      const end = rule?.endedBy ? endedBy(rule.endedBy, c.eventRows) : undefined;
+      state = end
+        ? `closed: ${end.kind} on ${formatDate(end.occurredOn)}, no longer needed`
+        : 'no longer applies';
+    } else if (d.dueOn < today && rule?.owner === 'la')
       // The LA's date (Rule.owner): their lateness, not the school's overdue work.
       state = `passed ${lateness(d.dueOn, null, today).days} days ago, nothing recorded: the LA is late`;
     else if (d.dueOn < today && !rule?.window)

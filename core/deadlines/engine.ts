@@ -80,11 +80,30 @@ export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext)
         if (pick === 'first') break;
       }
     }
+    // A key date that ends the rule (Rule.endedBy: the final plan issued, a transfer to post-16): its
+    // deadlines not yet met no longer apply; one met before stays met.
+    const ended = rule.endedBy !== undefined && endedBy(rule.endedBy, events);
     if (pick === 'each') {
-      if (each) for (const a of each) out.push(computed(rule, a, events, ctx));
-    } else if (one) out.push(computed(rule, one, events, ctx));
+      if (each)
+        for (const a of each) {
+          const d = computed(rule, a, events, ctx);
+          if (!ended || d.metOn) out.push(d);
+        }
+    } else if (one) {
+      const d = computed(rule, one, events, ctx);
+      if (!ended || d.metOn) out.push(d);
+    }
   }
   return out;
+}
+
+/** The first recorded key date of one of `kinds` (planned dates are stored `planned:<kind>`: never one). */
+export function endedBy<E extends { kind: string }>(
+  kinds: readonly string[],
+  events: readonly E[],
+): E | undefined {
+  for (const e of events) if (kinds.includes(e.kind)) return e;
+  return undefined;
 }
 
 function computed(

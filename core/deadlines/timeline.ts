@@ -82,6 +82,14 @@ export function deadlineState(
   today: IsoDate,
   opts: { window?: boolean; caseAtRisk?: boolean } = {},
 ): { state: DeadlineState; detail: string } {
+  if (d.status === 'MET' && opts.window) {
+    // A window (the family's representations on a draft: "at least 15 days", SEND Regulations 2014 reg
+    // 13(1)) is a minimum given, not a date to meet: what follows it is never late for it, and what came
+    // before its last day ended was too early.
+    return d.metOn !== null && d.metOn <= d.dueOn
+      ? { state: 'late', detail: `closed early: followed on ${d.metOn}, within the window (to ${d.dueOn})` }
+      : { state: 'met', detail: `window closed on ${d.dueOn}` };
+  }
   if (d.status === 'MET') {
     const late = d.metOn !== null && d.metOn > d.dueOn;
     return late
