@@ -22,6 +22,7 @@ import { importsConfig } from '../config/imports.ts';
 import { loadSafeguardingCategories, safeguardingConfig } from '../config/safeguarding.ts';
 import type { Hub } from '../container.ts';
 import { applierFor } from './appliers.ts';
+import { UnlistedCategories } from './unlisted-categories.ts';
 
 export interface RunImportInput {
   orgId: string;
@@ -108,6 +109,8 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   // classifyIncident is pure: each distinct category list of the file is judged once (an export repeats a
   // few dozen), not on every row (issue 18).
   const judged = new Map<string, ReturnType<typeof classifyIncident>>();
+  // The categories of the rows that raised nothing, named in the report (audit finding 9).
+  const unlisted = new UnlistedCategories();
   const classify = (cats: string[]) => {
     const key = JSON.stringify(cats);
     let hit = judged.get(key);
@@ -115,6 +118,7 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
       hit = classifyIncident(policy, cats);
       if (judged.size < 10_000) judged.set(key, hit);
     }
+    if (hit === null) unlisted.note(key);
     return hit;
   };
   const applier = await applierFor(input.kind, hub, input.orgId, classify, total);
@@ -185,7 +189,12 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     hub.log.error({ runId, kind: input.kind, err: (err as Error).name }, 'import failed');
     throw err;
   }
-  const message = unknown.length ? `ignored columns: ${unknown.join(', ').slice(0, 500)}` : null;
+  // One note a line: the ignored columns, the categories treated as behaviour (web/pages/admin/imports-view.ts).
+  const notes = [
+    unknown.length ? `ignored columns: ${unknown.join(', ').slice(0, 500)}` : null,
+    unlisted.line(),
+  ].filter((x) => x !== null);
+  const message = notes.length ? notes.join('\n') : null;
   await repo.finish(runId, { status: 'COMPLETED', message, ...counts, at: hub.clock.now() });
   // The metrics module (when on) counts rows by source and result; labels carry no personal data.
   const metrics = hub.services.get('metrics') as

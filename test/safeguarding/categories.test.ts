@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../app/config/index.ts';
 import { loadSafeguardingCategories } from '../../app/config/safeguarding.ts';
 import { formatReport, runImport, safeguardingRowsOf } from '../../app/imports/run-import.ts';
+import { UNLISTED_PREFIX, UnlistedCategories } from '../../app/imports/unlisted-categories.ts';
 import { safeguardingModule } from '../../app/safeguarding/module.ts';
 import { parseAlertRoutes } from '../../core/escalations/alert-routes.ts';
 import { defaultAlertRules, evaluateAlertRules } from '../../core/escalations/alert-rules.ts';
@@ -18,12 +19,16 @@ import {
   classifyIncident,
   DEFAULT_IMMEDIATE_RISK_CATEGORIES,
   DEFAULT_SAFEGUARDING_CATEGORIES,
+  looksLikeCategoryLabel,
   normaliseCategory,
+  soundsLikeSafeguarding,
 } from '../../core/escalations/safeguarding-categories.ts';
+import { runMessage } from '../../web/pages/admin/imports-view.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { PUPIL2, seedAlertPattern, seedSchool } from './support.ts';
 
+const SAID = 'Said dad hurts him at home';
 const defaults = {
   categories: categoryList(DEFAULT_SAFEGUARDING_CATEGORIES),
   immediateRisk: categoryList(DEFAULT_IMMEDIATE_RISK_CATEGORIES),
@@ -57,6 +62,64 @@ describe('safeguarding categories: exact, never substrings', () => {
       category: 'Safeguarding > FGM',
       immediateRisk: true,
     });
+  });
+
+  it('a disclosure, an allegation about staff and the categories of abuse are safeguarding under any parent (audit finding 9)', () => {
+    for (const c of [
+      'Disclosure',
+      'Behaviour > Disclosure',
+      'Pastoral > Disclosure of abuse',
+      'Allegation against Staff',
+      'HR > Allegation against a member of staff',
+      'Welfare > Neglect',
+      'Pastoral > Domestic Abuse',
+      'Welfare > CSE',
+      'Self Harm',
+      'Pastoral > Self-Harm',
+      'Child-on-child abuse',
+      'Child on child abuse',
+    ])
+      expect(classifyIncident(defaults, [c])?.category, c).toBe(c);
+    expect(classifyIncident(defaults, ['Welfare > FGM'])?.immediateRisk).toBe(true);
+    // Still never a substring: conduct stays behaviour.
+    for (const c of ['Disclosure follow-up', 'Behaviour > Verbal abuse', 'Sexual Misconduct'])
+      expect(classifyIncident(defaults, [c]), c).toBeNull();
+    expect(normaliseCategory('Self\u2013Harm')).toBe('self harm');
+  });
+
+  it('the report names the categories treated as behaviour, "?" on those that sound like safeguarding, never text', () => {
+    const u = new UnlistedCategories();
+    expect(u.line()).toBeNull();
+    for (const cats of [
+      ['Verbal Abuse'],
+      ['Disruptive Behaviour'],
+      ['Disruptive  behaviour'],
+      ['Welfare', SAID],
+    ])
+      u.note(JSON.stringify(cats));
+    const line = u.line() as string;
+    expect(line).toBe(
+      `${UNLISTED_PREFIX}Verbal Abuse? (1 row), Welfare? (1 row), Disruptive Behaviour (2 rows); 1 value not named: it reads like text, not a category (check the file's category column). "?": sounds like safeguarding; if it is, add it to the organisation's list (SAFEGUARDING_CATEGORIES_FILE, docs/imports.md) and import the file again`,
+    );
+    for (const text of [
+      SAID,
+      'Zara Ali told staff',
+      'A very long narrative that goes on past forty characters',
+    ])
+      expect(looksLikeCategoryLabel(text), text).toBe(false);
+    for (const label of [
+      'Physical Assault Against Pupil',
+      'Level 2 > Low level disruption',
+      'Sexual Violence and Sexual Harassment',
+    ])
+      expect(looksLikeCategoryLabel(label), label).toBe(true);
+    expect(soundsLikeSafeguarding('Behaviour > Verbal abuse')).toBe(true);
+    expect(soundsLikeSafeguarding('Disruptive Behaviour')).toBe(false);
+    // The admin page counts them, naming none (it shows no value from the file).
+    const page = runMessage(`ignored columns: Colour\n${line}`) as string;
+    expect(page).toBe(
+      '1 column in the file was not used (send-hub import report lists their headers). Some categories were treated as behaviour, not safeguarding, 2 of them sounding like safeguarding (send-hub import report names them)',
+    );
   });
 
   it('a suspension is a suspension category, not anything containing "exclusion"', () => {
@@ -130,6 +193,8 @@ describe('per-organisation lists and routes (configuration)', () => {
       incidents: [['BEHAVIOUR_LEAD'], ['PUPIL_KEY_WORKER'], ['HEAD']],
       attendance: [['ATTENDANCE_LEAD'], ['PUPIL_KEY_WORKER'], ['HEAD']],
       sen_suspension: [['SENDCO'], ['BEHAVIOUR_LEAD'], ['HEAD']],
+      // A looked-after pupil's suspension: the designated teacher, who sees the Virtual School Head told.
+      lac_suspension: [['DESIGNATED_TEACHER'], ['HEAD']],
     });
     const o = parseAlertRoutes('attendance = pupil_key_worker ; sen_suspension=SENDCO+BEHAVIOUR_LEAD,HEAD');
     expect(o.ok && o.routes.sen_suspension).toEqual([['SENDCO', 'BEHAVIOUR_LEAD'], ['HEAD']]);

@@ -4,6 +4,8 @@
  * second guard so no value can reach the page even if a reason ever quoted one, and show "ignored columns" as a
  * count (a file without a header row would make its first data row look like column names).
  */
+
+import { UNLISTED_PREFIX } from '../../../app/imports/unlisted-categories.ts';
 import type { ImportRunDto, RejectionDto } from '../../../store/import-repository.ts';
 
 export const IMPORTS_PER_PAGE = 25;
@@ -62,15 +64,27 @@ export function withoutQuotedValues(text: string): string {
   return text.replace(/"[^"]*"|“[^”]*”|'[^']*'/g, '[value not shown]');
 }
 
-/** The run's one-line message as the page shows it. */
+/**
+ * The run's message as the page shows it, a note a line: the ignored columns and the categories treated as
+ * behaviour are counted, not named (`send-hub import report` names them).
+ */
 export function runMessage(message: string | null): string | null {
   if (!message) return null;
-  const ignored = /^ignored columns: (.*)$/s.exec(message);
-  if (ignored) {
-    const n = (ignored[1] ?? '').split(', ').filter(Boolean).length;
-    return `${n} column${n === 1 ? '' : 's'} in the file ${n === 1 ? 'was' : 'were'} not used (send-hub import report lists their headers)`;
-  }
-  return withoutQuotedValues(message);
+  return message
+    .split('\n')
+    .map((line) => {
+      const ignored = /^ignored columns: (.*)$/s.exec(line);
+      if (ignored) {
+        const n = (ignored[1] ?? '').split(', ').filter(Boolean).length;
+        return `${n} column${n === 1 ? '' : 's'} in the file ${n === 1 ? 'was' : 'were'} not used (send-hub import report lists their headers)`;
+      }
+      if (line.startsWith(UNLISTED_PREFIX)) {
+        const asks = (line.match(/\? \(\d+ rows?\)/g) ?? []).length;
+        return `Some categories were treated as behaviour, not safeguarding${asks ? `, ${asks} of them sounding like safeguarding` : ''} (send-hub import report names them)`;
+      }
+      return withoutQuotedValues(line);
+    })
+    .join('. ');
 }
 
 export interface RunRow {
