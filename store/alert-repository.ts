@@ -49,6 +49,7 @@ export class AlertRepository {
         yearGroup: true,
         keyWorkerId: true,
         senStatus: true,
+        childInCare: true,
       },
     });
     return students.map((s) => ({
@@ -56,6 +57,7 @@ export class AlertRepository {
       facts: {
         studentId: s.id,
         onSenRegister: s.senStatus !== 'NONE',
+        inCare: s.childInCare,
         incidents: incidents
           .filter((i) => i.studentId === s.id)
           .map((i) => ({

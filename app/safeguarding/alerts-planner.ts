@@ -3,7 +3,8 @@
  * incidents and attendance, record each firing once (Alert unique on student + rule + window), and
  * prompt privately, with the pattern, whoever the rule's kind is routed to (core/escalations/alert-routes.ts:
  * behaviour -> the behaviour lead, attendance -> the attendance lead or the pupil's key worker, a suspension
- * of a pupil on the SEN register -> the SENDCo; SAFEGUARDING_ALERT_ROUTES overrides).
+ * of a pupil on the SEN register -> the SENDCo, of a looked-after pupil -> the designated teacher;
+ * SAFEGUARDING_ALERT_ROUTES overrides).
  */
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -48,6 +49,8 @@ const PROMPT_TEXT: Record<AlertKind, string> = {
     'Attendance below 90% is persistent absence (DfE, Working together to improve school attendance, 2024). Consider a conversation with the family and early help; talk to the DSL if you are worried.',
   sen_suspension:
     'A pupil on the SEN register has been suspended. Review their SEN support and plan the reintegration meeting; talk to the DSL if you are worried.',
+  lac_suspension:
+    "A looked-after pupil has been suspended or excluded. The head must tell the pupil's Virtual School Head (and social worker) without delay and invite them to any governing board meeting (School Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012 reg 5, as amended in 2022). The Virtual School Head is not reached through the hub: contact them directly. Open a suspension case so its statutory dates are counted (send-hub case open --kind SUSPENSION) and update the PEP.",
 };
 
 const rulesFileSchema = z.union([
@@ -140,7 +143,10 @@ export function alertsPlanner(
                 message: message({
                   kind: 'alert',
                   audience: 'private',
-                  title: `Early help prompt for ${label}: ${f.pattern}`,
+                  title:
+                    f.kind === 'lac_suspension'
+                      ? `Tell the Virtual School Head: ${label}, ${f.pattern}`
+                      : `Early help prompt for ${label}: ${f.pattern}`,
                   text: PROMPT_TEXT[f.kind],
                   facts: [
                     { label: 'Pupil', value: label },

@@ -8,6 +8,7 @@
  * SEN needs, https://www.gov.uk/government/publications/school-exclusion). Each route is a list of tiers tried in
  * order; the first tier that names at least one active member of staff receives the prompt. A tier is a
  * role, PUPIL_KEY_WORKER (the pupil's own key worker), or several joined by "+" (all of them). The defaults and the
+ * a suspension or exclusion of a looked-after pupil to the designated teacher, else the head. The defaults and the
  * SAFEGUARDING_ALERT_ROUTES syntax are in docs/safeguarding.md ("Early-intervention alerts").
  */
 import { z } from 'zod';
@@ -15,7 +16,12 @@ import { type Role, roles } from '../staff/roles.ts';
 import type { AlertRule } from './alert-rules.ts';
 
 export type AlertKind = AlertRule['kind'];
-export const ALERT_KINDS: readonly AlertKind[] = ['incidents', 'attendance', 'sen_suspension'];
+export const ALERT_KINDS: readonly AlertKind[] = [
+  'incidents',
+  'attendance',
+  'sen_suspension',
+  'lac_suspension',
+];
 
 /** PUPIL_KEY_WORKER is the pupil's own key worker (Student.keyWorkerId), not everyone holding a role. */
 export type AlertTarget = Role | 'PUPIL_KEY_WORKER';
@@ -37,6 +43,9 @@ export const DEFAULT_ALERT_ROUTES: Readonly<Record<AlertKind, AlertRoute>> = {
   incidents: [['BEHAVIOUR_LEAD'], ['PUPIL_KEY_WORKER'], ['HEAD']],
   attendance: [['ATTENDANCE_LEAD'], ['PUPIL_KEY_WORKER'], ['HEAD']],
   sen_suspension: [['SENDCO'], ['BEHAVIOUR_LEAD'], ['HEAD']],
+  // A looked-after pupil: the designated teacher (Children and Young Persons Act 2008 s.20), else the head,
+  // who must tell the Virtual School Head (School Discipline Regulations 2012 reg 5, as amended in 2022).
+  lac_suspension: [['DESIGNATED_TEACHER'], ['HEAD']],
 };
 
 /**

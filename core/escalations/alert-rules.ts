@@ -65,6 +65,26 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
     /** "New": occurred in the last N days (older ones are history, not a prompt). */
     withinDays: z.number().int().min(1).max(366).default(14),
   }),
+  z.object({
+    id: z.string().min(1),
+    /**
+     * A looked-after pupil's suspension or exclusion (audit finding 10): the head must tell the Virtual
+     * School Head without delay (School Discipline (Pupil Exclusions and Reviews) (England) Regulations
+     * 2012 reg 5, amended by SI 2022/788); the designated teacher (Children and Young Persons Act 2008
+     * s.20) is prompted to see that it is done.
+     */
+    kind: z.literal('lac_suspension'),
+    /** Who is prompted, overriding the kind's route (tiers as in SAFEGUARDING_ALERT_ROUTES; alert-routes.ts). */
+    to: z.array(alertTierSchema).min(1).optional(),
+    /**
+     * Incident categories that mean a suspension, exact (normalised case, spaces and " > "). An internal
+     * exclusion or a removal from the classroom is not a suspension (DfE suspension and permanent exclusion
+     * guidance, https://www.gov.uk/government/publications/school-exclusion), so no substring "exclusion".
+     */
+    categories: z.array(z.string()).default(() => [...SUSPENSION_CATEGORIES]),
+    /** "New": occurred in the last N days (older ones are history, not a prompt). */
+    withinDays: z.number().int().min(1).max(366).default(14),
+  }),
 ]);
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 
@@ -74,6 +94,7 @@ export const defaultAlertRules: AlertRule[] = [
   { id: 'incidents-3-in-7', kind: 'incidents', count: 3, days: 7, categories: [] },
   { id: 'attendance-under-90-4w', kind: 'attendance', belowPercent: 90, weeks: 4 },
   { id: 'sen-suspension', kind: 'sen_suspension', categories: [...SUSPENSION_CATEGORIES], withinDays: 14 },
+  { id: 'lac-suspension', kind: 'lac_suspension', categories: [...SUSPENSION_CATEGORIES], withinDays: 14 },
 ];
 
 export interface IncidentFact {
@@ -90,6 +111,8 @@ export interface AttendanceFact {
 export interface StudentFacts {
   studentId: string;
   onSenRegister: boolean;
+  /** Looked after by a local authority (Student.childInCare). */
+  inCare?: boolean;
   incidents: IncidentFact[];
   attendance: AttendanceFact[];
 }
@@ -165,7 +188,7 @@ export function evaluateAlertRules(facts: StudentFacts, today: IsoDate, rules: A
           });
         }
       }
-    } else if (facts.onSenRegister) {
+    } else if (rule.kind === 'sen_suspension' ? facts.onSenRegister : facts.inCare === true) {
       const from = addDays(today, -rule.withinDays);
       for (const i of facts.incidents) {
         if (i.date < from || i.date > today) continue;
@@ -176,7 +199,10 @@ export function evaluateAlertRules(facts: StudentFacts, today: IsoDate, rules: A
           kind: rule.kind,
           // One alert per suspension.
           windowKey: `incident:${i.id}`,
-          pattern: `pupil on the SEN register has a new suspension (${i.date})`,
+          pattern:
+            rule.kind === 'sen_suspension'
+              ? `pupil on the SEN register has a new suspension (${i.date})`
+              : `looked-after pupil has a new suspension or exclusion (${i.date})`,
           detail: { date: i.date },
         });
       }

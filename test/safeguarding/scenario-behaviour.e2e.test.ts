@@ -66,7 +66,7 @@ describe.each(providers)('the behaviour support coordinator, on %s', (provider) 
       /ok {3}safeguarding categories: \d+ categories, \d+ immediate-risk, from file .*categories\.yaml; own lists for Quarrydene Academy/,
     );
     expect(doctor.out).toContain(
-      'early-intervention prompts: incidents -> BEHAVIOUR_LEAD, then PUPIL_KEY_WORKER, then HEAD; attendance -> ATTENDANCE_LEAD, then PUPIL_KEY_WORKER, then HEAD; sen_suspension -> SENDCO, then BEHAVIOUR_LEAD, then HEAD',
+      'early-intervention prompts: incidents -> BEHAVIOUR_LEAD, then PUPIL_KEY_WORKER, then HEAD; attendance -> ATTENDANCE_LEAD, then PUPIL_KEY_WORKER, then HEAD; sen_suspension -> SENDCO, then BEHAVIOUR_LEAD, then HEAD; lac_suspension -> DESIGNATED_TEACHER, then HEAD',
     );
 
     // The SIMS behaviour report as the school designed it (its own headers, a Comments column).
