@@ -3,6 +3,7 @@
  * exit. Feature modules add their own subcommands (import, case, audit, keys …).
  */
 import { Command } from 'commander';
+import { isDomainError } from '../core/errors.ts';
 import { createDb } from '../store/db.ts';
 import { migrationStatus } from '../store/migrate.ts';
 import { OrgRepository } from '../store/org-repository.ts';
@@ -16,6 +17,7 @@ import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { dueLineFormatter } from './deadlines/due-lines.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { doctorPendingMigrations } from './doctor-migrations.ts';
+import { resolveImportOrg } from './imports/resolve-org.ts';
 import { createLogger } from './logger.ts';
 import { defaultModules } from './modules.ts';
 import { ORG_CREATE_HINT, registerOrgCli } from './orgs/org-cli.ts';
@@ -114,7 +116,8 @@ export function buildProgram(): Command {
     .description('list reminders (and deadlines) due soon')
     .option('--within <span>', 'how far ahead, e.g. 14d or 48h', '14d')
     .option('--owner <email>', 'only this member of staff')
-    .action(async (opts: { within: string; owner?: string }) => {
+    .option('--org <id>', 'only this organisation (default: every organisation)')
+    .action(async (opts: { within: string; owner?: string; org?: string }) => {
       const m = /^(\d+)([dh])$/.exec(opts.within);
       if (!m) {
         console.error(`--within "${opts.within}": expected a number of days or hours, like 14d or 48h`);
@@ -124,23 +127,31 @@ export function buildProgram(): Command {
       const ms = Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000);
       const hub = await openHub(configOrExit());
       try {
-        const owner = opts.owner ? await hub.staff.byEmail(opts.owner) : undefined;
+        // --org as `case list` and `register` take it (audit finding 10): an unknown id is refused, naming
+        // send-hub org list.
+        let orgId: string | undefined;
+        try {
+          orgId = opts.org === undefined ? undefined : await resolveImportOrg(hub, opts.org);
+        } catch (err) {
+          if (!isDomainError(err)) throw err;
+          console.error(`--org: ${err.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        const owner = opts.owner ? await hub.staff.byEmail(opts.owner.toLowerCase(), orgId) : undefined;
         if (opts.owner && !owner) {
           console.error(`--owner: no member of staff has the email ${opts.owner}`);
           process.exitCode = 2;
           return;
         }
-        const rows = await hub.reminders.upcoming(
-          undefined,
-          new Date(hub.clock.now().getTime() + ms),
-          owner?.id,
-        );
+        const rows = await hub.reminders.upcoming(orgId, new Date(hub.clock.now().getTime() + ms), owner?.id);
         // The deadline engine (app/deadlines) lists statutory deadlines first, overdue included.
         const deadlines = hub.services.get('deadlines') as
           | import('./deadlines/service.ts').DeadlineService
           | undefined;
         const days = Math.ceil(ms / 86_400_000);
-        const dl = deadlines ? await deadlines.dueList(days, owner ? { ownerId: owner.id } : {}) : [];
+        const scope = { ...(orgId ? { orgId } : {}), ...(owner ? { ownerId: owner.id } : {}) };
+        const dl = deadlines ? await deadlines.dueList(days, scope) : [];
         // People by name and email, meetings by type and date, the child by initials (issue 14 point 3).
         const lines = await dueLineFormatter(
           hub,
@@ -153,8 +164,7 @@ export function buildProgram(): Command {
           );
         // Cases that cannot show all their deadlines say why (issue 14: no silent emptiness).
         if (deadlines)
-          for (const line of await deadlines.problemLines(owner ? { ownerId: owner.id } : {}))
-            console.log(`ATTENTION  ${line}`);
+          for (const line of await deadlines.problemLines(scope)) console.log(`ATTENTION  ${line}`);
         if (rows.length === 0 && dl.length === 0) console.log(`Nothing due within ${opts.within}.`);
         for (const r of rows) console.log(lines.reminderCli(r));
       } finally {
