@@ -108,7 +108,8 @@ export async function startHub(config: Config, log: Logger, options: StartOption
       action: (a) => hub.actions.dispatch(a),
       command: (text, actor) => hub.commands.run(text, actor, 'CONSOLE'),
       form: (actor, submission) => hub.forms.submit(actor, submission, 'CONSOLE'),
-      check: (actor, formId, field, values) => hub.forms.check(formId, actor, field, values, 'CONSOLE'),
+      check: (actor, formId, field, values, context) =>
+        hub.forms.check(formId, actor, field, values, 'CONSOLE', context),
       actorForStaff: (id) => hub.staff.actorForStaff(id),
       actorForEmail: async (email) => {
         const s = await hub.staff.byEmail(email);

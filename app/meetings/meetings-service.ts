@@ -19,11 +19,9 @@ import {
 import { hasRole } from '../../core/staff/roles.ts';
 import {
   changedSections,
-  checkTacField,
   contentToValues,
   parseTacSubmission,
   TAC_FORM_ID,
-  type TacNoteContent,
   tacFormSpec,
 } from '../../core/tac-notes/tac-form.ts';
 import {
@@ -36,6 +34,7 @@ import type { MeetingFacts } from '../../store/tac-meeting-repository.ts';
 import type { StoredNote } from '../../store/tac-note-repository.ts';
 import { MeetingPlanning } from './meeting-planning.ts';
 import { tacCommand } from './tac-command.ts';
+import { checkTacAnswer, resolveTacActions } from './tac-form-checks.ts';
 import { tacReadFacts, tacRecipientIds } from './tac-readers.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -107,52 +106,6 @@ export class MeetingsService extends MeetingPlanning {
     });
   }
 
-  private async resolveOwners(
-    orgId: string,
-    content: TacNoteContent,
-    values: Record<string, string>,
-  ): Promise<
-    | {
-        ok: true;
-        actions: { what: string; ownerId: string | null; ownerName: string | null; dueOn: string }[];
-      }
-    | { ok: false; errors: Record<string, string> }
-  > {
-    const errors: Record<string, string> = {};
-    const out = [];
-    // Rows as typed (the content keeps only non-empty rows, in order).
-    const rows: number[] = [];
-    for (let n = 0; n < 50; n++) {
-      if (!(`actions.${n}.what` in values) && n > 10) break;
-      if (
-        [
-          values[`actions.${n}.what`],
-          values[`actions.${n}.owner`],
-          values[`actions.${n}.ownerOther`],
-          values[`actions.${n}.due`],
-        ].some((v) => v?.trim())
-      )
-        rows.push(n);
-    }
-    for (let i = 0; i < content.actions.length; i++) {
-      const a = content.actions[i]!;
-      const owner = a.owner.trim();
-      let staff = await this.hub.staff.byId(owner);
-      if (staff && staff.orgId !== orgId) staff = null;
-      if (!staff && EMAIL.test(owner)) staff = await this.hub.staff.byEmail(owner, orgId);
-      if (!staff && EMAIL.test(owner)) {
-        errors[`actions.${rows[i] ?? i}.owner`] =
-          'no colleague in the hub has that email: put people outside the hub in "owner outside the hub"';
-        continue;
-      }
-      if (staff) a.owner = staff.email;
-      // A colleague and an owner outside the hub both own it: the colleague is nudged, the other is named.
-      const other = a.ownerOther?.trim() || null;
-      out.push({ what: a.what, ownerId: staff?.id ?? null, ownerName: staff ? other : owner, dueOn: a.due });
-    }
-    return Object.keys(errors).length ? { ok: false, errors } : { ok: true, actions: out };
-  }
-
   async submitForm(actor: Actor, s: FormSubmission, via: Platform): Promise<FormOutcome> {
     let m: MeetingFacts;
     try {
@@ -203,7 +156,11 @@ export class MeetingsService extends MeetingPlanning {
     }
     const parsed = parseTacSubmission(s.values);
     if (!parsed.ok) return parsed;
-    const owners = await this.resolveOwners(m.orgId, parsed.content, s.values);
+    // Owners typed as names resolved, dates checked (tac-form-checks.ts): the reply says what was recorded.
+    const owners = await resolveTacActions(this.hub, m.orgId, parsed.content, s.values, {
+      invitedIds: m.attendeeStaffIds,
+      before: note?.content ?? null,
+    });
     if (!owners.ok) return owners;
     const res = await this.notes.submit(
       ids,
@@ -233,7 +190,7 @@ export class MeetingsService extends MeetingPlanning {
     await this.hub.events.emit('tac.submitted', { orgId: m.orgId, noteId: res.noteId, meetingId: m.id });
     return {
       ok: true,
-      reply: `${res.amended ? `Notes amended (version ${res.version})` : 'Notes submitted'}. ${after.nudged} action${after.nudged === 1 ? '' : 's'} sent to owners in the hub; summary sent privately to ${after.summaries} colleague${after.summaries === 1 ? '' : 's'}. Note id ${res.noteId} (export: send-hub tac export ${res.noteId}).`,
+      reply: `${res.amended ? `Notes amended (version ${res.version})` : 'Notes submitted'}. ${after.nudged} action${after.nudged === 1 ? '' : 's'} sent to owners in the hub; summary sent privately to ${after.summaries} colleague${after.summaries === 1 ? '' : 's'}. Note id ${res.noteId} (export: send-hub tac export ${res.noteId}).${owners.lines.length ? `\n${owners.lines.join('\n')}` : ''}`,
     };
   }
 
@@ -311,6 +268,14 @@ export class MeetingsService extends MeetingPlanning {
     return { nudged: new Set(nudges.map((n) => n.subject.id)).size, summaries };
   }
 
+  /** The meeting a console answer belongs to (its form's context), for the owner and date checks. */
+  private async checkFacts(actor: Actor, context: Record<string, string>) {
+    const m = context.meetingId ? await this.meetingFacts.meeting(context.meetingId) : null;
+    if (!m || m.orgId !== actor.orgId) return {};
+    const note = await this.notes.forMeeting(m.id);
+    return { invitedIds: m.attendeeStaffIds, before: note?.content ?? null };
+  }
+
   // ---- buttons -------------------------------------------------------------------------------
 
   async onOpenNotesForm(action: InboundAction): Promise<ActionResult> {
@@ -386,7 +351,8 @@ export class MeetingsService extends MeetingPlanning {
     return {
       open: (actor, context) => this.openForm(actor, context),
       submit: (actor, submission, via) => this.submitForm(actor, submission, via),
-      check: async (_actor, fieldId, values) => checkTacField(fieldId, values),
+      check: async (actor, fieldId, values, _via, context) =>
+        checkTacAnswer(this.hub, actor.orgId, fieldId, values, await this.checkFacts(actor, context ?? {})),
     };
   }
 }

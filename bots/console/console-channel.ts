@@ -25,7 +25,13 @@ export interface ConsoleHandlers {
   command(text: string, actor: Actor): Promise<CommandReply>;
   form(actor: Actor, submission: FormSubmission): Promise<FormOutcome>;
   /** Check one answer as it is typed (FormRegistry.check); absent = every answer is checked on submit. */
-  check?(actor: Actor, formId: string, fieldId: string, values: Record<string, string>): Promise<FieldCheck>;
+  check?(
+    actor: Actor,
+    formId: string,
+    fieldId: string,
+    values: Record<string, string>,
+    context?: Record<string, string>,
+  ): Promise<FieldCheck>;
   actorForStaff(staffId: string): Promise<Actor | null>;
   actorForEmail(email: string): Promise<Actor | null>;
   /** Default actor for commands before anyone has been addressed (the demo admin). */
@@ -307,7 +313,9 @@ export class ConsoleChannel implements ChannelPort {
           if (offer && /^(yes|y)$/i.test(answer)) {
             // The offer made with the last error (e.g. "send it as given, not on roll"), confirmed.
             Object.assign(values, offer);
-            const again = h.check ? await h.check(actor, form.formId, f.id, values) : { ok: true as const };
+            const again = h.check
+              ? await h.check(actor, form.formId, f.id, values, form.context)
+              : { ok: true as const };
             if (again.ok && again.note) this.write(`  ${again.note}\n`);
             accepted = true;
             break;
@@ -317,7 +325,7 @@ export class ConsoleChannel implements ChannelPort {
             row && form.fields.find((x) => x.id.startsWith(`${row[1]}.${row[2]}.`))?.id === f.id;
           if (round === 0 && row && firstOfRow && !values[f.id]) ended.set(row[1] ?? '', Number(row[2]));
           const checked: FieldCheck = h.check
-            ? await h.check(actor, form.formId, f.id, values)
+            ? await h.check(actor, form.formId, f.id, values, form.context)
             : { ok: true };
           if (checked.ok) {
             if (checked.note) this.write(`  ${checked.note}\n`);

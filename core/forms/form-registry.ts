@@ -7,7 +7,14 @@ export interface FormHandler {
   open(actor: Actor, context: Record<string, string>): Promise<FormSpec>;
   submit(actor: Actor, submission: FormSubmission, via: Platform): Promise<FormOutcome>;
   /** Check one field as it is answered (`values` holds the answers so far); absent = checked on submit. */
-  check?(actor: Actor, fieldId: string, values: Record<string, string>, via: Platform): Promise<FieldCheck>;
+  check?(
+    actor: Actor,
+    fieldId: string,
+    values: Record<string, string>,
+    via: Platform,
+    /** The form's context (FormSpec.context: the meeting being written up, a draft). */
+    context?: Record<string, string>,
+  ): Promise<FieldCheck>;
 }
 
 export class FormRegistry {
@@ -34,9 +41,10 @@ export class FormRegistry {
     fieldId: string,
     values: Record<string, string>,
     via: Platform,
+    context: Record<string, string> = {},
   ): Promise<FieldCheck> {
     const h = this.handlers.get(formId);
-    return h?.check ? h.check(actor, fieldId, values, via) : { ok: true };
+    return h?.check ? h.check(actor, fieldId, values, via, context) : { ok: true };
   }
 
   async submit(actor: Actor, submission: FormSubmission, via: Platform): Promise<FormOutcome> {

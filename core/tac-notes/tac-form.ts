@@ -115,7 +115,7 @@ export function tacFormFields(
         label: `Action ${n + 1}: owner (a colleague)`,
         kind: 'staff',
         required: false,
-        hint: 'A colleague in the hub (their email), who will be nudged',
+        hint: 'A colleague in the hub (their name or email), who will be nudged',
         ...(staff.length ? { options: staff.map((s) => ({ value: s.email, label: s.displayName })) } : {}),
         maxLength: 200,
       }),

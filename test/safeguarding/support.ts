@@ -202,7 +202,8 @@ export async function reopen(
     action: (a) => hub.actions.dispatch(a),
     command: (text, actor) => hub.commands.run(text, actor, 'CONSOLE'),
     form: (actor, s) => hub.forms.submit(actor, s, 'CONSOLE'),
-    check: (actor, formId, field, values) => hub.forms.check(formId, actor, field, values, 'CONSOLE'),
+    check: (actor, formId, field, values, context) =>
+      hub.forms.check(formId, actor, field, values, 'CONSOLE', context),
     actorForStaff: (id) => hub.staff.actorForStaff(id),
     actorForEmail: async () => null,
     defaultActor: async () => null,
