@@ -139,6 +139,14 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
     expect(pt).toMatch(
       /Mon 15 Feb 2027 {2}Plan reviewed and amended for phase transfer \(15 February\) \(the LA's\): open/,
     );
+    // A tribunal's order to amend the plan (SEND Regulations 2014 reg 44(2)(e)): the LA must issue the
+    // amended plan within 5 weeks; a school holding the case reads it as the LA's.
+    const tr = await cli(
+      ...['case', 'open', '--student', 'A123456789012', '--kind', 'TRIBUNAL_ORDER'],
+      ...['--start', dayOffset(-1), '--event', `order_to_amend=${dayOffset(-1)}`],
+      ...['--owner', 'sendco@elmfield.example', '--reference', 'TR-1'],
+    );
+    expect(tr).toMatch(/Amend the plan after an order \(5 weeks\) \(the LA's\): open/);
     await t.tickAndDeliver();
 
     const priya = titles(await idOf('sendco@elmfield.example'));
@@ -147,7 +155,10 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
       `The LA's date has passed: ${r7} (was due ${ar.match(new RegExp(`(${DATE}) {2}${esc(r7)}`))![1]})`,
     ]);
     const head = titles(await idOf('head@elmfield.example'));
-    expect(head.filter((x) => /LA decision|Final amended plan|phase transfer/.test(x))).toEqual([]);
+    expect(
+      head.filter((x) => /LA decision|Final amended plan|phase transfer|after an order/.test(x)),
+    ).toEqual([]);
+    expect(priya.filter((x) => x.startsWith('Amend the plan after an order'))).toEqual([]);
     await say('as sendco@elmfield.example');
     const due = await say('due 90');
     expect(due).toMatch(

@@ -295,6 +295,8 @@ export const englandSend2014: RulePack = {
     // §1B: tribunal orders and unopposed appeals are clocks like any other.
     {
       id: 'T1',
+      owner: 'la',
+      laOfficer: true,
       name: 'Notify after an order to assess (2 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_assess', 'unopposed_appeal_assess'], pick: 'latest' },
@@ -305,6 +307,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'T2',
+      owner: 'la',
+      laOfficer: true,
       name: 'Decision not to issue after an order to assess (10 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_assess', 'unopposed_appeal_assess'], pick: 'latest' },
@@ -315,6 +319,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'T3',
+      owner: 'la',
+      laOfficer: true,
       name: 'Final plan after an order to assess (14 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_assess', 'unopposed_appeal_assess'], pick: 'latest' },
@@ -325,6 +331,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'T4',
+      owner: 'la',
+      laOfficer: true,
       name: 'Draft plan after an order to make a plan (5 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_make_plan', 'unopposed_appeal_plan'], pick: 'latest' },
@@ -335,6 +343,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'T5',
+      owner: 'la',
+      laOfficer: true,
       name: 'Final plan after an order to make a plan (11 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_make_plan', 'unopposed_appeal_plan'], pick: 'latest' },
@@ -345,6 +355,8 @@ export const englandSend2014: RulePack = {
     },
     {
       id: 'T6',
+      owner: 'la',
+      laOfficer: true,
       name: 'Amend the plan after an order (5 weeks)',
       caseKinds: ['TRIBUNAL_ORDER'],
       anchor: { events: ['order_to_amend', 'unopposed_appeal_amend'], pick: 'latest' },
