@@ -10,6 +10,13 @@ import { compiledImport } from './compiled-import.mjs';
 // When `npm install` compiled it (scripts/build-import.mjs, dist/import/) and the build is up to date with
 // the sources (bin/compiled-import.mjs), it runs as plain JavaScript, without tsx's loader thread (~25 MB,
 // issue 18); otherwise from the sources, through tsx, as every other command.
+// A reader that stops early (`send-hub rules | head`, `send-hub import … | head`) closes the pipe: the
+// command's work goes on (an import still finishes and records its run), what it would have printed goes
+// nowhere, and it exits as it would have, not with an EPIPE stack trace.
+process.stdout.on('error', (e) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stdout.write = () => true;
+});
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = process.argv[2] === 'import' ? compiledImport(root) : null;
 // SEND_HUB_LAUNCH_TRACE=1 says on stderr which one runs (test/foundation/compiled-import.test.ts).
