@@ -127,7 +127,12 @@ export class CaseRepository {
       });
       // The assignment history begins with the opening: this officer from the start date.
       await recordFirstOfficer(tx, id, input.ownerId, input.startDate);
-      const events = [{ kind: input.startEvent, occurredOn: input.startDate }, ...(input.events ?? [])];
+      // `--start D --event <the start event>=D` names the start once more: one key date, not two.
+      const start = { kind: input.startEvent, occurredOn: input.startDate };
+      const given = (input.events ?? []).filter(
+        (e) => !(e.kind === start.kind && e.occurredOn === start.occurredOn),
+      );
+      const events = [start, ...given];
       await tx.caseEvent.createMany({
         data: events.map((e) => ({
           caseId: id,

@@ -68,6 +68,8 @@ describe.each(providers)('case timeline and due --org (%s)', (provider) => {
     const timeline = await cli('case', 'timeline', 'PX-9');
     expect(timeline).toContain(`Thu 7 Jan 2027  ${BOARD}: open`);
     expect(timeline).not.toContain('Wed 23 Dec 2026');
+    // The start event named again by --event is one key date, not two.
+    expect(timeline.match(/ {2}Wed 2 Dec 2026 {2}exclusion_notified$/gm)).toHaveLength(1);
 
     // A second organisation: case list insists on --org; due takes it too.
     const other = /id (\S+)\)/.exec(
