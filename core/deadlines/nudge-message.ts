@@ -90,7 +90,10 @@ function facts(i: NudgeItem, day: IsoDate) {
     { label: i.studentLabel === STAFF_ALLEGATION_LABEL ? 'Case' : 'Student', value: i.studentLabel },
     { label: 'Case', value: i.caseRef },
     { label: 'Due', value: `${formatDate(i.dueOn)} (end of day)${dueFlag(i, day)}` },
-    { label: 'Safe target', value: `${formatDate(target)}${target < day ? ' (passed)' : ''}` },
+    // A safe target is the school's own margin on its own work: the LA's date has none for the school.
+    ...(i.rule.owner === 'la'
+      ? []
+      : [{ label: 'Safe target', value: `${formatDate(target)}${target < day ? ' (passed)' : ''}` }]),
     { label: 'Rule', value: `${i.rule.name} (${i.rule.status})` },
     { label: 'Source', value: i.rule.source },
     ...(i.lowConfidence

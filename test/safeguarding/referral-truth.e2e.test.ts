@@ -54,12 +54,23 @@ describe.each(providers)('a referral to children’s social care, on %s', (provi
     const deadlines = await t.hub.dbh.db.deadline.findMany({ select: { ruleId: true, dueOn: true } });
     expect(deadlines.map((d) => d.ruleId).sort()).toEqual(['W1', 'W2']);
 
-    // The LA's decision on the referral was due on the 25th; two days on, the DSL is not nudged for it.
+    // The LA's decision on the referral was due on the 25th; the day after, the DSL is not nudged for it as
+    // her own: she is told once that children's social care's date has passed, so she can chase them
+    // (KCSIE 2025 Part 1: the referrer follows up if the decision is not forthcoming).
     t.clock.set('2026-11-26T09:00:00Z');
+    const from = t.consoleOut.text().length;
     await t.tickAndDeliver();
-    expect(
-      await t.hub.dbh.db.reminder.count({ where: { recipientId: s.staff.dsl, subjectType: 'deadline' } }),
-    ).toBe(0);
+    const read = t.consoleOut.text().slice(from);
+    const deadlineReminders = () =>
+      t.hub.dbh.db.reminder.count({ where: { recipientId: s.staff.dsl, subjectType: 'deadline' } });
+    expect(await deadlineReminders()).toBe(1);
+    expect(read).toMatch(/The LA's date has passed: /);
+    expect(read).toMatch(/children's social care's duty \(the local authority's\), not the school's/);
+    expect(read).not.toMatch(/OVERDUE|escalat|Safe target/i);
+    // Told once: the next day's tick says nothing more about it.
+    t.clock.set('2026-11-27T09:00:00Z');
+    await t.tickAndDeliver();
+    expect(await deadlineReminders()).toBe(1);
     // Her due list names the dates as the LA's; her digest never counts them as her overdue work.
     const due = await t.hub.commands.run('due 90', dsl, 'CONSOLE');
     const dueText = due.kind === 'message' ? renderText(due.message) : '';
