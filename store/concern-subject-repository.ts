@@ -81,6 +81,21 @@ export class ConcernSubjectRepository {
 
   /** Imported incidents since `since` that have no concern yet (the durable backstop for the event). */
   async incidentsWithoutConcern(since: Date, limit = 500): Promise<SafeguardingIncident[]> {
+    return (await this.incidentsToSweep(since, limit)).without;
+  }
+
+  /**
+   * The sweep's reading of recent incidents: those with no concern yet (`without`), and those whose concern
+   * was raised the other way, while the pupil was not matched on the roll, and is still linked to nobody
+   * (`toLink`: the incident's pupil is the one to link, as the lost 'incident.imported' event would have).
+   */
+  async incidentsToSweep(
+    since: Date,
+    limit = 500,
+  ): Promise<{
+    without: SafeguardingIncident[];
+    toLink: { incidentId: string; concernId: string; studentId: string }[];
+  }> {
     const rows = await this.db.incident.findMany({
       where: { occurredAt: { gte: since } },
       orderBy: { occurredAt: 'asc' },
@@ -95,11 +110,17 @@ export class ConcernSubjectRepository {
         categories: true,
       },
     });
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { without: [], toLink: [] };
     // A concern under the incident's id, or under its unmatched row's key (raised before the pupil was
     // matched on the roll): one incident, one concern.
     const done = await concernsOfIncidents(this.db, rows);
-    return rows
+    const toLink = rows.flatMap((r) => {
+      const c = done.get(r.id);
+      return c?.otherWay && c.studentId === null
+        ? [{ incidentId: r.id, concernId: c.concernId, studentId: r.studentId }]
+        : [];
+    });
+    const without = rows
       .filter((r) => !done.has(r.id))
       .slice(0, limit)
       .map((r) => ({
@@ -109,6 +130,7 @@ export class ConcernSubjectRepository {
           .map((c) => c.trim())
           .filter(Boolean),
       }));
+    return { without, toLink: toLink.slice(0, limit) };
   }
 
   async incident(id: string): Promise<SafeguardingIncident | null> {

@@ -22,6 +22,11 @@ import type { Outcome } from './student-import-repository.ts';
 
 export interface IncidentUpsert {
   externalId: string;
+  /**
+   * The key an earlier version stored the same row under (a CPOMS row with no Incident ID was keyed with
+   * the student it resolved to): a stored incident under it is this row's, and keeps that key.
+   */
+  formerExternalId?: string;
   studentId: string;
   occurredAt: Date;
   categories: string;
@@ -146,7 +151,7 @@ export class IncidentImportRepository {
     const plan = (existing: Map<string, { id: string; sourceHash: string }>) =>
       planBatch(orgId, source, rows, existing, report);
     if (this.provider === 'sqlite' && this.url) {
-      const externalIds = rows.map((r) => r.externalId);
+      const externalIds = keysOf(rows);
       const p = await writeSqliteBatch(this.url, { orgId, source, externalIds, plan }, SQLITE_COLUMNS);
       return (p as Plan).out;
     }
@@ -169,7 +174,7 @@ export class IncidentImportRepository {
     source: string,
     rows: IncidentUpsert[],
   ): Promise<Map<string, { id: string; sourceHash: string }>> {
-    const keys = JSON.stringify(rows.map((r) => r.externalId));
+    const keys = JSON.stringify(keysOf(rows));
     const found = await db.$queryRawUnsafe<{ id: string; externalId: string; sourceHash: string }[]>(
       'SELECT "id", "externalId", "sourceHash" FROM "Incident" WHERE "orgId" = $1 AND "source" = $2 AND "externalId" IN (SELECT json_array_elements_text($3::json))',
       orgId,
@@ -179,6 +184,10 @@ export class IncidentImportRepository {
     return new Map(found.map((e) => [e.externalId, e]));
   }
 }
+
+/** The keys a batch's rows may be stored under: their own, and any former one. */
+const keysOf = (rows: IncidentUpsert[]): string[] =>
+  rows.flatMap((r) => (r.formerExternalId ? [r.externalId, r.formerExternalId] : [r.externalId]));
 
 /** What one batch writes, given what is stored: by content hash, unchanged rows are not touched. */
 function planBatch(
@@ -193,7 +202,8 @@ function planBatch(
   const p: Plan = { inserts: [], updates: [], rejections: [], concernRows: [], out: new Array(rows.length) };
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as IncidentUpsert;
-    const hit = existing.get(r.externalId);
+    const hit =
+      existing.get(r.externalId) ?? (r.formerExternalId ? existing.get(r.formerExternalId) : undefined);
     if (hit && hit.sourceHash === r.sourceHash) {
       p.out[i] = { outcome: 'unchanged', id: hit.id };
       continue;

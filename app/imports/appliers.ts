@@ -76,6 +76,24 @@ export const hashOf = (v: unknown): string => createHash('sha256').update(JSON.s
  */
 export type SafeguardingClassifier = (categories: string[]) => { category: string } | null;
 
+/**
+ * The key of a CPOMS row with no Incident ID: the row's own content as written in the file (the pupil as
+ * given: name, UPN, MIS id, year group; when; categories; text), never the student it resolved to. The
+ * same row is then one incident, and one concern, whether its pupil was on the roll when it was imported
+ * or not, or was matched another way (docs/imports.md "One incident, one concern"). The Actions column is
+ * left out: CPOMS adds to it after the incident, and the incident is the same one.
+ */
+export function rowContentKey(r: Pick<CpomsRow, 'student' | 'occurredAt' | 'categories' | 'text'>): string {
+  const k = r.student;
+  const pupil = {
+    name: k.name ?? null,
+    upn: k.upn ?? null,
+    misId: k.misId ?? null,
+    yearGroup: k.yearGroup ?? null,
+  };
+  return `h:${hashOf([pupil, r.occurredAt, r.categories, r.text ?? null]).slice(0, 32)}`;
+}
+
 /** Why a row's pupil matched no student: the report's field and reason. */
 type NoMatch = { field: string; reason: string };
 
@@ -129,8 +147,7 @@ function unmatchedRow(
   };
   const externalId =
     source === 'cpoms'
-      ? ((r as CpomsRow).incidentId ??
-        `h:${hashOf([pupil, r.occurredAt, r.categories, r.text]).slice(0, 32)}`)
+      ? ((r as CpomsRow).incidentId ?? rowContentKey(r as CpomsRow))
       : (r as BehaviourRow).externalId;
   const [id] = orderedIds(1);
   return {
@@ -190,10 +207,12 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
         }
         const text = r.text ?? null;
         const actions = isCpoms ? (r as CpomsRow).actions : null;
-        const externalId = isCpoms
-          ? ((r as CpomsRow).incidentId ??
-            `h:${hashOf([studentId, r.occurredAt, r.categories, text]).slice(0, 32)}`)
-          : (r as BehaviourRow).externalId;
+        const contentKeyed = isCpoms && !(r as CpomsRow).incidentId;
+        const externalId = contentKeyed
+          ? rowContentKey(r as CpomsRow)
+          : isCpoms
+            ? ((r as CpomsRow).incidentId as string)
+            : (r as BehaviourRow).externalId;
         const dup = seen.firstLine(externalId, line);
         if (dup !== undefined) {
           rejections.push({ line, field: 'incidentId', reason: `duplicate of the incident on line ${dup}` });
@@ -206,6 +225,10 @@ function incidentApplier(ctx: Ctx, source: 'cpoms' | 'arbor'): Applier {
           u: {
             concern: hit ? { line, category: hit.category } : null,
             externalId,
+            // Stored before rowContentKey, keyed with the resolved student: found under that key still.
+            formerExternalId: contentKeyed
+              ? `h:${hashOf([studentId, r.occurredAt, r.categories, text]).slice(0, 32)}`
+              : undefined,
             studentId,
             occurredAt: r.occurredAt,
             categories: r.categories.join('|'),

@@ -21,6 +21,7 @@ import { closestNames, notOnRollLabel } from '../../core/escalations/not-on-roll
 import type { FormHandler } from '../../core/forms/form-registry.ts';
 import type { FieldCheck, FieldErrors, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
+import { yearGroup } from '../../integrations/exports/field-values.ts';
 import type { StudentRef } from '../../store/concern-subject-repository.ts';
 import type { ConcernDrafts } from './concern-drafts.ts';
 import type { ConcernService, RaiseResult } from './concern-service.ts';
@@ -34,6 +35,11 @@ export const ORIGIN_TENANT = 'originTenant';
 export const DRAFT = 'draft';
 /** The field a card or modal answers "Yes" to record a pupil not on the roll (the console types `yes`). */
 export const NOT_ON_ROLL = 'notOnRoll';
+/**
+ * The year group of a pupil not on the roll (optional): the console asks it once "not on roll" is
+ * confirmed; stored as the CPOMS import stores it (Concern.notOnRollYear), read "K.H. (not on roll, Y5)".
+ */
+export const NOT_ON_ROLL_YEAR = 'notOnRollYear';
 
 /** `initial`: answers to show again (a draft being finished); only the form's own fields are used. */
 export function concernFormSpec(
@@ -70,6 +76,16 @@ export function concernFormSpec(
           { value: 'no', label: 'No' },
         ],
         initial: at(NOT_ON_ROLL),
+      },
+      {
+        id: NOT_ON_ROLL_YEAR,
+        label: 'Year group, if not on our roll',
+        kind: 'text',
+        required: false,
+        hint: 'e.g. 5, Y5, Year 5, R or N1: it helps the DSL find the child. Empty if you do not know.',
+        maxLength: 20,
+        askedAfter: NOT_ON_ROLL,
+        initial: at(NOT_ON_ROLL_YEAR),
       },
       {
         id: 'category',
@@ -186,6 +202,17 @@ function notFound(closest: StudentRef[], via: Platform): string {
   return `No pupil on your school's roll has that name, UPN or id.${near} If the pupil is not on the roll (a hospital or home-tuition pupil, a new arrival, a sibling), ${way}`;
 }
 
+const YEAR_ERROR = 'Give the year group like 5, Y5, Year 5, R or N1, or leave it empty.';
+
+/** The year group as the CPOMS import stores it ("Year 5" -> "5", "Reception" -> "R"); null if empty. */
+export function notOnRollYearOf(raw: string | undefined): { ok: true; year: string | null } | { ok: false } {
+  try {
+    return { ok: true, year: yearGroup({ y: raw ?? '' }, 'y') };
+  } catch {
+    return { ok: false };
+  }
+}
+
 export function concernFormHandler(service: ConcernService, options: ConcernFormOptions): FormHandler {
   const { zone, now } = options;
   const yes = (v: string | undefined) => /^(yes|y|true)$/i.test((v ?? '').trim());
@@ -226,6 +253,8 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
         const error = checkWhen(values.when ?? '');
         return error ? { ok: false, error } : { ok: true };
       }
+      if (fieldId === NOT_ON_ROLL_YEAR)
+        return notOnRollYearOf(values[NOT_ON_ROLL_YEAR]).ok ? { ok: true } : { ok: false, error: YEAR_ERROR };
       if (fieldId !== 'student') return { ok: true };
       const typed = (values.student ?? '').trim();
       const m = await matchPupil(actor.orgId, typed);
@@ -265,6 +294,9 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
       if (m?.kind === 'none' && !notOnRoll) errors.student = notFound(m.closest, via);
       else if (m?.kind === 'many')
         errors.student = `More than one pupil matches: give the UPN. ${m.students.map(pick).join('; ')}.`;
+      const year = notOnRollYearOf(submission.values[NOT_ON_ROLL_YEAR]);
+      // Only a pupil not on the roll has a year group as given (one on the roll has the roll's).
+      if (!year.ok && notOnRoll) errors[NOT_ON_ROLL_YEAR] = YEAR_ERROR;
       if (!errors.when) {
         const whenError = checkWhen(submission.values.when ?? '');
         if (whenError) errors.when = whenError;
@@ -284,6 +316,7 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
         orgId: actor.orgId,
         studentId: m.kind === 'one' ? m.student.id : null,
         notOnRollName: notOnRoll ? v.student : null,
+        notOnRollYear: notOnRoll && year.ok ? year.year : null,
         raisedById: actor.staffId,
         source: 'chat',
         externalId: null,

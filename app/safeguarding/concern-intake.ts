@@ -11,6 +11,7 @@ import type { ConcernDto } from '../../core/escalations/concern.ts';
 import { type ConcernSummary, channelNotice, concernRef } from '../../core/escalations/concern-messages.ts';
 import { notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import { happenedText } from '../../core/escalations/report-delay.ts';
+import { message } from '../../core/messages/outgoing-message.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { studentLabel } from '../../core/students/student-label.ts';
 import { ConcernAcks } from './concern-acks.ts';
@@ -203,14 +204,33 @@ export class ConcernIntake extends ConcernAcks {
   /**
    * An imported incident's concern raised while its pupil was not matched on the roll, whose incident a
    * later import matched to `studentId` (the pupil put on the roll since): linked to that pupil, as the
-   * import would have raised it, unless someone linked it already. Audited as the import's; no alert (the
-   * DSL was told when it was raised). True when it was linked now.
+   * import would have raised it, unless someone linked it already. Audited as the import's; everyone the
+   * concern went to is told it is the same incident, now linked (no new alert: no new concern). Called by
+   * the 'incident.imported' event and, when that event was lost, by the safeguarding sweep. True when it
+   * was linked now.
    */
   async linkMatchedByImport(concernId: string, studentId: string): Promise<boolean> {
     const c = await this.concerns.byId(concernId);
     if (!c || c.studentId) return false;
+    const student = await this.subjects.student(studentId);
+    // Initials and year only, as every chat message about a pupil.
+    const notice = message({
+      kind: 'text',
+      audience: 'private',
+      title: `Concern ${concernRef(c.id)} (${this.notOnRollLabelOf(c)}) is now linked to ${student ? studentLabel(student) : 'the pupil'}`,
+      text: `A later import matched its incident to this pupil on the roll: it is the same incident, so no new concern was raised. \`open-record\` or the board shows it with the pupil; if it is the wrong pupil, tell the safeguarding admin.`,
+    });
     return this.concerns.transaction(async (tx) => {
       if (!(await this.concerns.linkStudentIn(tx, c.id, studentId))) return false;
+      // The DSL (everyone the concern went to) is told it is the same incident, linked by the import.
+      for (const s of await this.concerns.notifiedStaff(c.id, tx))
+        await this.hub.outbox.enqueueIn(tx, {
+          idempotencyKey: `concern:${c.id}:matched-by-import:${s}`,
+          orgId: c.orgId,
+          to: { staffId: s },
+          priority: 0,
+          message: notice,
+        });
       await this.hub.audit.recordIn(tx, {
         orgId: c.orgId,
         actorId: null,

@@ -15,6 +15,7 @@ import {
 } from '../../core/escalations/concern.ts';
 import { concernRef, handledMessage, recordMessage } from '../../core/escalations/concern-messages.ts';
 import { isOverdue } from '../../core/escalations/escalation-ladder.ts';
+import { yearLabel } from '../../core/escalations/not-on-roll.ts';
 import { happenedText } from '../../core/escalations/report-delay.ts';
 import { message } from '../../core/messages/outgoing-message.ts';
 import type { ActionResult, Actor, Platform } from '../../core/ports.ts';
@@ -53,7 +54,7 @@ export class ConcernOutcomes extends ConcernIntake {
       reply: recordMessage({
         id,
         studentName: r.notOnRoll
-          ? `${r.studentName} (not on roll: \`concern link ${concernRef(id)} <UPN>\` links a record)`
+          ? `${r.studentName} (not on roll${r.concern.notOnRollYear ? `, ${yearLabel(r.concern.notOnRollYear)}` : ''}: \`concern link ${concernRef(id)} <UPN>\` links a record)`
           : r.studentName,
         studentLabel: r.studentLabel,
         category: r.concern.category,

@@ -149,9 +149,15 @@ export class IncidentConcerns {
     return res.created ? 'raised' : 'exists';
   }
 
-  /** The sweep: recent incidents, and unmatched rows, with no concern yet. */
+  /**
+   * The sweep: recent incidents, and unmatched rows, with no concern yet; and an incident whose concern was
+   * raised while its pupil was not on the roll, still linked to nobody (its 'incident.imported' event lost):
+   * linked to the incident's pupil as the event would have (audited, the DSL told: linkMatchedByImport).
+   */
   async sweep(now: Date): Promise<Record<string, number>> {
-    const rows = await this.service.subjects.incidentsWithoutConcern(this.lookback(now));
+    const { without: rows, toLink } = await this.service.subjects.incidentsToSweep(this.lookback(now));
+    let linked = 0;
+    for (const l of toLink) if (await this.service.linkMatchedByImport(l.concernId, l.studentId)) linked++;
     let raised = 0;
     for (const r of rows) {
       if (!(await this.classify(r.orgId, r.categories))) continue;
@@ -160,6 +166,6 @@ export class IncidentConcerns {
     const unmatched = this.unmatched ? await this.unmatched.rows.withoutConcern(this.lookback(now)) : [];
     let notOnRoll = 0;
     for (const u of unmatched) if ((await this.fromUnmatched(u.id, now)) === 'raised') notOnRoll++;
-    return { candidates: rows.length, raised, unmatched: unmatched.length, notOnRoll };
+    return { candidates: rows.length, raised, linked, unmatched: unmatched.length, notOnRoll };
   }
 }

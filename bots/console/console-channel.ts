@@ -288,6 +288,7 @@ export class ConsoleChannel implements ChannelPort {
       for (const f of fields) {
         const row = /^(.+)\.(\d+)\.([^.]+)$/.exec(f.id);
         if (row && (ended.get(row[1] ?? '') ?? Number.POSITIVE_INFINITY) <= Number(row[2])) continue;
+        if (f.askedAfter && !/^(yes|y|true)$/i.test((values[f.askedAfter] ?? '').trim())) continue;
         const opts = f.options ? ` [${f.options.map((o) => o.value).join('/')}]` : '';
         let offer: Record<string, string> | undefined;
         let accepted = false;

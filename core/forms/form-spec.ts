@@ -29,6 +29,11 @@ export interface FormField {
    * (FieldCheck.confirm, e.g. `yes` to "send it as given, not on roll"). Cards and modals show it as a field.
    */
   setByConfirmation?: boolean;
+  /**
+   * Asked by the console's guided prompt only once the named field is answered yes (e.g. the year group of
+   * a pupil not on the roll, once "send it as given" is confirmed). Cards and modals show it as a field.
+   */
+  askedAfter?: string;
 }
 
 export interface FormSpec {

@@ -7,7 +7,8 @@
  *   and a second import of the same file raise nothing more;
  * - a batch that fails half way leaves none of its unmatched rows (they commit with the batch or not at all);
  * - one incident, one concern when the events are lost too: the sweep raises nothing for an incident
- *   stored after its pupil was put on the roll (its not-on-roll concern is the one), nor for a row whose
+ *   stored after its pupil was put on the roll (its not-on-roll concern is the one, and the sweep links it
+ *   to the pupil as the lost event would have, the DSL told), nor for a row whose
  *   pupil no longer matches (its stored incident's concern is the one).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,8 +123,32 @@ describe.each(providers)('unmatched safeguarding rows of an import on %s', (prov
     });
     const matched = await unheard(`INC-9,${NEWKID},${when},Safeguarding > Neglect,"x"\n`);
     expect(matched).toMatchObject({ created: 1, rejected: 0 });
-    expect(await sweep()).toMatchObject({ raised: 0, notOnRoll: 0 });
+    // The sweep raises nothing, and links the concern to Kai as the lost event would have: audited as the
+    // import's, the DSL told it is the same incident (initials only). Once.
+    expect(await sweep()).toMatchObject({ raised: 0, linked: 1, notOnRoll: 0 });
+    expect(await sweep()).toMatchObject({ raised: 0, linked: 0, notOnRoll: 0 });
     expect(await db.concern.count()).toBe(1);
+    const kai = await db.student.findFirstOrThrow({ where: { upn: 'Z999999999999' } });
+    const linked = await db.concern.findFirstOrThrow();
+    expect(linked.studentId).toBe(kai.id);
+    const audit = await db.auditEvent.findMany({
+      where: { subjectId: linked.id, action: 'concern.student_linked' },
+    });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorKind: 'import', details: { matchedByImport: true } });
+    const told = await db.outboxMessage.findMany({
+      where: { idempotencyKey: { startsWith: `concern:${linked.id}:matched-by-import:` } },
+    });
+    expect(told.map((m) => m.recipientId)).toContain(s.staff.dsl);
+    const notice = t.hub.cipher.decryptJson<{ title: string; text: string }>(
+      told[0]!.payloadEnc,
+      'OutboxMessage.payloadEnc',
+    );
+    expect(notice.title).toMatch(
+      /^Concern C-[A-Z0-9]{6} \(K\.N\. \(not on roll, Y5\)\) is now linked to K\.N\. \(Y5\)$/,
+    );
+    expect(notice.text).toContain('it is the same incident, so no new concern was raised');
+    expect(JSON.stringify(notice)).not.toContain('Newkid');
     const row = (await new ImportConcernRows(db).forRun(matched.id)).rows[0];
     expect(row).toMatchObject({ otherWay: true, matchedTo: 'K.N. (Y5)', notOnRoll: false });
     expect(formatConcernRows(matched, { rows: [row!], total: 1 })[1]).toMatch(

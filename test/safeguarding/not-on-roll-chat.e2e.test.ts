@@ -49,6 +49,7 @@ function submission(view: View, viewId: string, v: Record<string, string>, notOn
           notOnRoll: {
             v: { type: 'checkboxes', selected_options: notOnRoll ? [{ value: 'true' }] : [] },
           },
+          notOnRollYear: text(v.notOnRollYear ?? ''),
           category: { v: { type: 'static_select', selected_option: { value: 'Neglect' } } },
           what: text(v.what ?? ''),
           when: { v: { type: 'datetimepicker', selected_date_time: null } },
@@ -81,6 +82,8 @@ describe.each(providers)('a pupil not on the roll, through the Slack modal, on %
     await h.slack.idle();
     const view = opened.at(-1)!;
     expect(view.blocks.some((b) => b.block_id === 'notOnRoll')).toBe(true);
+    // An optional year group for a pupil not on the roll, so the DSL can find the child.
+    expect(view.blocks.some((b) => b.block_id === 'notOnRollYear')).toBe(true);
 
     // Two fields wrong at once: each error on its own field; the pupil's error offers the way on.
     const first = await postInteraction(h, submission(view, 'V100', { student: KAI, what: 'x' }));
@@ -98,10 +101,20 @@ describe.each(providers)('a pupil not on the roll, through the Slack modal, on %
     );
     expect(await h.hub.dbh.db.concern.count()).toBe(0);
 
-    // Confirmed: recorded as given, marked "not on roll", and sent to the DSL.
+    // A year group that is not one is refused under its own field.
+    const badYear = await postInteraction(
+      h,
+      submission(view, 'V100', { student: KAI, what: CONCERN_TEXT, notOnRollYear: 'blue class' }, true),
+    );
+    expect((badYear.json as { errors: Record<string, string> }).errors).toEqual({
+      notOnRollYear: 'Give the year group like 5, Y5, Year 5, R or N1, or leave it empty.',
+    });
+    expect(await h.hub.dbh.db.concern.count()).toBe(0);
+
+    // Confirmed with the year group: recorded as given, marked "not on roll", and sent to the DSL.
     const sent = await postInteraction(
       h,
-      submission(view, 'V100', { student: KAI, what: CONCERN_TEXT }, true),
+      submission(view, 'V100', { student: KAI, what: CONCERN_TEXT, notOnRollYear: 'Year 5' }, true),
     );
     const done = JSON.stringify(sent.json);
     expect(done).toContain('"response_action":"update"');
@@ -111,10 +124,11 @@ describe.each(providers)('a pupil not on the roll, through the Slack modal, on %
     expect(c.studentId).toBeNull();
     expect(c.notOnRollNameEnc).toBeTruthy();
     expect(c.notOnRollNameEnc).not.toContain('Kai');
+    expect(c.notOnRollYear).toBe('5');
     await h.t.tickAndDeliver();
     const toDsl = posts.filter((p) => p.channel === 'U0DSL');
     expect(toDsl).toHaveLength(1);
-    expect(toDsl[0]!.text).toContain('for K.H. (not on roll)');
+    expect(toDsl[0]!.text).toContain('for K.H. (not on roll, Y5)');
     expect(JSON.stringify(toDsl)).not.toContain('Hospital-Patient');
   });
 });
@@ -168,6 +182,7 @@ describe.each(providers)('a pupil not on the roll, through the Teams card, on %s
       actions: { type: string; data?: Record<string, unknown> }[];
     };
     expect(cardText(card)).toContain('"id":"notOnRoll"');
+    expect(cardText(card)).toContain('"id":"notOnRollYear"');
     const data = card.actions.find((a) => a.type === 'Action.Execute')!.data!;
 
     const bad = await t.post(invoke(data, { student: KAI, what: 'x', when__time: '23:59' }, 'card-1'));
@@ -185,19 +200,24 @@ describe.each(providers)('a pupil not on the roll, through the Teams card, on %s
     expect(await t.hub.dbh.db.concern.count()).toBe(0);
 
     const ok = await t.post(
-      invoke(data, { student: KAI, notOnRoll: 'yes', what: CONCERN_TEXT, when__time: '08:40' }, 'card-1'),
+      invoke(
+        data,
+        { student: KAI, notOnRoll: 'yes', notOnRollYear: 'Y5', what: CONCERN_TEXT, when__time: '08:40' },
+        'card-1',
+      ),
     );
     const receipt = cardText((ok.body as { value: unknown }).value);
     expect(receiptOf(receipt)?.[1]).toBe('Dana Lead (DSL)');
     expect(receipt).toContain('The pupil is not on the roll');
     const c = (await t.hub.dbh.db.concern.findFirst())!;
     expect(c.studentId).toBeNull();
+    expect(c.notOnRollYear).toBe('5');
     await t.tickAndDeliver();
     const toDsl = t.console
       .transcript()
       .filter((m) => m.staffId === s.staff.dsl && m.message.kind === 'concern_escalation');
     expect(toDsl).toHaveLength(1);
-    expect(toDsl[0]!.message.title).toContain('for K.H. (not on roll)');
+    expect(toDsl[0]!.message.title).toContain('for K.H. (not on roll, Y5)');
     expect(JSON.stringify(toDsl)).not.toContain('Hospital-Patient');
   });
 });

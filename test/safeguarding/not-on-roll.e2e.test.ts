@@ -29,9 +29,17 @@ describe.each(providers)('a concern about a pupil not on the roll, at the consol
     expect(offer).toContain('type `yes` to send it as given');
     expect(offer).not.toContain('Form abandoned');
     h.type('yes');
-    expect(await h.waitFor(/Category \(optional\).*: $/m)).toContain(
+    // Then the year group, so the DSL can find the child: a wrong answer is asked again at once.
+    expect(await h.waitFor(/Year group, if not on our roll \(optional\): $/m)).toContain(
       'Recorded as given: K.H. (not on roll).',
     );
+    h.type('the blue class');
+    expect(
+      await h.waitFor(/Give the year group like 5, Y5, Year 5, R or N1, or leave it empty\.\n/),
+    ).toBeTruthy();
+    await h.waitFor(/Year group, if not on our roll \(optional\) \{the blue class\}: $/m);
+    h.type('Year 5');
+    await h.waitFor(/Category \(optional\).*: $/m);
     h.type('Neglect');
     await h.waitFor(/What you saw or heard.*: $/m);
     h.type('He said nobody has visited him on the ward for a week and he has no clean clothes');
@@ -49,16 +57,16 @@ describe.each(providers)('a concern about a pupil not on the roll, at the consol
     const toDsl = await h.waitFor(
       new RegExp(`── to Tom Reed, DSL ─ \\[(r\\d+)\\][^\\n]*\\n[^\\n]*${ref}[^\\n]*\\n`),
     );
-    expect(toDsl).toContain(`Safeguarding concern ${ref} for K.H. (not on roll)`);
+    expect(toDsl).toContain(`Safeguarding concern ${ref} for K.H. (not on roll, Y5)`);
     expect(toDsl).not.toMatch(/Hospital-Patient/);
     const r = /\[(r\d+)\]/.exec(toDsl.slice(toDsl.lastIndexOf('── to Tom Reed')))![1]!;
-    await h.waitFor(/Pupil: K\.H\. \(not on roll\)/);
+    await h.waitFor(/Pupil: K\.H\. \(not on roll, Y5\)/);
 
     h.type(`as ${DSL}`);
     await h.waitFor(/Acting as Tom Reed\./);
     h.type(`open-record ${r}`);
     const record = await h.waitFor(/Chronology:[\s\S]*?concern\.raised[^\n]*\n/);
-    expect(record).toContain('Kai Hospital-Patient (not on roll');
+    expect(record).toContain('Kai Hospital-Patient (not on roll, Y5: `concern link');
     expect(record).toContain('He said nobody has visited him on the ward');
 
     // Point 3: the outcome hint lists the real outcomes; `record-outcome rN` alone records nothing.
