@@ -13,6 +13,15 @@ const MAX_RUN = 10;
 /** A run is looked for among the person's next RUN_WINDOW sequence numbers (sent ones lie before). */
 const RUN_WINDOW = MAX_RUN * 4;
 
+/**
+ * A head that failed before and waits to be retried (a transient error, a 429) is claimed alone: it is
+ * likely to fail again, and its run claimed with it was given back whole after each failure (issue 18:
+ * with every DSL's chat failing, each retry claimed, decrypted and gave back nine messages, ~50 claims
+ * and ~1,250 give-backs holding SQLite's one writer and the event loop while 1,000 SMS were due). Once it
+ * is sent, the next claim takes the rest in order, as before.
+ */
+const retriedHead = (r: { state: string; attempts: number }) => r.state === 'RETRYING' && r.attempts > 0;
+
 /** Whether a claimed row is an e-mail or SMS (its own people count, `outOfChat` of the claims below). */
 const outOfChatRow = (r: { platform: Platform | null }) => r.platform !== null && isOutOfChat(r.platform);
 
@@ -192,6 +201,7 @@ export async function claimPortable(
       if (!run || stopped.has(r.orderKey)) continue;
       if (run.length >= MAX_RUN || !isDue(r)) stopped.add(r.orderKey);
       else run.push(r);
+      if (run.length === 1 && retriedHead(r)) stopped.add(r.orderKey);
     }
     // In claim order, each person with their run (their messages go out one after another, different
     // people's concurrently).
@@ -265,7 +275,8 @@ export async function claimRunsSkipLocked(
 ): Promise<{ id: string; inDoubt: boolean }[]> {
   const n = Math.max(1, Math.floor(limit));
   const headsOf = (name: string, only: string, count: number) => `${name} AS (
-       SELECT m."id", m."orderKey", m."sequence", m."priority", m."nextAttemptAt", m."state"::text AS prev
+       SELECT m."id", m."orderKey", m."sequence", m."priority", m."nextAttemptAt", m."state"::text AS prev,
+              m."attempts"
        FROM "OutboxMessage" m
        WHERE ${dueSql('m')}${only}
          AND NOT EXISTS (
@@ -292,7 +303,7 @@ export async function claimRunsSkipLocked(
        SELECT f."id", f."orderKey", r.turn, (row_number() OVER w)::int AS pos,
               bool_and(${dueSql('f')}) OVER w AS due_so_far
        FROM ranked r JOIN "OutboxMessage" f ON f."orderKey" = r."orderKey" AND f."sequence" > r."sequence"
-       WHERE ${blockingSql('f')}
+       WHERE ${blockingSql('f')} AND NOT (r.prev = 'RETRYING' AND r."attempts" > 0)
        WINDOW w AS (PARTITION BY f."orderKey" ORDER BY f."sequence")
      ),
      run AS (

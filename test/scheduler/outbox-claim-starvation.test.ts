@@ -72,18 +72,23 @@ describe.each(providers)('claims are not starved by held-back messages on %s', (
     expect(claimed.map((m) => m.idempotencyKey)).toEqual(['p3m0']);
   });
 
-  it('once due again, the first messages are claimed with their runs, ahead of nothing they block', async () => {
+  it('once due again, the first messages are claimed alone, ahead of nothing they block; then their runs', async () => {
     await t.db.outboxMessage.updateMany({ where: { idempotencyKey: 'p3m0' }, data: { state: 'SENT' } });
     clock.set('2026-11-24T10:01:00Z');
-    const claimed = (await outbox.claim('w', 2, 60_000)).map((m) => m.idempotencyKey);
-    // Two people (the limit), each from their first message on, in order (a run is cut where the
-    // candidates end on SQLite; PostgreSQL takes the whole run).
-    const byPerson = new Map<string, string[]>();
-    for (const k of claimed) byPerson.set(k.slice(0, 2), [...(byPerson.get(k.slice(0, 2)) ?? []), k]);
-    expect(byPerson.size).toBe(2);
-    for (const [p, keys] of byPerson) {
-      expect(keys.length).toBeGreaterThanOrEqual(2);
-      expect(keys).toEqual([0, 1, 2, 3, 4].slice(0, keys.length).map((i) => `${p}m${i}`));
-    }
+    // Two people (the limit), each with only the first message: a retry is likely to fail again, and the
+    // run claimed behind it was given back whole each time (issue 18: every DSL's chat failing beside
+    // 1,000 SMS due at once, ~1,250 give-backs in the SMS phase).
+    const first = await outbox.claim('w', 2, 60_000);
+    expect(first.map((m) => m.idempotencyKey.slice(2))).toEqual(['m0', 'm0']);
+    // Once a first message is sent, the next claim takes that person's run behind it, in order.
+    const sent = first[0]!;
+    const attemptNo = await outbox.beginAttempt(sent.id, sent.claimToken, 60_000);
+    await outbox.finishAttempt(sent.id, sent.claimToken, attemptNo!, 'SENT', { state: 'SENT' });
+    const p = sent.idempotencyKey.slice(0, 2);
+    const next = (await outbox.claim('w', 2, 60_000)).map((m) => m.idempotencyKey);
+    expect(next.filter((k) => k.startsWith(p))).toEqual([`${p}m1`, `${p}m2`, `${p}m3`, `${p}m4`]);
+    // The other person claimed here is the third, whose first message is again claimed alone.
+    expect(next.filter((k) => !k.startsWith(p))).toHaveLength(1);
+    expect(next.filter((k) => !k.startsWith(p))[0]).toMatch(/^p\dm0$/);
   });
 });
