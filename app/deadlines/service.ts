@@ -167,6 +167,7 @@ export class DeadlineService {
       byOrg.set(t.orgId, cal);
     }
     const cache = new Map<string, CalendarContext>();
+    const today = this.today();
     return (orgId: string): CalendarContext => {
       let ctx = cache.get(orgId);
       if (!ctx) {
@@ -174,6 +175,7 @@ export class DeadlineService {
           holidays: this.holidays,
           schoolDays: this.schoolDaysOf(orgId, byOrg.get(orgId)),
           localAuthority: this.localAuthorities.has(orgId),
+          today,
         };
         cache.set(orgId, ctx);
       }

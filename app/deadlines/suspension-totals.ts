@@ -25,6 +25,17 @@ const termName = (d: IsoDate): string => {
   return `${t.name} term ${t.start.slice(0, 4)}`;
 };
 
+type Counted = ReturnType<typeof pupilSuspensions>[number];
+/** The term's school days of the pupil's suspensions before `p` (date order). */
+const totalBefore = (all: readonly Counted[], p: Counted, term: IsoDate): number => {
+  let n = 0;
+  for (const q of all) {
+    if (q === p) break;
+    n += q.s.byTerm.get(term) ?? 0;
+  }
+  return n;
+};
+
 /** Lines for a suspension case's timeline: empty unless the pupil has other suspension cases or is past 45 days. */
 export async function suspensionTotalLines(svc: DeadlineService, c: CaseDetail): Promise<string[]> {
   if (c.kind !== 'SUSPENSION') return [];
@@ -35,24 +46,42 @@ export async function suspensionTotalLines(svc: DeadlineService, c: CaseDetail):
   const all = pupilSuspensions(
     cases.map((x) => x.events),
     sd,
+    svc.today(),
   );
   const ref = (of: number) => cases[of]!.reference ?? cases[of]!.id.slice(0, 8);
-  const part = (s: Suspension, of: number) =>
-    s.days === null
-      ? `${ref(of)} from ${formatDate(s.firstDay)}, no return date yet: not counted`
-      : `${ref(of)} ${s.days} from ${formatDate(s.firstDay)}`;
+  // A suspension across two terms counts its school days in each; one with no return date recorded
+  // counts as continuing through today (never 0: a suspension is for a fixed period).
+  const part = (s: Suspension, of: number, term: IsoDate) => {
+    const n = s.byTerm.get(term) ?? 0;
+    const split = s.byTerm.size > 1 ? ` (of ${s.days})` : '';
+    const open = s.open ? ', no return date recorded: counted through today' : '';
+    return `${ref(of)} ${n}${split} from ${formatDate(s.firstDay)}${open}`;
+  };
   // The terms and school years of this case's suspensions (or of its start, none recorded yet).
-  const mine = all.filter((p) => p.of === 0).map((p) => p.s.firstDay);
-  const anchors = mine.length ? mine : [c.startDate];
-  const terms = [...new Set(anchors.map((d) => termPeriodOf(d).start))];
-  const years = [...new Set(anchors.map(schoolYearStart))];
+  const mine = all.filter((p) => p.of === 0).map((p) => p.s);
+  const terms = mine.length
+    ? [...new Set(mine.flatMap((s) => [termPeriodOf(s.firstDay).start, ...s.byTerm.keys()]))].sort()
+    : [termPeriodOf(c.startDate).start];
+  const years = [...new Set(terms.map(schoolYearStart))];
+  // A school year's days: the terms' days of that year (a suspension running on counts in each).
+  const daysIn = (s: Suspension, y: number) => {
+    let n = 0;
+    for (const [term, d] of s.byTerm) if (schoolYearStart(term) === y) n += d;
+    return n;
+  };
+  // Shown with another case, past 15 or 45, and for an open or split suspension of this case.
+  const always = others.length > 0 || mine.some((s) => s.open || s.byTerm.size > 1);
   const lines: string[] = [];
   for (const term of terms) {
-    const inTerm = all.filter((p) => termPeriodOf(p.s.firstDay).start === term);
-    const total = inTerm.reduce((n, p) => n + (p.s.days ?? 0), 0);
-    if (others.length === 0 && total <= 15) continue;
-    let line = `  ${termName(term)}: ${total} school days (${inTerm.map((p) => part(p.s, p.of)).join('; ') || 'none recorded yet'})`;
-    const crossing = inTerm.find((p) => p.crossesTerm);
+    const inTerm = all.filter((p) => (p.s.byTerm.get(term) ?? 0) > 0);
+    const total = inTerm.reduce((n, p) => n + (p.s.byTerm.get(term) ?? 0), 0);
+    if (!always && total <= 15) continue;
+    let line = `  ${termName(term)}: ${total} school days (${inTerm.map((p) => part(p.s, p.of, term)).join('; ') || 'none recorded yet'})`;
+    // The suspension that takes this term past 15 (its case carries the board's date).
+    const crossing = inTerm.find((p) => {
+      const before = totalBefore(all, p, term);
+      return before <= 15 && before + (p.s.byTerm.get(term) ?? 0) > 15;
+    });
     if (crossing) {
       const carrier = crossing.of === 0 ? c : await svc.cases.byId(cases[crossing.of]!.id);
       const x6 = carrier?.deadlines.find((d) => d.ruleId === 'X6s' && d.status !== 'CANCELLED');
@@ -63,10 +92,8 @@ export async function suspensionTotalLines(svc: DeadlineService, c: CaseDetail):
     lines.push(line);
   }
   for (const y of years) {
-    const total = all
-      .filter((p) => schoolYearStart(p.s.firstDay) === y)
-      .reduce((n, p) => n + (p.s.days ?? 0), 0);
-    if (others.length === 0 && total <= SCHOOL_YEAR_LIMIT) continue;
+    const total = all.reduce((n, p) => n + daysIn(p.s, y), 0);
+    if (!always && total <= SCHOOL_YEAR_LIMIT) continue;
     lines.push(
       `  school year ${y}-${String(y + 1).slice(2)}: ${total} of at most ${SCHOOL_YEAR_LIMIT} school days${total > SCHOOL_YEAR_LIMIT ? ': OVER the limit a pupil may be suspended in a school year' : ''}`,
     );

@@ -46,7 +46,7 @@ export const packOf = (book: RuleBook, c: { kind: string; rulePack: string; star
 /** Why a case has fewer deadlines than its kind should (empty when nothing is missing). */
 export function problemsOfCase(
   book: RuleBook,
-  c: { kind: string; rulePack: string; startDate: string; events: { kind: string }[] },
+  c: { kind: string; rulePack: string; startDate: string; events: { kind: string; occurredOn?: string }[] },
   computedCount: number,
   hasTermDates: boolean,
 ): CaseProblem[] {

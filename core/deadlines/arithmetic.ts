@@ -16,6 +16,11 @@ export interface CalendarContext {
   schoolDays: SchoolDays;
   /** The organisation is a local authority: the LA's duties (Rule.laOfficer) are its officer's own. */
   localAuthority?: boolean;
+  /**
+   * Today in the hub's zone: a suspension with no return date recorded counts its school days through it
+   * (core/deadlines/suspension.ts). Without it such a suspension counts its first day only.
+   */
+  today?: IsoDate;
 }
 
 export interface DueDate {

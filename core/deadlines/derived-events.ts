@@ -20,10 +20,19 @@ interface Fact {
 
 /**
  * For each case kind that has them, its derived key dates from the recorded ones; `others`: the key dates
- * of the same pupil's other cases of the kind in the organisation, where a duty adds them up (suspensions).
+ * of the same pupil's other cases of the kind in the organisation, where a duty adds them up (suspensions);
+ * `today`: the day a suspension with no return date recorded is counted through (it continues).
  */
 export const DERIVE_EVENTS: Partial<
-  Record<CaseKind, (events: readonly Fact[], sd: SchoolDays, others?: readonly (readonly Fact[])[]) => Fact[]>
+  Record<
+    CaseKind,
+    (
+      events: readonly Fact[],
+      sd: SchoolDays,
+      others?: readonly (readonly Fact[])[],
+      today?: IsoDate,
+    ) => Fact[]
+  >
 > = {
   SUSPENSION: derivedSuspensionEvents,
   HEALTH_NEEDS: derivedHealthNeedsEvents,

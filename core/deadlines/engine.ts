@@ -56,7 +56,7 @@ export function evaluateCase(c: CaseFacts, book: RuleBook, ctx: CalendarContext)
   // Suspensions: the duties their key dates imply (6th school day, over 15 days in a term) as events.
   // Health needs: each spell of absence of 15 school days or more (core/deadlines/health-needs.ts).
   const derive = DERIVE_EVENTS[c.kind];
-  const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays, c.others)] : c.events;
+  const facts = derive ? [...c.events, ...derive(c.events, ctx.schoolDays, c.others, ctx.today)] : c.events;
   const events = facts.length > 1 ? [...facts].sort(byDate) : facts;
   const out: ComputedDeadline[] = [];
   for (const packed of book.rulesFor(c.kind, c.rulePack)) {

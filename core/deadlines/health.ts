@@ -8,7 +8,12 @@
 import type { RuleBook } from './registry.ts';
 import type { CaseKind } from './types.ts';
 
-export type CaseProblemCode = 'unknown_pack' | 'no_rules' | 'waiting_for_event' | 'needs_term_dates';
+export type CaseProblemCode =
+  | 'unknown_pack'
+  | 'no_rules'
+  | 'waiting_for_event'
+  | 'needs_term_dates'
+  | 'no_return_date';
 
 export interface CaseProblem {
   code: CaseProblemCode;
@@ -30,7 +35,7 @@ function ruleNames(ids: string, rules: readonly { id: string; name: string }[]):
 export const TERM_DATES_HINT = 'import the school calendar: send-hub import ics <file|url>';
 
 export function caseProblems(
-  c: { kind: CaseKind; rulePack: string; events: { kind: string }[] },
+  c: { kind: CaseKind; rulePack: string; events: { kind: string; occurredOn?: string }[] },
   computedCount: number,
   hasTermDates: boolean,
   book: RuleBook,
@@ -68,6 +73,20 @@ export function caseProblems(
       code: 'waiting_for_event',
       message: `no deadlines yet: none of the key dates its rules start from is recorded (record one of: ${anchors.join(', ')})`,
     });
+  }
+  // A suspension is for a fixed period (Education Act 2002 s.51A(1)): one with no return date recorded is counted as continuing through today
+  // (core/deadlines/suspension.ts), never as 0 days, and its holder is told so.
+  if (c.kind === 'SUSPENSION') {
+    const dated = c.events.filter((e) => e.occurredOn !== undefined);
+    for (const f of dated)
+      if (
+        f.kind === 'first_day_of_suspension' &&
+        !dated.some((r) => r.kind === 'return_date' && r.occurredOn! > f.occurredOn!)
+      )
+        out.push({
+          code: 'no_return_date',
+          message: `no return date recorded for the suspension from ${f.occurredOn}: a suspension is for a fixed period, so it is counted as continuing, every school day through today, towards the governing board's 15 days in a term (reg 6(3)(b)) until its return_date is recorded`,
+        });
   }
   if (!hasTermDates) {
     const school = rules.filter((r) => r.offset.unit === 'SD' || r.offset.unit === 'TERM');

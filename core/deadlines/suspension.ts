@@ -11,6 +11,8 @@
  * The total is the PUPIL's, not one case's (audit finding 3): the suspensions of the pupil's other
  * suspension cases in the same organisation (open or closed) are added in date order, and the board's
  * date goes on the case whose suspension takes the term's total past 15 school days, so it is nudged once.
+ * Each term counts its own school days of a suspension that runs across two (termPeriodOf); one with no
+ * return date recorded counts as continuing through `today` (never 0 days).
  * School days are the school's (term dates, INSET and closures); terms are autumn, spring and summer; a
  * school year runs from 1 September (45 school days at most: DfE suspension guidance 2023).
  * A planned first day (the start the school notified, recorded with --planned before it comes) gives the
@@ -39,17 +41,41 @@ export function schoolDaysBetween(from: IsoDate, to: IsoDate, sd: SchoolDays): n
   return n;
 }
 
-/** One suspension of a case: its first day, its length in school days (null: no return date yet), its notice. */
+/**
+ * One suspension of a case: its first day, its length in school days, its notice. A suspension is for a
+ * fixed period (Education Act 2002 s.51A(1)), so one with no return date recorded is bad data, never 0 days: it counts as
+ * continuing, its school days from the first day through `today` (`open`), and the case says so
+ * (core/deadlines/health.ts, `no_return_date`).
+ */
 export interface Suspension {
   /** The first day's event id (unique: orders suspensions starting the same day the same way everywhere). */
   id: string;
   firstDay: IsoDate;
-  days: number | null;
+  /** School days counted: to the return date, or (open) through today. */
+  days: number;
+  /** No return date recorded: counted as continuing through today. */
+  open: boolean;
+  /** The school days in each term (by the term's start, termPeriodOf): a suspension across two terms counts in each. */
+  byTerm: Map<IsoDate, number>;
   noticeOn: IsoDate;
 }
 
-/** A case's suspensions (actual first days only: a planned one counts no days), in date order. */
-export function suspensionsOf(events: readonly Fact[], sd: SchoolDays): Suspension[] {
+/** The school days from `from` up to (not including) `to`, by term (termPeriodOf), capped at 400 calendar days. */
+function schoolDaysByTerm(from: IsoDate, to: IsoDate, sd: SchoolDays): Map<IsoDate, number> {
+  const out = new Map<IsoDate, number>();
+  for (let d = from, i = 0; d < to && i < 400; d = addDays(d, 1), i++)
+    if (sd.isSchoolDay(d)) {
+      const t = termPeriodOf(d).start;
+      out.set(t, (out.get(t) ?? 0) + 1);
+    }
+  return out;
+}
+
+/**
+ * A case's suspensions (actual first days only: a planned one counts no days), in date order. `today`:
+ * the day an open suspension (no return date recorded) is counted through (default: its first day alone).
+ */
+export function suspensionsOf(events: readonly Fact[], sd: SchoolDays, today?: IsoDate): Suspension[] {
   const sorted = [...events].sort((a, b) =>
     a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
   );
@@ -61,10 +87,16 @@ export function suspensionsOf(events: readonly Fact[], sd: SchoolDays): Suspensi
     const back = returns.find((r) => r.occurredOn > f.occurredOn);
     let notice: Fact | undefined;
     for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
+    const through = today && today > f.occurredOn ? today : f.occurredOn;
+    const byTerm = schoolDaysByTerm(f.occurredOn, back ? back.occurredOn : addDays(through, 1), sd);
+    let days = 0;
+    for (const n of byTerm.values()) days += n;
     out.push({
       id: f.id,
       firstDay: f.occurredOn,
-      days: back ? schoolDaysBetween(f.occurredOn, back.occurredOn, sd) : null,
+      days,
+      open: !back,
+      byTerm,
       noticeOn: (notice ?? f).occurredOn,
     });
   }
@@ -76,22 +108,26 @@ const bySuspension = (a: { s: Suspension }, b: { s: Suspension }) =>
 
 /**
  * The suspensions of a pupil's cases together, in date order, each with the case it belongs to (`of`, the
- * index in `cases`) and whether it takes its term's total past 15 school days (the board's duty, reg
- * 6(3)(b)). A suspension with no return date yet counts no days until one is recorded.
+ * index in `cases`) and whether it takes a term's total past 15 school days (the board's duty, reg
+ * 6(3)(b)). Each term counts its own school days of a suspension that runs across two; an open suspension
+ * (no return date recorded) counts through `today`.
  */
 export function pupilSuspensions(
   cases: readonly (readonly Fact[])[],
   sd: SchoolDays,
+  today?: IsoDate,
 ): { s: Suspension; of: number; crossesTerm: boolean }[] {
-  const all = cases.flatMap((events, of) => suspensionsOf(events, sd).map((s) => ({ s, of })));
+  const all = cases.flatMap((events, of) => suspensionsOf(events, sd, today).map((s) => ({ s, of })));
   all.sort(bySuspension);
   const totals = new Map<IsoDate, number>();
   return all.map(({ s, of }) => {
-    const term = termPeriodOf(s.firstDay).start;
-    const before = totals.get(term) ?? 0;
-    const after = before + (s.days ?? 0);
-    totals.set(term, after);
-    return { s, of, crossesTerm: before <= 15 && after > 15 };
+    let crossesTerm = false;
+    for (const [term, n] of s.byTerm) {
+      const before = totals.get(term) ?? 0;
+      totals.set(term, before + n);
+      if (before <= 15 && before + n > 15) crossesTerm = true;
+    }
+    return { s, of, crossesTerm };
   });
 }
 
@@ -104,6 +140,7 @@ export function derivedSuspensionEvents(
   events: readonly Fact[],
   sd: SchoolDays,
   others: readonly (readonly Fact[])[] = [],
+  today?: IsoDate,
 ): Fact[] {
   const sorted = [...events].sort((a, b) =>
     a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
@@ -129,12 +166,12 @@ export function derivedSuspensionEvents(
         occurredOn: f.occurredOn,
       });
   }
-  for (const s of suspensionsOf(events, sd))
-    if (s.days === null || s.days > 5)
+  for (const s of suspensionsOf(events, sd, today))
+    if (s.open || s.days > 5)
       out.push({ id: `${s.id}~x5`, kind: 'suspension_beyond_5_days', occurredOn: s.firstDay });
   // The term's total counts the pupil's other suspension cases too; the board's date is this case's only
   // when one of its own suspensions takes the total past 15 school days.
-  for (const p of pupilSuspensions([events, ...others], sd))
+  for (const p of pupilSuspensions([events, ...others], sd, today))
     if (p.of === 0 && p.crossesTerm)
       out.push({ id: `${p.s.id}~x6`, kind: 'board_review_required', occurredOn: p.s.noticeOn });
   return out;

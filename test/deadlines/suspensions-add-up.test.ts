@@ -56,10 +56,34 @@ describe("a pupil's suspensions across cases", () => {
     expect(board(D1)).toEqual([]);
   });
 
-  it('a suspension of another term does not count; one with no return date counts no days yet', () => {
+  it('a suspension of another term does not count', () => {
     const spring = facts('s', '2027-01-11', '2027-01-12', '2027-01-19');
     expect(board(spring, [D1, D2])).toEqual([]);
+  });
+
+  it('one with no return date counts as continuing, through today (never 0 days)', () => {
     const open = D2.filter((e) => e.kind !== 'return_date');
-    expect(board(open, [D1])).toEqual([]);
+    const on = (today: string) =>
+      evaluateCase(
+        { kind: 'SUSPENSION', rulePack: 'england-exclusions@2023', events: open, others: [D1] },
+        book,
+        { ...ctx, today },
+      ).filter((d) => d.rule.id === 'X6s');
+    // Fri 4 Dec: 1-4 Dec, 10 + 4 = 14. Tue 8 Dec: 1-4, 7, 8 Dec, 10 + 6 = 16: the board's date, Tue 5 Jan.
+    expect(on('2026-12-04')).toEqual([]);
+    expect(on('2026-12-08').map((d) => d.dueOn)).toEqual(['2027-01-05']);
+    expect(pupilSuspensions([open], sd, '2026-12-08')[0]!.s).toMatchObject({ days: 6, open: true });
+  });
+
+  it('a suspension across the Christmas break counts its school days in each term', () => {
+    // 14-18 Dec (5, autumn), 5-8 and 11 Jan (5, spring), back Tue 12 Jan.
+    const x = facts('x', '2026-12-11', '2026-12-14', '2027-01-12');
+    const [p] = pupilSuspensions([x], sd);
+    expect([...p!.s.byTerm]).toEqual([
+      ['2026-09-01', 5],
+      ['2027-01-01', 5],
+    ]);
+    // With D1 (10): autumn 15, not more than 15: no board date (all 10 in autumn made 20).
+    expect(board(x, [D1])).toEqual([]);
   });
 });
