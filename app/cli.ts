@@ -15,6 +15,8 @@ import { prepareDatabase } from './database.ts';
 import { classifyDbError } from './db-trouble.ts';
 import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { dueLineFormatter } from './deadlines/due-lines.ts';
+import { dueIdText, dueRead } from './deadlines/due-list.ts';
+import { problemLine } from './deadlines/truth.ts';
 import { loadDemoSchool } from './demo/demo-school.ts';
 import { doctorPendingMigrations } from './doctor-migrations.ts';
 import { resolveImportOrg } from './imports/resolve-org.ts';
@@ -151,7 +153,9 @@ export function buildProgram(): Command {
           | undefined;
         const days = Math.ceil(ms / 86_400_000);
         const scope = { ...(orgId ? { orgId } : {}), ...(owner ? { ownerId: owner.id } : {}) };
-        const dl = deadlines ? await deadlines.dueList(days, scope) : [];
+        // As the next tick will store them, with the cases lacking deadlines (app/deadlines/due-list.ts).
+        const due = deadlines ? await dueRead(deadlines, days, scope) : undefined;
+        const dl = due?.rows ?? [];
         // People by name and email, meetings by type and date, the child by initials (issue 14 point 3).
         const lines = await dueLineFormatter(
           hub,
@@ -160,11 +164,10 @@ export function buildProgram(): Command {
         );
         for (const d of dl)
           console.log(
-            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${lines.ownerCli(d.ownerId)}  [${d.id}]${d.dayNote}`,
+            `${d.dueOn}  ${(d.overdue ? 'OVERDUE' : d.status).padEnd(8)}  ${d.ruleName}  ${d.student}  case ${d.caseRef}  owner ${lines.ownerCli(d.ownerId)}  [${dueIdText(d.id)}]${d.dayNote}`,
           );
         // Cases that cannot show all their deadlines say why (issue 14: no silent emptiness).
-        if (deadlines)
-          for (const line of await deadlines.problemLines(scope)) console.log(`ATTENTION  ${line}`);
+        for (const p of due?.problems ?? []) console.log(`ATTENTION  ${problemLine(p)}`);
         if (rows.length === 0 && dl.length === 0) console.log(`Nothing due within ${opts.within}.`);
         for (const r of rows) console.log(lines.reminderCli(r));
       } finally {

@@ -7,8 +7,9 @@ import { type ActionVerb, message } from '../../core/messages/outgoing-message.t
 import { meetingKindLabels } from '../../core/reminders/plan-meeting-reminders.ts';
 import type { Hub } from '../container.ts';
 import { dueLineFormatter } from './due-lines.ts';
+import { dueIdText, dueRead } from './due-list.ts';
 import type { DeadlineService } from './service.ts';
-import { caseloadTruth, problemLine } from './truth.ts';
+import { problemLine } from './truth.ts';
 
 /** The safeguarding module's digest section (app/safeguarding/concern-digest.ts), when it is loaded. */
 interface ConcernDigestSource {
@@ -22,7 +23,8 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
     summary: 'your deadlines (and reminders) in the next 14 days, or the number of days you give',
     async run({ actor, args }) {
       const days = Math.min(366, Math.max(1, Number.parseInt(args, 10) || 14));
-      const rows = await svc.dueList(days, { orgId: actor.orgId, ownerId: actor.staffId });
+      // As the next tick will store them, and the cases lacking deadlines, from one read (due-list.ts).
+      const { rows, problems } = await dueRead(svc, days, { orgId: actor.orgId, ownerId: actor.staffId });
       const reminders = await hub.reminders.upcoming(
         actor.orgId,
         new Date(hub.clock.now().getTime() + days * 86_400_000),
@@ -33,7 +35,7 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
       const overdue = rows.filter((r) => r.overdue);
       const soon = rows.filter((r) => !r.overdue);
       const line = (r: (typeof rows)[number]) =>
-        `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''}${r.dayNote} [${r.id}]`;
+        `${formatDate(r.dueOn)} · ${r.student} · ${r.ruleName} · case ${r.caseRef}${r.status === 'PAUSED' ? ' (paused)' : ''}${r.dayNote} [${dueIdText(r.id)}]`;
       const today = svc.today();
       // A request for review advice shows its real deadline (reg 20(4)), marked late once past.
       // The meetings those requests are for (type, date and the child's initials and year group).
@@ -58,7 +60,6 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
         const advice = adviceDeadlineOf(r, today);
         return advice ? adviceLine(advice, adviceFor.get(r.subjectId) ?? {}) : lines.reminderChat(r);
       };
-      const { problems } = await caseloadTruth(svc, { orgId: actor.orgId, ownerId: actor.staffId });
       return {
         kind: 'message',
         message: message({
@@ -101,13 +102,14 @@ export function deadlineCommands(hub: Hub, svc: DeadlineService): Command[] {
     summary: 'your caseload digest now (and your team view if you manage officers)',
     async run({ actor }) {
       const today = svc.today();
-      const rows = await svc.dueList(3650, { orgId: actor.orgId });
-      // The 20-week risk of each open EHC needs assessment, and cases lacking deadlines (issue 14).
-      const truth = await caseloadTruth(svc, { orgId: actor.orgId });
+      // As the next tick will store them; the 20-week risk of each open EHC needs assessment, and cases
+      // lacking deadlines (issue 14), from the same read (due-list.ts).
+      const truth = await dueRead(svc, 3650, { orgId: actor.orgId });
+      const rows = truth.rows;
       const items = rows
         .filter((r) => r.ownerId)
         .map((r) => ({
-          deadlineId: r.id,
+          deadlineId: dueIdText(r.id),
           caseRef: r.caseRef,
           ruleId: r.ruleName,
           ruleName: r.ruleName,

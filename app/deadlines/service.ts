@@ -2,16 +2,14 @@
  * The deadline service: wires the pure engine (core/deadlines) to the stores, the reminder machinery and
  * the audit trail. One instance per hub, exposed to other modules as `hub.services.get('deadlines')`.
  */
-import { addDays, type IsoDate } from '../../core/calendar/iso-date.ts';
+import type { IsoDate } from '../../core/calendar/iso-date.ts';
 import { type SchoolCalendar, type SchoolDays, schoolDays } from '../../core/calendar/school-days.ts';
 import { localDate } from '../../core/calendar/zoned-time.ts';
 import type { CalendarContext } from '../../core/deadlines/arithmetic.ts';
-import { caseSubjectLabel } from '../../core/deadlines/case-label.ts';
 import { diffDeadlines, evaluateCase, ruleIdOfKey } from '../../core/deadlines/engine.ts';
 import { hash53 } from '../../core/deadlines/nudges.ts';
 import { ruleHeldBy } from '../../core/deadlines/ownership.ts';
 import { RuleBook } from '../../core/deadlines/registry.ts';
-import { isPlannedKey } from '../../core/deadlines/suspension.ts';
 import type { CaseKind, Rule } from '../../core/deadlines/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { BankHolidayCalendar, DIVISION } from '../../integrations/bank-holidays/bank-holidays.ts';
@@ -22,10 +20,11 @@ import { DeadlineRepository } from '../../store/deadline-repository.ts';
 import type { Hub } from '../container.ts';
 import { checkCaseEvent, checkEventForm, checkOpenCase } from './case-input.ts';
 import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
+import { type DueRow, dueRead } from './due-list.ts';
 import { loadLocalRules } from './local-rules-file.ts';
 import { DeadlinePlanner } from './planner.ts';
 import { caseTimeline } from './timeline.ts';
-import { caseloadTruth, dayNoteOf, packOf, problemLine, problemsOfCase } from './truth.ts';
+import { caseloadTruth, packOf, problemLine, problemsOfCase } from './truth.ts';
 
 export { DIGEST_KINDS } from './digests.ts';
 export { loadLocalRules } from './local-rules-file.ts';
@@ -356,33 +355,12 @@ export class DeadlineService {
     return this.planner.run(now, today, { full: true, dryRun: true });
   }
 
-  /** Deadlines due by `until` (and overdue), with the rule and the child's initials. */
-  async dueList(untilDays: number, opts: { orgId?: string; ownerId?: string } = {}) {
-    const today = this.today();
-    const rows = await this.deadlines.dueBy(addDays(today, untilDays), opts);
-    if (this.holidaysLoadedOn === '') await this.reloadHolidays();
-    const ctxFor = this.calendarsFor(await this.cases.termDates([...new Set(rows.map((d) => d.case.orgId))]));
-    return rows.map((d) => {
-      const rule = this.ruleFor(d.case.kind, d.case.rulePack, d.ruleId, d.case.orgId);
-      return {
-        /** " ⚠ Sun 31 Jan 2027 is a Sunday: …" when the due date falls on a day nobody works. */
-        dayNote: dayNoteOf(d.dueOn, rule, ctxFor(d.case.orgId)),
-        id: d.id,
-        dueOn: d.dueOn,
-        status: d.status,
-        overdue: d.dueOn < today && d.status === 'OPEN' && !rule?.window && rule?.owner !== 'la',
-        // The LA's key date (Rule.owner, issue 13): named as theirs, never the school's overdue work.
-        laOwned: rule?.owner === 'la',
-        ruleName:
-          (rule?.owner === 'la' ? `${rule.name} (the LA's)` : (rule?.name ?? d.ruleId)) +
-          (isPlannedKey(d.ruleId) ? ' (planned start)' : ''),
-        caseRef: d.case.reference ?? d.case.id,
-        caseId: d.case.id,
-        student: caseSubjectLabel(d.case.kind, d.case.student),
-        ownerId: d.ownerId ?? d.case.ownerId,
-        ownerName: d.owner?.displayName ?? null,
-      };
-    });
+  /**
+   * Deadlines due by `until` (and overdue), with the rule and the child's initials, as the next tick will
+   * store them (app/deadlines/due-list.ts).
+   */
+  async dueList(untilDays: number, opts: { orgId?: string; ownerId?: string } = {}): Promise<DueRow[]> {
+    return (await dueRead(this, untilDays, opts)).rows;
   }
 
   /** One line per open case that lacks deadlines, and why (for `due` lists). */

@@ -71,9 +71,12 @@ export async function caseTimeline(svc: DeadlineService, caseId: string): Promis
       // Ended by a key date (Rule.endedBy: advice outstanding when the final plan is issued), else the rule
       // no longer applies to the case's key dates.
       const end = rule?.endedBy ? endedBy(rule.endedBy, c.eventRows) : undefined;
-      state = end
-        ? `closed: ${end.kind} on ${formatDate(end.occurredOn)}, no longer needed`
-        : 'no longer applies';
+      // A later step that shows this one was taken (Rule.endedShowsTaken): the step is not recorded, not late.
+      state = !end
+        ? 'no longer applies'
+        : rule?.endedShowsTaken
+          ? `not recorded: ${end.kind} on ${formatDate(end.occurredOn)} shows it was taken (record ${rule.metBy?.[0] ?? 'its date'} with its date)`
+          : `closed: ${end.kind} on ${formatDate(end.occurredOn)}, no longer needed`;
     } else if (d.dueOn < today && rule?.owner === 'la')
       // The LA's date (Rule.owner): their lateness, not the school's overdue work.
       state = `passed ${lateness(d.dueOn, null, today).days} days ago, nothing recorded: the LA is late`;

@@ -128,6 +128,9 @@ export async function caseloadTruth(
   problems: CaseProblemRow[];
   atRisk: (DigestItem & { orgId: string })[];
   projected: Map<string, CaseProjection>;
+  /** The open cases read (of the organisation or owner asked for), and their calendars. */
+  cases: PlanningCase[];
+  ctxFor: (orgId: string) => CalendarContext;
 }> {
   await svc.ensureHolidays(); // the tick's calendar, also for a read outside a tick
   const all = await svc.cases.openForPlanning();
@@ -184,5 +187,5 @@ export async function caseloadTruth(
     const r = riskItem(risky, today, svc.holidays);
     if (r) atRisk.push(r);
   }
-  return { problems, atRisk, projected };
+  return { problems, atRisk, projected, cases: page, ctxFor };
 }

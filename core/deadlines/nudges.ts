@@ -38,11 +38,16 @@ export interface NudgeOptions {
   lookbackDays: number;
 }
 
-/** Keep future dates in the window [from, until], plus only the most recent past one. */
+/**
+ * Keep future dates in the window [from, until], plus only the most recent past one, which is sent (and
+ * read) today: not when today has a date of its own, so one person gets one message per deadline a day (a
+ * lead nudge sent late, after the hub was down, and the on-the-day nudge would both arrive today).
+ */
 function window(dates: IsoDate[], today: IsoDate, from: IsoDate, until: IsoDate): IsoDate[] {
   const inRange = [...new Set(dates)].filter((d) => d >= from && d <= until).sort();
   const past = inRange.filter((d) => d < today);
-  return [...(past.length ? [past[past.length - 1]!] : []), ...inRange.filter((d) => d >= today)];
+  const ahead = inRange.filter((d) => d >= today);
+  return [...(past.length && ahead[0] !== today ? [past[past.length - 1]!] : []), ...ahead];
 }
 
 export function escalationDates(dueOn: IsoDate, until: IsoDate, holidays: HolidaySet): IsoDate[] {

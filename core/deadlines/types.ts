@@ -72,6 +72,13 @@ export interface Rule {
    * transfer that is to post-16 (P1, whose dates are reg 18(1)(a) and 18(2)).
    */
   endedBy?: string[];
+  /**
+   * With `endedBy`: those key dates are later steps that show this one was taken (the plan issued, so the
+   * decision to assess was made: SEND Regulations 2014 regs 5, 10, 13). Its deadline not met reads "not
+   * recorded" (the step's own key date is missing), never late, overdue, passed or nudged; recording the
+   * step's date later meets it as dated.
+   */
+  endedShowsTaken?: boolean;
   /** Lead times before the due date, e.g. ["10wd", "3wd", "0d"]; default from config. */
   leadTimes?: string[];
   /** Escalate to the owner's line manager when overdue (default: statutory rules only). */

@@ -74,6 +74,18 @@ export const englandSend2014: RulePack = {
       anchor: { events: ['request_received'], pick: 'first' },
       offset: { unit: 'CW', n: 6 },
       metBy: ['assessment_decision'],
+      // A later step of the chain shows the decision to assess was made (the LA assessed, decided whether to
+      // issue, served a draft, issued the plan): with no assessment_decision recorded the date is not the
+      // LA's lateness but a step not recorded (Rule.endedShowsTaken); recorded later, it is met as dated.
+      endedBy: [
+        'assessment_complete',
+        'issue_decision',
+        'draft_served',
+        'school_consulted',
+        'final_plan_issued',
+        'decision_not_to_issue',
+      ],
+      endedShowsTaken: true,
       status: 'statutory',
       source: `${REGS} reg 5(1), 5(3); reg 4(1) https://legislation.gov.uk/uksi/2014/1530/regulation/5`,
       exceptions: REG10_4_EXCEPTIONS,
@@ -100,6 +112,8 @@ export const englandSend2014: RulePack = {
       anchor: { events: ['request_received'], pick: 'first' },
       offset: { unit: 'CW', n: 12 },
       metBy: ['assessment_complete', 'issue_decision', 'draft_served'],
+      endedBy: ['school_consulted', 'final_plan_issued', 'decision_not_to_issue'],
+      endedShowsTaken: true,
       leadTimes: ['5wd', '0d'],
       status: 'guidance',
       source:
@@ -113,7 +127,11 @@ export const englandSend2014: RulePack = {
       caseKinds: ['EHC_NEEDS_ASSESSMENT'],
       anchor: { events: ['request_received'], pick: 'first' },
       offset: { unit: 'CW', n: 16 },
-      metBy: ['issue_decision', 'draft_served'],
+      // Deciding not to issue (reg 10(1)) is the decision; consulting the school on the draft (CFA 2014
+      // s.39) or issuing the plan shows the decision to issue was made (Rule.endedShowsTaken).
+      metBy: ['issue_decision', 'draft_served', 'decision_not_to_issue'],
+      endedBy: ['school_consulted', 'final_plan_issued'],
+      endedShowsTaken: true,
       status: 'statutory',
       source: `${REGS} reg 10(1)-(3) https://www.legislation.gov.uk/uksi/2014/1530/regulation/10/made`,
       exceptions: REG10_4_EXCEPTIONS,
