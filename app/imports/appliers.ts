@@ -62,6 +62,22 @@ export interface Applier {
   batchSize?: number;
   /** After the last batch (line managers). */
   finish?(): Promise<void>;
+  /**
+   * Each row of the whole file (as its batch will see it), before the first batch is written, when the file
+   * is bigger than one batch: file-wide checks whose refusal must reach rows of an earlier batch (students:
+   * a UPN claimed by two rows).
+   */
+  prescan?(line: number, row: unknown): void;
+  /** Lines for the run's message (the report), after the last batch. */
+  notes?(): string[];
+}
+
+/** What the person running the import asked for (the CLI's options), and the run. */
+export interface ApplierOptions {
+  /** Students: move a student whose UPN matches to the row's new MIS id (a school that changed MIS). */
+  rekey?: boolean;
+  runId?: string;
+  via?: string;
 }
 
 /**
@@ -355,6 +371,7 @@ export async function applierFor(
   orgId: string,
   isSafeguarding: SafeguardingClassifier,
   expectedRows?: number,
+  opts: ApplierOptions = {},
 ): Promise<Applier> {
   const ctx: Ctx = {
     hub,
@@ -370,7 +387,7 @@ export async function applierFor(
     case 'arbor-behaviour':
       return incidentApplier(ctx, 'arbor');
     case 'arbor-students':
-      return studentsApplier(ctx);
+      return studentsApplier({ ...ctx, ...opts });
     case 'arbor-attendance':
       return attendanceApplier(ctx);
     case 'arbor-staff':

@@ -33,7 +33,7 @@ async function runAction(
   hub: Hub,
   what: string,
   arg: string | undefined,
-  opts: { org?: string; source?: string; all?: boolean },
+  opts: { org?: string; source?: string; all?: boolean; rekey?: boolean },
   io: CliIo,
 ) {
   const repo = new ImportRepository(hub.dbh.db);
@@ -114,6 +114,10 @@ async function runAction(
     );
     return io.setExitCode(2);
   }
+  if (opts.rekey && kind !== 'arbor-students') {
+    io.err('--rekey is for a students import only (send-hub import students <file> --rekey)');
+    return io.setExitCode(2);
+  }
   if (!fs.existsSync(arg)) {
     io.err(`${arg}: no such file`);
     return io.setExitCode(2);
@@ -132,6 +136,7 @@ async function runAction(
     kind,
     source: { name: path.basename(arg), path: arg },
     via: 'cli',
+    rekey: opts.rekey,
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) {
@@ -174,11 +179,15 @@ export function registerImportCli(
     .option('--org <id>', 'organisation (default: IMPORT_ORG_ID or the only one)')
     .option('--source <name>', 'ICS feed name (default: the file name)')
     .option('--all', 'report: every rejected row')
+    .option(
+      '--rekey',
+      'students, after a change of MIS: a row whose UPN is a student known by another MIS id moves that student to the new id (audited)',
+    )
     .action(
       async (
         what: string,
         file: string | undefined,
-        opts: { org?: string; source?: string; all?: boolean },
+        opts: { org?: string; source?: string; all?: boolean; rekey?: boolean },
       ) => {
         const hub = await open();
         try {

@@ -31,6 +31,8 @@ export interface RunImportInput {
   /** "cli" | "drop-folder" | "pull" | "test" */
   via: string;
   batchSize?: number;
+  /** Students: move a student whose UPN matches to the row's new MIS id (`--rekey`, docs/imports.md). */
+  rekey?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -121,7 +123,11 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
     if (hit === null) unlisted.note(key);
     return hit;
   };
-  const applier = await applierFor(input.kind, hub, input.orgId, classify, total);
+  const applier = await applierFor(input.kind, hub, input.orgId, classify, total, {
+    rekey: input.rekey,
+    runId,
+    via: input.via,
+  });
   const concernRows = new ImportConcernRows(hub.dbh.db);
   const counts = { rowsRead: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
   const batchSize = input.batchSize ?? applier.batchSize ?? 1000;
@@ -163,6 +169,19 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   };
 
   try {
+    // A file bigger than one batch, for an applier with file-wide checks: read once more before anything
+    // is written (rows only, not kept; a row the connector rejects is left to the import pass).
+    if (applier.prescan && total > batchSize)
+      for await (const rec of readExport(source, connector, readOpts)) {
+        let row: unknown;
+        try {
+          row = connector.toRow(rec.record, { zone });
+        } catch (err) {
+          if (!(err instanceof RowRejectedError)) throw err;
+          continue;
+        }
+        applier.prescan(rec.line, row);
+      }
     for await (const rec of readExport(source, connector, readOpts)) {
       counts.rowsRead++;
       if (firstLine === 0) firstLine = rec.line;
@@ -193,6 +212,7 @@ export async function runImport(hub: Hub, input: RunImportInput): Promise<Import
   const notes = [
     unknown.length ? `ignored columns: ${unknown.join(', ').slice(0, 500)}` : null,
     unlisted.line(),
+    ...(applier.notes?.() ?? []),
   ].filter((x) => x !== null);
   const message = notes.length ? notes.join('\n') : null;
   await repo.finish(runId, { status: 'COMPLETED', message, ...counts, at: hub.clock.now() });
