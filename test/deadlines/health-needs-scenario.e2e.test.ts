@@ -84,10 +84,11 @@ describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC s
       .transcript()
       .slice(before)
       .filter((m) => m.staffId === ecc.id && m.message.kind === 'deadline_nudge');
-    // The case was opened on the day: the nudge of 3 working days before (Tue 17 Nov) goes out late
-    // beside the one on the day; the one of 10 working days before (Fri 6 Nov) is past the look-back.
-    expect(nudges.map((m) => m.message.title)).toEqual([`${H1}: due Fri 20 Nov 2026`, `${H1}: due today`]);
-    const nudge = nudges[1];
+    // The case was opened on the day: she reads one message, the one on the day. The nudge of 3 working
+    // days before (Tue 17 Nov), late, is not sent beside it (one message per deadline a day); the one of
+    // 10 working days before (Fri 6 Nov) is past the look-back.
+    expect(nudges.map((m) => m.message.title)).toEqual([`${H1}: due today`]);
+    const nudge = nudges[0];
     expect(nudge?.message.text).toBe('For Z.Q. (Y8), case HN-1.');
     expect(nudge?.message.audience).toBe('private');
 
