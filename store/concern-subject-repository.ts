@@ -79,13 +79,9 @@ export class ConcernSubjectRepository {
     return all.filter((s) => s.givenName.toLowerCase() === given.toLowerCase()).slice(0, 5);
   }
 
-  /** Imported incidents since `since` that have no concern yet (the durable backstop for the event). */
-  async incidentsWithoutConcern(since: Date, limit = 500): Promise<SafeguardingIncident[]> {
-    return (await this.incidentsToSweep(since, limit)).without;
-  }
-
   /**
-   * The sweep's reading of recent incidents: those with no concern yet (`without`), and those whose concern
+   * The sweep's reading of recent incidents (the durable backstop for the 'incident.imported' event): those
+   * with no concern yet (`without`), and those whose concern
    * was raised the other way, while the pupil was not matched on the roll, and is still linked to nobody
    * (`toLink`: the incident's pupil is the one to link, as the lost 'incident.imported' event would have).
    */

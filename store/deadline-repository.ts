@@ -161,22 +161,6 @@ export class DeadlineRepository {
     })) as DeadlineWithCase | null;
   }
 
-  /** Open or paused deadlines due by `until` (and overdue ones), optionally for one owner or org. */
-  async dueBy(until: string, opts: { orgId?: string; ownerId?: string } = {}): Promise<DeadlineWithCase[]> {
-    return (await this.db.deadline.findMany({
-      where: {
-        status: { in: ['OPEN', 'PAUSED'] },
-        dueOn: { lte: until },
-        case: { status: 'OPEN', ...(opts.orgId ? { orgId: opts.orgId } : {}) },
-        ...(opts.ownerId
-          ? { OR: [{ ownerId: opts.ownerId }, { ownerId: null, case: { ownerId: opts.ownerId } }] }
-          : {}),
-      },
-      orderBy: { dueOn: 'asc' },
-      select: withCase,
-    })) as DeadlineWithCase[];
-  }
-
   private async change(
     d: DeadlineWithCase,
     data: Record<string, unknown>,

@@ -20,11 +20,10 @@ import { DeadlineRepository } from '../../store/deadline-repository.ts';
 import type { Hub } from '../container.ts';
 import { checkCaseEvent, checkEventForm, checkOpenCase } from './case-input.ts';
 import { type DeadlinesEnv, readDeadlinesEnv } from './config.ts';
-import { type DueRow, dueRead } from './due-list.ts';
 import { loadLocalRules } from './local-rules-file.ts';
 import { DeadlinePlanner } from './planner.ts';
 import { caseTimeline } from './timeline.ts';
-import { caseloadTruth, packOf, problemLine, problemsOfCase } from './truth.ts';
+import { packOf, problemsOfCase } from './truth.ts';
 
 export { DIGEST_KINDS } from './digests.ts';
 export { loadLocalRules } from './local-rules-file.ts';
@@ -353,19 +352,6 @@ export class DeadlineService {
     const today = localDate(now, this.zone);
     if (this.holidaysLoadedOn !== today) await this.reloadHolidays();
     return this.planner.run(now, today, { full: true, dryRun: true });
-  }
-
-  /**
-   * Deadlines due by `until` (and overdue), with the rule and the child's initials, as the next tick will
-   * store them (app/deadlines/due-list.ts).
-   */
-  async dueList(untilDays: number, opts: { orgId?: string; ownerId?: string } = {}): Promise<DueRow[]> {
-    return (await dueRead(this, untilDays, opts)).rows;
-  }
-
-  /** One line per open case that lacks deadlines, and why (for `due` lists). */
-  async problemLines(opts: { orgId?: string; ownerId?: string } = {}): Promise<string[]> {
-    return (await caseloadTruth(this, opts)).problems.map(problemLine);
   }
 
   /** Why an open case lacks deadlines: one sentence per problem (empty when nothing is missing). */

@@ -4,6 +4,7 @@
  * service with their K5 / K7 deadlines (KCSIE 2025; docs/deadlines.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { dueRead } from '../../app/deadlines/due-list.ts';
 import { deadlinesModule } from '../../app/deadlines/module.ts';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { providers } from '../support/db.ts';
@@ -92,7 +93,7 @@ describe.each(providers)('KCSIE case kinds (%s)', (provider) => {
       expect(shown).toContain('a staff allegation');
       expect(shown).not.toMatch(/Z\.Q\.|Zebedee|Quillfeather|\(Y4\)/);
     }
-    const due = await svc.dueList(7, { orgId: org.id });
+    const due = (await dueRead(svc, 7, { orgId: org.id })).rows;
     expect(due.map((d) => d.student)).toEqual(['a staff allegation']);
   });
 });
