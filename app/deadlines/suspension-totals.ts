@@ -25,17 +25,6 @@ const termName = (d: IsoDate): string => {
   return `${t.name} term ${t.start.slice(0, 4)}`;
 };
 
-type Counted = ReturnType<typeof pupilSuspensions>[number];
-/** The term's school days of the pupil's suspensions before `p` (date order). */
-const totalBefore = (all: readonly Counted[], p: Counted, term: IsoDate): number => {
-  let n = 0;
-  for (const q of all) {
-    if (q === p) break;
-    n += q.s.byTerm.get(term) ?? 0;
-  }
-  return n;
-};
-
 /** Lines for a suspension case's timeline: empty unless the pupil has other suspension cases or is past 45 days. */
 export async function suspensionTotalLines(svc: DeadlineService, c: CaseDetail): Promise<string[]> {
   if (c.kind !== 'SUSPENSION') return [];
@@ -78,10 +67,7 @@ export async function suspensionTotalLines(svc: DeadlineService, c: CaseDetail):
     if (!always && total <= 15) continue;
     let line = `  ${termName(term)}: ${total} school days (${inTerm.map((p) => part(p.s, p.of, term)).join('; ') || 'none recorded yet'})`;
     // The suspension that takes this term past 15 (its case carries the board's date).
-    const crossing = inTerm.find((p) => {
-      const before = totalBefore(all, p, term);
-      return before <= 15 && before + (p.s.byTerm.get(term) ?? 0) > 15;
-    });
+    const crossing = inTerm.find((p) => p.crossed.includes(term));
     if (crossing) {
       const carrier = crossing.of === 0 ? c : await svc.cases.byId(cases[crossing.of]!.id);
       const x6 = carrier?.deadlines.find((d) => d.ruleId === 'X6s' && d.status !== 'CANCELLED');

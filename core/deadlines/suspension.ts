@@ -116,18 +116,19 @@ export function pupilSuspensions(
   cases: readonly (readonly Fact[])[],
   sd: SchoolDays,
   today?: IsoDate,
-): { s: Suspension; of: number; crossesTerm: boolean }[] {
+): { s: Suspension; of: number; crossesTerm: boolean; crossed: IsoDate[] }[] {
   const all = cases.flatMap((events, of) => suspensionsOf(events, sd, today).map((s) => ({ s, of })));
   all.sort(bySuspension);
   const totals = new Map<IsoDate, number>();
   return all.map(({ s, of }) => {
-    let crossesTerm = false;
+    // The terms (by their start) whose total this suspension takes past 15 school days.
+    const crossed: IsoDate[] = [];
     for (const [term, n] of s.byTerm) {
       const before = totals.get(term) ?? 0;
       totals.set(term, before + n);
-      if (before <= 15 && before + n > 15) crossesTerm = true;
+      if (before <= 15 && before + n > 15) crossed.push(term);
     }
-    return { s, of, crossesTerm };
+    return { s, of, crossesTerm: crossed.length > 0, crossed };
   });
 }
 
