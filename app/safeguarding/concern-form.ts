@@ -19,7 +19,13 @@ import { concernSubmissionSchema, defaultConcernCategories } from '../../core/es
 import { concernRef } from '../../core/escalations/concern-messages.ts';
 import { closestNames, notOnRollLabel } from '../../core/escalations/not-on-roll.ts';
 import type { FormHandler } from '../../core/forms/form-registry.ts';
-import type { FieldCheck, FieldErrors, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
+import {
+  type FieldCheck,
+  type FieldErrors,
+  type FormSpec,
+  type FormSubmission,
+  isYes,
+} from '../../core/forms/form-spec.ts';
 import type { Actor, Platform } from '../../core/ports.ts';
 import { yearGroup } from '../../integrations/exports/field-values.ts';
 import type { StudentRef } from '../../store/concern-subject-repository.ts';
@@ -215,7 +221,6 @@ export function notOnRollYearOf(raw: string | undefined): { ok: true; year: stri
 
 export function concernFormHandler(service: ConcernService, options: ConcernFormOptions): FormHandler {
   const { zone, now } = options;
-  const yes = (v: string | undefined) => /^(yes|y|true)$/i.test((v ?? '').trim());
 
   async function matchPupil(orgId: string, typed: string): Promise<PupilMatch> {
     const matches = await service.subjects.findStudents(orgId, typed);
@@ -264,7 +269,8 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
           ok: false,
           error: `More than one pupil matches: give the UPN. ${m.students.map(pick).join('; ')}.`,
         };
-      if (yes(values[NOT_ON_ROLL])) return { ok: true, note: `Recorded as given: ${notOnRollLabel(typed)}.` };
+      if (isYes(values[NOT_ON_ROLL]))
+        return { ok: true, note: `Recorded as given: ${notOnRollLabel(typed)}.` };
       return { ok: false, error: notFound(m.closest, via), confirm: { set: { [NOT_ON_ROLL]: 'yes' } } };
     },
     async submit(actor, submission, via) {
@@ -290,7 +296,7 @@ export function concernFormHandler(service: ConcernService, options: ConcernForm
         for (const i of parsed.error.issues) errors[String(i.path[0] ?? 'form')] ??= i.message;
       const typed = (submission.values.student ?? '').trim();
       const m = typed && !errors.student ? await matchPupil(actor.orgId, typed) : null;
-      const notOnRoll = m?.kind === 'none' && yes(submission.values[NOT_ON_ROLL]);
+      const notOnRoll = m?.kind === 'none' && isYes(submission.values[NOT_ON_ROLL]);
       if (m?.kind === 'none' && !notOnRoll) errors.student = notFound(m.closest, via);
       else if (m?.kind === 'many')
         errors.student = `More than one pupil matches: give the UPN. ${m.students.map(pick).join('; ')}.`;

@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CommandReply } from '../../core/commands/command-registry.ts';
-import type { FieldCheck, FormOutcome, FormSpec, FormSubmission } from '../../core/forms/form-spec.ts';
+import {
+  type FieldCheck,
+  type FormOutcome,
+  type FormSpec,
+  type FormSubmission,
+  isYes,
+} from '../../core/forms/form-spec.ts';
 import { type ActionVerb, actionVerbs, type OutgoingMessage } from '../../core/messages/outgoing-message.ts';
 import type {
   ActionResult,
@@ -288,7 +294,7 @@ export class ConsoleChannel implements ChannelPort {
       for (const f of fields) {
         const row = /^(.+)\.(\d+)\.([^.]+)$/.exec(f.id);
         if (row && (ended.get(row[1] ?? '') ?? Number.POSITIVE_INFINITY) <= Number(row[2])) continue;
-        if (f.askedAfter && !/^(yes|y|true)$/i.test((values[f.askedAfter] ?? '').trim())) continue;
+        if (f.askedAfter && !isYes(values[f.askedAfter])) continue;
         const opts = f.options ? ` [${f.options.map((o) => o.value).join('/')}]` : '';
         let offer: Record<string, string> | undefined;
         let accepted = false;

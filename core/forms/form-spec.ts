@@ -79,3 +79,6 @@ export interface FormSubmission {
 export type FieldErrors = Record<string, string>;
 
 export type FormOutcome = { ok: true; reply: string } | { ok: false; errors: FieldErrors };
+
+/** A yes typed or chosen ("yes", "y", "true"): the console's confirmations and a card's or modal's Yes. */
+export const isYes = (v: string | undefined): boolean => /^(yes|y|true)$/i.test((v ?? '').trim());
