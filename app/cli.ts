@@ -12,7 +12,7 @@ import { doctorSafeguardingLines } from './config/safeguarding.ts';
 import { contactsDoctorLine } from './contacts/contacts-module.ts';
 import { createHub, type Hub } from './container.ts';
 import { prepareDatabase } from './database.ts';
-import { classifyDbError } from './db-trouble.ts';
+import { errorLine } from './db-trouble.ts';
 import { registerCaseloadCli } from './deadlines/caseload-cli.ts';
 import { dueLineFormatter } from './deadlines/due-lines.ts';
 import { dueIdText, dueRead } from './deadlines/due-list.ts';
@@ -89,7 +89,7 @@ export function buildProgram(): Command {
         const line =
           e.code === 'EADDRINUSE'
             ? `send-hub: port ${config.env.PORT} is in use (another send-hub?): set PORT to a free port`
-            : `send-hub: could not start: ${classifyDbError(e) ?? String(e.message).split('\n')[0]}`;
+            : `send-hub: could not start: ${errorLine(e)}`;
         process.stderr.write(`${line}\n`);
         process.exit(1);
       }
@@ -265,8 +265,6 @@ export function buildProgram(): Command {
 await buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {
-    process.stderr.write(
-      `send-hub: ${classifyDbError(err) ?? (err instanceof Error ? err.message : String(err)).split('\n')[0]}\n`,
-    );
+    process.stderr.write(`send-hub: ${errorLine(err)}\n`);
     process.exitCode = 1;
   });

@@ -36,6 +36,10 @@ const BY_CODE: [RegExp, string][] = [
   [/^(08000|08001|08003|08004|08006)$/, 'the connection to the database server failed'],
   [/^(28000|28P01)$/, 'the database server refused the credentials in DATABASE_URL'],
   [/^53100$/, 'the database server is out of disk space'],
+  [
+    /^SQLITE_BUSY/,
+    'the database stayed locked by another process (the running hub or an import) for longer than 30 s: try again',
+  ],
 ];
 
 const BY_MESSAGE: [RegExp, string][] = [
@@ -70,7 +74,9 @@ export function classifyDbError(err: unknown): string | null {
       if (typeof code === 'string') for (const [re, what] of BY_CODE) if (re.test(code)) return what;
     if (typeof c.message === 'string')
       for (const [re, what] of BY_MESSAGE) if (re.test(c.message)) return what;
-    e = c.cause;
+    // Prisma's errors from a driver adapter carry SQLite's or PostgreSQL's own code in meta.
+    const meta = (c as { meta?: { driverAdapterError?: { cause?: unknown } } }).meta;
+    e = c.cause ?? meta?.driverAdapterError?.cause;
   }
   if (typeof err === 'string') for (const [re, what] of BY_MESSAGE) if (re.test(err)) return what;
   return null;
@@ -116,4 +122,18 @@ export class DbTroubleGate {
       say: `database problem continues: ${what} (${n} more error(s) since the last line; first seen ${Math.round((t - s.firstAt) / 1000)} s ago).`,
     };
   }
+}
+
+/**
+ * One line for a command that failed: what is wrong with the database, or the error's own words. Prisma's
+ * messages begin with a blank line and the calling code ("Invalid `prisma.x()` invocation in …") and end
+ * with what happened: that last line is the one said.
+ */
+export function errorLine(err: unknown): string {
+  const known = classifyDbError(err);
+  if (known) return known;
+  const text = err instanceof Error ? err.message : String(err);
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const said = /^Invalid `/.test(lines[0] ?? '') ? lines.at(-1) : lines[0];
+  return said?.trim() || (err instanceof Error ? err.name : 'unknown error');
 }

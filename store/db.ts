@@ -49,6 +49,7 @@ function sqliteAdapter(url: string): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
+    beginImmediate(adapter);
     await adapter.executeScript('PRAGMA synchronous = FULL');
     await adapter.executeScript('PRAGMA journal_mode = WAL').catch(() => undefined);
     // Transactions take turns with this process's side writer (store/sqlite-write-turns.ts).
@@ -78,6 +79,25 @@ function sqliteAdapter(url: string): PrismaBetterSqlite3 {
     return adapter;
   };
   return factory;
+}
+
+/**
+ * Every transaction on this connection starts with BEGIN IMMEDIATE, taking the write lock at once (waiting
+ * on the busy timeout while another process writes), instead of the adapter's deferred BEGIN. A deferred
+ * transaction reads from a snapshot and asks for the write lock at its first write; when another process
+ * (the running hub beside a CLI command, or a CLI command beside the hub) committed in between, SQLite in WAL
+ * mode refuses that write at once with SQLITE_BUSY_SNAPSHOT, with no busy wait: `send-hub contact add` beside
+ * the hub failed that way when the audit append (read the chain's head, then insert) met a delivery's commit.
+ * This process's transactions already run one at a time (the adapter's mutex), so nothing here waits longer.
+ * The adapter prepares the literal "BEGIN" only in startTransaction (@prisma/adapter-better-sqlite3 7.10);
+ * test/foundation/sqlite-immediate.test.ts fails if an upgrade changes that.
+ */
+function beginImmediate(adapter: object): void {
+  const client = (adapter as { client?: { prepare?: (sql: string) => unknown } }).client;
+  if (typeof client?.prepare !== 'function')
+    throw new Error('the SQLite driver adapter has no client to prepare BEGIN IMMEDIATE on (store/db.ts)');
+  const prepare = client.prepare.bind(client);
+  client.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
 }
 
 /**

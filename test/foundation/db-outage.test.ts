@@ -8,13 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config/index.ts';
-import { classifyDbError, DbTroubleGate } from '../../app/db-trouble.ts';
+import { classifyDbError, DbTroubleGate, errorLine } from '../../app/db-trouble.ts';
 import { createLogger, dbTroubleGateOf } from '../../app/logger.ts';
 import { type RunningHub, startHub } from '../../app/start.ts';
+import { PrismaClient } from '../../store/generated/sqlite/client.ts';
 import { freshDatabaseUrl, PG_ADMIN_URL, pgAvailable } from '../support/db.ts';
 import { CaptureStream } from '../support/hub.ts';
 
@@ -68,6 +70,31 @@ describe('database problems are named', () => {
       expect(classifyDbError(e2)).toMatch(/does not exist/);
     },
   );
+
+  it("a SQLite file another process keeps locked, and Prisma's other errors, in one line that says something", async () => {
+    const { url, drop } = await freshDatabaseUrl('sqlite');
+    const other = new Database(url.slice('file:'.length));
+    // Prisma's own client on a short busy timeout (the hub's is 30 s): the same error, sooner.
+    const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url, timeout: 100 }) });
+    try {
+      await db.appSecret.create({ data: { id: 'taken', valueEnc: 'x' } });
+      other.exec('BEGIN IMMEDIATE');
+      const busy = await db.appSecret.create({ data: { id: 'b', valueEnc: 'x' } }).catch((e: unknown) => e);
+      other.exec('ROLLBACK');
+      // Its message begins with a blank line: the CLI printed "send-hub: " and nothing else.
+      expect((busy as Error).message.split('\n')[0]).toBe('');
+      expect(errorLine(busy)).toMatch(/^the database stayed locked by another process .* try again$/);
+      const dup = await db.appSecret
+        .create({ data: { id: 'taken', valueEnc: 'x' } })
+        .catch((e: unknown) => e);
+      expect(errorLine(dup)).toMatch(/^Unique constraint failed/);
+      expect(errorLine(new Error('plain words\nmore'))).toBe('plain words');
+    } finally {
+      other.close();
+      await db.$disconnect();
+      await drop();
+    }
+  });
 });
 
 describe('repeats are summarised', () => {
