@@ -1,4 +1,4 @@
-import type { IsoDate } from './iso-date.ts';
+import { formatDate, type IsoDate } from './iso-date.ts';
 
 /**
  * Term time read from a holidays-only calendar (docs/imports.md "Term dates: what the hub understands").
@@ -82,16 +82,6 @@ export function withImpliedTerms<T extends TermDateRow>(rows: T[]): (T | TermDat
     }
   return out;
 }
-
-const fmt = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
-/** "Mon 21 Dec 2026", as deadlines are shown (core/deadlines/nudge-message.ts formatDate). */
-const formatDate = (d: IsoDate) => fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
 
 const span = (r: { startDate: IsoDate; endDate: IsoDate }) =>
   r.startDate === r.endDate

@@ -64,3 +64,22 @@ export const isWeekend = (date: IsoDate): boolean => {
 };
 
 export const compareDates = (a: IsoDate, b: IsoDate): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const fmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+const formatted = new Map<IsoDate, string>();
+/** "Mon 12 Apr 2027" (memoised: Intl formatting is slow and a tick formats the same few hundred dates). */
+export function formatDate(d: IsoDate): string {
+  let v = formatted.get(d);
+  if (v === undefined) {
+    v = fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
+    if (formatted.size > 20_000) formatted.clear();
+    formatted.set(d, v);
+  }
+  return v;
+}

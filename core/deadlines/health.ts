@@ -6,6 +6,7 @@
  * messages name rules and event kinds, never a child.
  */
 import type { RuleBook } from './registry.ts';
+import { returnAfter } from './suspension.ts';
 import type { CaseKind } from './types.ts';
 
 export type CaseProblemCode =
@@ -79,10 +80,7 @@ export function caseProblems(
   if (c.kind === 'SUSPENSION') {
     const dated = c.events.filter((e) => e.occurredOn !== undefined);
     for (const f of dated)
-      if (
-        f.kind === 'first_day_of_suspension' &&
-        !dated.some((r) => r.kind === 'return_date' && r.occurredOn! > f.occurredOn!)
-      )
+      if (f.kind === 'first_day_of_suspension' && !returnAfter(dated, f.occurredOn!))
         out.push({
           code: 'no_return_date',
           message: `no return date recorded for the suspension from ${f.occurredOn}: a suspension is for a fixed period, so it is counted as continuing, every school day through today, towards the governing board's 15 days in a term (reg 6(3)(b)) until its return_date is recorded`,

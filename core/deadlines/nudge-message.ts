@@ -4,7 +4,7 @@
  * Pure. Messages are private and name the child by initials and year group only
  * (docs/data-protection.md §5). Planning which slots are due lives in nudges.ts.
  */
-import { daysBetween, type IsoDate } from '../calendar/iso-date.ts';
+import { daysBetween, formatDate, type IsoDate } from '../calendar/iso-date.ts';
 import type { MessageAction, OutgoingMessageInput } from '../messages/outgoing-message.ts';
 import type { ReminderSpec } from '../reminders/reminder.ts';
 import type { CalendarContext } from './arithmetic.ts';
@@ -40,24 +40,7 @@ export interface NudgeItem {
   alsoTellIds?: readonly string[];
 }
 
-const fmt = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
-const formatted = new Map<IsoDate, string>();
-/** "Mon 12 Apr 2027" (memoised: Intl formatting is slow and a tick formats the same few hundred dates). */
-export function formatDate(d: IsoDate): string {
-  let v = formatted.get(d);
-  if (v === undefined) {
-    v = fmt.format(new Date(`${d}T00:00:00Z`)).replace(',', '');
-    if (formatted.size > 20_000) formatted.clear();
-    formatted.set(d, v);
-  }
-  return v;
-}
+export { formatDate } from '../calendar/iso-date.ts';
 
 export function deadlineActions(rule: Rule, forManager = false): MessageAction[] {
   const actions: MessageAction[] = [{ verb: 'done', label: 'Done (met today)', style: 'primary', args: {} }];

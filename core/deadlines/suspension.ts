@@ -71,6 +71,18 @@ function schoolDaysByTerm(from: IsoDate, to: IsoDate, sd: SchoolDays): Map<IsoDa
   return out;
 }
 
+/** A suspension's return: the earliest return_date after its first day; none while it is open. */
+export function returnAfter<E extends { kind: string; occurredOn?: IsoDate | undefined }>(
+  events: readonly E[],
+  firstDay: IsoDate,
+): E | undefined {
+  let back: E | undefined;
+  for (const r of events)
+    if (r.kind === 'return_date' && r.occurredOn !== undefined && r.occurredOn > firstDay)
+      if (!back || r.occurredOn < back.occurredOn!) back = r;
+  return back;
+}
+
 /**
  * A case's suspensions (actual first days only: a planned one counts no days), in date order. `today`:
  * the day an open suspension (no return date recorded) is counted through (default: its first day alone).
@@ -79,12 +91,11 @@ export function suspensionsOf(events: readonly Fact[], sd: SchoolDays, today?: I
   const sorted = [...events].sort((a, b) =>
     a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
   );
-  const returns = sorted.filter((e) => e.kind === 'return_date');
   const notices = sorted.filter((e) => e.kind === 'suspension_notified');
   const out: Suspension[] = [];
   for (const f of sorted) {
     if (f.kind !== 'first_day_of_suspension') continue;
-    const back = returns.find((r) => r.occurredOn > f.occurredOn);
+    const back = returnAfter(sorted, f.occurredOn);
     let notice: Fact | undefined;
     for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
     const through = today && today > f.occurredOn ? today : f.occurredOn;
@@ -146,7 +157,6 @@ export function derivedSuspensionEvents(
   const sorted = [...events].sort((a, b) =>
     a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0,
   );
-  const returns = sorted.filter((e) => e.kind === 'return_date');
   const notices = sorted.filter((e) => e.kind === 'suspension_notified');
   const out: Fact[] = [];
   const firsts = sorted.filter((e) => e.kind === 'first_day_of_suspension');
@@ -159,7 +169,7 @@ export function derivedSuspensionEvents(
     for (const n of notices) if (n.occurredOn <= f.occurredOn) notice = n;
     const since = (notice ?? f).occurredOn;
     if (firsts.some((a) => a.occurredOn >= since)) continue;
-    const back = returns.find((r) => r.occurredOn > f.occurredOn);
+    const back = returnAfter(sorted, f.occurredOn);
     if (!back || schoolDaysBetween(f.occurredOn, back.occurredOn, sd) > 5)
       out.push({
         id: `${f.id}${PLANNED_SUFFIX}`,
