@@ -1,7 +1,7 @@
 /**
  * `send-hub start` (`npm start`): migrate, wire, load the demo school on an empty database, serve HTTP,
  * run the scheduler and the delivery loop, and the console channel. SIGTERM/SIGINT stop it gracefully:
- * no new claims, in-flight deliveries finish, then the database closes.
+ * no new claims, claims not yet sent given back, sends in flight finish (bounded), then the database closes.
  */
 import type { Readable, Writable } from 'node:stream';
 import { ConsoleChannel } from '../bots/console/console-channel.ts';
@@ -48,6 +48,12 @@ export function consoleEnabled(config: Config): boolean {
 export async function registerStudentNames(hub: Hub): Promise<void> {
   const rows = await hub.dbh.db.student.findMany({ select: { givenName: true, familyName: true } });
   nameScrubber.add(rows.flatMap((r) => [r.givenName, r.familyName]));
+}
+
+/** How long a stop waits for sends in flight: the grace (SHUTDOWN_GRACE_MS) less 3 s, at least half of it. */
+export function deliveryStopWaitMs(config: Config): number {
+  const grace = config.env.SHUTDOWN_GRACE_MS;
+  return Math.max(grace - 3_000, grace / 2);
 }
 
 export async function startHub(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningHub> {
@@ -144,8 +150,9 @@ export async function startHub(config: Config, log: Logger, options: StartOption
     stopping ??= (async () => {
       log.info({}, 'shutting down: finishing in-flight deliveries');
       consoleChannel?.close();
-      await hub.scheduler.stop();
-      await hub.deliverer.stop();
+      // Claims not yet sent go back at once; sends in flight are waited for, inside the grace with room
+      // left for the rest of the stop (scheduler/delivery-stop.ts, docs/operations.md).
+      await Promise.all([hub.scheduler.stop(), hub.deliverer.stop(deliveryStopWaitMs(config))]);
       for (const m of [...hub.modules].reverse()) await m.stop?.(hub);
       await server.close();
       await checkpointAudit(hub).catch((err: unknown) =>

@@ -24,6 +24,7 @@ import { DeliveryLoops } from './delivery-loops.ts';
 import { DeliveryOutcomes } from './delivery-outcome.ts';
 import { DeliveryRounds } from './delivery-rounds.ts';
 import { resolveRoute } from './delivery-route.ts';
+import { giveBack, stopDeliveries } from './delivery-stop.ts';
 import { SendWindows } from './send-window.ts';
 
 // The collaborators and options live in deliverer-options.ts, the polling loops in delivery-loops.ts,
@@ -40,7 +41,10 @@ export type {
 export class Deliverer {
   /** This process's own sends per rate-limit key, in exact sliding windows (the last guard). */
   private readonly windows = new SendWindows();
+  /** Every drain from its first line (the claim query included) until its last write has committed. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Claimed messages whose delivery has not begun: `stop` gives them back at once. */
+  private readonly unsent = new Set<ClaimedMessage>();
   private readonly loops: DeliveryLoops;
   private readonly events: DeliveryEvents;
   private readonly outcomes: DeliveryOutcomes;
@@ -132,6 +136,18 @@ export class Deliverer {
   async drainOnce(): Promise<DrainReport> {
     const report: DrainReport = { claimed: 0, sent: 0, retrying: 0, failed: 0 };
     if (this.stopping) return report;
+    // Tracked from here, before the claim query: a stop waits for a claim in flight too (issue 18).
+    const work = this.drain(report);
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+    return report;
+  }
+
+  private async drain(report: DrainReport): Promise<void> {
     const batch = await this.outbox.claim(
       this.options.workerId,
       this.batchSize,
@@ -139,7 +155,22 @@ export class Deliverer {
       this.outOfChatBatch,
     );
     report.claimed = batch.length;
-    if (batch.length === 0) return report;
+    if (batch.length === 0) return;
+    // The hub began stopping while this claim was made: give it all back, nothing sent.
+    if (this.stopping) {
+      report.retrying += batch.length;
+      await this.giveBack(batch);
+      return;
+    }
+    for (const m of batch) this.unsent.add(m);
+    try {
+      await this.deliverBatch(batch, report);
+    } finally {
+      for (const m of batch) this.unsent.delete(m);
+    }
+  }
+
+  private async deliverBatch(batch: ClaimedMessage[], report: DrainReport): Promise<void> {
     // The recipients of the whole batch and their identities in one query, not two per message.
     const people = await this.staff.withIdentities(
       batch.flatMap((m) => (m.recipientId ? [m.recipientId] : [])),
@@ -160,25 +191,37 @@ export class Deliverer {
     const deliverRun = async (run: ClaimedMessage[], inStep?: DeliveryRounds) => {
       // A sent message's finish is written with the next message's begin (delivery-carry.ts).
       const carry: RunCarry = {};
-      for (const [i, m] of run.entries()) {
-        if (i > 0) await inStep?.arrive();
-        // Late in a long run the claims' leases run low: give the rest back rather than risk them.
-        const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
-        if (stale) await writeSent(this.outbox, carry);
-        const state = stale ? 'HELD' : await this.deliverOne(m, people, carry, i < run.length - 1);
-        if (state === 'SENT') report.sent++;
-        else if (state === 'FAILED') report.failed++;
-        // A message still to be retried holds the person's later ones back: they wait for it.
-        if (state === 'RETRYING' || state === 'HELD') {
-          const rest = run.slice(state === 'HELD' ? i : i + 1);
-          report.retrying += rest.length + (state === 'RETRYING' ? 1 : 0);
-          await Promise.all(
-            rest.map((r) =>
-              this.outbox.release(r.id, r.claimToken, this.clock.now(), 'waiting for an earlier message'),
-            ),
-          );
-          break;
+      try {
+        for (const [i, m] of run.entries()) {
+          if (i > 0) await inStep?.arrive();
+          // A stop gave this message (and the rest of the run) back before its delivery began.
+          if (!this.unsent.has(m)) {
+            report.retrying += run.length - i;
+            break;
+          }
+          // Late in a long run the claims' leases run low: give the rest back rather than risk them.
+          const stale = i > 0 && this.clock.now().getTime() - claimedAt > this.leaseMs / 2;
+          if (stale) await writeSent(this.outbox, carry);
+          else this.unsent.delete(m);
+          const state = stale ? 'HELD' : await this.deliverOne(m, people, carry, i < run.length - 1);
+          if (state === 'SENT') report.sent++;
+          else if (state === 'FAILED') report.failed++;
+          // A message still to be retried holds the person's later ones back: they wait for it.
+          if (state === 'RETRYING' || state === 'HELD') {
+            // Only those a stop has not given back already.
+            const rest = run.slice(state === 'HELD' ? i : i + 1).filter((r) => this.unsent.delete(r));
+            report.retrying += rest.length + (state === 'RETRYING' ? 1 : 0);
+            await Promise.all(
+              rest.map((r) =>
+                this.outbox.release(r.id, r.claimToken, this.clock.now(), 'waiting for an earlier message'),
+              ),
+            );
+            break;
+          }
         }
+      } finally {
+        // A sent message's finish still carried (its run was cut short by a stop) is written now.
+        await writeSent(this.outbox, carry);
       }
     };
     const worker = async () => {
@@ -192,14 +235,7 @@ export class Deliverer {
       }
     };
     const width = Math.min(queue.length, this.parallel);
-    const work = Promise.all([...Array.from({ length: width }, worker), ...oocRuns.map(inStep)]);
-    this.inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      this.inFlight.delete(work);
-    }
-    return report;
+    await Promise.all([...Array.from({ length: width }, worker), ...oocRuns.map(inStep)]);
   }
 
   /** Drain until nothing is due (tests, CLI). */
@@ -225,10 +261,17 @@ export class Deliverer {
     this.loops.wake();
   }
 
-  /** Stop claiming and wait for in-flight deliveries to finish (graceful shutdown). */
-  async stop(): Promise<void> {
+  /**
+   * Graceful shutdown: stop claiming, give back at once the claims whose delivery has not begun, and wait
+   * (at most `waitMs`) for the drains in flight to commit (scheduler/delivery-stop.ts).
+   */
+  async stop(waitMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.loops.halt();
-    await Promise.allSettled([...this.inFlight]);
+    await stopDeliveries(this.inFlight, this.unsent, (ms) => this.giveBack(ms), this.log, waitMs);
+  }
+
+  private giveBack(ms: ClaimedMessage[]): Promise<void> {
+    return giveBack(this.outbox, this.clock.now(), ms);
   }
 
   /** Another worker took this message while we waited (our lease ran out): leave it to them. */
@@ -354,6 +397,8 @@ export class Deliverer {
     if (this.clock.now().getTime() - leaseFrom > this.leaseMs / 4) {
       if (!(await this.outbox.renewLease(m.id, worker, this.leaseMs))) return this.lostClaim(m);
     }
+    // The hub began stopping while this send waited for its slot: give it back rather than send it now.
+    if (this.stopping) return this.outcomes.held(attempt, this.clock.now().getTime(), 'the hub is stopping');
     let result: DeliveryResult;
     try {
       result = await channel.send(target, outgoing, { idempotencyKey: m.idempotencyKey });
