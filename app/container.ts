@@ -29,7 +29,7 @@ import { OutboxRepository } from '../store/outbox-repository.ts';
 import { RateLimitRepository } from '../store/rate-limit-repository.ts';
 import { ReminderRepository } from '../store/reminder-repository.ts';
 import { StaffRepository } from '../store/staff-repository.ts';
-import { systemClock } from './clock.ts';
+import { configuredClock } from './clock.ts';
 import { dueCommand } from './commands/due-command.ts';
 import { settingsCommand } from './commands/settings-command.ts';
 import type { Config } from './config/index.ts';
@@ -95,7 +95,7 @@ export interface Hub {
 const CHANNEL_ORDER = ['TEAMS', 'SLACK', 'CONSOLE', 'EMAIL', 'SMS'];
 
 export async function createHub(config: Config, log: Logger, options: HubOptions = {}): Promise<Hub> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? configuredClock(config);
   // PostgreSQL: the delivery loop gets its own small pool (a burst of writers cannot starve it).
   const { dbh, deliveryDb } = withDeliveryPool(createDb(config.databaseUrl));
   const { ring, generatedAt } = resolveKeyRing(config.env.SEND_HUB_ENCRYPTION_KEY, config.dataDir);

@@ -59,6 +59,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       'config error: SEND_HUB_MIGRATIONS_DIR is set: it is for tests of an upgrade; production applies the migrations this version ships with',
     ]);
   }
+  if (env.SEND_HUB_TEST_NOW && env.SEND_HUB_ENV !== 'test') {
+    throw new ConfigError([
+      `config error: SEND_HUB_TEST_NOW is set with SEND_HUB_ENV=${env.SEND_HUB_ENV}: a fixed clock is for tests only (SEND_HUB_ENV=test); unset it`,
+    ]);
+  }
   return Object.freeze({
     env,
     raw: parsed.data as Record<string, unknown>,

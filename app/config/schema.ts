@@ -75,6 +75,14 @@ export const coreEnvSchema = z.object({
    * for tests of an upgrade (test/foundation/rolling-upgrade.test.ts). Refused in production.
    */
   SEND_HUB_MIGRATIONS_DIR: z.string().optional(),
+  /**
+   * Test only: the instant the hub's and the CLI's clock starts at (then advancing with real time), for
+   * tests that run `send-hub` in another process with fixed dates in their data. Refused unless
+   * SEND_HUB_ENV=test (loadConfig).
+   */
+  SEND_HUB_TEST_NOW: z.iso
+    .datetime({ offset: true, message: 'expected an ISO instant such as 2026-12-07T12:00:00Z' })
+    .optional(),
   /** Node's convention; `production` here also refuses development-only features (web sign-in links). */
   NODE_ENV: z.string().optional(),
 });

@@ -19,8 +19,13 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
+/**
+ * The hub here and `send-hub` in its own process (SEND_HUB_TEST_NOW) both read this instant: the data's
+ * fixed dates (terms autumn 2026 / spring 2027, an exclusion on 2 Dec 2026) read as written in December 2026.
+ */
+const NOW = '2026-12-07T12:00:00.000Z';
 const dayOffset = (days: number) =>
-  new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  new Date(Date.parse(NOW) + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 const term = (uid: string, from: string, to: string, title: string) =>
   `BEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20260801T000000Z\r\nDTSTART;VALUE=DATE:${from}\r\nDTEND;VALUE=DATE:${to}\r\nSUMMARY:${title}\r\nEND:VEVENT\r\n`;
 const TERMS = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Elm Park//Terms//EN\r\n${term('aut@elmpark.example', '20260901', '20261219', 'Autumn term')}${term('spr@elmpark.example', '20270105', '20270327', 'Spring term')}END:VCALENDAR\r\n`;
@@ -55,8 +60,8 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
       .map((m) => m.message.title);
 
   const start = async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    t = await startTestHub(provider, { now: NOW });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
   };
   /** Northshire LA: Grace Mensah (SEN team manager) manages Karen Obi (EHCNA co-ordinator); one pupil. */
   const la = async () => {
