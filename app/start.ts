@@ -151,7 +151,7 @@ export async function startHub(config: Config, log: Logger, options: StartOption
       log.info({}, 'shutting down: finishing in-flight deliveries');
       consoleChannel?.close();
       // Claims not yet sent go back at once; sends in flight are waited for, inside the grace with room
-      // left for the rest of the stop (scheduler/delivery-stop.ts, docs/operations.md).
+      // left for the rest of the stop (scheduler/delivery-stop.ts, docs/scaling.md "Stopping and restarting").
       await Promise.all([hub.scheduler.stop(), hub.deliverer.stop(deliveryStopWaitMs(config))]);
       for (const m of [...hub.modules].reverse()) await m.stop?.(hub);
       await server.close();
