@@ -40,7 +40,8 @@ describe.each(providers)('send-hub deadlines tell the truth (%s)', (provider) =>
   };
 
   beforeAll(async () => {
-    session = await cliSession(provider);
+    // The fixed dates below (Nov 2026 to Jan 2027) read as on Mon 7 Dec 2026, the demo's terms as of 2026.
+    session = await cliSession(provider, { SEND_HUB_TEST_NOW: '2026-12-07T12:00:00Z' });
     expect((await cli('demo')).out).toMatch(/Demo school loaded/);
   }, 120_000);
   afterAll(async () => {

@@ -15,8 +15,10 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
+/** The hub here and `send-hub` in its own process (SEND_HUB_TEST_NOW) both read this instant. */
+const NOW = '2026-12-07T12:00:00.000Z';
 const dayOffset = (days: number) =>
-  new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  new Date(Date.parse(NOW) + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
 describe.each(
   providers,
@@ -44,8 +46,8 @@ describe.each(
       .map((m) => m.message.title);
 
   it('the SENDCo: a transfer to post-16 has 31 March only', async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    t = await startTestHub(provider, { now: NOW });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
     await cli('demo');
     const pt = await cli(
       ...['case', 'open', '--student', 'A123456789012', '--kind', 'PHASE_TRANSFER', '--start', '2027-09-01'],
@@ -59,8 +61,8 @@ describe.each(
   }, 300_000);
 
   it('the LA officer and her manager: a plan issued on time closes the advice outstanding and the window', async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    t = await startTestHub(provider, { now: NOW });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
     await cli(
       ...['org', 'create', '--kind', 'la', '--name', 'Northshire County Council', '--la-code', '926'],
       ...['--admin', 'sen.admin@northshire.example'],

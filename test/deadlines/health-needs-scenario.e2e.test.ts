@@ -5,8 +5,9 @@
  * education must be arranged by at the latest: Fri 20 Nov 2026, the 15th school day of absence (H1,
  * docs/deadlines.md). On that morning the hub's tick nudges her in chat; `due` lists it; she records
  * `education_arranged` with the CLI and the timeline shows it met; a planned return asks for the
- * reintegration plan (H2); the caseload page lists the case under its kind. The hub runs on a fixed clock (Fri 20 Nov 2026 09:00); the CLI on the system
- * clock, so every key date is in the past for it.
+ * reintegration plan (H2); the caseload page lists the case under its kind. The hub runs on a fixed clock
+ * (Fri 20 Nov 2026 09:00); the CLI on another, Mon 7 Dec 2026 (SEND_HUB_TEST_NOW), so every key date is in
+ * the past for it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliResult, type CliSession, cliSession } from '../support/cli.ts';
@@ -53,7 +54,10 @@ describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC s
       await db.termDate.create({
         data: { orgId: org.id, kind: 'TERM', startDate: startDate!, endDate: endDate! },
       });
-    session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    session = await cliSession(provider, {
+      DATABASE_URL: t.hub.config.databaseUrl,
+      SEND_HUB_TEST_NOW: '2026-12-07T12:00:00Z',
+    });
     const cli = (...args: string[]): Promise<CliResult> => session!.cli(...args);
 
     const opened = await cli(

@@ -9,7 +9,7 @@
  * - a planned admission on Mon 16 Nov, teaching arranged by the hospital school on Thu 12 Nov: H1 is met
  *   from the start, no Done needed;
  * - the demo school (`send-hub demo`) has a health-needs case the ECC finds with `cases`.
- * The hub runs on a fixed clock (Fri 20 Nov 2026 09:00); the CLI on the system clock.
+ * The hub and the CLI (SEND_HUB_TEST_NOW) run on a fixed clock (Fri 20 Nov 2026 09:00).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDemoSchool } from '../../app/demo/demo-school.ts';
@@ -62,7 +62,7 @@ describe.each(
       await db.termDate.create({
         data: { orgId: org.id, kind: 'TERM', startDate: startDate!, endDate: endDate! },
       });
-    session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
     const cli = async (...args: string[]): Promise<CliResult> => {
       const r = await session!.cli(...args);
       expect(r.code, r.err).toBe(0);

@@ -17,8 +17,10 @@ import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
+/** The hub here and `send-hub` in its own process (SEND_HUB_TEST_NOW) both read this instant. */
+const NOW = '2026-12-07T12:00:00.000Z';
 const dayOffset = (days: number) =>
-  new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+  new Date(Date.parse(NOW) + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 const esc = (s: string) => s.replace(/[()]/g, '\\$&');
 
 describe.each(providers)('statutory dates from the users seats (%s)', (provider) => {
@@ -50,8 +52,8 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
       .map((m) => m.message.title);
 
   it('the behaviour lead: a permanent exclusion 6th day is the LA date; a suspension nudge sent late says how late', async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    t = await startTestHub(provider, { now: NOW });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
     await cli('demo');
     // Both opened today, after the 6th school day of each (first day 10 days ago) had passed.
     const px = await cli(
@@ -114,8 +116,8 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
   }, 300_000);
 
   it('the SENDCo: the LA decision after a review and the phase-transfer dates are the LA dates', async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    t = await startTestHub(provider, { now: NOW });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
     await cli('demo');
     // The review meeting was 30 days ago: the LA's decision (4 weeks) was due 2 days ago; nothing recorded.
     const ar = await cli(

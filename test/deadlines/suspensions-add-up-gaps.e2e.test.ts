@@ -4,8 +4,9 @@
  * reinstatement within 15 school days of the notice once the pupil's suspensions in a term total more than
  * 15 school days (School Discipline (Pupil Exclusions and Reviews) (England) Regulations 2012 reg 6(3)(b)).
  * Term dates: the demo's 2025/26 (autumn Wed 3 Sep to Thu 18 Dec 2025, spring Mon 5 Jan to Thu 26 Mar 2026;
- * no bank holiday inside a term): the CLI records key dates on the real clock, so a suspension across the
- * Christmas break must be in the past, and the 2026/27 break is not yet. Worked by hand:
+ * no bank holiday inside a term): the CLI runs on a fixed clock, Mon 7 Dec 2026 (CLI_NOW, SEND_HUB_TEST_NOW),
+ * so a suspension across the 2025/26 Christmas break is in its past, and the 2026/27 break is not yet. Worked
+ * by hand:
  * 1. No return date. SUS-N1 10 school days from Tue 4 Nov 2025 (back Tue 18 Nov); SUS-N2 notified Fri 28 Nov,
  *    first day Mon 1 Dec, no return date recorded: it continues, so the autumn term counts 1-5, 8-12, 15-18
  *    Dec = 14 of its school days, 24 in all (the console, on Fri 12 Dec 2025: 10, 20 in all). The board's date
@@ -21,6 +22,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CliSession, cliSession } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
+
+const CLI_NOW = '2026-12-07T12:00:00.000Z';
 
 describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) => {
   let t: TestHub | undefined;
@@ -54,7 +57,7 @@ describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) =
 
   it('counts a suspension with no return date as continuing through today, and says so', async () => {
     t = await startTestHub(provider, { now: '2025-12-12T12:00:00.000Z' });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: CLI_NOW });
     await cli('demo');
     await open('SUS-N1', '2025-11-03', '2025-11-04', '2025-11-18');
     const n2 = await open('SUS-N2', '2025-11-28', '2025-12-01');
@@ -77,7 +80,7 @@ describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) =
 
   it("counts a suspension across two terms in each term's total", async () => {
     t = await startTestHub(provider, { now: '2026-01-21T12:00:00.000Z' });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: CLI_NOW });
     await cli('demo');
     await open('SUS-T1', '2025-11-03', '2025-11-04', '2025-11-18');
     const t2 = await open('SUS-T2', '2025-12-12', '2025-12-15', '2026-01-13');

@@ -44,8 +44,9 @@ describe.each(providers)("a pupil's suspensions in separate cases add up (%s)", 
 
   it('puts the board date on the case that takes the term past 15 school days, says so on both, nudges it once', async () => {
     // The morning the board's date falls due (the CLI records the cases on today's date, after them).
-    t = await startTestHub(provider, { now: '2027-01-05T12:00:00.000Z' });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const now = '2027-01-05T12:00:00.000Z';
+    t = await startTestHub(provider, { now });
+    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: now });
     await cli('demo');
     const first = await open('SUS-D1', '2026-11-09', '2026-11-10', '2026-11-24');
     expect(first).not.toMatch(new RegExp(BOARD));
