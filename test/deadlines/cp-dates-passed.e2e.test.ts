@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addMonths } from '../../core/calendar/months.ts';
 import { addWorkingDays } from '../../core/calendar/working-days.ts';
 import { BankHolidayCalendar } from '../../integrations/bank-holidays/bank-holidays.ts';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -36,11 +36,7 @@ describe.each(providers)('child-protection dates that pass, from the users seats
     await t!.console.handleLine(line);
     return t!.consoleOut.text().slice(from);
   };
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
 
   it('the ICPC and the first review conference read as passed to the case holder and the DSL, once; never nudged or escalated', async () => {
     t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -41,11 +41,7 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
     s = undefined;
   });
 
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
   const say = async (line: string) => {
     const from = t!.consoleOut.text().length;
     await t!.console.handleLine(line);

@@ -14,7 +14,7 @@
  * `due`; the actual first day, once recorded, replaces it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -37,11 +37,7 @@ describe.each(providers)('the LA duties and a planned suspension, from the users
     await t!.console.handleLine(line);
     return t!.consoleOut.text().slice(from);
   };
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
 
   it('shows the LA dates as theirs, never nudges or escalates them to school staff, tells the SENDCo when one passes', async () => {
     // Midday today: the day's 08:00 nudges are due (the CLI's own clock gives the same date).

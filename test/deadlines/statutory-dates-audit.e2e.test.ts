@@ -12,7 +12,7 @@
  * - A nudge sent after its date says how late it is, not "due today".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -38,11 +38,7 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
     await t!.console.handleLine(line);
     return t!.consoleOut.text().slice(from);
   };
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
   const idOf = async (email: string) =>
     (await t!.hub.dbh.db.staff.findFirstOrThrow({ where: { email }, select: { id: true } })).id;
   const titles = (staffId: string) =>

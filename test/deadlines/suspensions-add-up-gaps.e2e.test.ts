@@ -19,7 +19,7 @@
  *    counted in autumn (20: a board date on SUS-T2, Mon 19 Jan 2026) and spring 11 (none on SUS-T3).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -35,11 +35,7 @@ describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) =
     s = undefined;
   });
 
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
   const say = async (line: string) => {
     const from = t!.consoleOut.text().length;
     await t!.console.handleLine(line);

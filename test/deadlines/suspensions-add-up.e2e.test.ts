@@ -10,7 +10,7 @@
  * nudged once; SUS-D1 says where it is. Before the fix neither case had the board's date.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -24,11 +24,7 @@ describe.each(providers)("a pupil's suspensions in separate cases add up (%s)", 
     s = undefined;
   });
 
-  const cli = async (...args: string[]) => {
-    const r = await s!.cli(...args);
-    expect(r.code, r.err).toBe(0);
-    return r.out;
-  };
+  const cli = okCli(() => s!);
   const say = async (line: string) => {
     const from = t!.consoleOut.text().length;
     await t!.console.handleLine(line);

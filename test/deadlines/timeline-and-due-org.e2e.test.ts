@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 
 const STAFF = [
@@ -36,11 +36,7 @@ describe.each(providers)('case timeline and due --org (%s)', (provider) => {
   it('the timeline reads the date case list reads; due takes --org', async () => {
     // The data's dates (an exclusion on 2 Dec 2026, terms to spring 2027) read as in December 2026.
     s = await cliSession(provider, { SEND_HUB_TEST_NOW: '2026-12-07T12:00:00.000Z' });
-    const cli = async (...args: string[]) => {
-      const r = await s!.cli(...args);
-      expect(r.code, r.err).toBe(0);
-      return r.out;
-    };
+    const cli = okCli(() => s!);
     await cli('init');
     const created = await cli(
       ...['org', 'create', '--kind', 'school', '--name', 'Elm Park Primary', '--urn', '123456'],

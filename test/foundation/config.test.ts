@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../app/config/index.ts';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env, '/tmp');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
+import { loadConfig } from '../../app/config/index.ts';
+import { problemsOf } from '../support/config-problems.ts';
 
 describe('configuration', () => {
   it('starts with sensible defaults and an embedded SQLite database under DATA_DIR', () => {

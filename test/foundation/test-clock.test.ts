@@ -7,19 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shiftedClock } from '../../app/clock.ts';
-import { ConfigError, loadConfig } from '../../app/config/index.ts';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { loadConfig } from '../../app/config/index.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { problemsOf } from '../support/config-problems.ts';
 import { providers } from '../support/db.ts';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env, '/tmp');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
 
 describe('SEND_HUB_TEST_NOW in the configuration', () => {
   it('is refused outside SEND_HUB_ENV=test, naming the variable', () => {
@@ -66,11 +57,7 @@ describe.each(providers)('send-hub on SEND_HUB_TEST_NOW (%s)', (provider) => {
     // Mon 3 Mar 2031: an exclusion notified Mon 24 Feb 2031 (the past, for this clock); no term dates, so
     // 15 school days are counted as weekdays: 25-28 Feb (4), 3-7 Mar (9), 10-14 Mar (14), Mon 17 Mar (15).
     s = await cliSession(provider, { SEND_HUB_TEST_NOW: '2031-03-03T12:00:00Z' });
-    const cli = async (...args: string[]) => {
-      const r = await s!.cli(...args);
-      expect(r.code, r.err).toBe(0);
-      return r.out;
-    };
+    const cli = okCli(() => s!);
     await cli('init');
     await cli(
       ...['org', 'create', '--kind', 'school', '--name', 'Elm Park Primary', '--urn', '123456'],

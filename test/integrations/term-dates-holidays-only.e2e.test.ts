@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { impliedSchoolYears, withImpliedTerms } from '../../core/calendar/implied-terms.ts';
 import { readIcsFeed } from '../../integrations/ics/read-ics-feed.ts';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
 
 const ics = (...events: string[][]) =>
@@ -107,11 +107,7 @@ describe.each(providers)('a holidays-only school calendar from the admin seat (%
   it('says what it understood, rejects the end-before-start event, and counts school days past the holiday', async () => {
     // The calendar's dates (school year 2026/27) read as on Mon 7 Dec 2026.
     s = await cliSession(provider, { SEND_HUB_TEST_NOW: '2026-12-07T12:00:00Z' });
-    const cli = async (...args: string[]) => {
-      const r = await s!.cli(...args);
-      expect(r.code, r.err).toBe(0);
-      return r.out;
-    };
+    const cli = okCli(() => s!);
     await cli('init');
     await cli(
       ...['org', 'create', '--kind', 'school', '--name', 'Elm Park Primary', '--urn', '123456'],

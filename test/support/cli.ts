@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import type { Provider } from '../../store/db.ts';
 import { freshDatabaseUrl } from './db.ts';
 
@@ -63,3 +64,16 @@ export async function cliSession(provider: Provider, extra: NodeJS.ProcessEnv = 
     },
   };
 }
+
+/**
+ * A `cli` that expects the command to succeed (exit 0; on failure the test reads what it printed on stderr)
+ * and returns what it printed. `session` is read at each call: a describe-level helper may be made before
+ * the test opens its session.
+ */
+export const okCli =
+  (session: () => CliSession) =>
+  async (...args: string[]): Promise<string> => {
+    const r = await session().cli(...args);
+    expect(r.code, r.err).toBe(0);
+    return r.out;
+  };
