@@ -21,18 +21,11 @@ import { createDb } from '../../store/db.ts';
 import { OutboxRepository } from '../../store/outbox-repository.ts';
 import { freshDatabaseUrl, providers } from '../support/db.ts';
 import { startLoopbackServer } from '../support/loopback-server.ts';
+import { until } from '../support/until.ts';
 
 const KEY = 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 const GRACE_MS = 10_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Hub {
   child: ChildProcess;

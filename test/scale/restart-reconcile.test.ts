@@ -22,17 +22,10 @@ import { createDb } from '../../store/db.ts';
 import { OutboxRepository } from '../../store/outbox-repository.ts';
 import { freshDatabaseUrl, providers } from '../support/db.ts';
 import { CaptureStream } from '../support/hub.ts';
+import { until } from '../support/until.ts';
 
 const KEY = 'test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(providers)('restart after kill -9 on %s', (provider) => {
   const cleanups: (() => Promise<void>)[] = [];
