@@ -105,7 +105,10 @@ export class DeliveryOutcomes {
         await this.events.undeliverable('not_found', m);
         return 'FAILED';
       case 'failed': {
-        const giveUp = !result.transient || attemptNo >= m.maxAttempts;
+        // Attempts held or throttled earlier used up no try (a 429 is not this message's failure).
+        const giveUp =
+          !result.transient ||
+          (attemptNo >= m.maxAttempts && (await this.outbox.triesUsed(m.id, attemptNo)) >= m.maxAttempts);
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
           platform,

@@ -299,6 +299,18 @@ export class OutboxRepository implements OutboxPort {
     return { depth, oldestPendingAt: oldest?.createdAt ?? null, byState };
   }
 
+  /**
+   * How many of a message's tries `attemptNo` attempts have used: every attempt but those the platform asked
+   * to wait on, or held back before the call (THROTTLED: a 429, a full window, a stop), which use up none.
+   * Read only when the count could reach the message's maximum (a failure), so a run of sends pays nothing.
+   */
+  async triesUsed(messageId: string, attemptNo: number): Promise<number> {
+    const held = await this.db.deliveryAttempt.count({
+      where: { messageId, attemptNo: { lt: attemptNo }, outcome: 'THROTTLED' },
+    });
+    return attemptNo - held;
+  }
+
   async attemptsOf(messageId: string) {
     return this.db.deliveryAttempt.findMany({ where: { messageId }, orderBy: { attemptNo: 'asc' } });
   }

@@ -125,6 +125,33 @@ describe.each(providers)('outbox on %s', (provider) => {
     expect((await t.db.outboxMessage.findFirstOrThrow()).state).toBe('FAILED');
   });
 
+  it('a 429 uses up no try: after two throttles, a message allowed two tries still gets both', async () => {
+    await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
+    await t.db.outboxMessage.updateMany({ data: { maxAttempts: 2 } });
+    channel.script = [
+      { outcome: 'throttled', retryAfterMs: 1_000 },
+      { outcome: 'throttled', retryAfterMs: 1_000 },
+      { outcome: 'failed', error: 'HTTP 502', transient: true },
+      { outcome: 'failed', error: 'HTTP 502', transient: true },
+    ];
+    const d = deliverer();
+    const states: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await d.drainOnce();
+      states.push((await t.db.outboxMessage.findFirstOrThrow()).state);
+      clock.advance(3_600_000);
+    }
+    // Attempts 3 and 4 are its two tries: the third is retried, the fourth gives up.
+    expect(states).toEqual(['RETRYING', 'RETRYING', 'RETRYING', 'FAILED']);
+    const row = await t.db.outboxMessage.findFirstOrThrow({ select: { id: true } });
+    expect((await outbox.attemptsOf(row.id)).map((a) => a.outcome)).toEqual([
+      'THROTTLED',
+      'THROTTLED',
+      'FAILED',
+      'FAILED',
+    ]);
+  });
+
   it('after a crash mid-delivery, a new worker reconciles instead of sending twice', async () => {
     await outbox.enqueue({ idempotencyKey: 'k1', orgId, to: { staffId }, message: msg('m') });
     // Worker "dead" claims, records its attempt, the platform accepts… and the process dies before recording it.
