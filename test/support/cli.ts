@@ -28,9 +28,15 @@ export interface CliSession {
   close(): Promise<void>;
 }
 
+/**
+ * A session on a fresh database of `provider`, or on `extra.DATABASE_URL` when given (a running test hub's:
+ * the caller owns that database, so the session neither creates nor drops one).
+ */
 export async function cliSession(provider: Provider, extra: NodeJS.ProcessEnv = {}): Promise<CliSession> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'send-hub-cli-'));
-  const db = await freshDatabaseUrl(provider);
+  const db = extra.DATABASE_URL
+    ? { url: extra.DATABASE_URL, drop: async () => {} }
+    : await freshDatabaseUrl(provider);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     DATABASE_URL: db.url,
