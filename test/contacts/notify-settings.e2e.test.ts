@@ -48,11 +48,7 @@ describe.each(providers)('settings notify (%s)', (provider) => {
   });
 
   /** Type a line as the DSL and return what the console printed for it. */
-  async function say(line: string): Promise<string> {
-    const before = t.consoleOut.text().length;
-    await t.console.handleLine(line);
-    return t.consoleOut.text().slice(before);
-  }
+  const say = (line: string) => t.say(line);
 
   it('shows, sets, refuses later than the organisation (naming the field and bound), resets; audited', async () => {
     await say('as dsl@quarrydene.example');

@@ -46,11 +46,7 @@ describe.each(providers)('20-week risk in the digests (%s)', (provider) => {
       ownerId: officer.id,
       reference: 'EHC-OK',
     });
-    const say = async (line: string) => {
-      const before = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(before);
-    };
+    const say = (line: string) => t!.say(line);
     await say('as owen@la.example');
     const own = await say('digest');
     expect(own).toContain('At risk of breaching 20 weeks (1)');

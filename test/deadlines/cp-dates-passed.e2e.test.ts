@@ -9,38 +9,23 @@
  * case holder and the DSL are told once that the LA's date has passed, so they can chase children's social
  * care. Before this, these dates never said "has passed" to anybody.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addMonths } from '../../core/calendar/months.ts';
 import { addWorkingDays } from '../../core/calendar/working-days.ts';
 import { BankHolidayCalendar } from '../../integrations/bank-holidays/bank-holidays.ts';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
 const dayOffset = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
 describe.each(providers)('child-protection dates that pass, from the users seats (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
-
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
-  const cli = okCli(() => s!);
+  const scenario = hubAndCli(provider);
+  const { cli, say } = scenario;
 
   it('the ICPC and the first review conference read as passed to the case holder and the DSL, once; never nudged or escalated', async () => {
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const t = await scenario.start({ now: `${dayOffset(0)}T12:00:00.000Z` });
     await cli('demo');
     const holidays = new BankHolidayCalendar();
     // CP-1, held by the deputy DSL: the strategy discussion was 15 working days before the last working

@@ -12,11 +12,9 @@
  *   message for the deadline that day.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli, northshireLa } from '../support/hub-cli.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
 /**
@@ -32,54 +30,11 @@ const TERMS = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Elm Park//Terms//EN\r
 const BOARD = 'Governing board considers reinstatement (15 school days)';
 
 describe.each(providers)('deadlines that read true (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
+  const scenario = hubAndCli(provider);
+  const { cli, say, file, staffId: idOf, titlesTo: titles } = scenario;
 
-  const cli = okCli(() => s!);
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
-  const idOf = async (email: string) =>
-    (await t!.hub.dbh.db.staff.findFirstOrThrow({ where: { email }, select: { id: true } })).id;
-  const titles = (staffId: string) =>
-    t!.console
-      .transcript()
-      .filter((m) => m.staffId === staffId)
-      .map((m) => m.message.title);
-
-  const start = async () => {
-    t = await startTestHub(provider, { now: NOW });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
-  };
-  /** Northshire LA: Grace Mensah (SEN team manager) manages Karen Obi (EHCNA co-ordinator); one pupil. */
-  const la = async () => {
-    await cli(
-      ...['org', 'create', '--kind', 'la', '--name', 'Northshire County Council', '--la-code', '926'],
-      ...['--admin', 'sen.admin@northshire.example'],
-    );
-    fs.writeFileSync(
-      path.join(s!.dir, 'staff.csv'),
-      [
-        'Staff ID,First Name,Last Name,Work Email,Job Title,Line Manager',
-        'LA1,Grace,Mensah,grace.mensah@la.example,SEN Team Manager,',
-        'LA2,Karen,Obi,karen.obi@la.example,SEND EHCNA Co-ordinator,grace.mensah@la.example',
-      ].join('\n'),
-    );
-    fs.writeFileSync(
-      path.join(s!.dir, 'students.csv'),
-      'UPN,MIS ID,First Name,Last Name,Date of Birth,Year Group,SEN Status,EHCP\nF123456789012,1001,Zara,Ali,2015-03-01,6,K,No\n',
-    );
-    await cli('import', 'arbor-staff', path.join(s!.dir, 'staff.csv'));
-    await cli('import', 'arbor-students', path.join(s!.dir, 'students.csv'));
-  };
+  const start = () => scenario.start({ now: NOW }, { SEND_HUB_TEST_NOW: NOW });
+  const la = () => northshireLa(scenario);
 
   it('due, in the console and the CLI, reads the date the next tick will store', async () => {
     await start();
@@ -88,7 +43,7 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
       ...['--admin', 'h.ashworth@elmpark.example'],
     );
     fs.writeFileSync(
-      path.join(s!.dir, 'staff.csv'),
+      file('staff.csv'),
       [
         'Staff ID,First Name,Last Name,Work Email,Job Title,Line Manager',
         'T1,Helen,Ashworth,h.ashworth@elmpark.example,Headteacher,',
@@ -96,19 +51,19 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
       ].join('\n'),
     );
     fs.writeFileSync(
-      path.join(s!.dir, 'students.csv'),
+      file('students.csv'),
       ['Student ID,UPN,Forename,Surname,Year', 'S1,A123456789012,Mari,Ashby,4'].join('\n'),
     );
-    fs.writeFileSync(path.join(s!.dir, 'terms.ics'), TERMS);
-    await cli('import', 'arbor-staff', path.join(s!.dir, 'staff.csv'));
-    await cli('import', 'students', path.join(s!.dir, 'students.csv'));
+    fs.writeFileSync(file('terms.ics'), TERMS);
+    await cli('import', 'arbor-staff', file('staff.csv'));
+    await cli('import', 'students', file('students.csv'));
     const opened = await cli(
       ...['case', 'open', '--student', 'A123456789012', '--kind', 'PERMANENT_EXCLUSION'],
       ...['--start', '2026-12-02', '--event', 'exclusion_notified=2026-12-02'],
       ...['--owner', 'd.reeve@elmpark.example', '--reference', 'PX-9'],
     );
     expect(opened).toContain(`Wed 23 Dec 2026  ${BOARD}: open`);
-    await cli('import', 'ics', path.join(s!.dir, 'terms.ics'));
+    await cli('import', 'ics', file('terms.ics'));
 
     // No tick has run: the behaviour lead reads the board's date counted over the term dates.
     const due = await cli('due', '--within', '60d');
@@ -154,7 +109,7 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
     await say('as karen.obi@la.example');
     const due = await say('due 14');
     expect(due).not.toMatch(/Decision whether|Assessment and advice|Overdue/);
-    await t!.tickAndDeliver();
+    await scenario.hub().tickAndDeliver();
     const grace = titles(await idOf('grace.mensah@la.example'));
     const karen = titles(await idOf('karen.obi@la.example'));
     expect(
@@ -186,13 +141,13 @@ describe.each(providers)('deadlines that read true (%s)', (provider) => {
       ...['--event', `assessment_decision=${dayOffset(-43)}`],
       ...['--owner', 'karen.obi@la.example', '--reference', 'LA-5'],
     );
-    await t!.tickAndDeliver();
+    await scenario.hub().tickAndDeliver();
     const karen = await idOf('karen.obi@la.example');
     expect(titles(karen).filter((x) => x.startsWith('Advice from a professional'))).toEqual([
       'Advice from a professional: due today',
     ]);
     // The next tick that day sends nothing more about it.
-    await t!.tickAndDeliver();
+    await scenario.hub().tickAndDeliver();
     expect(titles(karen).filter((x) => x.startsWith('Advice from a professional'))).toHaveLength(1);
   }, 900_000);
 });

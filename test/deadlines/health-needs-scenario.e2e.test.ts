@@ -96,11 +96,7 @@ describe.each(providers)('hospital education: a HEALTH_NEEDS case from the ECC s
     expect(nudge?.message.text).toBe('For Z.Q. (Y8), case HN-1.');
     expect(nudge?.message.audience).toBe('private');
 
-    const say = async (line: string) => {
-      const from = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(from);
-    };
+    const say = (line: string) => t!.say(line);
     await say('as esme.carter@hhts.example');
     const due = await say('due');
     expect(due).toContain(`Fri 20 Nov 2026 · Z.Q. (Y8) · ${H1} · case HN-1`);

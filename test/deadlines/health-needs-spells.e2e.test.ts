@@ -11,11 +11,11 @@
  * - the demo school (`send-hub demo`) has a health-needs case the ECC finds with `cases`.
  * The hub and the CLI (SEND_HUB_TEST_NOW) run on a fixed clock (Fri 20 Nov 2026 09:00).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDemoSchool } from '../../app/demo/demo-school.ts';
-import { type CliResult, type CliSession, cliSession } from '../support/cli.ts';
+import type { CliResult } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const H1 = 'Education arranged by the 15th school day of absence \\(sooner once it is clear\\)';
 const H1C = 'Education arranged \\(absences this school year added up have reached 15 school days\\)';
@@ -24,23 +24,15 @@ const NOW = '2026-11-20T09:00:00Z';
 describe.each(
   providers,
 )('hospital education: spells of absence added up, from the ECC seat (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let session: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await session?.close();
-    session = undefined;
-  });
+  const scenario = hubAndCli(provider);
 
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
+  const { say } = scenario;
 
   it('adds up the spells of the school year (H1c), takes her own record, counts education arranged in advance', async () => {
-    t = await startTestHub(provider, { now: NOW, env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' } });
+    const t = await scenario.start(
+      { now: NOW, env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' } },
+      { SEND_HUB_TEST_NOW: NOW },
+    );
     const db = t.hub.dbh.db;
     const org = await db.organisation.create({
       data: { name: 'Riverside Hospital and Home Tuition Service', kind: 'HOSPITAL_EDUCATION' },
@@ -62,9 +54,9 @@ describe.each(
       await db.termDate.create({
         data: { orgId: org.id, kind: 'TERM', startDate: startDate!, endDate: endDate! },
       });
-    session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
+    const session = scenario.session();
     const cli = async (...args: string[]): Promise<CliResult> => {
-      const r = await session!.cli(...args);
+      const r = await session.cli(...args);
       expect(r.code, r.err).toBe(0);
       return r;
     };
@@ -150,7 +142,7 @@ describe.each(
   }, 600_000);
 
   it("the demo school's health-needs case is on the hospital ECC's list", async () => {
-    t = await startTestHub(provider, { now: NOW, env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' } });
+    const t = await scenario.start({ now: NOW, env: { DEADLINE_PLAN_INTERVAL_SECONDS: '0' } });
     await loadDemoSchool(t.hub.dbh.db, t.clock.now());
     await t.tickAndDeliver();
     expect(await say('as s.pryce@hhts.example')).toContain('Sian Pryce');

@@ -13,36 +13,21 @@
  * school day (Education and Inspections Act 2006 s.100) at once, marked planned, in `case`, `cases` and
  * `due`; the actual first day, once recorded, replaces it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
 const dayOffset = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
 describe.each(providers)('the LA duties and a planned suspension, from the users seats (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
-
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
-  const cli = okCli(() => s!);
+  const scenario = hubAndCli(provider);
+  const { cli, say } = scenario;
 
   it('shows the LA dates as theirs, never nudges or escalates them to school staff, tells the SENDCo when one passes', async () => {
     // Midday today: the day's 08:00 nudges are due (the CLI's own clock gives the same date).
-    t = await startTestHub(provider, { now: `${dayOffset(0)}T12:00:00.000Z` });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const t = await scenario.start({ now: `${dayOffset(0)}T12:00:00.000Z` });
     await cli('demo');
     // The looked-after child came into care 60 days ago: the LA's first review passed a month ago.
     await cli('case', 'event', 'DEMO-PEP-1', 'became_looked_after', dayOffset(-60));
@@ -97,8 +82,7 @@ describe.each(providers)('the LA duties and a planned suspension, from the users
   }, 300_000);
 
   it('counts the 6th school day of a suspension from its planned first day, replaced by the actual one', async () => {
-    t = await startTestHub(provider, { now: new Date().toISOString() });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const t = await scenario.start({ now: new Date().toISOString() });
     await cli('demo');
     await cli(
       ...['case', 'open', '--student', 'A123456789012', '--kind', 'SUSPENSION', '--start', dayOffset(0)],

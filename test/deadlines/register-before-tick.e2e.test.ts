@@ -7,27 +7,19 @@
  * day), reads as the next review at once, before the CIN meeting in 3 days. The read writes nothing (no deadline row, no nudge); after
  * the tick both read the same.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
 
 describe.each(providers)('the SEN register before the first tick (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
+  const scenario = hubAndCli(provider);
 
   it('reads each pupil next review as the tick will store it, in the CLI and in chat, writing nothing', async () => {
     // The hub's clock is now, as the demo's (it places its cases and meetings relative to now).
-    t = await startTestHub(provider, { now: new Date().toISOString() });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const t = await scenario.start({ now: new Date().toISOString() });
+    const s = scenario.session();
     const demo = await s.cli('demo');
     expect(demo.code, demo.err).toBe(0);
     const db = t.hub.dbh.db;
@@ -35,13 +27,9 @@ describe.each(providers)('the SEN register before the first tick (%s)', (provide
       deadlines: await db.deadline.count(),
       nudges: await db.reminder.count({ where: { subjectType: 'deadline' } }),
     });
-    const say = async (line: string) => {
-      const from = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(from);
-    };
+    const say = (line: string) => t.say(line);
     const cliRegister = async () => {
-      const r = await s!.cli('register');
+      const r = await s.cli('register');
       expect(r.code, r.err).toBe(0);
       return r.out;
     };

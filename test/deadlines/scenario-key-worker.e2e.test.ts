@@ -44,11 +44,7 @@ describe.each(providers)('the key worker reads the advice deadline of an annual 
         },
       ]),
     });
-    const say = async (line: string) => {
-      const before = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(before);
-    };
+    const say = (line: string) => t!.say(line);
     await say('as ken@school.example');
     const early = await say('due 30');
     expect(early).toContain(

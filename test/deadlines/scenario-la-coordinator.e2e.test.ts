@@ -13,14 +13,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadlinesModule } from '../../app/deadlines/module.ts';
 import type { DeadlineService } from '../../app/deadlines/service.ts';
 import { loadDemoSchool } from '../../app/demo/demo-school.ts';
 import { registerStudentNames } from '../../app/start.ts';
-import { type CliResult, type CliSession, cliSession } from '../support/cli.ts';
+import type { CliResult } from '../support/cli.ts';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const GIVEN = ['Marisol', 'Thaddeus', 'Ingrid', 'Cosimo', 'Peregrine'];
 const FAMILY = [
@@ -44,25 +44,18 @@ const STAFF_CSV = [
 const isoDaysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 describe.each(providers)('the LA EHCNA coordinator and her manager: 40 cases (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let session: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await session?.close();
-    session = undefined;
-  });
+  const scenario = hubAndCli(provider);
 
   it('reads her caseload, what is due and the risk; her manager reads the team, names included', async () => {
-    t = await startTestHub(provider, { now: new Date().toISOString(), modules: [deadlinesModule()] });
+    const t = await scenario.start({ now: new Date().toISOString(), modules: [deadlinesModule()] });
     const { orgId } = await loadDemoSchool(t.hub.dbh.db, t.clock.now());
     // Karen Obi is the LA's EHCNA coordinator: the organisation is the local authority, so its duties (the
     // decisions and the plan, SEND Regulations 2014 regs 4, 5, 10, 13) are hers, nudged and escalated.
     await t.hub.dbh.db.organisation.update({ where: { id: orgId }, data: { kind: 'LOCAL_AUTHORITY' } });
     // The CLI in another process, on the hub's database.
-    session = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl });
+    const session = scenario.session();
     const dir = session.dir;
-    const cli = (...args: string[]): Promise<CliResult> => session!.cli(...args);
+    const cli = (...args: string[]): Promise<CliResult> => session.cli(...args);
 
     // Point 9: the roles come from their job titles.
     fs.writeFileSync(path.join(dir, 'la-staff.csv'), STAFF_CSV);
@@ -147,11 +140,7 @@ describe.each(providers)('the LA EHCNA coordinator and her manager: 40 cases (%s
     );
 
     // Point 8 and 3 in chat, as Karen.
-    const say = async (line: string) => {
-      const before = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(before);
-    };
+    const say = (line: string) => t.say(line);
     await say('as karen.obi@la.example');
     const cases = await say('cases');
     expect(cases).toContain('Your caseload: 30 open cases');

@@ -122,11 +122,7 @@ describe.each(providers)('the SENDCo: annual reviews, a PEP, a phase transfer (%
     expect(pt.out).toMatch(/source: SEND Regulations 2014 \(SI 2014\/1530\) reg 18\(1\)\(b\)/);
 
     // In chat: what is due for her.
-    const say = async (line: string) => {
-      const before = t!.consoleOut.text().length;
-      await t!.console.handleLine(line);
-      return t!.consoleOut.text().slice(before);
-    };
+    const say = (line: string) => t!.say(line);
     await say('as sendco@elmfield.example');
     const due = await say('due 90');
     expect(due).toMatch(

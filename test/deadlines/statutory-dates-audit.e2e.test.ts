@@ -11,10 +11,9 @@
  *   amended plan (reg 22) and the phase-transfer dates (reg 18) likewise, for the SENDCo.
  * - A nudge sent after its date says how late it is, not "due today".
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const DATE = String.raw`\w{3} \d{1,2} \w{3} \d{4}`;
 /** The hub here and `send-hub` in its own process (SEND_HUB_TEST_NOW) both read this instant. */
@@ -24,32 +23,11 @@ const dayOffset = (days: number) =>
 const esc = (s: string) => s.replace(/[()]/g, '\\$&');
 
 describe.each(providers)('statutory dates from the users seats (%s)', (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
-
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
-  const cli = okCli(() => s!);
-  const idOf = async (email: string) =>
-    (await t!.hub.dbh.db.staff.findFirstOrThrow({ where: { email }, select: { id: true } })).id;
-  const titles = (staffId: string) =>
-    t!.console
-      .transcript()
-      .filter((m) => m.staffId === staffId)
-      .map((m) => m.message.title);
+  const scenario = hubAndCli(provider);
+  const { cli, say, staffId: idOf, titlesTo: titles } = scenario;
 
   it('the behaviour lead: a permanent exclusion 6th day is the LA date; a suspension nudge sent late says how late', async () => {
-    t = await startTestHub(provider, { now: NOW });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
+    const t = await scenario.start({ now: NOW }, { SEND_HUB_TEST_NOW: NOW });
     await cli('demo');
     // Both opened today, after the 6th school day of each (first day 10 days ago) had passed.
     const px = await cli(
@@ -112,8 +90,7 @@ describe.each(providers)('statutory dates from the users seats (%s)', (provider)
   }, 300_000);
 
   it('the SENDCo: the LA decision after a review and the phase-transfer dates are the LA dates', async () => {
-    t = await startTestHub(provider, { now: NOW });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: NOW });
+    const t = await scenario.start({ now: NOW }, { SEND_HUB_TEST_NOW: NOW });
     await cli('demo');
     // The review meeting was 30 days ago: the LA's decision (4 weeks) was due 2 days ago; nothing recorded.
     const ar = await cli(

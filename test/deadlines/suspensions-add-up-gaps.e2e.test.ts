@@ -18,29 +18,16 @@
  *    from Fri 16 Jan: 19-23 Jan (5), 26-30 Jan (10), 2-6 Feb (15) = Fri 6 Feb 2026. Before: all of SUS-T2
  *    counted in autumn (20: a board date on SUS-T2, Mon 19 Jan 2026) and spring 11 (none on SUS-T3).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 const CLI_NOW = '2026-12-07T12:00:00.000Z';
 
 describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
+  const scenario = hubAndCli(provider);
+  const { cli, say } = scenario;
 
-  const cli = okCli(() => s!);
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
   const open = (ref: string, notice: string, first: string, back?: string) =>
     cli(
       ...['case', 'open', '--student', 'E123456789012', '--kind', 'SUSPENSION', '--start', notice],
@@ -52,8 +39,7 @@ describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) =
   const boardLines = (out: string) => out.split('\n').filter((l) => l.includes(BOARD));
 
   it('counts a suspension with no return date as continuing through today, and says so', async () => {
-    t = await startTestHub(provider, { now: '2025-12-12T12:00:00.000Z' });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: CLI_NOW });
+    await scenario.start({ now: '2025-12-12T12:00:00.000Z' }, { SEND_HUB_TEST_NOW: CLI_NOW });
     await cli('demo');
     await open('SUS-N1', '2025-11-03', '2025-11-04', '2025-11-18');
     const n2 = await open('SUS-N2', '2025-11-28', '2025-12-01');
@@ -75,8 +61,7 @@ describe.each(providers)("a pupil's suspensions add up truly (%s)", (provider) =
   }, 300_000);
 
   it("counts a suspension across two terms in each term's total", async () => {
-    t = await startTestHub(provider, { now: '2026-01-21T12:00:00.000Z' });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: CLI_NOW });
+    await scenario.start({ now: '2026-01-21T12:00:00.000Z' }, { SEND_HUB_TEST_NOW: CLI_NOW });
     await cli('demo');
     await open('SUS-T1', '2025-11-03', '2025-11-04', '2025-11-18');
     const t2 = await open('SUS-T2', '2025-12-12', '2025-12-15', '2026-01-13');

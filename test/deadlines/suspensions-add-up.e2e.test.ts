@@ -9,27 +9,14 @@
  * from Mon 30 Nov, 1-4 Dec (4), 7-11 Dec (9), 14-18 Dec (14), Tue 5 Jan 2027 (15). One date, on SUS-D2,
  * nudged once; SUS-D1 says where it is. Before the fix neither case had the board's date.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type CliSession, cliSession, okCli } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
 import { providers } from '../support/db.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { hubAndCli } from '../support/hub-cli.ts';
 
 describe.each(providers)("a pupil's suspensions in separate cases add up (%s)", (provider) => {
-  let t: TestHub | undefined;
-  let s: CliSession | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-    await s?.close();
-    s = undefined;
-  });
+  const scenario = hubAndCli(provider);
+  const { cli, say } = scenario;
 
-  const cli = okCli(() => s!);
-  const say = async (line: string) => {
-    const from = t!.consoleOut.text().length;
-    await t!.console.handleLine(line);
-    return t!.consoleOut.text().slice(from);
-  };
   const open = (ref: string, notice: string, first: string, back: string) =>
     cli(
       ...['case', 'open', '--student', 'E123456789012', '--kind', 'SUSPENSION', '--start', notice],
@@ -41,8 +28,7 @@ describe.each(providers)("a pupil's suspensions in separate cases add up (%s)", 
   it('puts the board date on the case that takes the term past 15 school days, says so on both, nudges it once', async () => {
     // The morning the board's date falls due (the CLI records the cases on today's date, after them).
     const now = '2027-01-05T12:00:00.000Z';
-    t = await startTestHub(provider, { now });
-    s = await cliSession(provider, { DATABASE_URL: t.hub.config.databaseUrl, SEND_HUB_TEST_NOW: now });
+    const t = await scenario.start({ now }, { SEND_HUB_TEST_NOW: now });
     await cli('demo');
     const first = await open('SUS-D1', '2026-11-09', '2026-11-10', '2026-11-24');
     expect(first).not.toMatch(new RegExp(BOARD));

@@ -88,6 +88,8 @@ export interface TestHub {
   url: string;
   /** One planner tick then deliver everything due. */
   tickAndDeliver(): Promise<void>;
+  /** Type `line` at the console (as whoever is signed in there) and return what the console printed for it. */
+  say(line: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -153,6 +155,11 @@ export async function startTestHub(
       await registerStudentNames(hub);
       await hub.scheduler.tick();
       await hub.deliverer.drainAll();
+    },
+    async say(line: string) {
+      const from = consoleOut.text().length;
+      await consoleChannel.handleLine(line);
+      return consoleOut.text().slice(from);
     },
     async close() {
       consoleChannel.close();
