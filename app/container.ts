@@ -51,6 +51,11 @@ export interface HubOptions {
   delivers?: boolean;
   /** Calendar of bank holidays; modules (the deadline engine) may replace it in setup. */
   holidays?: HolidaySet;
+  /**
+   * SQLite: the hub connection's page cache in KiB, when not the driver's 16 MB (`send-hub import`: its
+   * statements are few, and a bigger cache only holds what one of them read; store/db.ts).
+   */
+  sqliteCacheKb?: number;
 }
 
 export interface Hub {
@@ -97,7 +102,9 @@ const CHANNEL_ORDER = ['TEAMS', 'SLACK', 'CONSOLE', 'EMAIL', 'SMS'];
 export async function createHub(config: Config, log: Logger, options: HubOptions = {}): Promise<Hub> {
   const clock = options.clock ?? configuredClock(config);
   // PostgreSQL: the delivery loop gets its own small pool (a burst of writers cannot starve it).
-  const { dbh, deliveryDb } = withDeliveryPool(createDb(config.databaseUrl));
+  const { dbh, deliveryDb } = withDeliveryPool(
+    createDb(config.databaseUrl, { sqliteCacheKb: options.sqliteCacheKb }),
+  );
   const { ring, generatedAt } = resolveKeyRing(config.env.SEND_HUB_ENCRYPTION_KEY, config.dataDir);
   const cipher = new FieldCipher(ring);
   const auditKeys = auditKeySource(config, dbh.db, cipher);

@@ -31,6 +31,19 @@ export interface DbHandle {
 export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
 
 /**
+ * A bounded page cache, in KiB (`PRAGMA cache_size = -2000`, SQLite's own default,
+ * https://www.sqlite.org/pragma.html#pragma_cache_size), for connections that gain nothing from a big one:
+ * better-sqlite3 builds SQLite with 16 MB a connection (`PRAGMA cache_size` reads -16000 on a new one),
+ * which fills as the connection reads and stays until it closes. Used by an import batch's own connection
+ * (sqlite-incident-batch.ts: it opens cold for one batch, whose index inserts touch a page here and a page
+ * there, ~9 MB of them at 250,000 rows and up to the 16 MB at a million) and by the `send-hub import`
+ * process's Prisma connection (HubOptions.sqliteCacheKb: few statements, of which the report's count of
+ * the run's safeguarding rows reads a whole index, ~9 MB after 750,000 new rows). Pages not cached are
+ * read again from the operating system's file cache. Issue 18, docs/imports.md "Memory".
+ */
+export const SQLITE_SMALL_CACHE_KB = 2000;
+
+/**
  * SQLite in write-ahead-log mode (https://www.sqlite.org/wal.html). The driver is synchronous, so every
  * commit waits for the disk on the event loop: with the default rollback journal a commit syncs the journal
  * and the database file (about 10 ms median, 100 ms at worst on the shared 2-core machine, bench/README.md
@@ -44,13 +57,14 @@ export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * receipts, lease renewals) commit on a worker thread's connection (store/sqlite-side-writer.ts), taking
  * turns with this connection's transactions.
  */
-function sqliteAdapter(url: string): PrismaBetterSqlite3 {
+function sqliteAdapter(url: string, cacheKb?: number): PrismaBetterSqlite3 {
   const factory = new PrismaBetterSqlite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     beginImmediate(adapter);
     await adapter.executeScript('PRAGMA synchronous = FULL');
+    if (cacheKb) await adapter.executeScript(`PRAGMA cache_size = -${Math.round(cacheKb)}`);
     await adapter.executeScript('PRAGMA journal_mode = WAL').catch(() => undefined);
     // Transactions take turns with this process's side writer (store/sqlite-write-turns.ts).
     const turns = writeTurns(url);
@@ -120,13 +134,17 @@ function lazyPgAdapter(config: { connectionString: string; max: number }): SqlDr
   };
 }
 
-export function createDb(url: string, options: { poolSize?: number } = {}): DbHandle {
+/**
+ * `sqliteCacheKb`: this connection's SQLite page cache, when not the driver's 16 MB (SQLITE_SMALL_CACHE_KB);
+ * no effect on PostgreSQL.
+ */
+export function createDb(url: string, options: { poolSize?: number; sqliteCacheKb?: number } = {}): DbHandle {
   const provider = providerOf(url);
   let db: Db;
   if (provider === 'sqlite') {
     // busy timeout: a CLI command beside the running hub waits for the writer instead of failing. 30 s: a
     // whole calendar feed is written in one transaction (issue 15), and the hub's writes wait for it too.
-    db = new SqliteClient({ adapter: sqliteAdapter(url) });
+    db = new SqliteClient({ adapter: sqliteAdapter(url, options.sqliteCacheKb) });
   } else {
     db = new PgClient({
       adapter: lazyPgAdapter({ connectionString: url, max: options.poolSize ?? 10 }),

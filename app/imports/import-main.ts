@@ -10,6 +10,7 @@
  */
 import { Command } from 'commander';
 import { exportKindOf } from '../../integrations/exports/connectors.ts';
+import { SQLITE_SMALL_CACHE_KB } from '../../store/db.ts';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { createHub, type Hub } from '../container.ts';
 import { prepareDatabase } from '../database.ts';
@@ -78,7 +79,10 @@ async function openHub(): Promise<Hub> {
   );
   // Delivery is the running hub's (it decides who can be reached, as it sends): issue 13.
   const modules = await importModules(importWhat(process.argv));
-  return createHub(config, log, { modules, delivers: false });
+  // SQLite's own 2 MB page cache, not the driver's 16 MB: this process's Prisma statements are few (the run,
+  // the students, the report), and the report's count of a big run's safeguarding rows filled the 16 MB
+  // at the end of the import, at its peak (issue 18; store/db.ts, SQLITE_SMALL_CACHE_KB).
+  return createHub(config, log, { modules, delivers: false, sqliteCacheKb: SQLITE_SMALL_CACHE_KB });
 }
 
 // Already done by bin/send-hub.mjs before these modules loaded; again for a direct `node --import tsx` run.

@@ -6,13 +6,13 @@
  * the 'incident.imported' event (the safeguarding module subscribes; it also sweeps).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { concernRef } from '../../core/escalations/concern-messages.ts';
 import { classifyIncident } from '../../core/escalations/safeguarding-categories.ts';
 import type { ExportKind } from '../../integrations/connector.ts';
 import { connectors } from '../../integrations/exports/connectors.ts';
 import { FileRefusedError, RowRejectedError } from '../../integrations/exports/errors.ts';
+import { fileChunks } from '../../integrations/exports/file-chunks.ts';
 import { loadHeaderMapFile } from '../../integrations/exports/header-map.ts';
 import type { Rejection } from '../../integrations/exports/parse-export.ts';
 import { countExport, type ExportSource, readExport } from '../../integrations/exports/read-export.ts';
@@ -39,7 +39,8 @@ export interface RunImportInput {
 async function sha256Of(source: ExportSource): Promise<string> {
   const h = createHash('sha256');
   if ('bytes' in source) return h.update(source.bytes).digest('hex');
-  for await (const chunk of fs.createReadStream(source.path)) h.update(chunk as Buffer);
+  // One reused buffer (file-chunks.ts): the hash copies each chunk in.
+  for await (const chunk of fileChunks(source.path)) h.update(chunk);
   return h.digest('hex');
 }
 

@@ -12,8 +12,8 @@
  * Delimiters, quotes and line ends are ASCII, and in UTF-8 and Windows-1252 no byte of a multi-byte
  * character is ASCII, so the bytes show the structure without decoding.
  */
-import fs from 'node:fs';
 import iconv from 'iconv-lite';
+import { fileChunks } from './file-chunks.ts';
 
 export interface CsvShape {
   /** Records csv-parse would yield, the header row included. */
@@ -160,12 +160,8 @@ export async function csvShape(
   if ('bytes' in source) {
     if (!feed(source.bytes)) return null;
   } else {
-    const input = fs.createReadStream(source.path, { highWaterMark: 256 * 1024 });
-    try {
-      for await (const chunk of input) if (!feed(chunk as Buffer)) return null;
-    } finally {
-      input.destroy();
-    }
+    // One reused buffer (file-chunks.ts): the scanner keeps nothing of a chunk.
+    for await (const chunk of fileChunks(source.path)) if (!feed(chunk)) return null;
   }
   if (!s.finish()) return null;
   return {
