@@ -220,6 +220,15 @@ export class CaseRepository {
     });
   }
 
+  /**
+   * The open cases of one organisation, read as `openForPlanning` reads them: a view of one school's or
+   * LA's caseload reads its own cases (Case @@index([orgId, status])), not every organisation's.
+   */
+  async openOfOrg(orgId: string): Promise<PlanningCase[]> {
+    const ids = await this.db.case.findMany({ where: { orgId, status: 'OPEN' }, select: { id: true } });
+    return this.forPlanning(ids.map((c) => c.id));
+  }
+
   /** The open cases among `ids`, read as `openForPlanning` reads them (a steady tick's pick). */
   forPlanning(ids: string[]): Promise<PlanningCase[]> {
     return readPlanningCases(this.db, this.provider, { ids });

@@ -14,7 +14,9 @@ export type TimelineDeadline = Omit<DeadlineRow, 'id'> & { id: string | null };
 
 export async function timelineDeadlines(svc: DeadlineService, c: CaseDetail): Promise<TimelineDeadline[]> {
   if (c.status !== 'OPEN') return c.deadlines;
-  const p = (await caseloadTruth(svc, { orgId: c.orgId, project: true })).projected.get(c.id);
+  const p = (await caseloadTruth(svc, { orgId: c.orgId, caseIds: [c.id], project: true })).projected.get(
+    c.id,
+  );
   if (!p) return c.deadlines;
   return p.deadlines.map((d) => ({
     ...(d.stored ?? {

@@ -116,14 +116,14 @@ export interface CaseProjection {
 }
 
 /**
- * Open cases (optionally of one organisation or owner) with what they lack, and the EHCNA cases at risk:
- * one packed read of the open caseload (the planner's read) and the pure engine. With `project`, each
+ * Open cases (optionally of one organisation or owner, or the given ones) with what they lack, and the
+ * EHCNA cases at risk: one packed read of the open caseload (the planner's read) and the pure engine. With `project`, each
  * case's deadlines as the next tick will store them too (the risk is then read from those), for views that
  * must be true before the tick has run (`case list`, chat `cases`); nothing is written.
  */
 export async function caseloadTruth(
   svc: DeadlineService,
-  opts: { orgId?: string; ownerId?: string; project?: boolean } = {},
+  opts: { orgId?: string; ownerId?: string; caseIds?: string[]; project?: boolean } = {},
 ): Promise<{
   problems: CaseProblemRow[];
   atRisk: (DigestItem & { orgId: string })[];
@@ -133,7 +133,12 @@ export async function caseloadTruth(
   ctxFor: (orgId: string) => CalendarContext;
 }> {
   await svc.ensureHolidays(); // the tick's calendar, also for a read outside a tick
-  const all = await svc.cases.openForPlanning();
+  // Only what is asked for: the given cases (one timeline), one organisation's, or every open case.
+  const all = opts.caseIds
+    ? await svc.cases.forPlanning(opts.caseIds)
+    : opts.orgId
+      ? await svc.cases.openOfOrg(opts.orgId)
+      : await svc.cases.openForPlanning();
   const page = all.filter(
     (c) => (!opts.orgId || c.orgId === opts.orgId) && (!opts.ownerId || c.ownerId === opts.ownerId),
   );

@@ -223,5 +223,29 @@ describe.each(providers)('planner tick at steady state (%s)', (provider) => {
     expect(packed.map((c) => c.reference)).toContain('');
     expect(packed.some((c) => c.ownerId === null)).toBe(true);
     expect(packed.flatMap((c) => c.deadlines).find((x) => x.id === d.id)?.snoozedUntil).toBe('2027-03-05');
+
+    // One organisation's open cases (a caseload view, `due --org`) read as the planner reads them, and
+    // none of another organisation's.
+    const other = await db.organisation.create({ data: { name: 'Other school' } });
+    const pupil = await db.student.create({
+      data: { orgId: other.id, givenName: 'Other', familyName: 'Pupil', yearGroup: '3' },
+    });
+    const theirs = await svc.openCase({
+      orgId: other.id,
+      studentId: pupil.id,
+      kind: 'EHC_NEEDS_ASSESSMENT',
+      startDate: '2027-01-04',
+      ownerId: null,
+    });
+    // A case's key dates and deadlines come in no set order (one deadline per rule).
+    const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const sorted = (cs: typeof packed) =>
+      cs.map((c) => ({ ...c, events: byId(c.events), deadlines: byId(c.deadlines) }));
+    const everyOpen = await svc.cases.openForPlanning();
+    expect(everyOpen.map((c) => c.orgId)).toContain(other.id);
+    expect(sorted(await svc.cases.openOfOrg(s.org.id))).toEqual(
+      sorted(everyOpen.filter((c) => c.orgId === s.org.id)),
+    );
+    expect((await svc.cases.openOfOrg(other.id)).map((c) => c.id)).toEqual([theirs.caseId]);
   });
 });
