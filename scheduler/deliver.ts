@@ -317,8 +317,7 @@ export class Deliverer {
       if (m.attempts === 0) await this.options.onUnreachable?.(m);
       const attemptNo = await this.outbox.beginAttempt(m.id, worker, this.leaseMs);
       if (attemptNo === null) return this.lostClaim(m);
-      const giveUp =
-        attemptNo >= m.maxAttempts && (await this.outbox.triesUsed(m.id, attemptNo)) >= m.maxAttempts;
+      const giveUp = await this.outbox.outOfTries(m.id, attemptNo, m.maxAttempts);
       const delay = nextDelayMs(attemptNo, this.backoff, this.random);
       await this.outbox.finishAttempt(m.id, worker, attemptNo, 'NOT_FOUND', {
         state: giveUp ? 'FAILED' : 'RETRYING',

@@ -106,9 +106,7 @@ export class DeliveryOutcomes {
         return 'FAILED';
       case 'failed': {
         // Attempts held or throttled earlier used up no try (a 429 is not this message's failure).
-        const giveUp =
-          !result.transient ||
-          (attemptNo >= m.maxAttempts && (await this.outbox.triesUsed(m.id, attemptNo)) >= m.maxAttempts);
+        const giveUp = !result.transient || (await this.outbox.outOfTries(m.id, attemptNo, m.maxAttempts));
         const delay = nextDelayMs(attemptNo, this.backoff, this.random, result.retryAfterMs);
         await this.outbox.finishAttempt(m.id, worker, attemptNo, 'FAILED', {
           platform,

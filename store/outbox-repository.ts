@@ -300,15 +300,17 @@ export class OutboxRepository implements OutboxPort {
   }
 
   /**
-   * How many of a message's tries `attemptNo` attempts have used: every attempt but those the platform asked
-   * to wait on, or held back before the call (THROTTLED: a 429, a full window, a stop), which use up none.
-   * Read only when the count could reach the message's maximum (a failure), so a run of sends pays nothing.
+   * Whether a message has used up its `maxAttempts` tries after attempt `attemptNo`: every attempt counts
+   * but those the platform asked to wait on, or held back before the call (THROTTLED: a 429, a full window,
+   * a stop), which use up none. The attempts are counted only when the number could reach the maximum (a
+   * failure late in its tries), so a run of sends pays nothing.
    */
-  async triesUsed(messageId: string, attemptNo: number): Promise<number> {
+  async outOfTries(messageId: string, attemptNo: number, maxAttempts: number): Promise<boolean> {
+    if (attemptNo < maxAttempts) return false;
     const held = await this.db.deliveryAttempt.count({
       where: { messageId, attemptNo: { lt: attemptNo }, outcome: 'THROTTLED' },
     });
-    return attemptNo - held;
+    return attemptNo - held >= maxAttempts;
   }
 
   async attemptsOf(messageId: string) {

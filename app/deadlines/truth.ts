@@ -117,9 +117,10 @@ export interface CaseProjection {
 
 /**
  * Open cases (optionally of one organisation or owner, or the given ones) with what they lack, and the
- * EHCNA cases at risk: one packed read of the open caseload (the planner's read) and the pure engine. With `project`, each
- * case's deadlines as the next tick will store them too (the risk is then read from those), for views that
- * must be true before the tick has run (`case list`, chat `cases`); nothing is written.
+ * EHCNA cases at risk: one packed read of the open caseload (the planner's read) and the pure engine. With
+ * `project`, each case's deadlines as the next tick will store them too (the risk is then read from
+ * those), for views that must be true before the tick has run (`case list`, chat `cases`); nothing is
+ * written.
  */
 export async function caseloadTruth(
   svc: DeadlineService,
